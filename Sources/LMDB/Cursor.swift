@@ -1,0 +1,49 @@
+import CLMDB
+
+/// A position in one database, in key order (bytewise, so big-endian integer
+/// keys iterate numerically). Lent to the closure of `Transaction.withCursor`.
+///
+/// Each move returns the entry it lands on, or nil past either end. Buffers
+/// point into the map and live as long as the transaction.
+public struct Cursor: ~Copyable {
+    public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+
+    let handle: OpaquePointer
+    let database: Database
+    let path: String
+
+    private func move(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
+        var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_cursor_get(handle, &k, &v, op)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_cursor_get", ["ledger \(path)", "database \(database.name)"])
+        return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
+                UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    public func first() throws -> Entry? { try move(MDB_FIRST) }
+    public func last() throws -> Entry? { try move(MDB_LAST) }
+    public func next() throws -> Entry? { try move(MDB_NEXT) }
+    public func previous() throws -> Entry? { try move(MDB_PREV) }
+    /// The entry with exactly this key.
+    public func find(_ key: UnsafeRawBufferPointer) throws -> Entry? { try move(MDB_SET_KEY, key: key) }
+    /// The first entry whose key is greater than or equal to `key`.
+    public func seek(_ key: UnsafeRawBufferPointer) throws -> Entry? { try move(MDB_SET_RANGE, key: key) }
+
+    public func seek(_ key: [UInt8]) throws -> Entry? {
+        try key.withUnsafeBytes { (k) in try seek(k) }
+    }
+
+    /// Stores an entry through the cursor (`.append` for keys past the end).
+    public func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_cursor_put(handle, &k, &v, flags.rawValue), "mdb_cursor_put", ["ledger \(path)", "database \(database.name)"])
+    }
+
+    /// Deletes the entry the cursor is on.
+    public func deleteCurrent() throws {
+        try check(mdb_cursor_del(handle, 0), "mdb_cursor_del", ["ledger \(path)", "database \(database.name)"])
+    }
+}

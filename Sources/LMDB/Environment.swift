@@ -1,0 +1,197 @@
+import CLMDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An open LMDB environment: one directory holding `data.mdb` and `lock.mdb`.
+///
+/// Guarantees:
+/// - Many processes may open the same directory; readers never block the
+///   writer, and writers in different processes are serialised by LMDB's
+///   writer lock.
+/// - Transactions are closure-scoped (`read {}` / `write {}`): a transaction
+///   cannot outlive its closure, and a write transaction commits only if its
+///   closure returns normally.
+/// - The map grows by itself: when a write fills it (`MDB_MAP_FULL`) the
+///   transaction is aborted, the map size doubled and the closure run again;
+///   when another process grew it (`MDB_MAP_RESIZED`) the new size is adopted.
+///
+/// Thread rules: any thread may start a transaction (the environment is
+/// opened with `MDB_NOTLS`); a transaction's closure runs on the calling
+/// thread and must not hand the transaction to another thread. LMDB forbids
+/// opening the same environment twice in one process.
+///
+/// This is the only `@unchecked Sendable` type of the ledger. It is safe
+/// because the `MDB_env` handle is thread-safe for starting transactions, the
+/// stored properties are immutable after `init`, and the one operation that
+/// is not thread-safe (`mdb_env_set_mapsize`, which needs no live transaction
+/// in this process) runs under the exclusive side of `resizeLock`, while every
+/// transaction holds its shared side.
+public final class Environment: @unchecked Sendable {
+    /// Options fixed when the environment is opened.
+    public struct Options: Sendable {
+        /// How many named databases may exist.
+        public var maxDatabases: UInt32 = 32
+        /// The initial map size in bytes; it grows by doubling when full.
+        public var mapSize: Int = 64 << 20
+        /// Open for reading only (no write transactions).
+        public var readOnly = false
+        /// Permission bits of the files LMDB creates.
+        public var fileMode: mode_t = 0o600
+        /// Skip the fsync at commit (benchmarks and scratch environments only).
+        public var noSync = false
+        public init() {}
+    }
+
+    /// The directory path, as given.
+    public let path: String
+    let handle: OpaquePointer
+    private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    /// Opens (creating the files if needed, never the directory) the
+    /// environment in directory `path`.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create", ["ledger \(path)"])
+        guard let env else { throw LMDBError(code: ENOMEM, operation: "mdb_env_create", context: ["ledger \(path)"]) }
+        do {
+            try check(mdb_env_set_maxdbs(env, options.maxDatabases), "mdb_env_set_maxdbs", ["ledger \(path)"])
+            try check(mdb_env_set_mapsize(env, options.mapSize), "mdb_env_set_mapsize", ["ledger \(path)"])
+            var flags = UInt32(MDB_NOTLS)
+            if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+            if options.noSync { flags |= UInt32(MDB_NOSYNC) }
+            try check(mdb_env_open(env, path, flags, options.fileMode), "mdb_env_open", ["ledger \(path)"])
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        handle = env
+        resizeLock = .allocate(capacity: 1)
+        pthread_rwlock_init(resizeLock, nil)
+    }
+
+    deinit {
+        mdb_env_close(handle)
+        pthread_rwlock_destroy(resizeLock)
+        resizeLock.deallocate()
+    }
+
+    /// Runs `body` in a read-only transaction: a consistent snapshot of the
+    /// last commit at the moment it starts, unaffected by later commits.
+    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        let txn = try begin(flags: UInt32(MDB_RDONLY))
+        defer { mdb_txn_abort(txn) }
+        return try body(Transaction(txn: txn, environment: self, isReadOnly: true))
+    }
+
+    /// Runs `body` in the write transaction and commits it when `body`
+    /// returns; aborts it (nothing written) when `body` throws.
+    ///
+    /// `body` may run more than once: after `MDB_MAP_FULL` the map is grown
+    /// and `body` retried from the start on a fresh transaction, so it must
+    /// keep any state outside the transaction unchanged until it returns.
+    public func write<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        while true {
+            do {
+                return try writeOnce(body)
+            } catch let error as LMDBError where error.isMapFull {
+                try growMap()
+            }
+        }
+    }
+
+    private func writeOnce<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        let txn = try begin(flags: 0)
+        let result: R
+        do {
+            result = try body(Transaction(txn: txn, environment: self, isReadOnly: false))
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
+        }
+        // mdb_txn_commit frees the transaction whether or not it succeeds.
+        try check(mdb_txn_commit(txn), "mdb_txn_commit", ["ledger \(path)"])
+        return result
+    }
+
+    private func begin(flags: UInt32) throws -> OpaquePointer {
+        var txn: OpaquePointer?
+        var rc = mdb_txn_begin(handle, nil, flags, &txn)
+        if rc == MDB_MAP_RESIZED {
+            // Another process grew the map: adopt its size, then start again.
+            pthread_rwlock_unlock(resizeLock)
+            pthread_rwlock_wrlock(resizeLock)
+            let adopt = mdb_env_set_mapsize(handle, 0)
+            pthread_rwlock_unlock(resizeLock)
+            pthread_rwlock_rdlock(resizeLock)
+            try check(adopt, "mdb_env_set_mapsize", ["ledger \(path)", "adopting a size grown by another process"])
+            rc = mdb_txn_begin(handle, nil, flags, &txn)
+        }
+        try check(rc, "mdb_txn_begin", ["ledger \(path)"])
+        return txn!
+    }
+
+    /// Doubles the map size. Waits until no transaction of this process is live.
+    public func growMap() throws {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        let current = try currentInfo().mapSize
+        try check(mdb_env_set_mapsize(handle, current * 2), "mdb_env_set_mapsize", ["ledger \(path)", "growing to \(current * 2) bytes"])
+    }
+
+    /// Map size and last transaction id (`mdb_env_info`).
+    public struct Info: Sendable {
+        public let mapSize: Int
+        public let lastPage: Int
+        public let lastTransactionID: Int
+        public let maxReaders: Int
+        public let readers: Int
+    }
+
+    public var info: Info {
+        get throws { try currentInfo() }
+    }
+
+    private func currentInfo() throws -> Info {
+        var raw = MDB_envinfo()
+        try check(mdb_env_info(handle, &raw), "mdb_env_info", ["ledger \(path)"])
+        return Info(mapSize: raw.me_mapsize, lastPage: raw.me_last_pgno, lastTransactionID: raw.me_last_txnid,
+                    maxReaders: Int(raw.me_maxreaders), readers: Int(raw.me_numreaders))
+    }
+
+    /// Page size and counts of the main (unnamed) database.
+    public var statistics: DatabaseStatistics {
+        get throws {
+            var raw = MDB_stat()
+            try check(mdb_env_stat(handle, &raw), "mdb_env_stat", ["ledger \(path)"])
+            return DatabaseStatistics(raw)
+        }
+    }
+
+    /// Forces a flush to disk (needed only with `noSync`).
+    public func sync() throws {
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync", ["ledger \(path)"])
+    }
+
+    /// Writes a consistent copy of the environment into directory `target`
+    /// (which must exist and be empty), compacting free pages.
+    public func copy(to target: String) throws {
+        try check(mdb_env_copy2(handle, target, UInt32(MDB_CP_COMPACT)), "mdb_env_copy2", ["ledger \(path)", "copy to \(target)"])
+    }
+
+    /// Opens the named database, creating it when `create` is set (which
+    /// needs a write transaction; the environment runs one of its own).
+    public func openDatabase(_ name: String, create: Bool) throws -> Database {
+        let open: (borrowing Transaction) throws -> Database = { txn in
+            try txn.openDatabase(name, create: create)
+        }
+        return create ? try write(open) : try read(open)
+    }
+}

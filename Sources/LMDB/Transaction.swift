@@ -1,0 +1,105 @@
+import CLMDB
+
+/// A live LMDB transaction, lent to the closure of `Environment.read` or
+/// `Environment.write`; it cannot be copied or kept.
+///
+/// Buffers returned by `get` and cursors point into LMDB's memory map and are
+/// valid only until the transaction ends (and, in a write transaction, until
+/// the next write to the same database): copy what must outlive it.
+public struct Transaction: ~Copyable {
+    let txn: OpaquePointer
+    /// The environment this transaction belongs to.
+    public let environment: Environment
+    /// True inside `Environment.read`.
+    public let isReadOnly: Bool
+
+    init(txn: OpaquePointer, environment: Environment, isReadOnly: Bool) {
+        self.txn = txn
+        self.environment = environment
+        self.isReadOnly = isReadOnly
+    }
+
+    func context(_ db: Database, _ more: String? = nil) -> [String] {
+        var items = ["ledger \(environment.path)", "database \(db.name)"]
+        if let more { items.append(more) }
+        return items
+    }
+
+    /// Opens (or with `create`, creates) a named database.
+    public func openDatabase(_ name: String, create: Bool) throws -> Database {
+        var dbi = MDB_dbi()
+        try check(mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi), "mdb_dbi_open",
+                  ["ledger \(environment.path)", "database \(name)"])
+        return Database(dbi: dbi, name: name)
+    }
+
+    /// The value stored under `key`, or nil. The buffer points into the map.
+    public func get(_ db: Database, key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val()
+        let rc = mdb_get(txn, db.dbi, &k, &v)
+        if rc == MDB_NOTFOUND { return nil }
+        try check(rc, "mdb_get", context(db))
+        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+    }
+
+    /// Convenience for `get` with a byte-array key.
+    public func get(_ db: Database, key: [UInt8]) throws -> UnsafeRawBufferPointer? {
+        try key.withUnsafeBytes { (k) in try get(db, key: k) }
+    }
+
+    /// Stores `value` under `key`. Returns false (and writes nothing) when
+    /// `flags` has `.noOverwrite` and the key exists.
+    @discardableResult
+    public func put(_ db: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []) throws -> Bool {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let rc = mdb_put(txn, db.dbi, &k, &v, flags.rawValue)
+        if rc == MDB_KEYEXIST && flags.contains(.noOverwrite) { return false }
+        try check(rc, "mdb_put", context(db))
+        return true
+    }
+
+    /// Convenience for `put` with byte arrays.
+    @discardableResult
+    public func put(_ db: Database, key: [UInt8], value: [UInt8], flags: PutFlags = []) throws -> Bool {
+        try key.withUnsafeBytes { (k) in
+            try value.withUnsafeBytes { (v) in try put(db, key: k, value: v, flags: flags) }
+        }
+    }
+
+    /// Deletes `key`; returns false when it was not there.
+    @discardableResult
+    public func delete(_ db: Database, key: UnsafeRawBufferPointer) throws -> Bool {
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(txn, db.dbi, &k, nil)
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "mdb_del", context(db))
+        return true
+    }
+
+    @discardableResult
+    public func delete(_ db: Database, key: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { (k) in try delete(db, key: k) }
+    }
+
+    /// Removes every entry of `db`, keeping the database itself.
+    public func removeAll(_ db: Database) throws {
+        try check(mdb_drop(txn, db.dbi, 0), "mdb_drop", context(db))
+    }
+
+    /// Entry and page counts of `db` as seen by this transaction.
+    public func statistics(_ db: Database) throws -> DatabaseStatistics {
+        var raw = MDB_stat()
+        try check(mdb_stat(txn, db.dbi, &raw), "mdb_stat", context(db))
+        return DatabaseStatistics(raw)
+    }
+
+    /// Runs `body` with a cursor on `db`; the cursor is closed when it returns.
+    public func withCursor<R>(_ db: Database, _ body: (borrowing Cursor) throws -> R) throws -> R {
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(txn, db.dbi, &cursor), "mdb_cursor_open", context(db))
+        defer { mdb_cursor_close(cursor) }
+        return try body(Cursor(handle: cursor!, database: db, path: environment.path))
+    }
+}

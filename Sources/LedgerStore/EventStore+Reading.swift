@@ -1,0 +1,121 @@
+import LMDB
+
+extension EventStore {
+    /// The head of the log as of this snapshot.
+    public func head(in txn: borrowing Transaction) throws -> Head {
+        guard let raw = try txn.get(tables.meta, key: Array("head".utf8)), raw.count == 40 else {
+            throw LedgerError(.corrupt, "\(path): the head record is missing or damaged")
+        }
+        return Head(seq: Key.readU64(raw), hash: SHA256.Digest(bytes: Array(raw[8..<40])))
+    }
+
+    /// Decodes one stored record.
+    public func decode(_ record: UnsafeRawBufferPointer, seq: UInt64, in txn: borrowing Transaction) throws -> RecordedEvent {
+        do {
+            return try RecordCodec.decode(record, seq: seq,
+                dossierCode: { number in try self.dossierCode(number: number, in: txn) },
+                string: { id in try self.text(ofString: id, in: txn) })
+        } catch let e as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(path): seq \(seq): stored bytes do not decode: \(e.reason)")
+        }
+    }
+
+    func dossierCode(number: UInt32, in txn: borrowing Transaction) throws -> String {
+        guard let raw = try txn.get(tables.dossierCodes, key: Key.u32(number)),
+              let code = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
+            throw LedgerError(.corrupt, "dossier number \(number) is not in the dossier table")
+        }
+        return code
+    }
+
+    /// The event at `seq`, or nil past the head.
+    public func event(seq: UInt64, in txn: borrowing Transaction) throws -> RecordedEvent? {
+        guard let raw = try txn.get(tables.events, key: Key.u64(seq)) else { return nil }
+        return try decode(raw, seq: seq, in: txn)
+    }
+
+    /// Calls `body` for each event with `from ≤ seq ≤ to`, in seq order,
+    /// until it returns false.
+    ///
+    /// - Complexity: O(k) for k events visited; a cursor walk, no lookups.
+    public func forEachEvent(from: UInt64 = 1, to: UInt64 = .max, in txn: borrowing Transaction,
+                             _ body: (RecordedEvent) throws -> Bool) throws {
+        try forEachRecord(from: from, to: to, in: txn) { seq, raw in
+            try body(try decode(raw, seq: seq, in: txn))
+        }
+    }
+
+    /// Calls `body` with each stored record's seq and raw bytes, in seq order.
+    public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: borrowing Transaction,
+                              _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try txn.withCursor(tables.events) { cursor in
+            var entry = try cursor.seek(Key.u64(max(from, 1)))
+            while let e = entry {
+                let seq = Key.readU64(e.key)
+                if seq > to { break }
+                if try !body(seq, e.value) { break }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// A dossier's number and current version, or nil if it has no events.
+    public func stream(ofDossier code: String, in txn: borrowing Transaction) throws -> (number: UInt32, version: UInt32)? {
+        guard let raw = try txn.get(tables.dossiers, key: Array(code.utf8)) else { return nil }
+        guard raw.count == 8 else { throw LedgerError(.corrupt, "dossier \(code): stream record is damaged") }
+        return (Key.readU32(raw), Key.readU32(raw, at: 4))
+    }
+
+    /// The seqs of a dossier's events, in version order.
+    ///
+    /// - Complexity: O(log n + k): one range read of the stream index.
+    public func seqs(ofDossier code: String, in txn: borrowing Transaction) throws -> [UInt64] {
+        guard let (number, _) = try stream(ofDossier: code, in: txn) else { return [] }
+        var seqs: [UInt64] = []
+        try txn.withCursor(tables.streams) { cursor in
+            var entry = try cursor.seek(Key.u32u32(number, 1))
+            while let e = entry, Key.readU32(e.key) == number {
+                seqs.append(Key.readU64(e.value))
+                entry = try cursor.next()
+            }
+        }
+        return seqs
+    }
+
+    /// A dossier's events, in version order.
+    public func events(ofDossier code: String, in txn: borrowing Transaction) throws -> [RecordedEvent] {
+        try seqs(ofDossier: code, in: txn).map { seq in
+            guard let e = try event(seq: seq, in: txn) else {
+                throw LedgerError(.corrupt, "\(path): dossier \(code): stream names seq \(seq), which is not in the log")
+            }
+            return e
+        }
+    }
+
+    /// The seq stored for an event id, if any.
+    public func seq(forID id: String, in txn: borrowing Transaction) throws -> UInt64? {
+        try txn.get(tables.ids, key: Array(id.utf8)).map { Key.readU64($0) }
+    }
+
+    /// Number of dossiers with at least one event.
+    public func dossierCount(in txn: borrowing Transaction) throws -> Int {
+        try txn.statistics(tables.dossiers).entries
+    }
+
+    /// Seqs of all reference-data events, in order.
+    public func referenceSeqs(after seq: UInt64 = 0, in txn: borrowing Transaction) throws -> [UInt64] {
+        var seqs: [UInt64] = []
+        try txn.withCursor(tables.references) { cursor in
+            var entry = try cursor.seek(Key.u64(seq + 1))
+            while let e = entry { seqs.append(Key.readU64(e.key)); entry = try cursor.next() }
+        }
+        return seqs
+    }
+
+    /// Bytes the environment's pages occupy (all tables).
+    public func bytesInUse() throws -> Int {
+        let info = try environment.info
+        let page = try environment.statistics.pageSize
+        return (info.lastPage + 1) * page
+    }
+}

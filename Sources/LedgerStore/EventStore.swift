@@ -1,0 +1,147 @@
+import LMDB
+import Synchronization
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The append-only event log of one ledger directory: the global order by
+/// seq, each dossier's stream, the id index, the hash chain and the string
+/// table, all in one LMDB environment.
+///
+/// Guarantees:
+/// - seq starts at 1 and has no gaps; it is assigned inside the write
+///   transaction, so writers in several processes never collide.
+/// - A dossier's events have versions 1, 2, 3… and its history is a range
+///   read of `streams` (dossier number, version) → seq, never a log scan.
+/// - Every committed event is chained: its hash covers the previous hash.
+///
+/// Thread rules: an `EventStore` may be shared between threads; all reads go
+/// through `read {}` snapshots and all writes through an `Appender` inside
+/// `environment.write {}`.
+public final class EventStore: Sendable {
+    /// The named databases of a ledger.
+    public struct Tables: Sendable {
+        /// "format", "head" (seq · hash) and ledger settings.
+        public let meta: Database
+        /// seq (u64 BE) → binary record.
+        public let events: Database
+        /// event id (or 0x00 · content digest for events without one) → seq.
+        public let ids: Database
+        /// dossier code → dossier number (u32 BE) · current version (u32 BE).
+        public let dossiers: Database
+        /// dossier number → dossier code.
+        public let dossierCodes: Database
+        /// dossier number · version → seq.
+        public let streams: Database
+        /// string id (u32 BE) → text, and text → string id.
+        public let strings: Database
+        public let stringIDs: Database
+        /// seq → type code, for every reference-data event.
+        public let references: Database
+    }
+
+    /// The store's format, written at `init` and checked at open.
+    public static let formatVersion: UInt8 = 1
+
+    public let path: String
+    public let environment: Environment
+    public let tables: Tables
+    let strings = Mutex(InternedStrings())
+
+    /// Creates a ledger in directory `path` (created with mode 0700 when
+    /// missing; it must otherwise be empty).
+    public static func create(at path: String, options: Environment.Options = .init()) throws -> EventStore {
+        if let isDirectory = Self.kindOfFile(at: path) {
+            guard isDirectory else { throw LedgerError(.alreadyExists, "\(path) exists and is not a directory") }
+            if Glibc.access(path + "/data.mdb", F_OK) == 0 {
+                throw LedgerError(.alreadyExists, "\(path) already holds a ledger")
+            }
+            if let entries = try? directoryEntries(path), !entries.isEmpty {
+                throw LedgerError(.alreadyExists, "\(path) is not empty; a ledger needs a directory of its own")
+            }
+        } else if mkdir(path, options.fileMode | 0o100 | ((options.fileMode & 0o040) != 0 ? 0o010 : 0)) != 0 {
+            throw LedgerError(.storage, "cannot create directory \(path): \(String(cString: strerror(errno)))")
+        }
+        let store = try EventStore(path: path, options: options)
+        try store.environment.write { txn in
+            try txn.put(store.tables.meta, key: Array("format".utf8), value: [formatVersion])
+            try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(0) + SHA256.Digest.zero.bytes)
+        }
+        return store
+    }
+
+    /// Opens the ledger in directory `path`.
+    public static func open(at path: String, options: Environment.Options = .init()) throws -> EventStore {
+        guard let isDirectory = Self.kindOfFile(at: path) else {
+            throw LedgerError(.missing, "no ledger at \(path) (create one with `dossier-ledger init`)")
+        }
+        guard isDirectory, Glibc.access(path + "/data.mdb", F_OK) == 0 else {
+            throw LedgerError(.notALedger, "\(path) is not a ledger (no data.mdb; create one with `dossier-ledger init`)")
+        }
+        let store: EventStore
+        do {
+            store = try EventStore(path: path, options: options)
+        } catch let e as LMDBError {
+            throw LedgerError(.notALedger, "\(path) is not a ledger", underlying: e)
+        }
+        let format = try store.environment.read { txn in try txn.get(store.tables.meta, key: Array("format".utf8)).map { Array($0) } }
+        guard let format, format.count == 1 else {
+            throw LedgerError(.notALedger, "\(path) is an LMDB environment but not a ledger (no format marker)")
+        }
+        guard format[0] == formatVersion else {
+            throw LedgerError(.notALedger, "\(path) is a ledger of format \(format[0]); this tool reads format \(formatVersion)")
+        }
+        return store
+    }
+
+    private init(path: String, options: Environment.Options) throws {
+        self.path = path
+        let env: Environment
+        do { env = try Environment(path: path, options: options) } catch let e as LMDBError {
+            throw LedgerError(.notALedger, "cannot open \(path) as a ledger", underlying: e)
+        }
+        environment = env
+        tables = try env.write { txn in
+            Tables(meta: try txn.openDatabase("meta", create: true),
+                   events: try txn.openDatabase("events", create: true),
+                   ids: try txn.openDatabase("ids", create: true),
+                   dossiers: try txn.openDatabase("dossiers", create: true),
+                   dossierCodes: try txn.openDatabase("dossierCodes", create: true),
+                   streams: try txn.openDatabase("streams", create: true),
+                   strings: try txn.openDatabase("strings", create: true),
+                   stringIDs: try txn.openDatabase("stringIDs", create: true),
+                   references: try txn.openDatabase("references", create: true))
+        }
+    }
+
+    /// nil when nothing is at `path`, else whether it is a directory.
+    static func kindOfFile(at path: String) -> Bool? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        return isDirectory.boolValue
+    }
+
+    static func directoryEntries(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw LedgerError(.storage, "cannot list \(path)") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Runs `body` on a consistent snapshot of the ledger.
+    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+        try environment.read(body)
+    }
+}
+
+/// The last event of the log: its seq (0 for an empty log) and hash.
+public struct Head: Equatable, Sendable {
+    public var seq: UInt64
+    public var hash: SHA256.Digest
+    public init(seq: UInt64, hash: SHA256.Digest) { self.seq = seq; self.hash = hash }
+}

@@ -1,0 +1,41 @@
+import LMDB
+
+/// The in-memory copy of the ledger's string table (codes, officer ids,
+/// data keys → small integers). Ids start at 1 and are never reused, so the
+/// copy only ever needs the entries past its `count`.
+struct InternedStrings: Sendable {
+    var ids: [String: UInt32] = [:]
+    var texts: [String] = []   // texts[id - 1]
+
+    var count: UInt32 { UInt32(texts.count) }
+
+    /// Loads the entries another process (or an earlier open) committed
+    /// after ours.
+    mutating func catchUp(in txn: borrowing Transaction, table: Database) throws {
+        try txn.withCursor(table) { cursor in
+            guard let last = try cursor.last(), Key.readU32(last.key) > count else { return }
+            var entry = try cursor.seek(Key.u32(count + 1))
+            while let e = entry {
+                let id = Key.readU32(e.key)
+                guard id == count + 1, let text = String(validating: e.value.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                    throw LedgerError(.corrupt, "string table entry \(id) is damaged")
+                }
+                texts.append(text)
+                ids[text] = id
+                entry = try cursor.next()
+            }
+        }
+    }
+}
+
+extension EventStore {
+    /// The text of string id `id`, reading newer entries when needed.
+    func text(ofString id: UInt32, in txn: borrowing Transaction) throws -> String {
+        if let t = strings.withLock({ id <= $0.count ? $0.texts[Int(id) - 1] : nil }) { return t }
+        try strings.withLock { try $0.catchUp(in: txn, table: tables.strings) }
+        guard let t = strings.withLock({ id <= $0.count ? $0.texts[Int(id) - 1] : nil }) else {
+            throw LedgerError(.corrupt, "string id \(id) is not in the string table")
+        }
+        return t
+    }
+}

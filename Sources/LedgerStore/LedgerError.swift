@@ -1,0 +1,35 @@
+import LMDB
+
+/// Why the ledger could not do what was asked, with the context an operator
+/// needs (ledger path, seq, dossier). `kind` is what callers branch on; new
+/// kinds may be added.
+public struct LedgerError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// No ledger where one was expected.
+        case missing
+        /// The directory exists but is not a ledger (or one of another format).
+        case notALedger
+        /// `init` on a directory that already holds a ledger or other files.
+        case alreadyExists
+        /// Stored bytes that cannot be decoded.
+        case corrupt
+        /// A storage-level failure (LMDB or the file system).
+        case storage
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// The LMDB failure underneath, if any.
+    public let underlying: LMDBError?
+
+    public init(_ kind: Kind, _ message: String, underlying: LMDBError? = nil) {
+        self.kind = kind
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        if let underlying { return "\(message): \(underlying)" }
+        return message
+    }
+}

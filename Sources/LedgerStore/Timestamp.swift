@@ -1,0 +1,183 @@
+/// An RFC 3339 instant with the offset it was written in, e.g.
+/// `2023-02-08T09:15:00+07:00`.
+///
+/// The instant is `seconds` (Unix, UTC) plus `nanoseconds`; `offsetMinutes`,
+/// `fractionDigits` and `isZulu` remember how it was written so `text` gives
+/// back the same string. Equality and order compare the instant only.
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var seconds: Int64
+    public var nanoseconds: Int32
+    public var offsetMinutes: Int16
+    public var fractionDigits: UInt8
+    public var isZulu: Bool
+
+    public init(seconds: Int64, nanoseconds: Int32 = 0, offsetMinutes: Int16 = 7 * 60, fractionDigits: UInt8 = 0, isZulu: Bool = false) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+        self.offsetMinutes = offsetMinutes
+        self.fractionDigits = fractionDigits
+        self.isZulu = isZulu
+    }
+
+    public static func == (a: Timestamp, b: Timestamp) -> Bool { a.seconds == b.seconds && a.nanoseconds == b.nanoseconds }
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds) }
+    public func hash(into h: inout Hasher) { h.combine(seconds); h.combine(nanoseconds) }
+
+    /// The same instant written in another offset (seconds precision kept).
+    public func inOffset(minutes: Int16) -> Timestamp {
+        Timestamp(seconds: seconds, nanoseconds: nanoseconds, offsetMinutes: minutes, fractionDigits: fractionDigits, isZulu: false)
+    }
+
+    public var description: String { text }
+
+    /// Why a time was refused.
+    public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+        case malformed
+        case missingOffset
+        case impossible(String)
+        public var description: String {
+            switch self {
+            case .malformed: "not an RFC 3339 time (expected like 2024-03-05T09:15:00+07:00)"
+            case .missingOffset: "RFC 3339 time without an offset (add Z or +07:00)"
+            case .impossible(let what): "impossible time: \(what)"
+            }
+        }
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+    public init(rfc3339 text: String) throws(ParseError) {
+        var text = text
+        let parsed: Result<Timestamp, ParseError> = text.withUTF8 { Timestamp.parse($0) }
+        self = try parsed.get()
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<Timestamp, ParseError> {
+        func digits(_ at: Int, _ n: Int) -> Int? {
+            guard at + n <= b.count else { return nil }
+            var v = 0
+            for k in at..<(at + n) {
+                let c = b[k]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+            }
+            return v
+        }
+        guard b.count >= 19, let year = digits(0, 4), b[4] == UInt8(ascii: "-"), let month = digits(5, 2),
+              b[7] == UInt8(ascii: "-"), let day = digits(8, 2),
+              b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2),
+              b[16] == UInt8(ascii: ":"), let second = digits(17, 2)
+        else { return .failure(.malformed) }
+        var i = 19
+        var nanos = 0
+        var fractionDigits = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < b.count, b[i] >= 48 && b[i] <= 57 {
+                guard fractionDigits < 9 else { return .failure(.malformed) }
+                nanos = nanos * 10 + Int(b[i] - 48)
+                fractionDigits += 1
+                i += 1
+            }
+            guard fractionDigits > 0 else { return .failure(.malformed) }
+            for _ in fractionDigits..<9 { nanos *= 10 }
+        }
+        guard i < b.count else { return .failure(.missingOffset) }
+        var offset = 0
+        var zulu = false
+        if b[i] == UInt8(ascii: "Z") || b[i] == UInt8(ascii: "z") {
+            zulu = true
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            guard let oh = digits(i + 1, 2), i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = digits(i + 4, 2) else {
+                return .failure(.malformed)
+            }
+            guard oh <= 23, om <= 59 else { return .failure(.impossible("offset \(oh):\(om)")) }
+            offset = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        } else {
+            return .failure(.malformed)
+        }
+        guard i == b.count else { return .failure(.malformed) }
+        guard (1...12).contains(month) else { return .failure(.impossible("month \(month)")) }
+        guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
+            return .failure(.impossible("day \(day) of \(year)-\(month < 10 ? "0" : "")\(month)"))
+        }
+        guard hour <= 23, minute <= 59, second <= 59 else {
+            return .failure(.impossible("time of day \(hour):\(minute):\(second)"))
+        }
+        let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
+        let local = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return .success(Timestamp(seconds: local - Int64(offset * 60), nanoseconds: Int32(nanos),
+                                  offsetMinutes: Int16(offset), fractionDigits: UInt8(fractionDigits), isZulu: zulu))
+    }
+
+    /// The RFC 3339 text, in the offset and precision it was written with.
+    public var text: String {
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        let local = seconds + Int64(offsetMinutes) * 60
+        let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        let secondOfDay = Int(local - Int64(days) * 86_400)
+        let (y, m, d) = CivilDate.civil(daysSinceEpoch: days)
+        func put(_ v: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 48, count: width)
+            var v = v
+            for k in stride(from: width - 1, through: 0, by: -1) { digits[k] = UInt8(48 + v % 10); v /= 10 }
+            out.append(contentsOf: digits)
+        }
+        put(y, 4); out.append(45); put(m, 2); out.append(45); put(d, 2)
+        out.append(UInt8(ascii: "T"))
+        put(secondOfDay / 3600, 2); out.append(58); put(secondOfDay / 60 % 60, 2); out.append(58); put(secondOfDay % 60, 2)
+        if fractionDigits > 0 {
+            out.append(46)
+            var n = Int(nanoseconds)
+            for _ in Int(fractionDigits)..<9 { n /= 10 }
+            put(n, Int(fractionDigits))
+        }
+        if isZulu {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            let o = Int(offsetMinutes)
+            out.append(o < 0 ? 45 : 43)
+            put(abs(o) / 60, 2); out.append(58); put(abs(o) % 60, 2)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Proleptic Gregorian date arithmetic (days from 1970-01-01), after
+/// Howard Hinnant's `days_from_civil` / `civil_from_days`.
+enum CivilDate {
+    static func isLeap(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civil(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import LMDB
+
+/// A fresh directory under the system temp dir, removed by `cleanup`.
+func makeTemporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "lmdb-test-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+struct EnvironmentTests {
+    @Test func writesAndReadsInKeyOrder() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("numbers", create: true)
+        try env.write { txn in
+            for n: UInt64 in [3, 1, 2] {
+                try txn.put(db, key: withUnsafeBytes(of: n.bigEndian) { Array($0) }, value: Array("v\(n)".utf8))
+            }
+        }
+        let values = try env.read { txn in
+            try txn.withCursor(db) { cursor in
+                var out: [String] = []
+                var e = try cursor.first()
+                while let entry = e { out.append(String(decoding: entry.value, as: UTF8.self)); e = try cursor.next() }
+                return out
+            }
+        }
+        #expect(values == ["v1", "v2", "v3"])
+    }
+
+    @Test func abortedWriteLeavesNothing() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("t", create: true)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try env.write { txn in
+                try txn.put(db, key: [1], value: [1])
+                throw Stop()
+            }
+        }
+        #expect(try env.read { txn in try txn.get(db, key: [1]) } == nil)
+    }
+
+    @Test func errorsNameTheOperationAndTheLedger() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        do {
+            _ = try env.openDatabase("absent", create: false)
+            Issue.record("opening a missing database succeeded")
+        } catch let e as LMDBError {
+            #expect(e.isNotFound)
+            #expect(e.operation == "mdb_dbi_open")
+            #expect(e.description.contains(dir))
+            #expect(e.description.contains("absent"))
+        }
+    }
+
+    @Test func mapGrowsWhenFull() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Environment.Options()
+        options.mapSize = 1 << 20
+        let env = try Environment(path: dir, options: options)
+        let db = try env.openDatabase("big", create: true)
+        let value = [UInt8](repeating: 7, count: 1000)
+        for batch in 0..<10 {
+            try env.write { txn in
+                for i in 0..<500 {
+                    try txn.put(db, key: Array("k\(batch)-\(i)".utf8), value: value)
+                }
+            }
+        }
+        #expect(try env.info.mapSize > 1 << 20)
+        #expect(try env.read { txn in try txn.statistics(db).entries } == 5000)
+    }
+}

@@ -1,0 +1,40 @@
+import Testing
+@testable import LedgerStore
+
+struct JSONTests {
+    @Test func parsesAndKeepsMemberOrderAndIntegers() throws {
+        let v = try JSONParser.parse(#"{"b":1,"a":[true,null,-2.5,"x\u00e9\n"],"c":{"d":12345678901}}"#)
+        guard case .object(let o) = v else { Issue.record("not an object"); return }
+        #expect(o.members.map(\.key) == ["b", "a", "c"])
+        #expect(o["b"] == .int(1))
+        #expect(o["a"] == .array([.bool(true), .null, .double(-2.5), .string("xé\n")]))
+        #expect(o["c"]?.objectValue?["d"] == .int(12_345_678_901))
+    }
+
+    @Test func writesBackCompactAndSorted() throws {
+        let v = try JSONParser.parse(#"{ "z" : "Hồ sơ \"A\"", "a" : [1, 2.5] }"#)
+        var w = JSONWriter()
+        w.value(v)
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"{"z":"Hồ sơ \"A\"","a":[1,2.5]}"#)
+        var s = JSONWriter()
+        s.value(v, sortedKeys: true)
+        #expect(String(decoding: s.bytes, as: UTF8.self) == #"{"a":[1,2.5],"z":"Hồ sơ \"A\""}"#)
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "nul", "01", "1.", "\"abc", "{\"a\":1} x", "\"\u{01}\"",
+        "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\q\"", "1e999",
+    ])
+    func refusesMalformed(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(deep) }
+    }
+}

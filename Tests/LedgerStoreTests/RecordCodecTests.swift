@@ -1,0 +1,54 @@
+import Testing
+@testable import LedgerStore
+
+struct RecordCodecTests {
+    func roundTrip(_ r: RecordedEvent) throws -> RecordedEvent {
+        var table: [String] = []
+        let bytes = RecordCodec.encode(r, dossierNumber: r.event.dossier == nil ? nil : 7) { s in
+            if let i = table.firstIndex(of: s) { return UInt32(i + 1) }
+            table.append(s)
+            return UInt32(table.count)
+        }
+        #expect(bytes.first == RecordCodec.formatVersion)
+        return try bytes.withUnsafeBytes { b in
+            try RecordCodec.decode(b, seq: r.seq, dossierCode: { n in
+                #expect(n == 7)
+                return r.event.dossier!
+            }, string: { table[Int($0) - 1] })
+        }
+    }
+
+    @Test func dossierEventRoundTripsWithUnknownDataFields() throws {
+        let event = try Event(jsonLine: #"{"type":"dossier.received","dossier":"H40.22-230208-0001","at":"2023-02-08T09:15:00+07:00","actor":"officer-017","data":{"procedure":"1.004227","agency":"H40.22","channel":"online","extra":{"nested":[1,2.5,"Hà Nội",null,true]}},"id":"6f1c","expectedVersion":0,"recordedAt":"2023-02-08T02:15:02.25Z"}"#)
+        let r = RecordedEvent(seq: 42, version: 1, event: event, hash: SHA256.hash(Array("x".utf8)))
+        #expect(try roundTrip(r) == r)
+        #expect(try roundTrip(r).jsonLine == r.jsonLine)
+    }
+
+    @Test func referenceEventRoundTrips() throws {
+        var event = try Event(jsonLine: #"{"type":"agency.registered","at":"2023-01-01T00:00:00+07:00","data":{"code":"H40","name":"Tỉnh","level":"province"}}"#)
+        event.recordedAt = try Timestamp(rfc3339: "2023-01-01T00:00:05+07:00")
+        let r = RecordedEvent(seq: 1, version: nil, event: event, hash: .zero)
+        #expect(try roundTrip(r) == r)
+    }
+
+    @Test func damagedBytesGiveAnErrorNotACrash() throws {
+        let event = try Event(jsonLine: #"{"type":"dossier.rejected","dossier":"D1","at":"2023-02-08T09:15:00+07:00","data":{"reason":"thiếu giấy tờ"}}"#)
+        var withTime = event
+        withTime.recordedAt = event.at
+        let r = RecordedEvent(seq: 3, version: 2, event: withTime, hash: .zero)
+        var table: [String] = []
+        let bytes = RecordCodec.encode(r, dossierNumber: 1) { s in table.append(s); return UInt32(table.count) }
+        for cut in 0..<bytes.count {
+            let short = Array(bytes[..<cut])
+            #expect(throws: (any Error).self) {
+                try short.withUnsafeBytes { b in
+                    try RecordCodec.decode(b, seq: 3, dossierCode: { _ in "D1" }, string: { id in
+                        guard id >= 1, Int(id) <= table.count else { throw RecordDecodingError(reason: "no string \(id)") }
+                        return table[Int(id) - 1]
+                    })
+                }
+            }
+        }
+    }
+}
