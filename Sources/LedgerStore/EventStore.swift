@@ -60,8 +60,15 @@ public final class EventStore: Sendable {
             if let entries = try? directoryEntries(path), !entries.isEmpty {
                 throw LedgerError(.alreadyExists, "\(path) is not empty; a ledger needs a directory of its own")
             }
-        } else if mkdir(path, options.fileMode | 0o100 | ((options.fileMode & 0o040) != 0 ? 0o010 : 0)) != 0 {
-            throw LedgerError(.storage, "cannot create directory \(path): \(String(cString: strerror(errno)))")
+        } else {
+            // The directory gets the files' permissions plus search (x) where they are readable.
+            let mode = Int(options.fileMode | ((options.fileMode & 0o400) != 0 ? 0o100 : 0) | ((options.fileMode & 0o040) != 0 ? 0o010 : 0))
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: mode])
+            } catch {
+                throw LedgerError(.storage, "cannot create directory \(path): \(error.localizedDescription)")
+            }
         }
         let store = try EventStore(path: path, options: options)
         try store.environment.write { txn in

@@ -1,0 +1,116 @@
+import LedgerStore
+
+extension DossierState {
+    /// The stored form's version byte; a rebuild rewrites every row.
+    public static let encodingVersion: UInt8 = 1
+
+    /// Compact binary form for the dossier-state table.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter(capacity: 128)
+        w.u8(Self.encodingVersion)
+        w.blob(code)
+        w.varint(UInt64(version)); w.varint(lastSeq)
+        w.u8(stage.rawValue); w.u8(resumeStage.rawValue)
+        w.optionalText(procedure); w.varint(procedureSeq)
+        w.optionalText(agency); w.optionalText(channel)
+        w.optionalInt(submittedAt); w.optionalSeq(submittedSeq)
+        w.optionalInt(receivedAt); w.optionalSeq(receivedSeq); w.optionalText(receivedBy)
+        w.svarint(processingSeconds); w.u8(obligationPauses ? 1 : 0)
+        w.optionalInt(rejectedAt)
+        w.optionalInt(processedAt); w.optionalSeq(processedSeq); w.optionalText(result)
+        w.optionalInt(returnedAt); w.optionalInt(endedAt); w.optionalSeq(endSeq)
+        w.varint(UInt64(holdings.count))
+        for h in holdings {
+            w.blob(h.officer); w.blob(h.step); w.svarint(h.from); w.optionalInt(h.to); w.varint(h.assignedSeq); w.optionalSeq(h.endSeq)
+        }
+        w.varint(UInt64(pauses.count))
+        for p in pauses {
+            w.u8(p.reason.rawValue); w.svarint(p.start); w.optionalInt(p.end); w.varint(p.startSeq); w.optionalText(p.requestedBy)
+        }
+        w.varint(UInt64(supplementRequestSeqs.count))
+        for (seq, who) in zip(supplementRequestSeqs, supplementRequesters) { w.varint(seq); w.optionalText(who) }
+        w.optionalInt(apologyNewDueAt); w.optionalInt(apologyAt); w.optionalSeq(apologySeq)
+        w.varint(UInt64(payments.count))
+        for p in payments { w.svarint(p.at); w.double(p.amount); w.u8(p.online ? 1 : 0); w.varint(p.seq) }
+        w.u8((inputDigitised ? 1 : 0) | (resultDigitised ? 2 : 0))
+        w.varint(UInt64(ratings.count))
+        for r in ratings { w.svarint(r.at); w.u8(UInt8(r.score)); w.varint(r.seq) }
+        w.varint(UInt64(complaints))
+        w.varint(UInt64(voided.count))
+        for v in voided { w.varint(v) }
+        w.varint(UInt64(lateRecordings.count))
+        for l in lateRecordings { w.varint(l.seq); w.svarint(l.lagSeconds) }
+        return w.bytes
+    }
+
+    /// Reads the form written by `encoded()`.
+    public init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
+        var r = ByteReader(buffer)
+        let v = try r.u8()
+        guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
+        self.init(code: try r.blob())
+        version = UInt32(truncatingIfNeeded: try r.varint()); lastSeq = try r.varint()
+        stage = try r.stage(); resumeStage = try r.stage()
+        procedure = try r.optionalText(); procedureSeq = try r.varint()
+        agency = try r.optionalText(); channel = try r.optionalText()
+        submittedAt = try r.optionalInt(); submittedSeq = try r.optionalSeq()
+        receivedAt = try r.optionalInt(); receivedSeq = try r.optionalSeq(); receivedBy = try r.optionalText()
+        processingSeconds = try r.svarint(); obligationPauses = try r.u8() != 0
+        rejectedAt = try r.optionalInt()
+        processedAt = try r.optionalInt(); processedSeq = try r.optionalSeq(); result = try r.optionalText()
+        returnedAt = try r.optionalInt(); endedAt = try r.optionalInt(); endSeq = try r.optionalSeq()
+        for _ in 0..<(try r.count()) {
+            holdings.append(Holding(officer: try r.blob(), step: try r.blob(), from: try r.svarint(), to: try r.optionalInt(),
+                                    assignedSeq: try r.varint(), endSeq: try r.optionalSeq()))
+        }
+        for _ in 0..<(try r.count()) {
+            guard let reason = ClockPause.Reason(rawValue: try r.u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
+            pauses.append(ClockPause(reason: reason, start: try r.svarint(), end: try r.optionalInt(), startSeq: try r.varint(),
+                                     requestedBy: try r.optionalText()))
+        }
+        for _ in 0..<(try r.count()) {
+            supplementRequestSeqs.append(try r.varint())
+            supplementRequesters.append(try r.optionalText())
+        }
+        apologyNewDueAt = try r.optionalInt(); apologyAt = try r.optionalInt(); apologySeq = try r.optionalSeq()
+        for _ in 0..<(try r.count()) {
+            payments.append(Payment(at: try r.svarint(), amount: try r.double(), online: try r.u8() != 0, seq: try r.varint()))
+        }
+        let digitised = try r.u8()
+        inputDigitised = digitised & 1 != 0; resultDigitised = digitised & 2 != 0
+        for _ in 0..<(try r.count()) { ratings.append(Rating(at: try r.svarint(), score: Int(try r.u8()), seq: try r.varint())) }
+        complaints = Int(try r.count())
+        for _ in 0..<(try r.count()) { voided.append(try r.varint()) }
+        for _ in 0..<(try r.count()) { lateRecordings.append((try r.varint(), try r.svarint())) }
+        guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after a dossier state") }
+    }
+}
+
+extension ByteWriter {
+    mutating func optionalText(_ s: String?) {
+        if let s { u8(1); blob(s) } else { u8(0) }
+    }
+    mutating func optionalInt(_ v: Int64?) {
+        if let v { u8(1); svarint(v) } else { u8(0) }
+    }
+    mutating func optionalSeq(_ v: UInt64?) { varint(v.map { $0 + 1 } ?? 0) }
+}
+
+extension ByteReader {
+    mutating func optionalText() throws(RecordDecodingError) -> String? { try u8() == 0 ? nil : try blob() }
+    mutating func optionalInt() throws(RecordDecodingError) -> Int64? { try u8() == 0 ? nil : try svarint() }
+    mutating func optionalSeq() throws(RecordDecodingError) -> UInt64? {
+        let v = try varint()
+        return v == 0 ? nil : v - 1
+    }
+    mutating func count() throws(RecordDecodingError) -> UInt64 {
+        let n = try varint()
+        guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "count \(n) larger than the record") }
+        return n
+    }
+    mutating func stage() throws(RecordDecodingError) -> DossierStage {
+        let raw = try u8()
+        guard let s = DossierStage(rawValue: raw) else { throw RecordDecodingError(reason: "unknown stage \(raw)") }
+        return s
+    }
+}

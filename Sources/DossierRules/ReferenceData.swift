@@ -1,0 +1,99 @@
+import LedgerStore
+import WorkingTime
+
+/// Government level of an agency.
+public enum AgencyLevel: String, Sendable, CaseIterable {
+    case province, district, commune
+}
+
+/// A registered agency (`agency.registered`); a later registration of the
+/// same code replaces it (districts abolished, communes re-parented).
+public struct Agency: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    public var level: AgencyLevel
+    public var parent: String?
+}
+
+/// A registered officer (`officer.registered`).
+public struct Officer: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var agency: String
+}
+
+/// One step of a procedure's internal workflow, with its budget.
+public struct ProcedureStep: Sendable, Equatable {
+    public var name: String
+    public var budgetSeconds: Int64
+}
+
+/// How far a procedure is offered online.
+public enum OnlineLevel: String, Sendable, CaseIterable {
+    case full, partial, none
+}
+
+/// One definition of a procedure (`procedure.defined`), in force for
+/// dossiers received from `effectiveFrom` on, until a later definition.
+public struct ProcedureDefinition: Sendable, Equatable {
+    public var code: String
+    public var name: String
+    /// The processing time in working seconds.
+    public var processingSeconds: Int64
+    public var online: OnlineLevel
+    public var steps: [ProcedureStep]
+    /// Whether awaiting a financial obligation stops the clock.
+    public var obligationPauses: Bool
+    /// The definition's `at` (Unix seconds).
+    public var effectiveFrom: Int64
+    /// The seq of the `procedure.defined` event.
+    public var seq: UInt64
+
+    public func step(named name: String) -> ProcedureStep? { steps.first { $0.name == name } }
+}
+
+/// The world the dossiers move in, as declared by reference events up to
+/// some seq: agencies, officers, procedure definitions and the working
+/// calendar. A value type: a batch validates against a copy and the copy
+/// replaces the original only when the batch commits.
+public struct ReferenceData: Sendable {
+    public internal(set) var agencies: [String: Agency] = [:]
+    public internal(set) var officers: [String: Officer] = [:]
+    /// Every definition of each procedure, ordered by (effectiveFrom, seq).
+    public internal(set) var procedures: [String: [ProcedureDefinition]] = [:]
+    public internal(set) var calendar: WorkingCalendar
+    /// The last reference event applied.
+    public internal(set) var lastSeq: UInt64 = 0
+
+    public init(calendar: WorkingCalendar = WorkingCalendar()) {
+        self.calendar = calendar
+    }
+
+    /// The definition in force for a dossier received at `instant`: the
+    /// latest one whose `at` is not after it.
+    public func procedure(_ code: String, inForceAt instant: Int64) -> ProcedureDefinition? {
+        procedures[code]?.last { $0.effectiveFrom <= instant }
+    }
+
+    /// The definition recorded by `seq`.
+    public func procedure(_ code: String, definedBy seq: UInt64) -> ProcedureDefinition? {
+        procedures[code]?.first { $0.seq == seq }
+    }
+
+    /// `agency` and its parents up to the top, nearest first.
+    public func lineage(of agency: String) -> [String] {
+        var chain: [String] = []
+        var current: String? = agency
+        while let c = current, !chain.contains(c), let a = agencies[c] {
+            chain.append(c)
+            current = a.parent
+        }
+        return chain
+    }
+
+    /// Whether `officer` works for `agency` or for an agency above it.
+    public func officer(_ officer: String, servesAgency agency: String) -> Bool {
+        guard let o = officers[officer] else { return false }
+        return lineage(of: agency).contains(o.agency)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import DossierRules
+import LedgerStore
+import Projections
+import ProvinceGenerator
+import WorkingTime
+
+/// `demo [--dossiers N] [--seed S] [--from Y] [--years K]`: generates a
+/// province, imports it into a fresh ledger and prints what a provincial
+/// office looks at first.
+enum DemoCommand {
+    /// A file in the demo ledger's directory marking it as the demo's own, so a re-run may replace it.
+    static let marker = "CREATED_BY_DEMO"
+
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: GenerateCommand.valued.union(["batch"]), flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger demo [--dossiers N] [--seed S] [--from YEAR] [--years K]")
+        let options = try GenerateCommand.options(args)
+        let path = context.ledgerGiven ? context.ledgerPath : "./demo-ledger"
+        try prepare(path)
+        let ledger = try Ledger.create(at: path)
+        FileManager.default.createFile(atPath: path + "/" + marker, contents: Data("made by dossier-ledger demo\n".utf8))
+        let out = context.out
+
+        try out.line("Generating a province (\(options.dossiers) dossiers from \(options.fromYear), seed \(options.seed)) into \(path) …")
+        try out.flush()
+        let start = Date()
+        let progress = Progress(enabled: isatty(2) == 1)
+        var batch: [InputEvent] = []
+        var line = 0
+        var stored = 0
+        let batchSize = try args.integer("batch", in: 1...1_000_000) ?? 5000
+        let summary = try ProvinceGenerator(options: options).generate { text in
+            line += 1
+            do { batch.append(InputEvent(line: line, event: try Event(jsonLine: text))) } catch let error as EventFormatError {
+                throw AppendRefusal(.invalid, line: line, dossier: error.dossier, rule: error.rule)
+            }
+            if batch.count == batchSize {
+                stored += try ledger.append(batch).storedCount
+                batch.removeAll(keepingCapacity: true)
+                progress.update(events: stored, bytes: 0, seconds: Date().timeIntervalSince(start))
+            }
+        }
+        if !batch.isEmpty { stored += try ledger.append(batch).storedCount }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        try out.line(String(format: "Imported %d events (%d dossiers, %d agencies, %d officers, %d procedures) in %.1f s — %.0f events/s.",
+                            stored, summary.dossiers, summary.agencies, summary.officers, summary.procedures, seconds, Double(stored) / max(seconds, 0.001)))
+        try out.line()
+        try report(ledger, path: path, out: out, colour: out.isTerminal && context.environment["NO_COLOR"] == nil)
+    }
+
+    /// Refuses to touch a directory that is not the demo's own.
+    static func prepare(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard FileManager.default.fileExists(atPath: path + "/" + marker) else {
+            throw CommandFailure(.cannotCreate, "\(path) exists and was not made by the demo; pass --ledger with a new directory")
+        }
+        try FileManager.default.removeItem(atPath: path)
+    }
+
+    static func report(_ ledger: Ledger, path: String, out: Output, colour: Bool) throws {
+        let (reference, lastAt) = try ledger.store.read { txn -> (ReferenceData, Int64) in
+            let head = try ledger.store.head(in: txn)
+            return (try ledger.reference(in: txn), try ledger.store.event(seq: head.seq, in: txn)?.event.at.seconds ?? 0)
+        }
+        let asOf = lastAt
+        let asOfText = Timestamp(seconds: asOf, offsetMinutes: 420).text
+        let province = reference.agencies.values.first { $0.parent == nil }?.code
+
+        try out.line("KPIs by year, each agency with the agencies under it (as of \(asOfText)):")
+        var rows = try ledger.kpiRows(rollup: true, period: .year, asOf: asOf)
+        rows.sort { a, b in
+            if (a.agency == province) != (b.agency == province) { return a.agency == province }
+            return (a.counters[.received], a.agency) > (b.counters[.received], b.agency)
+        }
+        let top = Array(rows.filter { reference.agencies[$0.agency]?.level != .commune || $0.agency == province }.prefix(12))
+        try RowOutput.write(top.map { $0.json(bands: [:]) }, columns: ["agency", "period", "received", "processed", "onTimeRate", "late",
+                                                                       "overdueInProgress", "onlineShare", "onlinePaymentRate", "inputDigitisationRate", "satisfaction"],
+                            format: .table, to: out) { column, row in
+            guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],
+                  let band = row["band"]?.objectValue?[column]?.stringValue else { return nil }
+            let text = String(format: "%.1f%% %@", v * 100, band)
+            guard colour else { return text }
+            let code = ["green": "32", "yellow": "33", "orange": "38;5;208", "red": "31"][band] ?? "0"
+            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+        }
+        try out.line()
+
+        var counts: [Violation.Code: Int] = [:]
+        var overBudget: [String: (hours: Double, steps: Int)] = [:]
+        var lateDossier: (code: String, late: Double)?
+        try ledger.store.read { txn in
+            try ledger.forEachDossier(in: txn) { state in
+                for v in state.violations(reference: reference, asOf: asOf) {
+                    counts[v.code, default: 0] += 1
+                    if v.code == .stepOverdue, let officer = v.officer, let held = v.heldHours, let budget = v.budgetHours {
+                        overBudget[officer, default: (0, 0)].hours += held - budget
+                        overBudget[officer, default: (0, 0)].steps += 1
+                    }
+                    if v.code == .late, let due = state.dueInstant(calendar: reference.calendar), let done = state.processedAt {
+                        let late = Double(done - due)
+                        if lateDossier == nil || late > lateDossier!.late { lateDossier = (state.code, late) }
+                    }
+                }
+            }
+        }
+        try out.line("Most common violations:")
+        var table = TextTable(columns: ["violation", "count"])
+        for (code, n) in counts.sorted(by: { $0.value > $1.value }) { table.add([code.rawValue, String(n)]) }
+        try out.write(table.render())
+        try out.line()
+
+        try out.line("Officers with the most working hours over step budgets:")
+        var officers = TextTable(columns: ["officer", "name", "agency", "steps over budget", "hours over"])
+        for (id, v) in overBudget.sorted(by: { $0.value.hours > $1.value.hours }).prefix(5) {
+            let o = reference.officers[id]
+            officers.add([id, o?.name ?? "", o?.agency ?? "", String(v.steps), String(format: "%.1f", v.hours)])
+        }
+        try out.write(officers.render())
+        try out.line()
+
+        if let late = lateDossier {
+            try out.line("The latest dossier, \(late.code):")
+            try out.write(try DossierTimeline.render(ledger: ledger, code: late.code, asOf: asOf))
+            try out.line()
+        }
+        try out.line("Try next (DOSSIER_LEDGER=\(path)):")
+        let tool = "dossier-ledger --ledger \(path)"
+        for hint in ["\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
+                     "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool), "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {
+            try out.line("  " + hint)
+        }
+    }
+
+    private static func late(_ code: String?, _ tool: String) -> String {
+        guard let code else { return "" }
+        return "\(tool) history \(code)"
+    }
+}

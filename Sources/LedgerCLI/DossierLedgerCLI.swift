@@ -1,0 +1,122 @@
+import Foundation
+import LedgerStore
+import LMDB
+import Projections
+
+/// The `dossier-ledger` command line: global options, dispatch to commands,
+/// and the mapping of every failure to a message on stderr and an exit code.
+public enum DossierLedgerCLI {
+    /// Runs the tool with `arguments` (without the program name) and returns its exit code.
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        var args = arguments
+        var ledgerPath = environment["DOSSIER_LEDGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "./ledger"
+        var ledgerGiven = environment["DOSSIER_LEDGER"].map { !$0.isEmpty } ?? false
+        // Global options come before the command.
+        while let first = args.first, first.hasPrefix("--") {
+            if first == "--help" || first == "-h" { print(Help.tool); return ExitCode.ok.rawValue }
+            if first == "--ledger" {
+                guard args.count >= 2 else { printError("dossier-ledger: option --ledger needs a directory"); return ExitCode.usage.rawValue }
+                ledgerPath = args[1]
+                ledgerGiven = true
+                args.removeFirst(2)
+            } else if first.hasPrefix("--ledger=") {
+                ledgerPath = String(first.dropFirst("--ledger=".count))
+                ledgerGiven = true
+                args.removeFirst()
+            } else {
+                break
+            }
+        }
+        guard let name = args.first else {
+            printError(Help.tool)
+            return ExitCode.usage.rawValue
+        }
+        var rest = Array(args.dropFirst())
+        // `--ledger` is accepted after the command too.
+        if let i = rest.firstIndex(of: "--ledger"), i + 1 < rest.count {
+            ledgerPath = rest[i + 1]
+            ledgerGiven = true
+            rest.removeSubrange(i...(i + 1))
+        } else if let i = rest.firstIndex(where: { $0.hasPrefix("--ledger=") }) {
+            ledgerPath = String(rest[i].dropFirst("--ledger=".count))
+            ledgerGiven = true
+            rest.remove(at: i)
+        }
+        if name == "help" {
+            if let topic = rest.first, let text = Help.commands[topic] { print(text) } else { print(Help.tool) }
+            return ExitCode.ok.rawValue
+        }
+        guard let command = Self.commands[name] else {
+            printError("dossier-ledger: unknown command \"\(name)\"\n\n" + Help.tool)
+            return ExitCode.usage.rawValue
+        }
+        if rest.contains("--help") || rest.contains("-h") {
+            print(Help.commands[name] ?? Help.tool)
+            return ExitCode.ok.rawValue
+        }
+        let context = CommandContext(ledgerPath: ledgerPath, ledgerGiven: ledgerGiven, arguments: rest, environment: environment)
+        do {
+            try command(context)
+            try context.out.flush()
+            return ExitCode.ok.rawValue
+        } catch {
+            try? context.out.flush()
+            let (code, message) = describe(error)
+            printError("dossier-ledger \(name): \(message)")
+            return code.rawValue
+        }
+    }
+
+    static let commands: [String: @Sendable (CommandContext) throws -> Void] = [
+        "init": InitCommand.run,
+        "append": AppendCommand.run,
+        "import": ImportCommand.run,
+        "export": ExportCommand.run,
+        "history": HistoryCommand.run,
+        "verify": VerifyCommand.run,
+        "stats": StatsCommand.run,
+        "show": ShowCommand.run,
+        "dossiers": DossiersCommand.run,
+        "violations": ViolationsCommand.run,
+        "kpi": KPICommand.run,
+        "rebuild": RebuildCommand.run,
+        "generate": GenerateCommand.run,
+        "demo": DemoCommand.run,
+    ]
+
+    static func describe(_ error: any Error) -> (ExitCode, String) {
+        switch error {
+        case let f as CommandFailure:
+            return (f.code, f.message)
+        case let r as AppendRefusal:
+            switch r.kind {
+            case .versionConflict: return (.temporaryFailure, "conflict, nothing written: \(r)")
+            case .invalid, .idConflict: return (.dataError, "refused, nothing written: \(r)")
+            }
+        case let e as LedgerError:
+            switch e.kind {
+            case .missing: return (.noInput, e.description)
+            case .notALedger: return (.noInput, e.description)
+            case .alreadyExists: return (.cannotCreate, e.description)
+            case .corrupt: return (.dataError, e.description)
+            case .storage: return (.ioError, e.description)
+            }
+        case let e as LMDBError:
+            return (.ioError, e.description)
+        default:
+            return (.software, "\(error)")
+        }
+    }
+}
+
+/// What every command gets: where the ledger is, its arguments, stdout.
+struct CommandContext {
+    let ledgerPath: String
+    /// Whether the user named the ledger (--ledger or DOSSIER_LEDGER).
+    let ledgerGiven: Bool
+    let arguments: [String]
+    let environment: [String: String]
+    let out = Output()
+
+    func openLedger() throws -> Ledger { try Ledger.open(at: ledgerPath) }
+}

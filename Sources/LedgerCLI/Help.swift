@@ -1,0 +1,135 @@
+/// The `--help` texts of the tool and of each command.
+enum Help {
+    static let tool = """
+    dossier-ledger — the system of record for administrative-procedure dossiers
+
+    usage: dossier-ledger [--ledger DIR] COMMAND [OPTIONS]
+
+    The ledger is a directory (an LMDB environment); DIR defaults to ./ledger,
+    or to $DOSSIER_LEDGER when set.
+
+    commands:
+      init       create a ledger
+      append     append NDJSON events as one atomic batch
+      import     stream a large NDJSON file in atomic batches (re-runnable)
+      export     write the stored events as contract NDJSON, in seq order
+      history    one dossier's events
+      verify     recompute the hash chain
+      stats      event and dossier counts, size on disk, head seq and hash
+      show       one dossier's current state
+      dossiers   list dossiers (by agency, by state)
+      violations deadline and integrity violations, with their evidence
+      kpi        KPI table per agency and period, with colour bands
+      rebuild    drop the projections and fold them again from the log
+
+    `dossier-ledger COMMAND --help` describes a command.
+    Exit codes: 0 ok, 64 usage, 65 refused input or failed verification
+    (nothing written), 66 no such ledger or file, 75 expectedVersion conflict
+    (re-read and retry), 74 I/O error.
+    """
+
+    static let commands: [String: String] = [
+        "init": """
+        usage: dossier-ledger [--ledger DIR] init [--map-size BYTES]
+
+        Creates a ledger in DIR (made with owner-only permissions if missing;
+        an existing directory must be empty). The map starts at 64 MiB or
+        --map-size and grows by itself when full.
+        """,
+        "append": """
+        usage: dossier-ledger [--ledger DIR] append [FILE|-]
+
+        Appends the NDJSON events of FILE (or stdin) as one atomic batch: every
+        line is checked against the event contract and the dossier lifecycle,
+        and either all are stored or none. Prints the seq range stored.
+        Events already stored (same id, or same content without an id) are
+        not stored again; their original seq is reported.
+        Exit 65: a line was refused (its number, dossier and rule are printed).
+        Exit 75: an expectedVersion did not match; re-read the dossier and retry.
+        """,
+        "import": """
+        usage: dossier-ledger [--ledger DIR] import [FILE|-] [--batch N]
+
+        Streams a large NDJSON file into the ledger in atomic batches of N
+        events (default 5000), showing progress on stderr when it is a
+        terminal. If it stops (interrupted, or a line refused), the batches
+        before are kept; run the same import again and the events already
+        stored are skipped, so nothing is duplicated.
+        """,
+        "export": """
+        usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE]
+
+        Writes the stored events as contract output lines (the input fields
+        plus seq, version, recordedAt and hash), in seq order. With --dossier,
+        reads only that dossier's stream.
+        """,
+        "history": """
+        usage: dossier-ledger [--ledger DIR] history CODE [--format table|ndjson]
+
+        Prints one dossier's events in version order: a readable table, or
+        the contract lines with --format ndjson.
+        """,
+        "verify": """
+        usage: dossier-ledger [--ledger DIR] verify [--from SEQ]
+
+        Recomputes the hash chain (each hash = SHA-256 of the previous hash
+        and the event's canonical encoding) over the log, or from SEQ on,
+        and checks that seqs are gapless and each dossier's stream is indexed.
+        Names the first seq that does not match. Then rebuilds every
+        projection in memory from the log and reports any difference from
+        the live ones. Exit 0 only if both hold.
+        """,
+        "show": """
+        usage: dossier-ledger [--ledger DIR] show CODE [--format table|json]
+
+        One dossier's current state: stage, procedure (the definition in force
+        at reception), agency, channel, received and due instants (working
+        time, pauses applied), current holder and step, pause, apology,
+        outcome once processed, supplement requests.
+        """,
+        "dossiers": """
+        usage: dossier-ledger [--ledger DIR] dossiers [--agency A] [--state S] [--format table|ndjson|csv]
+
+        Lists dossiers with their state. States: new, submitted, received,
+        in_progress, awaiting_supplement, awaiting_obligation, processed,
+        returned, rejected, withdrawn, suspended.
+        """,
+        "violations": """
+        usage: dossier-ledger [--ledger DIR] violations [--agency A] [--code C] [--as-of T] [--format table|ndjson|csv]
+                              [--reception-hours 8] [--backdated-hours 24]
+
+        The rules of DOMAIN.md broken by each dossier, with the responsible
+        officer and the seqs of the events that prove it: late,
+        late_without_apology, overdue_in_progress, step_overdue,
+        repeated_supplement, late_reception, backdated_entry. Rules that
+        depend on "now" are evaluated at --as-of (RFC 3339, or a date meaning
+        the end of that day; default the current time).
+        """,
+        "kpi": """
+        usage: dossier-ledger [--ledger DIR] kpi [--agency A] [--rollup] [--period day|month|quarter|year]
+                              [--from D] [--to D] [--as-of T] [--bands RATE=G,Y,O;...] [--format table|ndjson|csv]
+
+        KPI counts per agency and period (each count in the local period of
+        the event it counts), with --rollup adding every agency's figures to
+        the agencies above it. Rates get colour bands: green >= 90 %, yellow
+        >= 75 %, orange >= 50 %, red below; change them per rate with e.g.
+        --bands "onTimeRate=95,85,60". Bands are coloured on a terminal and
+        written as words otherwise (NO_COLOR turns colour off).
+        """,
+        "rebuild": """
+        usage: dossier-ledger [--ledger DIR] rebuild [--projection dossiers|violations|kpi]
+
+        Drops the projections and folds them again from the log, with
+        progress, in one transaction. All three derive from one fold of the
+        dossier streams, so naming one rebuilds that fold and everything
+        derived from it.
+        """,
+        "stats": """
+        usage: dossier-ledger [--ledger DIR] stats
+
+        Prints the event and dossier counts, the bytes the ledger occupies,
+        bytes per event, and the head seq and hash (write them down to prove
+        later that the log was only appended to).
+        """,
+    ]
+}

@@ -1,0 +1,43 @@
+import LedgerStore
+import Projections
+
+/// `history CODE [--format table|ndjson]`: one dossier's events, read from its stream.
+enum HistoryCommand {
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: ["format"], flags: [])
+        let positionals = try args.positionals(max: 1, usage: "dossier-ledger history CODE [--format table|ndjson]")
+        guard let code = positionals.first else { throw CommandFailure(.usage, "history needs a dossier code") }
+        let format = args.value("format") ?? "table"
+        guard format == "table" || format == "ndjson" else { throw CommandFailure(.usage, "--format \(format): expected table or ndjson") }
+        let ledger = try context.openLedger()
+        let events = try ledger.store.read { txn in try ledger.store.events(ofDossier: code, in: txn) }
+        guard !events.isEmpty else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)") }
+        if format == "ndjson" {
+            for e in events { try context.out.line(e.jsonLine) }
+            return
+        }
+        var table = TextTable(columns: ["version", "seq", "at", "type", "actor", "details"])
+        for e in events {
+            table.add([e.version.map(String.init) ?? "", String(e.seq), e.event.at.text, e.event.type.name,
+                       e.event.actor ?? "", details(e.event.data)])
+        }
+        try context.out.line("dossier \(code): \(events.count) events")
+        try context.out.write(table.render())
+    }
+
+    /// `key=value` pairs of the data, texts unquoted, shortened for a table.
+    static func details(_ data: JSONObject) -> String {
+        let text = data.members.map { m -> String in
+            let value: String
+            switch m.value {
+            case .string(let s): value = s
+            default:
+                var w = JSONWriter()
+                w.value(m.value)
+                value = String(decoding: w.bytes, as: UTF8.self)
+            }
+            return "\(m.key)=\(value)"
+        }.joined(separator: " ")
+        return text.count > 80 ? String(text.prefix(79)) + "…" : text
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Projections
+
+/// `rebuild [--projection NAME]`: drops the projections and folds them again from the log.
+enum RebuildCommand {
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: ["projection"], flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger rebuild [--projection NAME]")
+        if let name = args.value("projection"), !Ledger.projectionNames.contains(name) {
+            throw CommandFailure(.usage, "--projection \(name): expected one of \(Ledger.projectionNames.joined(separator: ", "))")
+        }
+        let ledger = try context.openLedger()
+        let progress = Progress(enabled: isatty(2) == 1)
+        let start = Date()
+        let result = try ledger.rebuildProjections { seq in
+            progress.update(events: Int(seq), bytes: 0, seconds: Date().timeIntervalSince(start))
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        try context.out.line(String(format: "rebuilt %@ from %llu events (%d dossiers) in %.1f s",
+                                    Ledger.projectionNames.joined(separator: ", "), result.events, result.dossiers, seconds))
+    }
+}

@@ -1,0 +1,38 @@
+import LedgerStore
+import Projections
+
+/// `violations [--agency A] [--code C] [--as-of T] [--format table|ndjson|csv]`.
+enum ViolationsCommand {
+    static let columns = ["dossier", "code", "agency", "officer", "step", "heldHours", "evidence"]
+
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: ["agency", "code", "as-of", "format", "reception-hours", "backdated-hours"], flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger violations [--agency A] [--code C] [--as-of T] [--format table|ndjson|csv]")
+        let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
+        var code: Violation.Code?
+        if let c = args.value("code") {
+            guard let parsed = Violation.Code(rawValue: c) else {
+                throw CommandFailure(.usage, "--code \(c): expected one of \(Violation.Code.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            code = parsed
+        }
+        var rules = ViolationRules()
+        if let h: Int64 = try args.integer("reception-hours", in: 1...10_000) { rules.receptionLimitSeconds = h * 3600 }
+        if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }
+        let agency = args.value("agency")
+        let ledger = try context.openLedger()
+        let rows: [JSONObject] = try ledger.store.read { txn in
+            let reference = try ledger.reference(in: txn)
+            let asOf = try TimeArgument.instant(args.value("as-of"), option: "as-of", calendar: reference.calendar)
+            var rows: [JSONObject] = []
+            try ledger.forEachDossier(in: txn) { state in
+                if let agency, state.agency != agency { return }
+                for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {
+                    rows.append(v.json)
+                }
+            }
+            return rows
+        }
+        try RowOutput.write(rows, columns: columns, format: format, to: context.out)
+    }
+}

@@ -1,0 +1,54 @@
+/// Why a batch was refused. Nothing of the batch was written.
+public struct AppendRefusal: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The line breaks the contract or the domain rules (exit 65).
+        case invalid
+        /// `expectedVersion` did not match: re-read and retry (exit 75).
+        case versionConflict(expected: UInt32, actual: UInt32)
+        /// An `id` already stored with different content (exit 65).
+        case idConflict(seq: UInt64)
+    }
+
+    public let kind: Kind
+    /// The input line number (from 1) of the refused event.
+    public let line: Int
+    public let dossier: String?
+    public let rule: String
+
+    public init(_ kind: Kind, line: Int, dossier: String?, rule: String) {
+        self.kind = kind
+        self.line = line
+        self.dossier = dossier
+        self.rule = rule
+    }
+
+    public var description: String {
+        "line \(line)" + (dossier.map { " (dossier \($0))" } ?? "") + ": " + rule
+    }
+}
+
+/// What one atomic append stored.
+public struct AppendReport: Sendable, Equatable {
+    /// Seqs assigned to the events stored by this append, in order; nil when
+    /// every event was already stored.
+    public var stored: ClosedRange<UInt64>?
+    /// Input lines that were already stored (same id or same content) and
+    /// the seq they were stored under.
+    public var alreadyStored: [(line: Int, seq: UInt64)]
+
+    public var storedCount: Int { stored.map { Int($0.upperBound - $0.lowerBound + 1) } ?? 0 }
+
+    public static func == (a: AppendReport, b: AppendReport) -> Bool {
+        a.stored == b.stored && a.alreadyStored.map(\.seq) == b.alreadyStored.map(\.seq)
+            && a.alreadyStored.map(\.line) == b.alreadyStored.map(\.line)
+    }
+}
+
+/// One line of input: its number and the event read from it.
+public struct InputEvent: Sendable {
+    public var line: Int
+    public var event: Event
+    public init(line: Int, event: Event) { self.line = line; self.event = event }
+}
+
+import LedgerStore

@@ -1,0 +1,129 @@
+import DossierRules
+import LedgerStore
+import WorkingTime
+
+/// The counts of DOMAIN.md ("KPIs") for one agency over one period. Days
+/// are stored; months, quarters and years are sums of days.
+public struct KPICounters: Sendable, Equatable {
+    /// The stored counters, in storage order (never reorder; append only).
+    public enum Counter: Int, CaseIterable, Sendable {
+        case received, receivedOnline, receivedOnlineEligible, processed, early, onTime, late
+        case feesPaid, feesPaidOnline, inputDigitised, resultDigitised, repeatedSupplement, ratings, ratingSum
+    }
+
+    public var values = [Int64](repeating: 0, count: Counter.allCases.count)
+    /// Open and past due at the period's end (evaluated at query time, not stored).
+    public var overdueInProgress: Int64 = 0
+
+    public init() {}
+
+    public subscript(_ c: Counter) -> Int64 {
+        get { values[c.rawValue] }
+        set { values[c.rawValue] = newValue }
+    }
+
+    public static func += (a: inout KPICounters, b: KPICounters) {
+        for i in a.values.indices { a.values[i] += b.values[i] }
+        a.overdueInProgress += b.overdueInProgress
+    }
+
+    func encoded() -> [UInt8] {
+        var w = ByteWriter(capacity: 32)
+        for v in values { w.svarint(v) }
+        return w.bytes
+    }
+
+    init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
+        var r = ByteReader(buffer)
+        for i in values.indices where !r.isAtEnd { values[i] = try r.svarint() }
+    }
+
+    /// A rate's value: nil over zero dossiers.
+    public static func rate(_ numerator: Int64, _ denominator: Int64) -> Double? {
+        denominator > 0 ? Double(numerator) / Double(denominator) : nil
+    }
+
+    public var onlineShare: Double? { Self.rate(self[.receivedOnline], self[.receivedOnlineEligible]) }
+    public var onTimeRate: Double? { Self.rate(self[.early] + self[.onTime], self[.processed]) }
+    public var onlinePaymentRate: Double? { Self.rate(self[.feesPaidOnline], self[.feesPaid]) }
+    public var inputDigitisationRate: Double? { Self.rate(self[.inputDigitised], self[.received]) }
+    public var resultDigitisationRate: Double? { Self.rate(self[.resultDigitised], self[.processed]) }
+    /// Mean of the 1–5 ratings.
+    public var satisfaction: Double? { self[.ratings] > 0 ? Double(self[.ratingSum]) / Double(self[.ratings]) : nil }
+}
+
+/// One dossier's contribution to an agency-day counter.
+struct KPIContribution: Hashable, Sendable {
+    var agency: String
+    /// Local day, days since 1970-01-01.
+    var day: Int32
+    var counter: KPICounters.Counter
+    var delta: Int64
+}
+
+extension DossierState {
+    /// What this dossier adds to the KPI day counters, each count in the
+    /// local day of the event it counts (DOMAIN.md "KPIs").
+    func kpiContributions(reference: ReferenceData) -> [KPIContribution] {
+        guard let agency else { return [] }
+        let calendar = reference.calendar
+        var out: [KPIContribution] = []
+        func add(_ instant: Int64, _ counter: KPICounters.Counter, _ delta: Int64 = 1) {
+            out.append(KPIContribution(agency: agency, day: Int32(calendar.localDate(of: instant).daysSinceEpoch), counter: counter, delta: delta))
+        }
+        if let receivedAt {
+            add(receivedAt, .received)
+            let definition = procedure.flatMap { reference.procedure($0, definedBy: procedureSeq) }
+            if let definition, definition.online != .none {
+                add(receivedAt, .receivedOnlineEligible)
+                if channel == "online" { add(receivedAt, .receivedOnline) }
+            }
+            if inputDigitised { add(receivedAt, .inputDigitised) }
+            if supplementRequestSeqs.count > 1 { add(receivedAt, .repeatedSupplement) }
+        }
+        if let processedAt {
+            add(processedAt, .processed)
+            switch outcome(calendar: calendar) {
+            case .early: add(processedAt, .early)
+            case .onTime: add(processedAt, .onTime)
+            case .late: add(processedAt, .late)
+            case nil: break
+            }
+            if resultDigitised { add(processedAt, .resultDigitised) }
+        }
+        for p in payments {
+            add(p.at, .feesPaid)
+            if p.online { add(p.at, .feesPaidOnline) }
+        }
+        for r in ratings {
+            add(r.at, .ratings)
+            add(r.at, .ratingSum, Int64(r.score))
+        }
+        return out
+    }
+}
+
+/// Encoding of a dossier's stored contributions (so a change subtracts
+/// exactly what was added before).
+extension Array where Element == KPIContribution {
+    func encoded() -> [UInt8] {
+        var w = ByteWriter(capacity: 16 * count)
+        w.varint(UInt64(count))
+        for c in self { w.blob(c.agency); w.svarint(Int64(c.day)); w.u8(UInt8(c.counter.rawValue)); w.svarint(c.delta) }
+        return w.bytes
+    }
+
+    init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
+        var r = ByteReader(buffer)
+        let n = try r.varint()
+        guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "contribution count too large") }
+        var out: [KPIContribution] = []
+        for _ in 0..<n {
+            let agency = try r.blob()
+            let day = Int32(truncatingIfNeeded: try r.svarint())
+            guard let counter = KPICounters.Counter(rawValue: Int(try r.u8())) else { throw RecordDecodingError(reason: "unknown KPI counter") }
+            out.append(KPIContribution(agency: agency, day: day, counter: counter, delta: try r.svarint()))
+        }
+        self = out
+    }
+}

@@ -1,0 +1,149 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import WorkingTime
+
+/// The periods a KPI table can be summed over.
+public enum KPIPeriod: String, Sendable, CaseIterable {
+    case day, month, quarter, year
+
+    /// The period's label for a local date: `2024-03-05`, `2024-03`, `2024-Q1`, `2024`.
+    public func label(_ d: LocalDate) -> String {
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        switch self {
+        case .day: return d.description
+        case .month: return "\(d.year)-\(two(d.month))"
+        case .quarter: return "\(d.year)-Q\((d.month - 1) / 3 + 1)"
+        case .year: return "\(d.year)"
+        }
+    }
+
+    /// The first day of the period holding `d`, and the first day after it.
+    public func bounds(_ d: LocalDate) -> (start: LocalDate, next: LocalDate) {
+        switch self {
+        case .day: return (d, LocalDate(daysSinceEpoch: d.daysSinceEpoch + 1))
+        case .month:
+            let s = LocalDate(year: d.year, month: d.month, day: 1)!
+            return (s, d.month == 12 ? LocalDate(year: d.year + 1, month: 1, day: 1)! : LocalDate(year: d.year, month: d.month + 1, day: 1)!)
+        case .quarter:
+            let m = (d.month - 1) / 3 * 3 + 1
+            let s = LocalDate(year: d.year, month: m, day: 1)!
+            return (s, m == 10 ? LocalDate(year: d.year + 1, month: 1, day: 1)! : LocalDate(year: d.year, month: m + 3, day: 1)!)
+        case .year:
+            return (LocalDate(year: d.year, month: 1, day: 1)!, LocalDate(year: d.year + 1, month: 1, day: 1)!)
+        }
+    }
+}
+
+/// Colour bands of a rate: green ≥ 90 %, yellow ≥ 75 %, orange ≥ 50 %, red
+/// below (configurable per KPI).
+public struct BandThresholds: Sendable, Equatable {
+    public var green = 0.90
+    public var yellow = 0.75
+    public var orange = 0.50
+    public init() {}
+    public init(green: Double, yellow: Double, orange: Double) { self.green = green; self.yellow = yellow; self.orange = orange }
+
+    public enum Band: String, Sendable { case green, yellow, orange, red }
+
+    /// nil for a rate over zero dossiers.
+    public func band(_ rate: Double?) -> Band? {
+        guard let rate else { return nil }
+        if rate >= green { return .green }
+        if rate >= yellow { return .yellow }
+        if rate >= orange { return .orange }
+        return .red
+    }
+}
+
+/// One line of a KPI table.
+public struct KPIRow: Sendable {
+    public var agency: String
+    public var period: String
+    public var counters: KPICounters
+
+    /// The rates of the row, in display order, with the key used for bands.
+    public var rates: [(name: String, value: Double?)] {
+        [("onTimeRate", counters.onTimeRate), ("onlineShare", counters.onlineShare),
+         ("onlinePaymentRate", counters.onlinePaymentRate), ("inputDigitisationRate", counters.inputDigitisationRate),
+         ("resultDigitisationRate", counters.resultDigitisationRate)]
+    }
+}
+
+extension Ledger {
+    /// KPI rows per agency and period, summed from the stored day counters.
+    ///
+    /// - Parameters:
+    ///   - agency: only this agency (with `rollup`, including the agencies under it).
+    ///   - rollup: each agency's row also counts every agency below it.
+    ///   - from, to: local dates, inclusive.
+    ///   - asOf: "now" for the overdue-in-progress count of the current period.
+    public func kpiRows(agency: String? = nil, rollup: Bool = false, period: KPIPeriod = .month,
+                        from: LocalDate? = nil, to: LocalDate? = nil, asOf: Int64) throws -> [KPIRow] {
+        try store.read { txn in
+            let reference = try reference(in: txn)
+            let calendar = reference.calendar
+            var rows: [String: KPIRow] = [:]
+            func targets(_ a: String) -> [String] {
+                let chain = rollup ? reference.lineage(of: a) : [a]
+                let all = chain.isEmpty ? [a] : chain
+                return agency.map { wanted in all.filter { $0 == wanted } } ?? all
+            }
+            let fromDay = from?.daysSinceEpoch ?? Int.min
+            let toDay = to?.daysSinceEpoch ?? Int.max
+            var periodEnds: [String: Int64] = [:]
+            func rowKey(_ a: String, _ label: String) -> String { a + "\u{0}" + label }
+            try txn.withCursor(tables.kpiDays) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    defer { entry = try? cursor.next() }
+                    guard let key = KPIKey(e.key), Int(key.day) >= fromDay, Int(key.day) <= toDay else { continue }
+                    let counters = try KPICounters(decoding: e.value)
+                    let date = LocalDate(daysSinceEpoch: Int(key.day))
+                    let label = period.label(date)
+                    periodEnds[label] = calendar.instant(of: period.bounds(date).next, secondsFromMidnight: 0)
+                    for a in targets(key.agency) {
+                        rows[rowKey(a, label), default: KPIRow(agency: a, period: label, counters: KPICounters())].counters += counters
+                    }
+                }
+            }
+            // Overdue in progress: open and past due at each period's end (or now, for the current one).
+            let ends = periodEnds.map { (label: $0.key, instant: min($0.value, asOf)) }.sorted { $0.instant < $1.instant }
+            try txn.withCursor(tables.dossierStates) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    defer { entry = try? cursor.next() }
+                    let state = try DossierState(decoding: e.value)
+                    guard let a = state.agency, let received = state.receivedAt else { continue }
+                    let closed = [state.processedAt, state.endedAt].compactMap { $0 }.min() ?? .max
+                    // With every pause known, a dossier is overdue at t exactly when due < t < closed;
+                    // while the due instant is unknown (an open pause), ask at each period end.
+                    let due = state.dueInstant(calendar: calendar)
+                    let after = max(received, due ?? received)
+                    var i = ends.partitioningIndex(where: { $0.instant <= after })
+                    while i < ends.count, ends[i].instant < closed {
+                        if due != nil || state.isOverdue(at: ends[i].instant, calendar: calendar) {
+                            for t in targets(a) {
+                                rows[rowKey(t, ends[i].label), default: KPIRow(agency: t, period: ends[i].label, counters: KPICounters())].counters.overdueInProgress += 1
+                            }
+                        }
+                        i += 1
+                    }
+                }
+            }
+            return rows.values.sorted { ($0.agency, $0.period) < ($1.agency, $1.period) }
+        }
+    }
+}
+
+extension Array {
+    /// The first index whose element fails `belongsBefore` (elements must be partitioned by it).
+    func partitioningIndex(where belongsBefore: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if belongsBefore(self[mid]) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

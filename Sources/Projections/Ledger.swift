@@ -1,0 +1,127 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import Synchronization
+import WorkingTime
+
+/// A dossier ledger: the event log plus the projections kept in step with it.
+///
+/// Guarantees:
+/// - `append` is atomic: every event of the batch is validated, stored and
+///   folded into the projections in one LMDB write transaction, or nothing is.
+/// - Projections are updated in the same transaction as the events, so a
+///   reader never sees an event without its effect (checkpoint = head seq).
+/// - Many processes may open the same ledger; LMDB serialises writers, and
+///   each write starts by catching up with reference data other processes added.
+///
+/// Thread rules: a `Ledger` may be shared between threads; each call runs
+/// its own transaction.
+public final class Ledger: Sendable {
+    public struct Tables: Sendable {
+        /// dossier code → encoded `DossierState`.
+        public let dossierStates: Database
+        /// projection name → last seq applied (u64 BE).
+        public let checkpoints: Database
+        /// agency · 0 · day → KPI day counters.
+        public let kpiDays: Database
+        /// dossier code → what it added to the KPI day counters.
+        public let kpiContributions: Database
+    }
+
+    /// The projections kept with the log; each has a checkpoint.
+    public static let projectionNames = ["dossiers", "violations", "kpi"]
+
+    public let store: EventStore
+    public let tables: Tables
+    private let referenceCache: Mutex<ReferenceData>
+
+    public var path: String { store.path }
+
+    /// Creates a new ledger in directory `path`.
+    public static func create(at path: String, options: Environment.Options = .init()) throws -> Ledger {
+        try Ledger(store: EventStore.create(at: path, options: options))
+    }
+
+    /// Opens the ledger in directory `path`.
+    public static func open(at path: String, options: Environment.Options = .init()) throws -> Ledger {
+        try Ledger(store: EventStore.open(at: path, options: options))
+    }
+
+    private init(store: EventStore) throws {
+        self.store = store
+        tables = try store.environment.write { txn in
+            Tables(dossierStates: try txn.openDatabase("dossierStates", create: true),
+                   checkpoints: try txn.openDatabase("checkpoints", create: true),
+                   kpiDays: try txn.openDatabase("kpiDays", create: true),
+                   kpiContributions: try txn.openDatabase("kpiContributions", create: true))
+        }
+        referenceCache = Mutex(ReferenceData())
+        _ = try store.read { txn in try reference(in: txn) }
+    }
+
+    /// Reference data as of the transaction's snapshot (the cache catches up
+    /// with reference events appended since, by any process).
+    public func reference(in txn: borrowing Transaction) throws -> ReferenceData {
+        var ref = referenceCache.withLock { $0 }
+        let newer = try store.referenceSeqs(after: ref.lastSeq, in: txn)
+        let head = try store.head(in: txn).seq
+        if ref.lastSeq > head {
+            // The cache is ahead of this snapshot (an older reader): rebuild up to the snapshot.
+            ref = ReferenceData()
+            for seq in try store.referenceSeqs(in: txn) { try apply(seq: seq, to: &ref, in: txn) }
+            return ref
+        }
+        guard !newer.isEmpty else { return ref }
+        for seq in newer { try apply(seq: seq, to: &ref, in: txn) }
+        let caught = ref
+        referenceCache.withLock { if $0.lastSeq < caught.lastSeq { $0 = caught } }
+        return ref
+    }
+
+    private func apply(seq: UInt64, to ref: inout ReferenceData, in txn: borrowing Transaction) throws {
+        guard let e = try store.event(seq: seq, in: txn) else {
+            throw LedgerError(.corrupt, "\(path): reference index names seq \(seq), which is not in the log")
+        }
+        do { try ref.apply(e.event, seq: seq) } catch {
+            throw LedgerError(.corrupt, "\(path): stored reference event seq \(seq) no longer applies: \(error.rule)")
+        }
+    }
+
+    func remember(_ reference: ReferenceData) {
+        referenceCache.withLock { if $0.lastSeq < reference.lastSeq { $0 = reference } }
+    }
+
+    /// A dossier's current state, or nil when it has no events.
+    ///
+    /// - Complexity: one B-tree lookup and a decode.
+    public func dossier(_ code: String, in txn: borrowing Transaction) throws -> DossierState? {
+        guard let raw = try txn.get(tables.dossierStates, key: Array(code.utf8)) else { return nil }
+        do { return try DossierState(decoding: raw) } catch {
+            throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
+        }
+    }
+
+    /// The last seq a projection has applied.
+    public func checkpoint(_ projection: String, in txn: borrowing Transaction) throws -> UInt64 {
+        try txn.get(tables.checkpoints, key: Array(projection.utf8)).map { Key.readU64($0) } ?? 0
+    }
+}
+
+extension Ledger {
+    /// Calls `body` with every dossier's state, in dossier-code order.
+    ///
+    /// - Complexity: O(n) in the dossiers; one cursor walk.
+    public func forEachDossier(in txn: borrowing Transaction, _ body: (DossierState) throws -> Void) throws {
+        try txn.withCursor(tables.dossierStates) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                let state: DossierState
+                do { state = try DossierState(decoding: e.value) } catch let error as RecordDecodingError {
+                    throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
+                }
+                try body(state)
+                entry = try cursor.next()
+            }
+        }
+    }
+}

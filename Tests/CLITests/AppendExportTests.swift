@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// append → export round trips, atomic refusal and idempotency, as a user sees them.
+@Suite struct AppendExportTests {
+    @Test func everyContractTypeRoundTripsThroughAppendAndExport() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let append = try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger)
+        #expect(append.status == 0, "\(append.stderr)")
+        #expect(append.stdout.contains("stored 35 events: seq 1–35"))
+
+        let export = try Tool.run(["export"], ledger: ledger)
+        #expect(export.status == 0)
+        let input = Tool.fixtureLines().map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let output = Tool.objects(export.stdout)
+        #expect(output.count == input.count)
+        let types = Set(output.compactMap { $0["type"] as? String })
+        #expect(types.count == 22, "every contract type is in the fixture: \(types.sorted())")
+        var versions: [String: Int] = [:]
+        for (i, (given, stored)) in zip(input, output).enumerated() {
+            // Everything given comes back unchanged…
+            for (key, value) in given {
+                #expect(NSDictionary(dictionary: [key: value]).isEqual(to: [key: stored[key] as Any]), "line \(i + 1) field \(key)")
+            }
+            // …plus the fields the ledger adds.
+            #expect(stored["seq"] as? Int == i + 1)
+            #expect((stored["hash"] as? String)?.count == 64)
+            #expect(stored["recordedAt"] is String)
+            if let dossier = given["dossier"] as? String {
+                versions[dossier, default: 0] += 1
+                #expect(stored["version"] as? Int == versions[dossier])
+            } else {
+                #expect(stored["version"] == nil)
+            }
+        }
+        let verify = try Tool.run(["verify"], ledger: ledger)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("35 events verified"))
+    }
+
+    @Test func exportFiltersBySeqAndDossier() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger)
+        let range = Tool.objects(try Tool.run(["export", "--from", "10", "--to", "12"], ledger: ledger).stdout)
+        #expect(range.map { $0["seq"] as? Int } == [10, 11, 12])
+        let one = Tool.objects(try Tool.run(["export", "--dossier", "H40.22-240304-0002"], ledger: ledger).stdout)
+        #expect(one.map { $0["type"] as? String } == ["dossier.received", "dossier.rejected"])
+        #expect(one.map { $0["version"] as? Int } == [1, 2])
+    }
+
+    @Test func aBadLineInTheMiddleStoresNothing() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        var lines = Tool.fixtureLines()
+        // Line 12: a supplement request without its items.
+        lines[11] = lines[11].replacingOccurrences(of: #""items":["Bản vẽ thiết kế"],"#, with: "")
+        let bad = Tool.file(lines, beside: ledger)
+        let r = try Tool.run(["append", bad], ledger: ledger)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("line 12"))
+        #expect(r.stderr.contains("H40.22-240304-0001"))
+        #expect(r.stderr.contains("data.items"))
+        #expect(r.stderr.contains("nothing written"))
+        #expect(try Tool.run(["export"], ledger: ledger).stdout.isEmpty)
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout.contains("events           0"))
+    }
+
+    @Test func reimportingTheSameFileStoresNothingNew() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let first = try Tool.run(["import", Tool.fixture("small-province.ndjson"), "--batch", "7"], ledger: ledger)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("imported 35 events (seq 1–35)"))
+        let before = try Tool.run(["stats"], ledger: ledger).stdout
+        let again = try Tool.run(["import", Tool.fixture("small-province.ndjson"), "--batch", "7"], ledger: ledger)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("imported 0 events, 35 already stored"))
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout == before)
+    }
+
+    @Test func anInterruptedImportResumesWithoutDuplicates() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        // The first run stops at a refused line 30 (batches of 10: lines 1–20 stored).
+        var broken = lines
+        broken[29] = #"{"type":"dossier.received","dossier":"X","at":"not a time"}"#
+        let r = try Tool.run(["import", Tool.file(broken, beside: ledger), "--batch", "10"], ledger: ledger)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("line 30"))
+        #expect(r.stderr.contains("seq 1–20"))
+        // Fixed and re-run: the rest is stored, nothing twice.
+        let fixed = try Tool.run(["import", Tool.file(lines, beside: ledger), "--batch", "10"], ledger: ledger)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("imported 15 events (seq 21–35), 20 already stored"))
+        #expect(try Tool.run(["verify"], ledger: ledger).status == 0)
+    }
+
+    @Test func aRepeatedIDReportsTheOriginalSeqAndDifferentContentIsAConflict() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        try Tool.run(["append", Tool.file(Array(lines[0..<9]), beside: ledger)], ledger: ledger)
+        let again = try Tool.run(["append", Tool.file([lines[8]], beside: ledger)], ledger: ledger)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("stored nothing new; 1 already stored (line 1 → seq 9)"))
+        let changed = lines[8].replacingOccurrences(of: "08:00:00", with: "08:01:00")
+        let conflict = try Tool.run(["append", Tool.file([changed], beside: ledger)], ledger: ledger)
+        #expect(conflict.status == 65)
+        #expect(conflict.stderr.contains("id \"fx-009\" is already stored at seq 9 with different content"))
+    }
+
+    @Test func anExpectedVersionConflictExits75AndWritesNothing() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        try Tool.run(["append", Tool.file(Array(lines[0..<10]), beside: ledger)], ledger: ledger)
+        let head = try Tool.run(["stats"], ledger: ledger).stdout
+        let stale = #"{"type":"dossier.assigned","dossier":"H40.22-240304-0001","at":"2024-03-04T09:20:00+07:00","actor":"cb-001","data":{"to":"cb-002","step":"Thẩm định"},"expectedVersion":1}"#
+        let r = try Tool.run(["append", Tool.file([stale], beside: ledger)], ledger: ledger)
+        #expect(r.status == 75)
+        #expect(r.stderr.contains("expectedVersion 1 but the dossier is at version 2"))
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout == head)
+        let fresh = stale.replacingOccurrences(of: #""expectedVersion":1"#, with: #""expectedVersion":2"#)
+        #expect(try Tool.run(["append", Tool.file([fresh], beside: ledger)], ledger: ledger).status == 0)
+    }
+}

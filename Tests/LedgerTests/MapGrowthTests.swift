@@ -1,0 +1,26 @@
+import Testing
+import LedgerStore
+@testable import Projections
+
+@Suite struct MapGrowthTests {
+    /// Appends far more than a 1 MiB map holds: the map grows by itself and nothing is lost.
+    @Test func appendsPastTheInitialMapSize() throws {
+        let t = try TemporaryLedger(mapSize: 1 << 20)
+        try t.append(Fixture.reference)
+        var total = 8
+        for batch in 0..<20 {
+            var lines: [String] = []
+            for i in 0..<100 {
+                let code = "M-\(batch)-\(i)"
+                lines.append(Fixture.received(code, "2024-03-04T09:00:00"))
+                lines.append(Fixture.event("dossier.complaint_filed", code, "2024-03-04T10:00:00", actor: nil,
+                                           #"{"text":"\#(String(repeating: "khiếu nại ", count: 40))"}"#))
+            }
+            try t.append(lines)
+            total += lines.count
+        }
+        #expect(try t.ledger.store.environment.info.mapSize > 1 << 20)
+        #expect(try t.ledger.store.read { txn in try t.ledger.store.head(in: txn).seq } == UInt64(total))
+        #expect(try t.ledger.store.verifyChain().holds)
+    }
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Tools/ensure-lmdb.sh
+swift build --build-tests
+exec swift test --skip-build "$@"
