@@ -39,9 +39,11 @@ enum Fixture {
     static var reference: [String] { Array(lines()[0..<8]) }
 
     /// A dossier event line.
-    static func event(_ type: String, _ dossier: String, _ at: String, actor: String? = "cb-001", _ data: String = "{}", extra: String = "") -> String {
+    /// `at` is local "2024-03-04T09:00:00"; recorded at the same instant unless `recordedAt` says otherwise.
+    static func event(_ type: String, _ dossier: String, _ at: String, actor: String? = "cb-001", _ data: String = "{}",
+                      recordedAt: String? = nil) -> String {
         let actorField = actor.map { #","actor":"\#($0)""# } ?? ""
-        return #"{"type":"\#(type)","dossier":"\#(dossier)","at":"\#(at)+07:00"\#(actorField),"data":\#(data)\#(extra)}"#
+        return #"{"type":"\#(type)","dossier":"\#(dossier)","at":"\#(at)+07:00"\#(actorField),"data":\#(data),"recordedAt":"\#(recordedAt ?? at)+07:00"}"#
     }
 
     static func received(_ dossier: String, _ at: String, procedure: String = "1.004227", channel: String = "direct") -> String {

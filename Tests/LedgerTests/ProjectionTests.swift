@@ -1,0 +1,172 @@
+import Testing
+import DossierRules
+import LedgerStore
+import WorkingTime
+@testable import Projections
+
+/// The projections against hand-worked cases of DOMAIN.md (times local, UTC+7).
+@Suite struct ProjectionTests {
+    static func instant(_ local: String) -> Int64 { try! Timestamp(rfc3339: local + "+07:00").seconds }
+
+    func state(_ t: TemporaryLedger, _ code: String) throws -> (DossierState, ReferenceData) {
+        try t.ledger.store.read { txn in (try t.ledger.dossier(code, in: txn)!, try t.ledger.reference(in: txn)) }
+    }
+
+    @Test func theFixtureDossierIsLateWithItsPausesAndApology() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let (a, reference) = try state(t, "H40.22-240304-0001")
+        let calendar = reference.calendar
+        // Received Mon 4 Mar 09:15, 3 days = 24 working hours. Supplement pause Mon 14:00 → Tue 10:00;
+        // obligation pause (the procedure says so) Tue 15:00 → 16:00:05.
+        // Used: Mon 3:15, Tue 1:30 + 2:00 + 0:59:55, Wed 8, Thu 8 = 23:44:55; Fri 07:30 + 0:15:05.
+        #expect(a.dueInstant(calendar: calendar) == Self.instant("2024-03-08T07:45:05"))
+        #expect(a.outcome(calendar: calendar) == .late)
+        #expect(a.stage == .returned)
+        #expect(a.supplementRequests == 1)
+        let violations = a.violations(reference: reference, asOf: Self.instant("2024-03-20T00:00:00"))
+        #expect(violations.map(\.code).filter { $0 != .backdatedEntry } == [.late, .stepOverdue])
+        // The apology (Thu 7 Mar) came before the due instant: late, but not late without apology.
+        let step = violations.first { $0.code == .stepOverdue }!
+        // cb-003 held "Phê duyệt" Wed 6 Mar 09:00 → Mon 11 Mar 10:30: 6.5 + 8 + 8 + 3 = 25.5 h against 4 h.
+        #expect(step.officer == "cb-003")
+        #expect(step.step == "Phê duyệt")
+        #expect(step.heldHours == 25.5)
+        #expect(step.evidence == [18, 20])
+        #expect(violations.first { $0.code == .late }?.evidence == [10, 20])
+    }
+
+    @Test func voidingAnEventRefoldsTheDossierWithoutIt() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let (e, _) = try state(t, "H40.22-240306-0001")
+        #expect(e.version == 5)
+        #expect(e.voided == [33])
+        #expect(e.holdings.map(\.officer) == ["cb-002"])
+        #expect(e.currentHolding?.step == "Thẩm định")
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+    }
+
+    @Test func earlyOnTimeAndLateOutcomes() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.reference)
+        // 2.000001 takes 4 working hours.
+        try t.append([
+            // Tue 09:00 → due 14:30; processed 14:00: on time.
+            Fixture.received("ON", "2024-03-05T09:00:00", procedure: "2.000001"),
+            Fixture.event("dossier.processed", "ON", "2024-03-05T14:00:00", #"{"outcome":"approved"}"#),
+            // Mon 16:00 → due Tue 10:30; processed Mon 16:30, before Tuesday's working day: early.
+            Fixture.received("EARLY", "2024-03-04T16:00:00", procedure: "2.000001"),
+            Fixture.event("dossier.processed", "EARLY", "2024-03-04T16:30:00", #"{"outcome":"denied"}"#),
+            // Fri 16:00 → due Mon 10:30; processed Mon 10:30:01: late.
+            Fixture.received("LATE", "2024-03-08T16:00:00", procedure: "2.000001"),
+            Fixture.event("dossier.processed", "LATE", "2024-03-11T10:30:01", #"{"outcome":"approved"}"#),
+        ])
+        let (on, reference) = try state(t, "ON")
+        #expect(on.dueInstant(calendar: reference.calendar) == Self.instant("2024-03-05T14:30:00"))
+        #expect(on.outcome(calendar: reference.calendar) == .onTime)
+        #expect(try state(t, "EARLY").0.outcome(calendar: reference.calendar) == .early)
+        let late = try state(t, "LATE").0
+        #expect(late.dueInstant(calendar: reference.calendar) == Self.instant("2024-03-11T10:30:00"))
+        #expect(late.outcome(calendar: reference.calendar) == .late)
+        let codes = late.violations(reference: reference, asOf: Self.instant("2024-04-01T00:00:00")).map(\.code)
+        #expect(codes == [.late, .lateWithoutApology])
+
+        let march = try t.ledger.kpiRows(period: .month, asOf: Self.instant("2024-04-01T00:00:00"))
+        #expect(march.count == 1)
+        let c = march[0].counters
+        #expect(march[0].period == "2024-03")
+        #expect((c[.processed], c[.early], c[.onTime], c[.late]) == (3, 1, 1, 1))
+        #expect(c.onTimeRate == 2.0 / 3.0)
+        #expect(BandThresholds().band(c.onTimeRate) == .orange)   // 66.7 %: orange (≥ 50 %, < 75 %)
+    }
+
+    @Test func lateReceptionRepeatedSupplementAndBackdatedEntries() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.reference)
+        try t.append([
+            Fixture.event("dossier.submitted", "S", "2024-03-04T08:00:00", actor: nil,
+                          #"{"procedure":"1.004227","agency":"H40.22","channel":"online"}"#),
+            // Received Wed 10:00: Mon 08:00–17:00 = 7.5 h, Tue 8 h → 15.5 working hours > 8.
+            Fixture.event("dossier.received", "S", "2024-03-06T10:00:00", #"{"procedure":"1.004227","agency":"H40.22","channel":"online"}"#),
+            Fixture.event("dossier.assigned", "S", "2024-03-06T10:05:00", #"{"to":"cb-002","step":"Thẩm định"}"#),
+            Fixture.event("dossier.supplement_requested", "S", "2024-03-06T11:00:00", actor: "cb-002", #"{"items":["a"],"reason":"r"}"#),
+            Fixture.event("dossier.supplement_received", "S", "2024-03-07T09:00:00", actor: nil),
+            Fixture.event("dossier.supplement_requested", "S", "2024-03-07T10:00:00", actor: "cb-002", #"{"items":["b"],"reason":"r"}"#,
+                          recordedAt: "2024-03-11T10:00:00"),
+        ])
+        let (s, reference) = try state(t, "S")
+        let found = s.violations(reference: reference, asOf: Self.instant("2024-03-07T12:00:00"))
+        let byCode = Dictionary(grouping: found, by: \.code)
+        #expect(byCode[.lateReception]?.first?.evidence == [9, 10])
+        #expect(byCode[.repeatedSupplement]?.first?.officer == "cb-002")
+        #expect(byCode[.repeatedSupplement]?.first?.evidence == [12, 14])
+        #expect(byCode[.backdatedEntry]?.first?.evidence == [14])
+        #expect(s.isPaused)
+        #expect(s.dueInstant(calendar: reference.calendar) == nil)
+        // Inside the 24-hour threshold there is no backdated entry.
+        var lenient = ViolationRules()
+        lenient.backdatedAfterSeconds = 5 * 24 * 3600
+        #expect(!s.violations(reference: reference, asOf: Self.instant("2024-03-07T12:00:00"), rules: lenient).contains { $0.code == .backdatedEntry })
+        let kpi = try t.ledger.kpiRows(period: .day, asOf: Self.instant("2024-03-31T00:00:00"))
+        #expect(kpi.first { $0.period == "2024-03-06" }?.counters[.repeatedSupplement] == 1)
+    }
+
+    @Test func overdueInProgressDependsOnTheInstantAsked() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.reference)
+        // 4 hours from Tue 09:00 → due 14:30.
+        try t.append([Fixture.received("O", "2024-03-05T09:00:00", procedure: "2.000001")])
+        let (o, reference) = try state(t, "O")
+        #expect(!o.violations(reference: reference, asOf: Self.instant("2024-03-05T14:30:00")).contains { $0.code == .overdueInProgress })
+        #expect(o.violations(reference: reference, asOf: Self.instant("2024-03-05T14:30:01")).contains { $0.code == .overdueInProgress })
+        let rows = try t.ledger.kpiRows(period: .day, from: LocalDate(iso: "2024-03-05"), asOf: Self.instant("2024-03-07T12:00:00"))
+        #expect(rows.first { $0.period == "2024-03-05" }?.counters.overdueInProgress == 1)
+    }
+
+    @Test func kpiRollsUpToParentsAndSumsPeriods() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let asOf = Self.instant("2024-12-31T00:00:00")
+        let own = try t.ledger.kpiRows(rollup: false, period: .quarter, asOf: asOf)
+        #expect(own.map { "\($0.agency) \($0.period)" } == ["H40.22 2024-Q1"])
+        let rolled = try t.ledger.kpiRows(rollup: true, period: .year, asOf: asOf)
+        #expect(rolled.map { "\($0.agency) \($0.period)" } == ["H40 2024", "H40.22 2024"])
+        #expect(rolled[0].counters.values == rolled[1].counters.values)
+        let c = rolled[0].counters
+        #expect(c[.received] == 5)
+        #expect(c[.receivedOnlineEligible] == 5)
+        #expect(c[.receivedOnline] == 1)
+        #expect((c[.feesPaid], c[.feesPaidOnline]) == (1, 1))
+        #expect((c[.inputDigitised], c[.resultDigitised]) == (1, 1))
+        #expect(c.satisfaction == 5)
+        let json = rolled[0].json(bands: [:])
+        #expect(json["band"]?.objectValue?["onlinePaymentRate"] == .string("green"))
+        #expect(json["band"]?.objectValue?["onTimeRate"] == .string("red"))
+    }
+
+    @Test func rebuildEqualsTheLiveProjections() throws {
+        let t = try TemporaryLedger()
+        try t.append(Array(Fixture.lines()[0..<20]))
+        try t.append(Array(Fixture.lines()[20...]))
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+        let before = try t.ledger.kpiRows(period: .day, asOf: 0).map { $0.counters.values }
+        let result = try t.ledger.rebuildProjections()
+        #expect(result == (35, 5))
+        #expect(try t.ledger.kpiRows(period: .day, asOf: 0).map { $0.counters.values } == before)
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+    }
+
+    @Test func verifyNamesAnEditedProjectionRow() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        try t.ledger.store.environment.write { txn in
+            var s = try t.ledger.dossier("H40.22-240304-0002", in: txn)!
+            s.stage = .received
+            try txn.put(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0002".utf8), value: s.encoded())
+        }
+        let differences = try t.ledger.projectionDifferences()
+        #expect(differences.count == 1)
+        #expect(differences[0].contains("dossier H40.22-240304-0002: live state differs from a rebuild"))
+    }
+}
