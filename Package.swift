@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime"]),
-        .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator"]),
+        .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "WorkingTime"]),
         .testTarget(name: "LedgerTests", dependencies: ["Projections", "ProvinceGenerator"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCLI"]),
     ]

@@ -5,7 +5,7 @@ import CLMDB
 ///
 /// Each move returns the entry it lands on, or nil past either end. Buffers
 /// point into the map and live as long as the transaction.
-public struct Cursor: ~Copyable {
+public struct Cursor {
     public typealias Entry = (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
 
     let handle: OpaquePointer

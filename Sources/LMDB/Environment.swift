@@ -81,7 +81,7 @@ public final class Environment: @unchecked Sendable {
 
     /// Runs `body` in a read-only transaction: a consistent snapshot of the
     /// last commit at the moment it starts, unaffected by later commits.
-    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+    public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
         pthread_rwlock_rdlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         let txn = try begin(flags: UInt32(MDB_RDONLY))
@@ -95,7 +95,7 @@ public final class Environment: @unchecked Sendable {
     /// `body` may run more than once: after `MDB_MAP_FULL` the map is grown
     /// and `body` retried from the start on a fresh transaction, so it must
     /// keep any state outside the transaction unchanged until it returns.
-    public func write<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+    public func write<R>(_ body: (Transaction) throws -> R) throws -> R {
         while true {
             do {
                 return try writeOnce(body)
@@ -105,7 +105,7 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    private func writeOnce<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+    private func writeOnce<R>(_ body: (Transaction) throws -> R) throws -> R {
         pthread_rwlock_rdlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         let txn = try begin(flags: 0)
@@ -189,9 +189,7 @@ public final class Environment: @unchecked Sendable {
     /// Opens the named database, creating it when `create` is set (which
     /// needs a write transaction; the environment runs one of its own).
     public func openDatabase(_ name: String, create: Bool) throws -> Database {
-        let open: (borrowing Transaction) throws -> Database = { txn in
-            try txn.openDatabase(name, create: create)
-        }
-        return create ? try write(open) : try read(open)
+        if create { return try write { txn in try txn.openDatabase(name, create: true) } }
+        return try read { txn in try txn.openDatabase(name, create: false) }
     }
 }

@@ -1,12 +1,15 @@
 import CLMDB
 
 /// A live LMDB transaction, lent to the closure of `Environment.read` or
-/// `Environment.write`; it cannot be copied or kept.
+/// `Environment.write`. It is valid only inside that closure: the closure
+/// ends the transaction when it returns, so never store it or hand it to
+/// another thread. (It is not `~Copyable` because the 6.3 optimiser crashes
+/// specialising generic closures over non-copyable parameters.)
 ///
 /// Buffers returned by `get` and cursors point into LMDB's memory map and are
 /// valid only until the transaction ends (and, in a write transaction, until
 /// the next write to the same database): copy what must outlive it.
-public struct Transaction: ~Copyable {
+public struct Transaction {
     let txn: OpaquePointer
     /// The environment this transaction belongs to.
     public let environment: Environment
@@ -96,7 +99,7 @@ public struct Transaction: ~Copyable {
     }
 
     /// Runs `body` with a cursor on `db`; the cursor is closed when it returns.
-    public func withCursor<R>(_ db: Database, _ body: (borrowing Cursor) throws -> R) throws -> R {
+    public func withCursor<R>(_ db: Database, _ body: (Cursor) throws -> R) throws -> R {
         var cursor: OpaquePointer?
         try check(mdb_cursor_open(txn, db.dbi, &cursor), "mdb_cursor_open", context(db))
         defer { mdb_cursor_close(cursor) }

@@ -123,27 +123,30 @@ extension RecordedEvent {
     /// `hash`, as compact JSON with members sorted by key at every depth.
     /// Anyone can recompute a chain from an export with any JSON library.
     public var canonicalBytes: [UInt8] {
-        var o = JSONObject()
-        if let a = event.actor { o["actor"] = .string(a) }
-        o["at"] = .string(event.at.text)
-        o["data"] = .object(event.data)
-        if let d = event.dossier { o["dossier"] = .string(d) }
-        if let ev = event.expectedVersion { o["expectedVersion"] = .int(Int64(ev)) }
-        if let id = event.id { o["id"] = .string(id) }
-        o["recordedAt"] = .string(recordedAt.text)
-        o["seq"] = .int(Int64(seq))
-        o["type"] = .string(event.type.name)
-        if let v = version { o["version"] = .int(Int64(v)) }
-        var w = JSONWriter()
-        w.object(o, sortedKeys: true)
+        // Members in the byte order of their keys: actor, at, data, dossier,
+        // expectedVersion, id, recordedAt, seq, type, version.
+        var w = JSONWriter(capacity: 320)
+        w.raw("{")
+        var first = true
+        if let a = event.actor { w.key("actor", first: true); w.string(a); first = false }
+        w.key("at", first: first); w.string(event.at.text)
+        w.key("data"); w.object(event.data, sortedKeys: true)
+        if let d = event.dossier { w.key("dossier"); w.string(d) }
+        if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
+        if let id = event.id { w.key("id"); w.string(id) }
+        w.key("recordedAt"); w.string(recordedAt.text)
+        w.key("seq"); w.int(Int64(seq))
+        w.key("type"); w.string(event.type.name)
+        if let v = version { w.key("version"); w.int(Int64(v)) }
+        w.raw("}")
         return w.bytes
     }
 
     /// SHA-256 over `previous` (32 bytes) followed by `canonicalBytes`.
     public func chainedHash(previous: SHA256.Digest) -> SHA256.Digest {
         var h = SHA256()
-        h.update(previous.bytes)
-        h.update(canonicalBytes)
+        previous.bytes.withUnsafeBytes { h.update($0) }
+        canonicalBytes.withUnsafeBytes { h.update($0) }
         return h.finalize()
     }
 }

@@ -16,7 +16,7 @@ public struct Appender {
     private var newStringIDs: [String: UInt32] = [:]
     private var nextDossierNumber: UInt32
 
-    public init(store: EventStore, in txn: borrowing Transaction) throws {
+    public init(store: EventStore, in txn: Transaction) throws {
         self.store = store
         try store.strings.withLock { try $0.catchUp(in: txn, table: store.tables.strings) }
         stringBase = store.strings.withLock { $0.count }
@@ -49,18 +49,18 @@ public struct Appender {
     /// The seq under which this event (same `id`, or same content when it
     /// has no id) is already stored, including earlier appends of this
     /// transaction.
-    public func storedSeq(of event: Event, in txn: borrowing Transaction) throws -> UInt64? {
+    public func storedSeq(of event: Event, in txn: Transaction) throws -> UInt64? {
         try txn.get(store.tables.ids, key: Self.identityKey(of: event)).map { Key.readU64($0) }
     }
 
     /// The dossier's current version (0 when it has no events yet).
-    public func version(ofDossier code: String, in txn: borrowing Transaction) throws -> UInt32 {
+    public func version(ofDossier code: String, in txn: Transaction) throws -> UInt32 {
         try store.stream(ofDossier: code, in: txn)?.version ?? 0
     }
 
     /// Stores `event` as the next seq. `recordedAt` is used when the event
     /// carries none. Checks nothing but storage: validation is the caller's.
-    public mutating func append(_ event: Event, recordedAt: Timestamp, in txn: borrowing Transaction) throws -> RecordedEvent {
+    public mutating func append(_ event: Event, recordedAt: Timestamp, in txn: Transaction) throws -> RecordedEvent {
         var event = event
         if event.recordedAt == nil { event.recordedAt = recordedAt }
         let seq = head.seq + 1
@@ -97,7 +97,7 @@ public struct Appender {
         return recorded
     }
 
-    private mutating func intern(_ text: String, in txn: borrowing Transaction) throws -> UInt32 {
+    private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {
         if let id = store.strings.withLock({ $0.ids[text] }), id <= stringBase { return id }
         if let id = newStringIDs[text] { return id }
         let id = stringBase + UInt32(newStrings.count) + 1
@@ -109,7 +109,7 @@ public struct Appender {
     }
 
     /// Writes the new head. Call once, after the last `append`.
-    public func finish(in txn: borrowing Transaction) throws {
+    public func finish(in txn: Transaction) throws {
         try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(head.seq) + head.hash.bytes)
     }
 

@@ -2,7 +2,7 @@ import LMDB
 
 extension EventStore {
     /// The head of the log as of this snapshot.
-    public func head(in txn: borrowing Transaction) throws -> Head {
+    public func head(in txn: Transaction) throws -> Head {
         guard let raw = try txn.get(tables.meta, key: Array("head".utf8)), raw.count == 40 else {
             throw LedgerError(.corrupt, "\(path): the head record is missing or damaged")
         }
@@ -10,7 +10,7 @@ extension EventStore {
     }
 
     /// Decodes one stored record.
-    public func decode(_ record: UnsafeRawBufferPointer, seq: UInt64, in txn: borrowing Transaction) throws -> RecordedEvent {
+    public func decode(_ record: UnsafeRawBufferPointer, seq: UInt64, in txn: Transaction) throws -> RecordedEvent {
         do {
             return try RecordCodec.decode(record, seq: seq,
                 dossierCode: { number in try self.dossierCode(number: number, in: txn) },
@@ -20,7 +20,7 @@ extension EventStore {
         }
     }
 
-    func dossierCode(number: UInt32, in txn: borrowing Transaction) throws -> String {
+    func dossierCode(number: UInt32, in txn: Transaction) throws -> String {
         guard let raw = try txn.get(tables.dossierCodes, key: Key.u32(number)),
               let code = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
             throw LedgerError(.corrupt, "dossier number \(number) is not in the dossier table")
@@ -29,7 +29,7 @@ extension EventStore {
     }
 
     /// The event at `seq`, or nil past the head.
-    public func event(seq: UInt64, in txn: borrowing Transaction) throws -> RecordedEvent? {
+    public func event(seq: UInt64, in txn: Transaction) throws -> RecordedEvent? {
         guard let raw = try txn.get(tables.events, key: Key.u64(seq)) else { return nil }
         return try decode(raw, seq: seq, in: txn)
     }
@@ -38,7 +38,7 @@ extension EventStore {
     /// until it returns false.
     ///
     /// - Complexity: O(k) for k events visited; a cursor walk, no lookups.
-    public func forEachEvent(from: UInt64 = 1, to: UInt64 = .max, in txn: borrowing Transaction,
+    public func forEachEvent(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                              _ body: (RecordedEvent) throws -> Bool) throws {
         try forEachRecord(from: from, to: to, in: txn) { seq, raw in
             try body(try decode(raw, seq: seq, in: txn))
@@ -46,7 +46,7 @@ extension EventStore {
     }
 
     /// Calls `body` with each stored record's seq and raw bytes, in seq order.
-    public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: borrowing Transaction,
+    public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
         try txn.withCursor(tables.events) { cursor in
             var entry = try cursor.seek(Key.u64(max(from, 1)))
@@ -60,7 +60,7 @@ extension EventStore {
     }
 
     /// A dossier's number and current version, or nil if it has no events.
-    public func stream(ofDossier code: String, in txn: borrowing Transaction) throws -> (number: UInt32, version: UInt32)? {
+    public func stream(ofDossier code: String, in txn: Transaction) throws -> (number: UInt32, version: UInt32)? {
         guard let raw = try txn.get(tables.dossiers, key: Array(code.utf8)) else { return nil }
         guard raw.count == 8 else { throw LedgerError(.corrupt, "dossier \(code): stream record is damaged") }
         return (Key.readU32(raw), Key.readU32(raw, at: 4))
@@ -69,7 +69,7 @@ extension EventStore {
     /// The seqs of a dossier's events, in version order.
     ///
     /// - Complexity: O(log n + k): one range read of the stream index.
-    public func seqs(ofDossier code: String, in txn: borrowing Transaction) throws -> [UInt64] {
+    public func seqs(ofDossier code: String, in txn: Transaction) throws -> [UInt64] {
         guard let (number, _) = try stream(ofDossier: code, in: txn) else { return [] }
         var seqs: [UInt64] = []
         try txn.withCursor(tables.streams) { cursor in
@@ -83,7 +83,7 @@ extension EventStore {
     }
 
     /// A dossier's events, in version order.
-    public func events(ofDossier code: String, in txn: borrowing Transaction) throws -> [RecordedEvent] {
+    public func events(ofDossier code: String, in txn: Transaction) throws -> [RecordedEvent] {
         try seqs(ofDossier: code, in: txn).map { seq in
             guard let e = try event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(path): dossier \(code): stream names seq \(seq), which is not in the log")
@@ -93,17 +93,17 @@ extension EventStore {
     }
 
     /// The seq stored for an event id, if any.
-    public func seq(forID id: String, in txn: borrowing Transaction) throws -> UInt64? {
+    public func seq(forID id: String, in txn: Transaction) throws -> UInt64? {
         try txn.get(tables.ids, key: Array(id.utf8)).map { Key.readU64($0) }
     }
 
     /// Number of dossiers with at least one event.
-    public func dossierCount(in txn: borrowing Transaction) throws -> Int {
+    public func dossierCount(in txn: Transaction) throws -> Int {
         try txn.statistics(tables.dossiers).entries
     }
 
     /// Seqs of all reference-data events, in order.
-    public func referenceSeqs(after seq: UInt64 = 0, in txn: borrowing Transaction) throws -> [UInt64] {
+    public func referenceSeqs(after seq: UInt64 = 0, in txn: Transaction) throws -> [UInt64] {
         var seqs: [UInt64] = []
         try txn.withCursor(tables.references) { cursor in
             var entry = try cursor.seek(Key.u64(seq + 1))

@@ -141,7 +141,7 @@ public final class EventStore: Sendable {
     }
 
     /// Runs `body` on a consistent snapshot of the ledger.
-    public func read<R>(_ body: (borrowing Transaction) throws -> R) throws -> R {
+    public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
         try environment.read(body)
     }
 }

@@ -11,7 +11,7 @@ struct InternedStrings: Sendable {
 
     /// Loads the entries another process (or an earlier open) committed
     /// after ours.
-    mutating func catchUp(in txn: borrowing Transaction, table: Database) throws {
+    mutating func catchUp(in txn: Transaction, table: Database) throws {
         try txn.withCursor(table) { cursor in
             guard let last = try cursor.last(), Key.readU32(last.key) > count else { return }
             var entry = try cursor.seek(Key.u32(count + 1))
@@ -30,7 +30,7 @@ struct InternedStrings: Sendable {
 
 extension EventStore {
     /// The text of string id `id`, reading newer entries when needed.
-    func text(ofString id: UInt32, in txn: borrowing Transaction) throws -> String {
+    func text(ofString id: UInt32, in txn: Transaction) throws -> String {
         if let t = strings.withLock({ id <= $0.count ? $0.texts[Int(id) - 1] : nil }) { return t }
         try strings.withLock { try $0.catchUp(in: txn, table: tables.strings) }
         guard let t = strings.withLock({ id <= $0.count ? $0.texts[Int(id) - 1] : nil }) else {

@@ -112,17 +112,20 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         i += 1
         let start = i
+        var sawNonASCII = false
         // Fast path: no escapes.
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                i += 1
+                if !sawNonASCII { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONSyntaxError(message: "string is not valid UTF-8", offset: start)
                 }
-                i += 1
                 return s
             }
+            if c >= 0x80 { sawNonASCII = true }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail("control character (byte \(c)) inside a string must be escaped") }
             i += 1

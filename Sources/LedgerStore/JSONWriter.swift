@@ -43,7 +43,21 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    public mutating func int(_ i: Int64) { raw(String(i)) }
+    public mutating func int(_ i: Int64) {
+        if i < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            if i == .min { raw("9223372036854775808"); return }
+        }
+        var v = i.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[19 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
+            bytes.append(contentsOf: d[(20 - n)...])
+        }
+    }
 
     public mutating func double(_ d: Double) {
         if d.rounded() == d && abs(d) < 1e15 {

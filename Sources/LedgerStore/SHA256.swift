@@ -52,11 +52,11 @@ public struct SHA256: Sendable {
 
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    private var block = [UInt8](repeating: 0, count: 64)
-    private var blockCount = 0
+    /// Bytes waiting for a full 64-byte block.
+    private var pending: [UInt8] = []
     private var totalBytes: UInt64 = 0
 
-    public init() {}
+    public init() { pending.reserveCapacity(64) }
 
     /// Hashes `bytes` in one call.
     public static func hash<C: Collection>(_ bytes: C) -> Digest where C.Element == UInt8 {
@@ -64,30 +64,40 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        for b in bytes {
-            block[blockCount] = b
-            blockCount += 1
-            if blockCount == 64 { compress(); blockCount = 0 }
-        }
-        totalBytes &+= UInt64(bytes.count)
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) != nil { return }
+        Array(bytes).withUnsafeBytes { update($0) }
     }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        update(buffer.bindMemory(to: UInt8.self))
+        totalBytes &+= UInt64(buffer.count)
+        var offset = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: buffer[0..<take])
+            offset = take
+            if pending.count == 64 {
+                pending.withUnsafeBytes { compress($0.baseAddress!) }
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        while buffer.count - offset >= 64 {
+            compress(buffer.baseAddress! + offset)
+            offset += 64
+        }
+        if offset < buffer.count { pending.append(contentsOf: buffer[offset...]) }
     }
 
     /// Pads, finishes and returns the digest. The hasher must not be reused.
     public mutating func finalize() -> Digest {
         let bitLength = totalBytes &* 8
-        block[blockCount] = 0x80
-        blockCount += 1
-        if blockCount > 56 {
-            for i in blockCount..<64 { block[i] = 0 }
-            compress(); blockCount = 0
+        var tail = pending
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        for i in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i)))) }
+        tail.withUnsafeBytes { b in
+            var o = 0
+            while o < b.count { compress(b.baseAddress! + o); o += 64 }
         }
-        for i in blockCount..<56 { block[i] = 0 }
-        for i in 0..<8 { block[56 + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i))) }
-        compress()
         var out = [UInt8](); out.reserveCapacity(32)
         for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
             out.append(UInt8(word >> 24)); out.append(UInt8(truncatingIfNeeded: word >> 16))
@@ -98,12 +108,12 @@ public struct SHA256: Sendable {
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    private mutating func compress() {
+    private mutating func compress(_ block: UnsafeRawPointer) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-        block.withUnsafeBufferPointer { b in
-            for t in 0..<16 {
-                w[t] = UInt32(b[4 * t]) << 24 | UInt32(b[4 * t + 1]) << 16 | UInt32(b[4 * t + 2]) << 8 | UInt32(b[4 * t + 3])
-            }
+        for t in 0..<16 {
+            let b = block + 4 * t
+            w[t] = UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
         }
         for t in 16..<64 {
             let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
@@ -114,7 +124,7 @@ public struct SHA256: Sendable {
         for t in 0..<64 {
             let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k[t] &+ w[t]
+            let t1 = hh &+ s1 &+ ch &+ Self.k.withUnsafeBufferPointer { $0[t] } &+ w[t]
             let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj

@@ -121,10 +121,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let secondOfDay = Int(local - Int64(days) * 86_400)
         let (y, m, d) = CivilDate.civil(daysSinceEpoch: days)
         func put(_ v: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
             var v = v
-            for k in stride(from: width - 1, through: 0, by: -1) { digits[k] = UInt8(48 + v % 10); v /= 10 }
-            out.append(contentsOf: digits)
+            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); v %= divisor; divisor /= 10 }
         }
         put(y, 4); out.append(45); put(m, 2); out.append(45); put(d, 2)
         out.append(UInt8(ascii: "T"))
