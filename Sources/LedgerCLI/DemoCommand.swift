@@ -121,7 +121,7 @@ enum DemoCommand {
         try out.line()
 
         if let late = lateDossier {
-            try out.line("The latest dossier, \(late.code):")
+            try out.line("The dossier that finished latest after its due instant, \(late.code):")
             try out.write(try DossierTimeline.render(ledger: ledger, code: late.code, asOf: asOf))
             try out.line()
         }

@@ -30,11 +30,12 @@ enum Help {
 
     static let commands: [String: String] = [
         "init": """
-        usage: dossier-ledger [--ledger DIR] init [--map-size BYTES]
+        usage: dossier-ledger [--ledger DIR] init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]
 
         Creates a ledger in DIR (made with owner-only permissions if missing;
         an existing directory must be empty). The map starts at 64 MiB or
-        --map-size and grows by itself when full.
+        --map-size and grows by itself when full. --working-hours sets the
+        ledger's local working periods (UTC+7), used for every due instant.
         """,
         "append": """
         usage: dossier-ledger [--ledger DIR] append [FILE|-]

@@ -1,13 +1,21 @@
 import LMDB
 import Projections
+import WorkingTime
 
 enum InitCommand {
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["map-size"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger init [--map-size BYTES]")
+        let args = try Arguments(context.arguments, valued: ["map-size", "working-hours"], flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]")
+        var hours = WorkingHours.standard
+        if let text = args.value("working-hours") {
+            guard let parsed = WorkingHours(text: text) else {
+                throw CommandFailure(.usage, "--working-hours \(text): expected sorted, non-overlapping periods like 07:30-11:30,13:00-17:00")
+            }
+            hours = parsed
+        }
         var options = Environment.Options()
         if let size: Int = try args.integer("map-size", in: (1 << 20)...(1 << 44)) { options.mapSize = size }
-        _ = try Ledger.create(at: context.ledgerPath, options: options)
-        try context.out.line("created ledger at \(context.ledgerPath)")
+        _ = try Ledger.create(at: context.ledgerPath, options: options, workingHours: hours)
+        try context.out.line("created ledger at \(context.ledgerPath) (working hours \(hours.text))")
     }
 }

@@ -61,13 +61,13 @@ struct AppendSession {
     var changed: [String: (state: DossierState, reference: ReferenceData)] = [:]
     var report = AppendReport(stored: nil, alreadyStored: [])
 
-    init(ledger: Ledger, txn: borrowing Transaction) throws {
+    init(ledger: Ledger, txn: Transaction) throws {
         self.ledger = ledger
         appender = try Appender(store: ledger.store, in: txn)
         reference = try ledger.reference(in: txn)
     }
 
-    mutating func append(_ input: InputEvent, recordedAt: Timestamp, txn: borrowing Transaction) throws {
+    mutating func append(_ input: InputEvent, recordedAt: Timestamp, txn: Transaction) throws {
         let event = input.event
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
             AppendRefusal(kind, line: input.line, dossier: event.dossier, rule: rule)
@@ -113,7 +113,7 @@ struct AppendSession {
         report.stored = first...recorded.seq
     }
 
-    func finish(txn: borrowing Transaction) throws {
+    func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger)
         for change in changed.values {
             try writer.write(change.state, reference: change.reference, in: txn)

@@ -34,13 +34,22 @@ public final class Ledger: Sendable {
     public let store: EventStore
     public let tables: Tables
     private let referenceCache: Mutex<ReferenceData>
+    /// Reference data before any reference event: the ledger's working hours, no declared calendar.
+    public let emptyReference: ReferenceData
 
     public var path: String { store.path }
 
     /// Creates a new ledger in directory `path`.
-    public static func create(at path: String, options: Environment.Options = .init()) throws -> Ledger {
-        try Ledger(store: EventStore.create(at: path, options: options))
+    /// - Parameter workingHours: the ledger's working hours (07:30–11:30 and 13:00–17:00 by default), fixed at creation.
+    public static func create(at path: String, options: Environment.Options = .init(), workingHours: WorkingHours = .standard) throws -> Ledger {
+        let store = try EventStore.create(at: path, options: options)
+        try store.environment.write { txn in
+            try txn.put(store.tables.meta, key: Array(Self.workingHoursKey.utf8), value: Array(workingHours.text.utf8))
+        }
+        return try Ledger(store: store)
     }
+
+    static let workingHoursKey = "workingHours"
 
     /// Opens the ledger in directory `path`.
     public static func open(at path: String, options: Environment.Options = .init()) throws -> Ledger {
@@ -55,19 +64,30 @@ public final class Ledger: Sendable {
                    kpiDays: try txn.openDatabase("kpiDays", create: true),
                    kpiContributions: try txn.openDatabase("kpiContributions", create: true))
         }
-        referenceCache = Mutex(ReferenceData())
+        let hoursText = try store.read { txn in
+            try txn.get(store.tables.meta, key: Array(Self.workingHoursKey.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        var hours = WorkingHours.standard
+        if let hoursText {
+            guard let stored = WorkingHours(text: hoursText) else {
+                throw LedgerError(.corrupt, "\(store.path): stored working hours \"\(hoursText)\" are not valid")
+            }
+            hours = stored
+        }
+        emptyReference = ReferenceData(calendar: WorkingCalendar(hours: hours))
+        referenceCache = Mutex(emptyReference)
         _ = try store.read { txn in try reference(in: txn) }
     }
 
     /// Reference data as of the transaction's snapshot (the cache catches up
     /// with reference events appended since, by any process).
-    public func reference(in txn: borrowing Transaction) throws -> ReferenceData {
+    public func reference(in txn: Transaction) throws -> ReferenceData {
         var ref = referenceCache.withLock { $0 }
         let newer = try store.referenceSeqs(after: ref.lastSeq, in: txn)
         let head = try store.head(in: txn).seq
         if ref.lastSeq > head {
             // The cache is ahead of this snapshot (an older reader): rebuild up to the snapshot.
-            ref = ReferenceData()
+            ref = emptyReference
             for seq in try store.referenceSeqs(in: txn) { try apply(seq: seq, to: &ref, in: txn) }
             return ref
         }
@@ -78,7 +98,7 @@ public final class Ledger: Sendable {
         return ref
     }
 
-    private func apply(seq: UInt64, to ref: inout ReferenceData, in txn: borrowing Transaction) throws {
+    private func apply(seq: UInt64, to ref: inout ReferenceData, in txn: Transaction) throws {
         guard let e = try store.event(seq: seq, in: txn) else {
             throw LedgerError(.corrupt, "\(path): reference index names seq \(seq), which is not in the log")
         }
@@ -94,7 +114,7 @@ public final class Ledger: Sendable {
     /// A dossier's current state, or nil when it has no events.
     ///
     /// - Complexity: one B-tree lookup and a decode.
-    public func dossier(_ code: String, in txn: borrowing Transaction) throws -> DossierState? {
+    public func dossier(_ code: String, in txn: Transaction) throws -> DossierState? {
         guard let raw = try txn.get(tables.dossierStates, key: Array(code.utf8)) else { return nil }
         do { return try DossierState(decoding: raw) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
@@ -102,7 +122,7 @@ public final class Ledger: Sendable {
     }
 
     /// The last seq a projection has applied.
-    public func checkpoint(_ projection: String, in txn: borrowing Transaction) throws -> UInt64 {
+    public func checkpoint(_ projection: String, in txn: Transaction) throws -> UInt64 {
         try txn.get(tables.checkpoints, key: Array(projection.utf8)).map { Key.readU64($0) } ?? 0
     }
 }
@@ -111,7 +131,7 @@ extension Ledger {
     /// Calls `body` with every dossier's state, in dossier-code order.
     ///
     /// - Complexity: O(n) in the dossiers; one cursor walk.
-    public func forEachDossier(in txn: borrowing Transaction, _ body: (DossierState) throws -> Void) throws {
+    public func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
         try txn.withCursor(tables.dossierStates) { cursor in
             var entry = try cursor.first()
             while let e = entry {

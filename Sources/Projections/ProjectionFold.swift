@@ -9,12 +9,13 @@ import LedgerStore
 /// - Complexity: O(n) in the events folded, plus a re-read of a dossier's
 ///   stream for each `event.voided`; memory O(dossiers).
 public struct ProjectionFold {
-    public private(set) var reference = ReferenceData()
+    public private(set) var reference: ReferenceData
     /// Each dossier's state with the reference data in force at its last event.
     public private(set) var dossiers: [String: (state: DossierState, reference: ReferenceData)] = [:]
     public private(set) var lastSeq: UInt64 = 0
 
-    public init() {}
+    /// - Parameter reference: the reference data before the first event (`Ledger.emptyReference`).
+    public init(reference: ReferenceData) { self.reference = reference }
 
     /// Applies the next event of the log. `streamUpTo` gives a dossier's
     /// events up to the current one (for refolding after a void).
@@ -36,10 +37,10 @@ public struct ProjectionFold {
     }
 
     /// Folds the whole log (or up to `to`), keeping only events `include` accepts.
-    public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: borrowing Transaction,
+    public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
                             include: (RecordedEvent) -> Bool = { _ in true },
                             progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
-        var fold = ProjectionFold()
+        var fold = ProjectionFold(reference: ledger.emptyReference)
         let store = ledger.store
         try store.forEachEvent(to: to, in: txn) { e in
             guard include(e) else { return true }

@@ -13,7 +13,7 @@ struct ProjectionWriter {
 
     /// Stores `state`; `reference` is the reference data in force at the
     /// dossier's last event (its KPI contributions are computed with it).
-    mutating func write(_ state: DossierState, reference: ReferenceData, in txn: borrowing Transaction) throws {
+    mutating func write(_ state: DossierState, reference: ReferenceData, in txn: Transaction) throws {
         let key = Array(state.code.utf8)
         let tables = ledger.tables
         try txn.put(tables.dossierStates, key: key, value: state.encoded())
@@ -33,7 +33,7 @@ struct ProjectionWriter {
     }
 
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
-    mutating func finish(checkpoint: UInt64, in txn: borrowing Transaction) throws {
+    mutating func finish(checkpoint: UInt64, in txn: Transaction) throws {
         let tables = ledger.tables
         for (key, delta) in kpiDeltas where delta.values.contains(where: { $0 != 0 }) {
             let k = key.bytes

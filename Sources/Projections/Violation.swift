@@ -50,7 +50,8 @@ extension DossierState {
         }
         let due = dueInstant(calendar: calendar)
         if let processedAt, let due, processedAt > due {
-            let responsible = holdings.last?.officer
+            // Whoever held the dossier when the due instant passed; else the last holder.
+            let responsible = holdings.first { $0.from <= due && ($0.to ?? .max) > due }?.officer ?? holdings.last?.officer
             add(.late, officer: responsible, evidence: [receivedSeq, processedSeq])
             if apologyAt.map({ $0 > due }) ?? true {
                 add(.lateWithoutApology, officer: responsible, evidence: [receivedSeq, apologySeq, processedSeq])

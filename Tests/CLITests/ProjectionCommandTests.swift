@@ -86,3 +86,26 @@ import Testing
         #expect(v.stdout.contains("projections match a rebuild"))
     }
 }
+
+@Suite struct WorkingHoursSettingTests {
+    /// A ledger created with other working hours counts due instants in them.
+    @Test func initWithWorkingHoursMovesDueInstants() throws {
+        let reference = Array(Tool.fixtureLines()[0..<8])
+        // 2.000001 takes 4 working hours; received Tuesday 12:00.
+        let received = #"{"type":"dossier.received","dossier":"W-1","at":"2024-03-05T12:00:00+07:00","actor":"cb-001","data":{"procedure":"2.000001","agency":"H40.22","channel":"direct"}}"#
+        var dues: [String] = []
+        for hours in [nil, "08:00-12:00,13:30-17:30"] {
+            let ledger = Tool.temporaryLedger()
+            defer { Tool.remove(ledger) }
+            let created = try Tool.run(["init"] + (hours.map { ["--working-hours", $0] } ?? []), ledger: ledger)
+            #expect(created.status == 0, "\(created.stderr)")
+            #expect(try Tool.run(["append", Tool.file(reference + [received], beside: ledger)], ledger: ledger).status == 0)
+            let o = Tool.objects(try Tool.run(["show", "W-1", "--format", "json"], ledger: ledger).stdout)[0]
+            dues.append(o["dueAt"] as? String ?? "")
+        }
+        #expect(dues == ["2024-03-05T17:00:00+07:00", "2024-03-05T17:30:00+07:00"])
+        let bad = Tool.temporaryLedger()
+        defer { Tool.remove(bad) }
+        #expect(try Tool.run(["init", "--working-hours", "17:00-08:00"], ledger: bad).status == 64)
+    }
+}
