@@ -98,6 +98,25 @@ public struct Transaction {
         return DatabaseStatistics(raw)
     }
 
+    /// Runs `body` in a transaction nested in this write transaction: its
+    /// writes become part of this one when `body` returns, and are undone
+    /// (this transaction going on unaffected) when it throws. Do not use
+    /// this transaction, or cursors on it, while `body` runs.
+    public func nested<R>(_ body: (Transaction) throws -> R) throws -> R {
+        var child: OpaquePointer?
+        try check(mdb_txn_begin(environment.handle, txn, 0, &child), "mdb_txn_begin", ["ledger \(environment.path)", "nested transaction"])
+        let result: R
+        do {
+            result = try body(Transaction(txn: child!, environment: environment, isReadOnly: false))
+        } catch {
+            mdb_txn_abort(child)
+            throw error
+        }
+        // mdb_txn_commit frees the child whether or not it succeeds.
+        try check(mdb_txn_commit(child), "mdb_txn_commit", ["ledger \(environment.path)", "nested transaction"])
+        return result
+    }
+
     /// Runs `body` with a cursor on `db`; the cursor is closed when it returns.
     public func withCursor<R>(_ db: Database, _ body: (Cursor) throws -> R) throws -> R {
         var cursor: OpaquePointer?

@@ -1,5 +1,7 @@
 import DossierRules
+import Dispatch
 import Foundation
+import Synchronization
 import LMDB
 import LedgerStore
 
@@ -27,28 +29,111 @@ extension Ledger {
     /// Appends a batch atomically: validates every event against the rules
     /// and the state left by the events before it (in the ledger and earlier
     /// in the batch), stores them with gapless seqs, and updates the
-    /// projections — all in one transaction. Events already stored (same
-    /// `id`, or same content when they have none) are skipped and reported.
+    /// projections — all or nothing. Events already stored (same `id`, or
+    /// same content when they have none) are skipped and reported.
     ///
-    /// - Throws: `AppendRefusal` (nothing written) or a storage error.
+    /// Group commit: batches appended concurrently from several threads
+    /// share one durable commit. Each batch still stands alone — it runs in
+    /// a nested transaction, so a refused batch is undone without touching
+    /// the others — and `append` returns only after the commit holding it.
+    ///
+    /// - Throws: `AppendRefusal` (nothing of this batch written) or a storage error.
     @discardableResult
     public func append(_ events: [InputEvent], recordedAt: Timestamp = Ledger.now()) throws -> AppendReport {
-        var finalReference: ReferenceData?
-        var appender: Appender?
-        let report: AppendReport = try store.environment.write { txn in
-            var session = try AppendSession(ledger: self, txn: txn)
-            for input in events {
-                try session.append(input, recordedAt: recordedAt, txn: txn)
-            }
-            try session.finish(txn: txn)
-            finalReference = session.reference
-            appender = session.appender
-            return session.report
+        let request = PendingAppend(events: events, recordedAt: recordedAt)
+        let leads = appendQueue.withLock { queue -> Bool in
+            queue.waiting.append(request)
+            if queue.leaderActive { return false }
+            queue.leaderActive = true
+            return true
         }
-        appender?.publish()
-        if let finalReference { remember(finalReference) }
-        return report
+        if leads {
+            // Commit everything that queued up, until nobody is waiting.
+            while true {
+                let group = appendQueue.withLock { queue -> [PendingAppend] in
+                    let group = queue.waiting
+                    queue.waiting.removeAll()
+                    if group.isEmpty { queue.leaderActive = false }
+                    return group
+                }
+                if group.isEmpty { break }
+                commit(group)
+            }
+        }
+        return try request.wait()
     }
+
+    /// Appends the batches of `group` in one write transaction and completes each.
+    private func commit(_ group: [PendingAppend]) {
+        var outcomes: [Result<AppendReport, any Error>] = []
+        do {
+            var finalReference: ReferenceData?
+            var appender: Appender?
+            try store.environment.write { txn in
+                outcomes = []
+                var session = try AppendSession(ledger: self, txn: txn)
+                for request in group {
+                    let before = session
+                    do {
+                        let report = try txn.nested { child in
+                            session.report = AppendReport(stored: nil, alreadyStored: [])
+                            for input in request.events {
+                                try session.append(input, recordedAt: request.recordedAt, txn: child)
+                            }
+                            return session.report
+                        }
+                        outcomes.append(.success(report))
+                    } catch let refusal as AppendRefusal {
+                        session = before
+                        outcomes.append(.failure(refusal))
+                    }
+                }
+                // Every batch refused: abort, so the ledger's files stay exactly as they were.
+                guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { throw AllRefused() }
+                try session.finish(txn: txn)
+                finalReference = session.reference
+                appender = session.appender
+            }
+            appender?.publish()
+            if let finalReference { remember(finalReference) }
+        } catch is AllRefused {
+            // outcomes hold each batch's refusal
+        } catch {
+            outcomes = group.map { _ in .failure(error) }
+        }
+        for (request, outcome) in zip(group, outcomes) { request.complete(outcome) }
+    }
+}
+
+private struct AllRefused: Error {}
+
+/// One caller's batch waiting for a group commit.
+final class PendingAppend: Sendable {
+    let events: [InputEvent]
+    let recordedAt: Timestamp
+    private let outcome = Mutex<Result<AppendReport, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(events: [InputEvent], recordedAt: Timestamp) {
+        self.events = events
+        self.recordedAt = recordedAt
+    }
+
+    func complete(_ result: Result<AppendReport, any Error>) {
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+
+    func wait() throws -> AppendReport {
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+}
+
+/// Batches waiting to be committed, and whether a caller is committing.
+struct AppendQueue: Sendable {
+    var waiting: [PendingAppend] = []
+    var leaderActive = false
 }
 
 /// The work of one append transaction: the log appender, the reference data

@@ -14,8 +14,9 @@ import WorkingTime
 /// - Many processes may open the same ledger; LMDB serialises writers, and
 ///   each write starts by catching up with reference data other processes added.
 ///
-/// Thread rules: a `Ledger` may be shared between threads; each call runs
-/// its own transaction.
+/// Thread rules: a `Ledger` may be shared between threads; each read runs
+/// its own transaction, and concurrent appends are grouped into shared
+/// commits (see `append`).
 public final class Ledger: Sendable {
     public struct Tables: Sendable {
         /// dossier code → encoded `DossierState`.
@@ -34,6 +35,8 @@ public final class Ledger: Sendable {
     public let store: EventStore
     public let tables: Tables
     private let referenceCache: Mutex<ReferenceData>
+    /// Concurrent appends waiting for a group commit.
+    let appendQueue = Mutex(AppendQueue())
     /// Reference data before any reference event: the ledger's working hours, no declared calendar.
     public let emptyReference: ReferenceData
 
