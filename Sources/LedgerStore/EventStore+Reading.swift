@@ -40,8 +40,21 @@ extension EventStore {
     /// - Complexity: O(k) for k events visited; a cursor walk, no lookups.
     public func forEachEvent(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                              _ body: (RecordedEvent) throws -> Bool) throws {
+        // Dossier codes repeat across a scan: resolve each dossier number once.
+        var codes: [UInt32: String] = [:]
         try forEachRecord(from: from, to: to, in: txn) { seq, raw in
-            try body(try decode(raw, seq: seq, in: txn))
+            let e: RecordedEvent
+            do {
+                e = try RecordCodec.decode(raw, seq: seq, dossierCode: { number in
+                    if let code = codes[number] { return code }
+                    let code = try self.dossierCode(number: number, in: txn)
+                    codes[number] = code
+                    return code
+                }, string: { id in try self.text(ofString: id, in: txn) })
+            } catch let e as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(path): seq \(seq): stored bytes do not decode: \(e.reason)")
+            }
+            return try body(e)
         }
     }
 

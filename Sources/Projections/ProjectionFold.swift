@@ -30,9 +30,15 @@ public struct ProjectionFold {
         if e.event.type == .eventVoided {
             dossiers[code] = (DossierState.fold(code: code, events: try streamUpTo(code), reference: reference), reference)
         } else {
-            var state = dossiers[code]?.state ?? DossierState(code: code)
-            state.apply(e, reference: reference)
-            dossiers[code] = (state, reference)
+            // Mutated in place: copying a state out and back costs more than folding the event.
+            let reference = self.reference
+            var index = dossiers.index(forKey: code)
+            if index == nil {
+                dossiers[code] = (DossierState(code: code), reference)
+                index = dossiers.index(forKey: code)
+            }
+            dossiers.values[index!].state.apply(e, reference: reference)
+            dossiers.values[index!].reference = reference
         }
     }
 
@@ -41,6 +47,7 @@ public struct ProjectionFold {
                             include: (RecordedEvent) -> Bool = { _ in true },
                             progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
         var fold = ProjectionFold(reference: ledger.emptyReference)
+        fold.dossiers.reserveCapacity(try ledger.store.dossierCount(in: txn))
         let store = ledger.store
         try store.forEachEvent(to: to, in: txn) { e in
             guard include(e) else { return true }
