@@ -31,6 +31,28 @@ public struct Cursor {
     /// The first entry whose key is greater than or equal to `key`.
     public func seek(_ key: UnsafeRawBufferPointer) throws -> Entry? { try move(MDB_SET_RANGE, key: key) }
 
+    /// The next value of the same key (databases of duplicates).
+    public func nextDuplicate() throws -> Entry? { try move(MDB_NEXT_DUP) }
+
+    /// Positions on the first value of `key`; nil when the key is absent.
+    public func find(_ key: [UInt8]) throws -> Entry? {
+        try key.withUnsafeBytes { k in try find(k) }
+    }
+
+    /// Whether `key` holds `value` (`MDB_GET_BOTH`, databases of duplicates).
+    public func find(key: [UInt8], value: [UInt8]) throws -> Bool {
+        try key.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in
+                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
+                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
+                let rc = mdb_cursor_get(handle, &kv, &vv, MDB_GET_BOTH)
+                if rc == MDB_NOTFOUND { return false }
+                try check(rc, "mdb_cursor_get", ["ledger \(path)", "database \(database.name)"])
+                return true
+            }
+        }
+    }
+
     public func seek(_ key: [UInt8]) throws -> Entry? {
         try key.withUnsafeBytes { (k) in try seek(k) }
     }

@@ -28,12 +28,21 @@ public struct Transaction {
         return items
     }
 
-    /// Opens (or with `create`, creates) a named database.
-    public func openDatabase(_ name: String, create: Bool) throws -> Database {
+    /// Opens (or with `create`, creates) a named database. With
+    /// `fixedSizeDuplicates`, a key holds a sorted list of values of one
+    /// size (`MDB_DUPSORT | MDB_DUPFIXED`), packed without per-value overhead.
+    public func openDatabase(_ name: String, create: Bool, fixedSizeDuplicates: Bool = false) throws -> Database {
         var dbi = MDB_dbi()
-        try check(mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi), "mdb_dbi_open",
+        var flags = create ? UInt32(MDB_CREATE) : 0
+        if fixedSizeDuplicates { flags |= UInt32(MDB_DUPSORT | MDB_DUPFIXED) }
+        try check(mdb_dbi_open(txn, name, flags, &dbi), "mdb_dbi_open",
                   ["ledger \(environment.path)", "database \(name)"])
         return Database(dbi: dbi, name: name)
+    }
+
+    /// Whether `key` holds `value` in a database of duplicates (`MDB_GET_BOTH`).
+    public func contains(_ db: Database, key: [UInt8], value: [UInt8]) throws -> Bool {
+        try withCursor(db) { cursor in try cursor.find(key: key, value: value) }
     }
 
     /// The value stored under `key`, or nil. The buffer points into the map.

@@ -76,7 +76,7 @@ public struct Appender {
             }
             let v = (current?.version ?? 0) + 1
             try txn.put(tables.dossiers, key: Array(code.utf8), value: Key.u32u32(number, v))
-            try txn.put(tables.streams, key: Key.u32u32(number, v), value: Key.u64(seq))
+            try txn.put(tables.streams, key: Key.u32(number), value: Key.u64(seq), flags: .appendDuplicate)
             dossierNumber = number
             version = v
         } else {

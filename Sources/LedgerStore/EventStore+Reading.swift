@@ -86,10 +86,10 @@ extension EventStore {
         guard let (number, _) = try stream(ofDossier: code, in: txn) else { return [] }
         var seqs: [UInt64] = []
         try txn.withCursor(tables.streams) { cursor in
-            var entry = try cursor.seek(Key.u32u32(number, 1))
-            while let e = entry, Key.readU32(e.key) == number {
+            var entry = try cursor.find(Key.u32(number))
+            while let e = entry {
                 seqs.append(Key.readU64(e.value))
-                entry = try cursor.next()
+                entry = try cursor.nextDuplicate()
             }
         }
         return seqs

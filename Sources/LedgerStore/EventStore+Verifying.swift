@@ -48,9 +48,8 @@ extension EventStore {
                 }
                 if let code = e.event.dossier, let version = e.version {
                     guard let number = try stream(ofDossier: code, in: txn)?.number,
-                          let indexed = try txn.get(tables.streams, key: Key.u32u32(number, version)),
-                          Key.readU64(indexed) == seq else {
-                        result.failure = (seq, "dossier \(code) version \(version) is not indexed at this seq")
+                          try txn.contains(tables.streams, key: Key.u32(number), value: Key.u64(seq)) else {
+                        result.failure = (seq, "dossier \(code) version \(version) is missing from its stream index")
                         return false
                     }
                 }

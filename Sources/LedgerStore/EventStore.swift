@@ -32,7 +32,8 @@ public final class EventStore: Sendable {
         public let dossiers: Database
         /// dossier number → dossier code.
         public let dossierCodes: Database
-        /// dossier number · version → seq.
+        /// dossier number → its seqs in order (sorted duplicates, 8 bytes
+        /// each); the n-th seq is version n.
         public let streams: Database
         /// string id (u32 BE) → text, and text → string id.
         public let strings: Database
@@ -115,7 +116,7 @@ public final class EventStore: Sendable {
                    ids: try txn.openDatabase("ids", create: true),
                    dossiers: try txn.openDatabase("dossiers", create: true),
                    dossierCodes: try txn.openDatabase("dossierCodes", create: true),
-                   streams: try txn.openDatabase("streams", create: true),
+                   streams: try txn.openDatabase("streams", create: true, fixedSizeDuplicates: true),
                    strings: try txn.openDatabase("strings", create: true),
                    stringIDs: try txn.openDatabase("stringIDs", create: true),
                    references: try txn.openDatabase("references", create: true))
