@@ -4,7 +4,8 @@ import PackageDescription
 // Layers, bottom to top: CLMDB (the C library) → LMDB (checked wrapper; the only
 // place that calls mdb_*) → LedgerStore (event log, codec, hash chain) →
 // WorkingTime + DossierRules (domain rules) → Projections (dossier state,
-// violations, KPIs, the Ledger facade) → LedgerCLI → dossier-ledger.
+// violations, KPIs, the Ledger facade) → Audit (replay, timelines,
+// accountability) → LedgerCLI → dossier-ledger.
 let package = Package(
     name: "dossier-ledger",
     products: [
@@ -24,18 +25,19 @@ let package = Package(
         .target(name: "DossierRules", dependencies: ["LedgerStore", "WorkingTime"]),
         .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
         .target(name: "ProvinceGenerator", dependencies: ["WorkingTime"]),
-        .target(name: "LedgerCLI", dependencies: ["Projections", "ProvinceGenerator"]),
+        .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
+        .target(name: "LedgerCLI", dependencies: ["Audit", "Projections", "ProvinceGenerator"]),
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["Projections", "ProvinceGenerator", "LMDB"],
+            dependencies: ["Projections", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules"],
             path: "Benchmarks/ledger-bench"
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime"]),
         .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "WorkingTime"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Projections", "ProvinceGenerator"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "ProvinceGenerator"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCLI"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Audit
 import DossierRules
 import LedgerStore
 import Projections
@@ -122,19 +123,21 @@ enum DemoCommand {
 
         if let late = lateDossier {
             try out.line("The dossier that finished latest after its due instant, \(late.code):")
-            try out.write(try DossierTimeline.render(ledger: ledger, code: late.code, asOf: asOf))
+            if let audit = try DossierAudit.build(late.code, in: ledger, asOf: asOf) { try out.write(audit.text) }
             try out.line()
         }
         try out.line("Try next (DOSSIER_LEDGER=\(path)):")
         let tool = "dossier-ledger --ledger \(path)"
         for hint in ["\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
-                     "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool), "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {
+                     "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool),
+                     "\(tool) audit delays --by officer", "\(tool) audit handovers",
+                     "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {
             try out.line("  " + hint)
         }
     }
 
     private static func late(_ code: String?, _ tool: String) -> String {
         guard let code else { return "" }
-        return "\(tool) history \(code)"
+        return "\(tool) audit dossier \(code)"
     }
 }

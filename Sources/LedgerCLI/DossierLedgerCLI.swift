@@ -82,6 +82,7 @@ public enum DossierLedgerCLI {
         "rebuild": RebuildCommand.run,
         "generate": GenerateCommand.run,
         "demo": DemoCommand.run,
+        "audit": AuditCommand.run,
     ]
 
     static func describe(_ error: any Error) -> (ExitCode, String) {

@@ -1,3 +1,4 @@
+import Audit
 import DossierRules
 import LedgerStore
 import Projections
@@ -8,7 +9,7 @@ enum DossiersCommand {
                           "outcome", "holder", "step", "supplementRequests"]
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["agency", "state", "format"], flags: [])
+        let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "state", "format"]), flags: [])
         _ = try args.positionals(max: 0, usage: "dossier-ledger dossiers [--agency A] [--state S] [--format table|ndjson|csv]")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         var stage: DossierStage?
@@ -20,16 +21,29 @@ enum DossiersCommand {
         }
         let agency = args.value("agency")
         let ledger = try context.openLedger()
-        let rows: [JSONObject] = try ledger.store.read { txn in
-            let reference = try ledger.reference(in: txn)
-            var rows: [JSONObject] = []
-            try ledger.forEachDossier(in: txn) { state in
-                if let agency, state.agency != agency { return }
-                if let stage, state.stage != stage { return }
-                rows.append(state.json(reference: reference))
-            }
-            return rows
+        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let past = try PastInstantArgument.parse(args, calendar: calendar)
+        var rows: [JSONObject] = []
+        try ReplayedDossiers.visit(ledger, as: past) { state, reference in
+            if let agency, state.agency != agency { return }
+            if let stage, state.stage != stage { return }
+            rows.append(state.json(reference: reference))
         }
         try RowOutput.write(rows, columns: columns, format: format, to: context.out)
+    }
+}
+
+/// The dossiers of the live projections, or of a replay as of a past instant, in code order.
+enum ReplayedDossiers {
+    static func visit(_ ledger: Ledger, as past: PastInstant?, _ body: (DossierState, ReferenceData) throws -> Void) throws {
+        if let past {
+            let fold = try Replay.fold(ledger, as: past)
+            for code in fold.dossiers.keys.sorted() { try body(fold.dossiers[code]!.state, fold.reference) }
+            return
+        }
+        try ledger.store.read { txn in
+            let reference = try ledger.reference(in: txn)
+            try ledger.forEachDossier(in: txn) { try body($0, reference) }
+        }
     }
 }

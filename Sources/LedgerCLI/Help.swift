@@ -21,6 +21,13 @@ enum Help {
       violations deadline and integrity violations, with their evidence
       kpi        KPI table per agency and period, with colour bands
       rebuild    drop the projections and fold them again from the log
+      audit      a dossier's timeline; an officer's record; delays; handovers
+      generate   write a plausible generated province as contract NDJSON
+      demo       generate a province, import it and show what an office looks at first
+
+    show, dossiers, violations, kpi and audit take --as-of T (what had
+    happened by T) or --known-at T (what the ledger knew at T, ignoring
+    events recorded later even if they claim to have happened earlier).
 
     `dossier-ledger COMMAND --help` describes a command.
     Exit codes: 0 ok, 64 usage, 65 refused input or failed verification
@@ -124,6 +131,41 @@ enum Help {
         progress, in one transaction. All three derive from one fold of the
         dossier streams, so naming one rebuilds that fold and everything
         derived from it.
+        """,
+        "audit": """
+        usage: dossier-ledger [--ledger DIR] audit dossier CODE [--as-of T|--known-at T] [--format table|json]
+               dossier-ledger [--ledger DIR] audit officer ID [--from D] [--to D] [--format table|json]
+               dossier-ledger [--ledger DIR] audit delays [--agency A] [--from D] [--to D] [--by step|officer|procedure|agency]
+               dossier-ledger [--ledger DIR] audit handovers [--agency A] [--from D] [--to D]
+
+        dossier: every event with who and when, every hold of the process
+        control slip (officer, step, from, to, working hours held, step
+        budget, early/on-time/late), every pause with its working hours, how
+        the due instant moved, the apology, the violations with their
+        evidence seqs, and the entries recorded late.
+        officer: dossiers handled, steps held, total and median working hours
+        held, steps over budget, supplement requests and repeats, dossiers
+        that went late while the officer held them (holds begun in the period).
+        delays: per group, count, median, 90th percentile and total working
+        hours held, and the share over budget, ranked by total.
+        handovers: who hands dossiers to whom, with counts and the median
+        working time held before the handover.
+        All take --as-of T or --known-at T to replay the ledger at a past instant.
+        """,
+        "generate": """
+        usage: dossier-ledger generate [--dossiers N] [--seed S] [--from YEAR] [--years K]
+
+        Writes contract NDJSON for a plausible province to stdout,
+        deterministically for a seed, streaming in bounded memory.
+        """,
+        "demo": """
+        usage: dossier-ledger [--ledger DIR] demo [--dossiers N] [--seed S] [--from YEAR] [--years K]
+
+        Generates a province (50,000 dossiers over 2025 by default), imports
+        it into a fresh ledger (./demo-ledger unless --ledger is given; it
+        replaces only a ledger it made) and prints the KPI table by agency,
+        the most common violations, the officers most over budget and one
+        late dossier's audit, then the commands to try next.
         """,
         "stats": """
         usage: dossier-ledger [--ledger DIR] stats

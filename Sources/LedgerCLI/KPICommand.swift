@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import LedgerStore
 import Projections
@@ -9,7 +10,7 @@ enum KPICommand {
                           "resultDigitisationRate", "repeatedSupplement", "satisfaction"]
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["agency", "period", "from", "to", "format", "as-of", "bands"], flags: ["rollup"])
+        let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "period", "from", "to", "format", "bands"]), flags: ["rollup"])
         _ = try args.positionals(max: 0, usage: "dossier-ledger kpi [--agency A] [--rollup] [--period day|month|quarter|year] [--from D] [--to D]")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         let periodText = args.value("period") ?? "month"
@@ -19,10 +20,14 @@ enum KPICommand {
         let bands = try parseBands(args.value("bands"))
         let ledger = try context.openLedger()
         let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
-        let asOf = try TimeArgument.instant(args.value("as-of"), option: "as-of", calendar: calendar)
-        let rows = try ledger.kpiRows(agency: args.value("agency"), rollup: args.flag("rollup"), period: period,
-                                      from: try TimeArgument.date(args.value("from"), option: "from", end: false),
-                                      to: try TimeArgument.date(args.value("to"), option: "to", end: true), asOf: asOf)
+        let past = try PastInstantArgument.parse(args, calendar: calendar)
+        let asOf = try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+        let aggregation = KPIAggregation(agency: args.value("agency"), rollup: args.flag("rollup"), period: period,
+                                         from: try TimeArgument.date(args.value("from"), option: "from", end: false),
+                                         to: try TimeArgument.date(args.value("to"), option: "to", end: true), asOf: asOf)
+        let rows = try past.map { try Replay.fold(ledger, as: $0).kpiRows(aggregation) }
+            ?? (try ledger.kpiRows(agency: aggregation.agency, rollup: aggregation.rollup, period: period,
+                              from: aggregation.from, to: aggregation.to, asOf: asOf))
         let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil
         try RowOutput.write(rows.map { $0.json(bands: bands) }, columns: columns, format: format, to: context.out) { column, row in
             guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],

@@ -1,16 +1,22 @@
+import Audit
 import LedgerStore
 import Projections
 
 /// `show CODE [--format table|json]`: one dossier's current state.
 enum ShowCommand {
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["format"], flags: [])
-        let positionals = try args.positionals(max: 1, usage: "dossier-ledger show CODE [--format table|json]")
+        let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["format"]), flags: [])
+        let positionals = try args.positionals(max: 1, usage: "dossier-ledger show CODE [--as-of T|--known-at T] [--format table|json]")
         guard let code = positionals.first else { throw CommandFailure(.usage, "show needs a dossier code") }
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
         let ledger = try context.openLedger()
-        let (state, reference) = try ledger.store.read { txn in (try ledger.dossier(code, in: txn), try ledger.reference(in: txn)) }
-        guard let state else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)") }
+        var (found, reference) = try ledger.store.read { txn in (try ledger.dossier(code, in: txn), try ledger.reference(in: txn)) }
+        if let past = try PastInstantArgument.parse(args, calendar: reference.calendar) {
+            let replayed = try Replay.dossier(code, in: ledger, as: past)
+            found = replayed?.0
+            if let r = replayed?.1 { reference = r }
+        }
+        guard let state = found else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)" + (args.value("as-of") ?? args.value("known-at")).map { " as of \($0)" }.orEmpty) }
         let row = state.json(reference: reference)
         if format == .json {
             var w = JSONWriter()
@@ -23,4 +29,8 @@ enum ShowCommand {
             try context.out.line(m.key + String(repeating: " ", count: width - m.key.count + 2) + RowOutput.cell(m.value))
         }
     }
+}
+
+extension Optional where Wrapped == String {
+    var orEmpty: String { self ?? "" }
 }

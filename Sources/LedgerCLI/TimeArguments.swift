@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import Audit
 import Projections
 import WorkingTime
 
@@ -31,3 +32,16 @@ enum TimeArgument {
     }
 }
 
+
+/// `--as-of T` (what had happened by T) and `--known-at T` (what the ledger knew at T).
+enum PastInstantArgument {
+    static let options: Set<String> = ["as-of", "known-at"]
+
+    static func parse(_ args: Arguments, calendar: WorkingCalendar) throws -> PastInstant? {
+        let asOf = args.value("as-of"), knownAt = args.value("known-at")
+        if asOf != nil && knownAt != nil { throw CommandFailure(.usage, "give --as-of or --known-at, not both") }
+        if let asOf { return .happenedBy(try TimeArgument.instant(asOf, option: "as-of", calendar: calendar)) }
+        if let knownAt { return .knownAt(try TimeArgument.instant(knownAt, option: "known-at", calendar: calendar)) }
+        return nil
+    }
+}

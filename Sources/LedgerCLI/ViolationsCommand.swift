@@ -6,8 +6,8 @@ enum ViolationsCommand {
     static let columns = ["dossier", "code", "agency", "officer", "step", "heldHours", "evidence"]
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["agency", "code", "as-of", "format", "reception-hours", "backdated-hours"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger violations [--agency A] [--code C] [--as-of T] [--format table|ndjson|csv]")
+        let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "code", "format", "reception-hours", "backdated-hours"]), flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger violations [--agency A] [--code C] [--as-of T|--known-at T] [--format table|ndjson|csv]")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         var code: Violation.Code?
         if let c = args.value("code") {
@@ -21,17 +21,15 @@ enum ViolationsCommand {
         if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }
         let agency = args.value("agency")
         let ledger = try context.openLedger()
-        let rows: [JSONObject] = try ledger.store.read { txn in
-            let reference = try ledger.reference(in: txn)
-            let asOf = try TimeArgument.instant(args.value("as-of"), option: "as-of", calendar: reference.calendar)
-            var rows: [JSONObject] = []
-            try ledger.forEachDossier(in: txn) { state in
-                if let agency, state.agency != agency { return }
-                for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {
-                    rows.append(v.json)
-                }
+        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let past = try PastInstantArgument.parse(args, calendar: calendar)
+        let asOf = try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+        var rows: [JSONObject] = []
+        try ReplayedDossiers.visit(ledger, as: past) { state, reference in
+            if let agency, state.agency != agency { return }
+            for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {
+                rows.append(v.json)
             }
-            return rows
         }
         try RowOutput.write(rows, columns: columns, format: format, to: context.out)
     }

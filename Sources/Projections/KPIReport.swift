@@ -70,69 +70,110 @@ public struct KPIRow: Sendable {
     }
 }
 
-extension Ledger {
-    /// KPI rows per agency and period, summed from the stored day counters.
-    ///
+/// Sums agency-day counters into KPI rows: by period, with roll-up, and
+/// with the overdue-in-progress count evaluated from the dossier states.
+public struct KPIAggregation {
+    public var agency: String?
+    public var rollup = false
+    public var period: KPIPeriod = .month
+    public var from: LocalDate?
+    public var to: LocalDate?
+    /// "Now" for the overdue-in-progress count of the current period.
+    public var asOf: Int64
+
+    public init(agency: String? = nil, rollup: Bool = false, period: KPIPeriod = .month, from: LocalDate? = nil, to: LocalDate? = nil, asOf: Int64) {
+        self.agency = agency
+        self.rollup = rollup
+        self.period = period
+        self.from = from
+        self.to = to
+        self.asOf = asOf
+    }
+
     /// - Parameters:
-    ///   - agency: only this agency (with `rollup`, including the agencies under it).
-    ///   - rollup: each agency's row also counts every agency below it.
-    ///   - from, to: local dates, inclusive.
-    ///   - asOf: "now" for the overdue-in-progress count of the current period.
+    ///   - days: calls its argument with each agency-day counter.
+    ///   - dossiers: calls its argument with each dossier state.
+    public func rows(reference: ReferenceData,
+                     days: ((KPIKey, KPICounters) throws -> Void) throws -> Void,
+                     dossiers: ((DossierState) throws -> Void) throws -> Void) throws -> [KPIRow] {
+        let calendar = reference.calendar
+        var rows: [String: KPIRow] = [:]
+        func targets(_ a: String) -> [String] {
+            let chain = rollup ? reference.lineage(of: a) : [a]
+            let all = chain.isEmpty ? [a] : chain
+            return agency.map { wanted in all.filter { $0 == wanted } } ?? all
+        }
+        func rowKey(_ a: String, _ label: String) -> String { a + "\u{0}" + label }
+        let fromDay = from?.daysSinceEpoch ?? Int.min
+        let toDay = to?.daysSinceEpoch ?? Int.max
+        var periodEnds: [String: Int64] = [:]
+        try days { key, counters in
+            guard Int(key.day) >= fromDay, Int(key.day) <= toDay else { return }
+            let date = LocalDate(daysSinceEpoch: Int(key.day))
+            let label = period.label(date)
+            periodEnds[label] = calendar.instant(of: period.bounds(date).next, secondsFromMidnight: 0)
+            for a in targets(key.agency) {
+                rows[rowKey(a, label), default: KPIRow(agency: a, period: label, counters: KPICounters())].counters += counters
+            }
+        }
+        // Overdue in progress: open and past due at each period's end (or now, for the current one).
+        let ends = periodEnds.map { (label: $0.key, instant: min($0.value, asOf)) }.sorted { $0.instant < $1.instant }
+        try dossiers { state in
+            guard let a = state.agency, let received = state.receivedAt else { return }
+            let closed = [state.processedAt, state.endedAt].compactMap { $0 }.min() ?? .max
+            // With every pause known, a dossier is overdue at t exactly when due < t < closed;
+            // while the due instant is unknown (an open pause), ask at each period end.
+            let due = state.dueInstant(calendar: calendar)
+            let after = max(received, due ?? received)
+            var i = ends.partitioningIndex(where: { $0.instant <= after })
+            while i < ends.count, ends[i].instant < closed {
+                if due != nil || state.isOverdue(at: ends[i].instant, calendar: calendar) {
+                    for t in targets(a) {
+                        rows[rowKey(t, ends[i].label), default: KPIRow(agency: t, period: ends[i].label, counters: KPICounters())].counters.overdueInProgress += 1
+                    }
+                }
+                i += 1
+            }
+        }
+        return rows.values.sorted { ($0.agency, $0.period) < ($1.agency, $1.period) }
+    }
+}
+
+extension Ledger {
+    /// KPI rows per agency and period from the live projections (stored day
+    /// counters and dossier states).
     public func kpiRows(agency: String? = nil, rollup: Bool = false, period: KPIPeriod = .month,
                         from: LocalDate? = nil, to: LocalDate? = nil, asOf: Int64) throws -> [KPIRow] {
         try store.read { txn in
-            let reference = try reference(in: txn)
-            let calendar = reference.calendar
-            var rows: [String: KPIRow] = [:]
-            func targets(_ a: String) -> [String] {
-                let chain = rollup ? reference.lineage(of: a) : [a]
-                let all = chain.isEmpty ? [a] : chain
-                return agency.map { wanted in all.filter { $0 == wanted } } ?? all
-            }
-            let fromDay = from?.daysSinceEpoch ?? Int.min
-            let toDay = to?.daysSinceEpoch ?? Int.max
-            var periodEnds: [String: Int64] = [:]
-            func rowKey(_ a: String, _ label: String) -> String { a + "\u{0}" + label }
-            try txn.withCursor(tables.kpiDays) { cursor in
-                var entry = try cursor.first()
-                while let e = entry {
-                    defer { entry = try? cursor.next() }
-                    guard let key = KPIKey(e.key), Int(key.day) >= fromDay, Int(key.day) <= toDay else { continue }
-                    let counters = try KPICounters(decoding: e.value)
-                    let date = LocalDate(daysSinceEpoch: Int(key.day))
-                    let label = period.label(date)
-                    periodEnds[label] = calendar.instant(of: period.bounds(date).next, secondsFromMidnight: 0)
-                    for a in targets(key.agency) {
-                        rows[rowKey(a, label), default: KPIRow(agency: a, period: label, counters: KPICounters())].counters += counters
-                    }
-                }
-            }
-            // Overdue in progress: open and past due at each period's end (or now, for the current one).
-            let ends = periodEnds.map { (label: $0.key, instant: min($0.value, asOf)) }.sorted { $0.instant < $1.instant }
-            try txn.withCursor(tables.dossierStates) { cursor in
-                var entry = try cursor.first()
-                while let e = entry {
-                    defer { entry = try? cursor.next() }
-                    let state = try DossierState(decoding: e.value)
-                    guard let a = state.agency, let received = state.receivedAt else { continue }
-                    let closed = [state.processedAt, state.endedAt].compactMap { $0 }.min() ?? .max
-                    // With every pause known, a dossier is overdue at t exactly when due < t < closed;
-                    // while the due instant is unknown (an open pause), ask at each period end.
-                    let due = state.dueInstant(calendar: calendar)
-                    let after = max(received, due ?? received)
-                    var i = ends.partitioningIndex(where: { $0.instant <= after })
-                    while i < ends.count, ends[i].instant < closed {
-                        if due != nil || state.isOverdue(at: ends[i].instant, calendar: calendar) {
-                            for t in targets(a) {
-                                rows[rowKey(t, ends[i].label), default: KPIRow(agency: t, period: ends[i].label, counters: KPICounters())].counters.overdueInProgress += 1
-                            }
+            let aggregation = KPIAggregation(agency: agency, rollup: rollup, period: period, from: from, to: to, asOf: asOf)
+            return try aggregation.rows(reference: try reference(in: txn), days: { visit in
+                try txn.withCursor(tables.kpiDays) { cursor in
+                    var entry = try cursor.first()
+                    while let e = entry {
+                        guard let key = KPIKey(e.key) else {
+                            throw LedgerError(.corrupt, "\(path): a KPI counter key does not decode")
                         }
-                        i += 1
+                        do { try visit(key, try KPICounters(decoding: e.value)) } catch let error as RecordDecodingError {
+                            throw LedgerError(.corrupt, "\(path): KPI counters of \(key.agency) day \(key.day) do not decode: \(error.reason)")
+                        }
+                        entry = try cursor.next()
                     }
                 }
-            }
-            return rows.values.sorted { ($0.agency, $0.period) < ($1.agency, $1.period) }
+            }, dossiers: { visit in try forEachDossier(in: txn, visit) })
         }
+    }
+}
+
+extension ProjectionFold {
+    /// The KPI day counters this fold's dossiers add up to.
+    public var kpiDays: [KPIKey: KPICounters] {
+        var days: [KPIKey: KPICounters] = [:]
+        for entry in dossiers.values {
+            for c in entry.state.kpiContributions(reference: entry.reference) {
+                days[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
+            }
+        }
+        return days
     }
 }
 

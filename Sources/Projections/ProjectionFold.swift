@@ -95,11 +95,8 @@ extension Ledger {
                 let cp = try checkpoint(name, in: txn)
                 if cp != head { note("projection \(name): checkpoint \(cp) but the log's head is \(head)") }
             }
-            var expectedKPI: [KPIKey: KPICounters] = [:]
+            let expectedKPI = fold.kpiDays
             for (code, entry) in fold.dossiers {
-                for c in entry.state.kpiContributions(reference: entry.reference) {
-                    expectedKPI[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
-                }
                 guard let live = try dossier(code, in: txn) else { note("dossier \(code): missing from the live dossier states"); continue }
                 if live != entry.state { note("dossier \(code): live state differs from a rebuild (live: \(live.stage.name), v\(live.version); rebuilt: \(entry.state.stage.name), v\(entry.state.version))") }
             }

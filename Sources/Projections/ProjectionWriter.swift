@@ -55,13 +55,14 @@ struct ProjectionWriter {
 
 /// The key of an agency-day counter: agency code, a zero byte, then the day
 /// offset to sort numerically.
-struct KPIKey: Hashable {
-    var agency: String
-    var day: Int32
+public struct KPIKey: Hashable, Sendable {
+    public var agency: String
+    /// Local day, days since 1970-01-01.
+    public var day: Int32
 
     var bytes: [UInt8] { Array(agency.utf8) + [0] + Key.u32(UInt32(bitPattern: day) ^ 0x8000_0000) }
 
-    init(agency: String, day: Int32) { self.agency = agency; self.day = day }
+    public init(agency: String, day: Int32) { self.agency = agency; self.day = day }
 
     init?(_ raw: UnsafeRawBufferPointer) {
         guard raw.count >= 5, raw[raw.count - 5] == 0,

@@ -1,0 +1,190 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import Projections
+import WorkingTime
+
+/// One finished or ongoing hold of a dossier, with what the accountability
+/// reports need.
+public struct HoldRecord: Sendable {
+    public var dossier: String
+    public var officer: String
+    public var step: String
+    public var procedure: String?
+    public var agency: String?
+    public var from: Int64
+    public var to: Int64?
+    public var heldSeconds: Int64
+    public var budgetSeconds: Int64?
+    /// The officer the dossier went to next (a handover), if any.
+    public var nextOfficer: String?
+
+    public var overBudgetSeconds: Int64 { budgetSeconds.map { max(0, heldSeconds - $0) } ?? 0 }
+}
+
+/// Where the accountability reports read dossiers from: the live
+/// projections, or a replay as of a past instant.
+public struct DossierSource {
+    public let reference: ReferenceData
+    private let visit: ((DossierState) throws -> Void) throws -> Void
+
+    public init(reference: ReferenceData, visit: @escaping ((DossierState) throws -> Void) throws -> Void) {
+        self.reference = reference
+        self.visit = visit
+    }
+
+    public func forEach(_ body: (DossierState) throws -> Void) throws {
+        try withoutActuallyEscaping(body) { try visit($0) }
+    }
+
+    /// Every hold of every dossier that began in [from, to).
+    public func holds(asOf: Int64, from: Int64 = .min, to: Int64 = .max, agency: String? = nil) throws -> [HoldRecord] {
+        let calendar = reference.calendar
+        var out: [HoldRecord] = []
+        try forEach { state in
+            if let agency, state.agency != agency { return }
+            let definition = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }
+            for (i, h) in state.holdings.enumerated() where h.from >= from && h.from < to {
+                out.append(HoldRecord(dossier: state.code, officer: h.officer, step: h.step, procedure: state.procedure,
+                                      agency: state.agency, from: h.from, to: h.to,
+                                      heldSeconds: state.heldSeconds(h, calendar: calendar, asOf: asOf),
+                                      budgetSeconds: definition?.step(named: h.step)?.budgetSeconds,
+                                      nextOfficer: i + 1 < state.holdings.count ? state.holdings[i + 1].officer : nil))
+            }
+        }
+        return out
+    }
+}
+
+extension Ledger {
+    /// The live projections as a dossier source, read in `txn`.
+    public func dossierSource(in txn: Transaction) throws -> DossierSource {
+        DossierSource(reference: try reference(in: txn)) { body in try self.forEachDossier(in: txn, body) }
+    }
+}
+
+extension ProjectionFold {
+    /// This replay's dossiers as a dossier source.
+    public var dossierSource: DossierSource {
+        let states = dossiers.values.map(\.state)
+        return DossierSource(reference: reference) { body in for s in states { try body(s) } }
+    }
+}
+
+/// Median and percentiles of working seconds.
+enum Quantile {
+    static func of(_ sorted: [Int64], _ q: Double) -> Int64 {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = Int((q * Double(sorted.count - 1)).rounded())
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}
+
+/// `audit officer`: what one officer handled over a period and how long it took.
+public struct OfficerAccountability: Sendable {
+    public var officer: String
+    public var name: String?
+    public var agency: String?
+    public var dossiersHandled: Int
+    public var stepsHeld: Int
+    public var totalHeldSeconds: Int64
+    public var medianHeldSeconds: Int64
+    public var stepsOverBudget: Int
+    public var overBudgetSeconds: Int64
+    public var supplementRequests: Int
+    /// Second or later requests on the same dossier (Decree 61 allows one).
+    public var repeatedSupplementRequests: Int
+    /// Dossiers whose due instant passed (processed late, or still open) while this officer held them.
+    public var wentLateWhileHeld: [String]
+
+    public static func build(_ officer: String, source: DossierSource, asOf: Int64, from: Int64 = .min, to: Int64 = .max) throws -> OfficerAccountability {
+        let calendar = source.reference.calendar
+        var dossiers = Set<String>()
+        var held: [Int64] = []
+        var over = 0
+        var overSeconds: Int64 = 0
+        var requests = 0, repeats = 0
+        var late: [String] = []
+        let holds = try source.holds(asOf: asOf, from: from, to: to).filter { $0.officer == officer }
+        for h in holds {
+            dossiers.insert(h.dossier)
+            held.append(h.heldSeconds)
+            if h.overBudgetSeconds > 0 { over += 1; overSeconds += h.overBudgetSeconds }
+        }
+        try source.forEach { state in
+            for (i, (seq, who)) in zip(state.supplementRequestSeqs, state.supplementRequesters).enumerated() where who == officer {
+                let at = state.pauses.first { $0.startSeq == seq }?.start ?? 0
+                guard at >= from && at < to else { continue }
+                requests += 1
+                if i > 0 { repeats += 1 }
+                dossiers.insert(state.code)
+            }
+            guard let due = state.dueInstant(calendar: calendar), due < min(asOf, to), due >= from else { return }
+            let finishedInTime = state.processedAt.map { $0 <= due } ?? false
+            guard !finishedInTime, state.endedAt.map({ $0 > due }) ?? true else { return }
+            if state.holdings.contains(where: { $0.officer == officer && $0.from <= due && ($0.to ?? .max) > due }) {
+                late.append(state.code)
+            }
+        }
+        held.sort()
+        let o = source.reference.officers[officer]
+        return OfficerAccountability(officer: officer, name: o?.name, agency: o?.agency, dossiersHandled: dossiers.count,
+                                     stepsHeld: held.count, totalHeldSeconds: held.reduce(0, +),
+                                     medianHeldSeconds: Quantile.of(held, 0.5), stepsOverBudget: over, overBudgetSeconds: overSeconds,
+                                     supplementRequests: requests, repeatedSupplementRequests: repeats, wentLateWhileHeld: late.sorted())
+    }
+}
+
+/// `audit delays`: where the working hours go, per group of holds.
+public struct DelayGroup: Sendable {
+    public enum Dimension: String, Sendable, CaseIterable { case step, officer, procedure, agency }
+
+    public var key: String
+    public var count: Int
+    public var medianSeconds: Int64
+    public var p90Seconds: Int64
+    public var totalSeconds: Int64
+    /// Holds over their step budget ÷ holds with a budget.
+    public var shareOverBudget: Double?
+
+    /// Groups ranked by total working time held, largest first.
+    public static func rank(_ holds: [HoldRecord], by dimension: Dimension) -> [DelayGroup] {
+        var groups: [String: [HoldRecord]] = [:]
+        for h in holds {
+            let key: String? = switch dimension {
+            case .step: h.step
+            case .officer: h.officer
+            case .procedure: h.procedure
+            case .agency: h.agency
+            }
+            groups[key ?? "-", default: []].append(h)
+        }
+        return groups.map { key, holds in
+            let seconds = holds.map(\.heldSeconds).sorted()
+            let budgeted = holds.filter { $0.budgetSeconds != nil }
+            return DelayGroup(key: key, count: holds.count, medianSeconds: Quantile.of(seconds, 0.5), p90Seconds: Quantile.of(seconds, 0.9),
+                              totalSeconds: seconds.reduce(0, +),
+                              shareOverBudget: budgeted.isEmpty ? nil : Double(budgeted.filter { $0.overBudgetSeconds > 0 }.count) / Double(budgeted.count))
+        }.sorted { ($0.totalSeconds, $1.key) > ($1.totalSeconds, $0.key) }
+    }
+}
+
+/// `audit handovers`: who hands dossiers to whom (the handover-of-work network).
+public struct Handover: Sendable {
+    public var from: String
+    public var to: String
+    public var count: Int
+    /// Median working time the giver held the dossier before handing it over.
+    public var medianHeldSeconds: Int64
+
+    public static func network(_ holds: [HoldRecord]) -> [Handover] {
+        var pairs: [String: (from: String, to: String, held: [Int64])] = [:]
+        for h in holds {
+            guard let next = h.nextOfficer else { continue }
+            pairs[h.officer + "\u{0}" + next, default: (h.officer, next, [])].held.append(h.heldSeconds)
+        }
+        return pairs.values.map { p in
+            Handover(from: p.from, to: p.to, count: p.held.count, medianHeldSeconds: Quantile.of(p.held.sorted(), 0.5))
+        }.sorted { ($0.count, $1.from, $1.to) > ($1.count, $0.from, $0.to) }
+    }
+}
