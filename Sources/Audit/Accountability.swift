@@ -180,7 +180,7 @@ public struct Handover: Sendable {
     public static func network(_ holds: [HoldRecord]) -> [Handover] {
         var pairs: [String: (from: String, to: String, held: [Int64])] = [:]
         for h in holds {
-            guard let next = h.nextOfficer else { continue }
+            guard let next = h.nextOfficer, next != h.officer else { continue }   // a handover is to someone else
             pairs[h.officer + "\u{0}" + next, default: (h.officer, next, [])].held.append(h.heldSeconds)
         }
         return pairs.values.map { p in

@@ -88,6 +88,11 @@ public enum DossierEventRules {
             guard !state.voided.contains(UInt64(n)) else { throw RuleViolation("seq \(n) is already voided") }
         case .dossierSupplementReceived:
             break
+        case .activityRecorded:
+            _ = try d.requiredString("activity")
+            if let resource = try d.optionalString("resource"), reference.officers[resource] == nil {
+                throw RuleViolation("data.resource \"\(resource)\" is not a registered officer")
+            }
         case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared:
             throw RuleViolation("\(type.name) is reference data, not a dossier event")
         }

@@ -70,6 +70,7 @@ public enum Lifecycle {
         case .dossierResultReturned: stage == .processed
         case .dossierRated: stage.hasResult
         case .eventVoided: stage != .new
+        case .activityRecorded: stage == .new || stage == .external
         case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared: false
         }
     }
@@ -94,6 +95,7 @@ public enum Lifecycle {
         case .dossierResultReturned: .returned
         case .dossierWithdrawn: .withdrawn
         case .dossierSuspended: .suspended
+        case .activityRecorded: .external
         default: stage
         }
     }

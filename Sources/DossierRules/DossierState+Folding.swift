@@ -75,6 +75,13 @@ extension DossierState {
             if let s = d["score"]?.intValue { ratings.append(Rating(at: t, score: Int(s), seq: recorded.seq)) }
         case .dossierComplaintFiled:
             complaints += 1
+        case .activityRecorded:
+            // A history from another system: each activity is a hold of its resource, until the next one.
+            endHolding(at: t, seq: recorded.seq)
+            if let resource = d["resource"]?.stringValue {
+                holdings.append(Holding(officer: resource, step: d["activity"]?.stringValue ?? "", from: t, to: nil,
+                                        assignedSeq: recorded.seq, endSeq: nil))
+            }
         default:
             break
         }

@@ -1,3 +1,4 @@
+import Audit
 import LedgerStore
 import Projections
 
@@ -5,18 +6,31 @@ import Projections
 enum ExportCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "to", "dossier", "format"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger export [--from SEQ] [--to SEQ] [--dossier CODE]")
-        if let format = args.value("format"), format != "ndjson" {
-            throw CommandFailure(.usage, "--format \(format): export writes ndjson")
+        _ = try args.positionals(max: 0, usage: "dossier-ledger export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes]")
+        let format = args.value("format") ?? "ndjson"
+        guard ["ndjson", "csv", "xes"].contains(format) else {
+            throw CommandFailure(.usage, "--format \(format): expected ndjson, csv or xes")
         }
         let from: UInt64 = try args.integer("from", in: 1...UInt64.max) ?? 1
         let to: UInt64 = try args.integer("to", in: 1...UInt64.max) ?? .max
         let ledger = try context.openLedger()
         let out = context.out
+        if format == "xes" {
+            guard args.value("from") == nil && args.value("to") == nil else {
+                throw CommandFailure(.usage, "export --format xes writes whole dossiers: use --dossier, not --from/--to")
+            }
+            try XESExport.write(ledger, dossier: args.value("dossier")) { try out.write($0) }
+            return
+        }
+        let csv = format == "csv"
+        if csv {
+            try out.write([0xEF, 0xBB, 0xBF])
+            try out.line(csvColumns.joined(separator: ","))
+        }
         try ledger.store.read { txn in
             var w = JSONWriter(capacity: 1 << 16)
             func emit(_ e: RecordedEvent) throws {
-                e.writeJSON(into: &w)
+                if csv { w.raw(csvLine(e)) } else { e.writeJSON(into: &w) }
                 w.bytes.append(0x0A)
                 if w.bytes.count >= 1 << 16 {
                     try out.write(w.bytes)
@@ -35,5 +49,19 @@ enum ExportCommand {
             }
             try out.write(w.bytes)
         }
+    }
+}
+
+extension ExportCommand {
+    static let csvColumns = ["seq", "type", "dossier", "version", "at", "actor", "data", "id", "expectedVersion", "recordedAt", "hash"]
+
+    /// One event as a CSV row; `data` is its JSON text.
+    static func csvLine(_ r: RecordedEvent) -> String {
+        var data = JSONWriter()
+        data.object(r.event.data)
+        let cells = [String(r.seq), r.event.type.name, r.event.dossier ?? "", r.version.map(String.init) ?? "", r.event.at.text,
+                     r.event.actor ?? "", String(decoding: data.bytes, as: UTF8.self), r.event.id ?? "",
+                     r.event.expectedVersion.map(String.init) ?? "", r.recordedAt.text, r.hash.hex]
+        return cells.map(RowOutput.csvField).joined(separator: ",")
     }
 }

@@ -57,19 +57,28 @@ enum Help {
         """,
         "import": """
         usage: dossier-ledger [--ledger DIR] import [FILE|-] [--batch N]
+               dossier-ledger [--ledger DIR] import --format xes FILE [--agency CODE]
 
         Streams a large NDJSON file into the ledger in atomic batches of N
         events (default 5000), showing progress on stderr when it is a
         terminal. If it stops (interrupted, or a line refused), the batches
         before are kept; run the same import again and the events already
         stored are skipped, so nothing is duplicated.
+        --format xes reads an IEEE 1849 XES log (plain or gzip) from another
+        case-handling system: each trace becomes a dossier and each event an
+        activity.recorded (activity, resource, the other attributes kept);
+        unknown org:resource values are registered as officers of --agency
+        (default XES, registered if missing).
         """,
         "export": """
-        usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE]
+        usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes]
 
         Writes the stored events as contract output lines (the input fields
         plus seq, version, recordedAt and hash), in seq order. With --dossier,
-        reads only that dossier's stream.
+        reads only that dossier's stream. --format csv writes the same as a
+        spreadsheet (UTF-8 with a byte-order mark, data as JSON text);
+        --format xes writes an IEEE 1849 XES log, one trace per dossier, for
+        process-mining tools.
         """,
         "history": """
         usage: dossier-ledger [--ledger DIR] history CODE [--format table|ndjson]

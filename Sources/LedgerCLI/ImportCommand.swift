@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import LedgerStore
 import Projections
@@ -8,19 +9,56 @@ enum ImportCommand {
     static let usage = "dossier-ledger import [FILE|-] [--batch N]"
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["batch", "format"], flags: [])
+        let args = try Arguments(context.arguments, valued: ["batch", "format", "agency"], flags: [])
         let paths = try args.positionals(max: 1, usage: usage)
-        if let format = args.value("format"), format != "ndjson" {
-            throw CommandFailure(.usage, "--format \(format): import reads ndjson")
+        let format = args.value("format") ?? "ndjson"
+        guard format == "ndjson" || format == "xes" else {
+            throw CommandFailure(.usage, "--format \(format): import reads ndjson or xes")
         }
         let batch = try args.integer("batch", in: 1...1_000_000) ?? 5000
         let ledger = try context.openLedger()
+        if format == "xes" {
+            try importXES(into: ledger, path: paths.first, agency: args.value("agency") ?? "XES", batch: batch, out: context.out)
+            return
+        }
         let input = try InputSource(path: paths.first)
         defer { input.close() }
         let progress = Progress(enabled: isatty(2) == 1)
         let summary = try importEvents(into: ledger, from: input, batchSize: batch, progress: progress)
         progress.finish()
         try context.out.line(summary.text)
+    }
+
+    /// Reads a whole XES log (plain or gzip), turns it into events and appends them in batches.
+    static func importXES(into ledger: Ledger, path: String?, agency: String, batch: Int, out: Output) throws {
+        let raw: [UInt8]
+        if let path, path != "-" {
+            guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(.noInput, "cannot read \(path)") }
+            raw = [UInt8](data)
+        } else {
+            raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        let traces: [XESImport.Trace]
+        do { traces = try XESImport.traces(from: raw) } catch {
+            throw CommandFailure(.dataError, "refused, nothing written: \(path ?? "stdin"): \(error)")
+        }
+        let reference = try ledger.store.read { txn in try ledger.reference(in: txn) }
+        let events: [Event]
+        do { events = try XESImport.events(traces, reference: reference, agency: agency, now: Ledger.now()) } catch {
+            throw CommandFailure(.dataError, "refused, nothing written: \(error)")
+        }
+        var summary = Summary()
+        let start = Date()
+        var line = 0
+        for chunk in stride(from: 0, to: events.count, by: batch) {
+            let inputs = events[chunk..<min(chunk + batch, events.count)].map { e -> InputEvent in line += 1; return InputEvent(line: line, event: e) }
+            let report = try ledger.append(inputs)
+            summary.stored += report.storedCount
+            summary.alreadyStored += report.alreadyStored.count
+            if let r = report.stored { summary.first = summary.first ?? r.lowerBound; summary.last = r.upperBound }
+        }
+        summary.seconds = Date().timeIntervalSince(start)
+        try out.line("\(traces.count) traces: " + summary.text)
     }
 
     struct Summary {

@@ -23,6 +23,9 @@ public enum EventType: UInt8, CaseIterable, Sendable {
     case dossierRated = 25
     case dossierComplaintFiled = 26
     case eventVoided = 40
+    /// A generic activity from another case-handling system (XES import):
+    /// `activity`, `resource`, and the original attributes.
+    case activityRecorded = 41
 
     /// The contract name, e.g. `dossier.received`.
     public var name: String {
@@ -49,6 +52,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         case .dossierRated: "dossier.rated"
         case .dossierComplaintFiled: "dossier.complaint_filed"
         case .eventVoided: "event.voided"
+        case .activityRecorded: "activity.recorded"
         }
     }
 
