@@ -83,6 +83,7 @@ public enum DossierLedgerCLI {
         "generate": GenerateCommand.run,
         "demo": DemoCommand.run,
         "audit": AuditCommand.run,
+        "replay": ReplayCommand.run,
     ]
 
     static func describe(_ error: any Error) -> (ExitCode, String) {

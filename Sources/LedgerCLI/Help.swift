@@ -22,6 +22,7 @@ enum Help {
       kpi        KPI table per agency and period, with colour bands
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
+      replay     write the projections as of a past instant to read-only files
       generate   write a plausible generated province as contract NDJSON
       demo       generate a province, import it and show what an office looks at first
 
@@ -160,6 +161,16 @@ enum Help {
         handovers: who hands dossiers to whom, with counts and the median
         working time held before the handover.
         All take --as-of T or --known-at T to replay the ledger at a past instant.
+        """,
+        "replay": """
+        usage: dossier-ledger [--ledger DIR] replay --as-of T|--known-at T --out OUTDIR
+
+        Folds the log as of T — what had happened by T (--as-of), or what
+        the ledger knew at T (--known-at) — without touching the live
+        projections, and writes the result to a new directory of read-only
+        files: dossiers.ndjson, violations.ndjson (evaluated at T),
+        kpi-days.ndjson and manifest.json (the instant, the ledger's head
+        seq and hash at the time of the replay).
         """,
         "generate": """
         usage: dossier-ledger generate [--dossiers N] [--seed S] [--from YEAR] [--years K]

@@ -90,3 +90,31 @@ import Testing
         #expect(try Tool.run(["audit", "everything"], ledger: ledger).status == 64)
     }
 }
+
+@Suite struct ReplayCommandTests {
+    @Test func replayWritesAReadOnlyProjectionSetAsOfAnInstant() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        var lines = Tool.fixtureLines()
+        lines = lines.map { line in
+            // Recorded as it happened, so --as-of and --known-at agree here.
+            guard let at = line.range(of: #""at":"[^"]+""#, options: .regularExpression), !line.contains("recordedAt") else { return line }
+            let value = line[at].dropFirst(6).dropLast()
+            return String(line.dropLast()) + #","recordedAt":"\#(value)"}"#
+        }
+        let appended = try Tool.run(["append", Tool.file(lines, beside: ledger)], ledger: ledger)
+        #expect(appended.status == 0, "\(appended.stderr)")
+        let out = (ledger as NSString).deletingLastPathComponent + "/as-of-0305"
+        let r = try Tool.run(["replay", "--as-of", "2024-03-05", "--out", out], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        let dossiers = Tool.objects(try String(contentsOfFile: out + "/dossiers.ndjson", encoding: .utf8))
+        // By the end of 5 March: A in progress (supplement back, obligation paid), B rejected, C withdrawn, D suspended; E not yet.
+        #expect(dossiers.map { $0["dossier"] as? String } == ["H40.22-240304-0001", "H40.22-240304-0002", "H40.22-240305-0001", "H40.22-240305-0002"])
+        #expect(dossiers.map { $0["state"] as? String } == ["in_progress", "rejected", "withdrawn", "suspended"])
+        let manifest = Tool.objects(try String(contentsOfFile: out + "/manifest.json", encoding: .utf8))[0]
+        #expect(manifest["ledgerHeadSeq"] as? Int == 35)
+        #expect(!FileManager.default.isWritableFile(atPath: out + "/dossiers.ndjson") || getuid() == 0)
+        #expect(try Tool.run(["replay", "--as-of", "2024-03-05", "--out", out], ledger: ledger).status == 73)
+        #expect(try Tool.run(["replay", "--out", out + "2"], ledger: ledger).status == 64)
+    }
+}
