@@ -5,7 +5,8 @@ import PackageDescription
 // place that calls mdb_*) → LedgerStore (event log, codec, hash chain) →
 // WorkingTime + DossierRules (domain rules) → Projections (dossier state,
 // violations, KPIs, the Ledger facade) → Audit (replay, timelines,
-// accountability) → LedgerCLI → dossier-ledger.
+// accountability) and Subscriptions (durable checkpoints, live follow) →
+// LedgerCLI → dossier-ledger.
 let package = Package(
     name: "dossier-ledger",
     products: [
@@ -26,7 +27,8 @@ let package = Package(
         .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
         .target(name: "ProvinceGenerator", dependencies: ["WorkingTime"]),
         .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
-        .target(name: "LedgerCLI", dependencies: ["Audit", "Projections", "ProvinceGenerator"]),
+        .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LMDB"]),
+        .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "Projections", "ProvinceGenerator"]),
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",
@@ -37,7 +39,7 @@ let package = Package(
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
         .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime"]),
         .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "WorkingTime"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "ProvinceGenerator"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCLI"]),
     ]
 )

@@ -84,6 +84,8 @@ public enum DossierLedgerCLI {
         "demo": DemoCommand.run,
         "audit": AuditCommand.run,
         "replay": ReplayCommand.run,
+        "subscribe": SubscribeCommand.run,
+        "subscriptions": SubscriptionsCommand.run,
     ]
 
     static func describe(_ error: any Error) -> (ExitCode, String) {

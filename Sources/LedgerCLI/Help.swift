@@ -23,6 +23,8 @@ enum Help {
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
       replay     write the projections as of a past instant to read-only files
+      subscribe  stream events (or projection changes) after a named, durable checkpoint
+      subscriptions  list subscriptions with their checkpoint and lag
       generate   write a plausible generated province as contract NDJSON
       demo       generate a province, import it and show what an office looks at first
 
@@ -171,6 +173,26 @@ enum Help {
         files: dossiers.ndjson, violations.ndjson (evaluated at T),
         kpi-days.ndjson and manifest.json (the instant, the ledger's head
         seq and hash at the time of the replay).
+        """,
+        "subscribe": """
+        usage: dossier-ledger [--ledger DIR] subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A]
+                              [--follow] [--ack-file PATH] [--projection dossiers|violations]
+
+        Writes contract output lines after the subscription's checkpoint,
+        in seq order; with --follow, keeps waiting and writes new events as
+        any process commits them. The checkpoint (stored in the ledger)
+        advances once lines are written and flushed, or, with --ack-file,
+        only to the seq the consumer writes into that file (at-least-once:
+        each line carries its seq). Filters never break order or checkpoints:
+        events filtered out still move the checkpoint. --projection emits one
+        line per change of that projection: the seq, the dossier and its new
+        row (dossiers) or violations.
+        """,
+        "subscriptions": """
+        usage: dossier-ledger [--ledger DIR] subscriptions [--format table|ndjson]
+
+        Lists the subscriptions with their checkpoint, lag behind the head,
+        and when they last acknowledged.
         """,
         "generate": """
         usage: dossier-ledger generate [--dossiers N] [--seed S] [--from YEAR] [--years K]

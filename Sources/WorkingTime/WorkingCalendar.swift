@@ -1,175 +1,207 @@
 /// The working-time rules of one ledger: working days (Monday to Friday,
 /// minus declared holidays, plus declared make-up working days) and working
-/// hours, in a fixed UTC offset (UTC+7, Asia/Ho_Chi_Minh, by default).
+/// hours, in a fixed UTC offset (UTC+7, Asia/Ho_Chi_Minh, by default; no
+/// daylight saving).
 ///
-/// Instants are Unix seconds. Nothing here uses Foundation's `Calendar`:
-/// a prefix-sum table of working seconds per day makes
-/// `workingSeconds(from:to:)` O(1) and `adding(workingSeconds:to:)`
-/// O(log days) for dates from 1970 to 2199; outside that range a day-by-day
-/// walk gives the same answers more slowly.
+/// Instants are `Int64` Unix seconds (UTC). Everything is integer
+/// arithmetic on seconds and day numbers; no Foundation.
 ///
-/// A value type: copies share the table until one of them declares a year.
+/// Guarantees:
+/// - Every query is a pure function of the value: same calendar, same
+///   arguments, same answer. Copies are independent (a value type); they
+///   share storage until one of them declares a year.
+/// - No query traps for any `Int64` instant or amount: an answer that does
+///   not fit an `Int64` saturates (`Int64.max` / `Int64.min`).
+/// - `workingSeconds(from: s, to: adding(workingSeconds: a, to: s)) == a` for
+///   every `a >= 0`, and the instant `adding` returns is the earliest such.
+///
+/// Performance: a prefix-sum table of working seconds per day covers
+/// 1990-01-01 to 2100-12-31, widened to cover every declared date; outside
+/// it days are ordinary weeks, counted in closed form. So
+/// `workingSeconds(from:to:)` is O(1) and `adding(workingSeconds:to:)` and
+/// `nextWorkingMoment(atOrAfter:)` are O(log d) (d: days spanned) for
+/// every instant. `declare` rebuilds the table: O(table days).
 public struct WorkingCalendar: Sendable {
+    /// The working hours of every working day.
     public let hours: WorkingHours
+    /// Local time minus UTC, in seconds (25_200 for UTC+7).
     public let utcOffsetSeconds: Int
-    /// Declared holidays (false) and make-up working days (true), by day number.
-    private var overrides: [Int: Bool] = [:]
-    private var declaredYears: [Int: [Int]] = [:]
-    /// cumulative[i] = working seconds of days [tableStart, tableStart + i).
-    private var cumulative: [Int64] = []
 
-    static let tableStart = 0                                   // 1970-01-01
-    static let tableEnd = LocalDate(year: 2200, month: 1, day: 1)!.daysSinceEpoch
+    /// One year's declaration, as day numbers.
+    private struct Declaration: Sendable {
+        var holidays: [Int]
+        var workdays: [Int]
+    }
+    private var declarations: [Int: Declaration] = [:]
+    private(set) var table: DayTable
 
+    /// 1990-01-01 and 2101-01-01: the range the table always covers.
+    static let defaultFirstDay = LocalDate(year: 1990, month: 1, day: 1)!.daysSinceEpoch
+    static let defaultEndDay = LocalDate(year: 2101, month: 1, day: 1)!.daysSinceEpoch
+
+    /// A calendar with no declared holidays or make-up days (so Monday to
+    /// Friday are the working days) until `declare` is called.
+    /// - Parameters:
+    ///   - hours: the working hours of a working day.
+    ///   - utcOffsetSeconds: local time minus UTC; must be within ±86_399.
+    /// - Complexity: O(table days).
     public init(hours: WorkingHours = .standard, utcOffsetSeconds: Int = 7 * 3600) {
+        precondition(abs(utcOffsetSeconds) < 86_400, "WorkingCalendar: UTC offset \(utcOffsetSeconds) s is a day or more")
         self.hours = hours
         self.utcOffsetSeconds = utcOffsetSeconds
-        rebuildTable()
+        table = DayTable(first: Self.defaultFirstDay, end: Self.defaultEndDay, perDay: hours.secondsPerDay,
+                         isWorking: DayTable.isOrdinaryWorkingDay)
     }
 
     /// Declares one year's holidays and make-up working days; a later
-    /// declaration of the same year replaces the earlier one.
+    /// declaration of the same year replaces the earlier one entirely.
+    ///
+    /// A holiday that falls on a Saturday or Sunday, or a make-up day on a
+    /// weekday, changes nothing. Dates need not lie in `year` (they are
+    /// simply replaced with it). If two declarations — or one — name the
+    /// same date both a holiday and a working day, the holiday wins.
+    /// - Complexity: O(table days + declared dates).
     public mutating func declare(year: Int, holidays: [LocalDate], workdays: [LocalDate]) {
-        for day in declaredYears[year] ?? [] { overrides.removeValue(forKey: day) }
-        var days: [Int] = []
-        for h in holidays { overrides[h.daysSinceEpoch] = false; days.append(h.daysSinceEpoch) }
-        for w in workdays { overrides[w.daysSinceEpoch] = true; days.append(w.daysSinceEpoch) }
-        declaredYears[year] = days
+        declarations[year] = Declaration(holidays: holidays.map(\.daysSinceEpoch), workdays: workdays.map(\.daysSinceEpoch))
         rebuildTable()
     }
 
-    /// The years declared so far.
-    public var declaredYearList: [Int] { declaredYears.keys.sorted() }
+    /// The years declared so far, ascending.
+    public var declaredYearList: [Int] { declarations.keys.sorted() }
+
+    /// The declaration in force for `year`, dates sorted; nil if none.
+    public func declaration(of year: Int) -> (holidays: [LocalDate], workdays: [LocalDate])? {
+        guard let d = declarations[year] else { return nil }
+        return (d.holidays.sorted().map(LocalDate.init(daysSinceEpoch:)), d.workdays.sorted().map(LocalDate.init(daysSinceEpoch:)))
+    }
 
     private mutating func rebuildTable() {
-        let count = Self.tableEnd - Self.tableStart
-        var table = [Int64](repeating: 0, count: count + 1)
-        let perDay = Int64(hours.secondsPerDay)
-        var running: Int64 = 0
-        for i in 0..<count {
-            table[i] = running
-            if isWorkingDay(number: Self.tableStart + i) { running += perDay }
+        var holidays = Set<Int>(), workdays = Set<Int>()
+        var low = Self.defaultFirstDay, high = Self.defaultEndDay
+        for d in declarations.values {
+            for h in d.holidays { holidays.insert(h); low = min(low, h); high = max(high, h + 1) }
+            for w in d.workdays { workdays.insert(w); low = min(low, w); high = max(high, w + 1) }
         }
-        table[count] = running
-        cumulative = table
+        table = DayTable(first: low, end: high, perDay: hours.secondsPerDay) { day in
+            if holidays.contains(day) { return false }
+            if workdays.contains(day) { return true }
+            return DayTable.isOrdinaryWorkingDay(day)
+        }
     }
 
+    /// Whether `date` is a working day: Monday to Friday and not a declared
+    /// holiday, or a declared make-up working day.
+    /// - Complexity: O(1).
+    public func isWorkingDay(_ date: LocalDate) -> Bool { table.isWorking(date.daysSinceEpoch) }
+
+    // MARK: Local time
+
+    /// `instant` as (local day number, seconds from local midnight in `0..<86_400`).
     @inline(__always)
-    func isWorkingDay(number day: Int) -> Bool {
-        if let o = overrides[day] { return o }
-        return LocalDate.weekday(ofDay: day) <= 5
+    func split(_ instant: Int64) -> (day: Int, second: Int) {
+        var day = Int(floorDiv(instant, 86_400))
+        var second = Int(floorMod(instant, 86_400)) + utcOffsetSeconds
+        if second < 0 { second += 86_400; day -= 1 } else if second >= 86_400 { second -= 86_400; day += 1 }
+        return (day, second)
     }
 
-    public func isWorkingDay(_ date: LocalDate) -> Bool { isWorkingDay(number: date.daysSinceEpoch) }
-
+    /// The instant of local day `day` at `second` from its midnight, saturating.
     @inline(__always)
-    private func split(_ instant: Int64) -> (day: Int, second: Int) {
-        let local = instant + Int64(utcOffsetSeconds)
-        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        return (Int(day), Int(local - day * 86_400))
+    func instant(day: Int, second: Int) -> Int64 {
+        let (a, o1) = Int64(day).multipliedReportingOverflow(by: 86_400)
+        let (b, o2) = a.addingReportingOverflow(Int64(second - utcOffsetSeconds))
+        if o1 || o2 { return day < 0 ? .min : .max }
+        return b
     }
 
-    @inline(__always)
-    private func instant(day: Int, second: Int) -> Int64 {
-        Int64(day) * 86_400 + Int64(second) - Int64(utcOffsetSeconds)
-    }
-
+    /// The local date of `instant`.
+    /// - Complexity: O(1).
     public func localDate(of instant: Int64) -> LocalDate { LocalDate(daysSinceEpoch: split(instant).day) }
 
+    /// The instant at which `date`'s local midnight is `secondsFromMidnight`
+    /// past (any value; 86_400 is the next midnight). Saturates.
+    /// - Complexity: O(1).
     public func instant(of date: LocalDate, secondsFromMidnight: Int) -> Int64 {
         instant(day: date.daysSinceEpoch, second: secondsFromMidnight)
     }
 
-    /// Working seconds of whole days [a, b).
-    @inline(__always)
-    private func wholeDays(_ a: Int, _ b: Int) -> Int64 {
-        guard b > a else { return 0 }
-        if a >= Self.tableStart && b <= Self.tableEnd {
-            return cumulative[b - Self.tableStart] - cumulative[a - Self.tableStart]
-        }
-        var total: Int64 = 0
-        for d in a..<b where isWorkingDay(number: d) { total += Int64(hours.secondsPerDay) }
-        return total
-    }
+    // MARK: Counting working time
 
-    @inline(__always)
-    private func within(day: Int, from: Int, to: Int) -> Int64 {
-        isWorkingDay(number: day) ? Int64(hours.seconds(from: from, to: to)) : 0
-    }
-
-    /// Working seconds in [from, to); 0 if `to` is not after `from`.
-    /// - Complexity: O(1) within the table's range.
+    /// Working seconds in `[from, to)`; 0 if `to <= from`. `Int64.max` if the
+    /// true count does not fit.
+    /// - Complexity: O(1) (O(periods of a day)).
     public func workingSeconds(from: Int64, to: Int64) -> Int64 {
         guard to > from else { return 0 }
         let a = split(from), b = split(to)
-        if a.day == b.day { return within(day: a.day, from: a.second, to: b.second) }
-        return within(day: a.day, from: a.second, to: 86_400) + wholeDays(a.day + 1, b.day) + within(day: b.day, from: 0, to: b.second)
+        if a.day == b.day {
+            return table.isWorking(a.day) ? Int64(hours.seconds(from: a.second, to: b.second)) : 0
+        }
+        let head = table.isWorking(a.day) ? Int64(hours.seconds(from: a.second, to: 86_400)) : 0
+        let tail = table.isWorking(b.day) ? Int64(hours.seconds(from: 0, to: b.second)) : 0
+        let (total, overflow) = table.seconds(fromDay: a.day + 1, toDay: b.day).addingReportingOverflow(head + tail)
+        return overflow ? .max : total
     }
 
-    /// The earliest instant t ≥ `start` with `workingSeconds(start, t) == amount`:
-    /// counting starts at the next working moment, and a total reached at
-    /// the end of a period (11:30, 17:00) is that end.
-    /// - Complexity: O(log days) within the table's range.
+    /// The earliest instant `t >= start` with
+    /// `workingSeconds(from: start, to: t) == amount`; `start` itself for an
+    /// amount of 0 or less.
+    ///
+    /// A start outside working hours starts counting at the next working
+    /// moment, and a total reached at the end of a period is that end:
+    /// Friday 16:00 + 8 h → Monday 16:00; Saturday 10:00 + 8 h → Monday 17:00
+    /// (not Tuesday 07:30); Tuesday 17:00 + 4 h → Wednesday 11:30.
+    /// Saturates at `Int64.max` when the answer does not fit.
+    /// - Complexity: O(log d), d being the days spanned (binary search on the table).
     public func adding(workingSeconds amount: Int64, to start: Int64) -> Int64 {
         guard amount > 0 else { return start }
-        let s = split(start)
+        let (day, second) = split(start)
         var left = amount
-        if isWorkingDay(number: s.day) {
-            let today = Int64(hours.seconds(from: s.second, to: 86_400))
-            if left <= today { return instant(day: s.day, second: hours.instant(consuming: Int(left), from: s.second)!) }
+        if table.isWorking(day) {
+            let today = Int64(hours.seconds(from: second, to: 86_400))
+            if left <= today { return instant(day: day, second: hours.second(consuming: Int(left), from: second)) }
             left -= today
         }
-        // The day on which the remaining time runs out: the first day d with wholeDays(s.day + 1, d + 1) >= left.
-        let first = s.day + 1
-        var day: Int
-        if first >= Self.tableStart && first < Self.tableEnd && cumulative[Self.tableEnd - Self.tableStart] - cumulative[first - Self.tableStart] >= left {
-            let base = cumulative[first - Self.tableStart]
-            var low = first, high = Self.tableEnd - 1
-            while low < high {
-                let mid = (low + high) / 2
-                if cumulative[mid + 1 - Self.tableStart] - base >= left { high = mid } else { low = mid + 1 }
-            }
-            day = low
-            left -= cumulative[day - Self.tableStart] - base
-        } else {
-            day = first
-            while true {
-                if isWorkingDay(number: day) {
-                    let full = Int64(hours.secondsPerDay)
-                    if left <= full { break }
-                    left -= full
-                }
-                day += 1
-            }
-        }
-        return instant(day: day, second: hours.instant(consuming: Int(left), from: 0)!)
+        let from = day + 1
+        let (target, overflow) = table.secondsBefore(from).addingReportingOverflow(left)
+        guard !overflow, let dueDay = table.firstDay(reaching: target, from: from) else { return .max }
+        let rest = target - table.secondsBefore(dueDay)               // in 1...secondsPerDay
+        return instant(day: dueDay, second: hours.second(consuming: Int(rest), from: 0))
     }
 
-    /// The instant itself inside working hours (a period's start is inside,
-    /// its end is not), else the start of the next working period.
+    /// `instant` itself if it is inside working hours of a working day (a
+    /// period's start counts as inside, its end does not), else the start of
+    /// the next working period. Saturates at `Int64.max`.
+    /// - Complexity: O(log d), d being the days skipped.
     public func nextWorkingMoment(atOrAfter instant: Int64) -> Int64 {
-        let s = split(instant)
-        if isWorkingDay(number: s.day) {
-            for p in hours.periods {
-                if s.second >= p.start && s.second < p.end { return instant }
-                if s.second < p.start { return self.instant(day: s.day, second: p.start) }
+        let (day, second) = split(instant)
+        if table.isWorking(day) {
+            for p in hours.periods where second < p.end {
+                return second >= p.start ? instant : self.instant(day: day, second: p.start)
             }
         }
-        var day = s.day + 1
-        while !isWorkingDay(number: day) { day += 1 }
-        return self.instant(day: day, second: hours.periods[0].start)
+        let from = day + 1
+        guard let next = table.firstDay(reaching: table.secondsBefore(from) + 1, from: from) else { return .max }
+        return self.instant(day: next, second: hours.periods[0].start)
     }
 
-    /// The start of the working day of `instant`'s local date (its first period's start).
+    /// The start of the working day of `instant`'s local date: that date at
+    /// the first period's start (07:30 local by default), whether or not the
+    /// date is a working day.
+    /// - Complexity: O(1).
     public func startOfWorkingDay(containing instant: Int64) -> Int64 {
         self.instant(day: split(instant).day, second: hours.periods[0].start)
     }
 
-    /// A procedure's processing time in working seconds: days × the working
-    /// day's length (0.5 day = 4 hours by default) or hours × 3600.
+    /// A procedure's processing time in working seconds, rounded to the
+    /// nearest second (halves away from zero): `days × hours.secondsPerDay`
+    /// (0.5 day = 4 working hours with standard hours), else `hours × 3600`.
+    /// `days` wins when both are given. nil when the one used is negative,
+    /// not finite or too large, or when both are nil.
+    /// - Complexity: O(1).
     public func processingSeconds(days: Double?, hours h: Double?) -> Int64? {
-        if let days, days.isFinite, days >= 0 { return Int64((days * Double(hours.secondsPerDay)).rounded()) }
-        if let h, h.isFinite, h >= 0 { return Int64((h * 3600).rounded()) }
-        return nil
+        let seconds: Double
+        if let days { seconds = days * Double(hours.secondsPerDay) } else if let h { seconds = h * 3600 } else { return nil }
+        guard seconds.isFinite, seconds >= 0, seconds < 9.0e18 else { return nil }
+        return Int64(seconds.rounded())
     }
 }

@@ -1,0 +1,111 @@
+import DossierRules
+import Foundation
+import LedgerStore
+import Projections
+import Subscriptions
+
+/// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH] [--projection dossiers|violations]`.
+///
+/// Writes contract output lines after the subscription's checkpoint. By
+/// default the checkpoint advances after each batch of lines has been
+/// written and flushed to stdout; with `--ack-file PATH` it advances only to
+/// the seq the consumer writes into that file. Killed at any moment, it
+/// resumes after the last acknowledged seq: nothing skipped, at most the
+/// unacknowledged lines repeated.
+enum SubscribeCommand {
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: ["from", "types", "agency", "ack-file", "projection"], flags: ["from-start", "follow"])
+        let positionals = try args.positionals(max: 1, usage: "dossier-ledger subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH]")
+        guard let name = positionals.first else { throw CommandFailure(.usage, "subscribe needs a subscription name") }
+        var filter = SubscriptionFilter(agency: args.value("agency"))
+        if let list = args.value("types") {
+            var types = Set<EventType>()
+            for t in list.split(separator: ",") {
+                guard let type = EventType(name: String(t)) else { throw CommandFailure(.usage, "--types: unknown type \"\(t)\" (known: \(EventType.allNames))") }
+                types.insert(type)
+            }
+            filter.types = types
+        }
+        let projection = args.value("projection")
+        if let projection, projection != "dossiers" && projection != "violations" {
+            throw CommandFailure(.usage, "--projection \(projection): expected dossiers or violations")
+        }
+        signal(SIGPIPE, SIG_IGN)   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
+        let ledger = try context.openLedger()
+        let subscriptions = try Subscriptions(ledger: ledger)
+        if args.flag("from-start") {
+            try subscriptions.reset(name, to: 0)
+        } else if let from: UInt64 = try args.integer("from", in: 1...UInt64.max) {
+            try subscriptions.reset(name, to: from - 1)
+        } else if try subscriptions.checkpoint(name) == nil {
+            try subscriptions.reset(name, to: 0)
+        }
+        let follower = LogFollower(ledger: ledger, filter: filter)
+        var position = try subscriptions.checkpoint(name) ?? 0
+        let ackFile = args.value("ack-file")
+        let out = context.out
+        while true {
+            let counter = try follower.commitCounter()
+            let (events, scanned) = try follower.read(after: position, limit: 4096)
+            if !events.isEmpty {
+                var w = JSONWriter(capacity: 1 << 16)
+                if let projection {
+                    try feed(projection, events, ledger: ledger, into: &w)
+                } else {
+                    for e in events { e.writeJSON(into: &w); w.bytes.append(0x0A) }
+                }
+                try out.write(w.bytes)
+                try out.flush()
+            }
+            let moved = scanned > position
+            position = scanned
+            if let ackFile {
+                if let text = try? String(contentsOfFile: ackFile, encoding: .utf8),
+                   let acked = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    try subscriptions.acknowledge(name, through: min(acked, position))
+                }
+            } else if moved {
+                try subscriptions.acknowledge(name, through: scanned)
+            }
+            if moved { continue }   // there may be more after this batch
+            guard args.flag("follow") else { break }
+            _ = try follower.waitForCommit(after: counter, timeout: 0.5)
+        }
+    }
+
+    /// Projection change lines: for each event, the dossier's new row (or violations) and the seq that caused it.
+    static func feed(_ projection: String, _ events: [RecordedEvent], ledger: Ledger, into w: inout JSONWriter) throws {
+        try ledger.store.read { txn in
+            let reference = try ledger.reference(in: txn)
+            let asOf = Int64(Date().timeIntervalSince1970)
+            for e in events {
+                guard let code = e.event.dossier else { continue }
+                let stream = try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq }
+                let state = DossierState.fold(code: code, events: stream, reference: reference)
+                var line: JSONObject = ["seq": .int(Int64(e.seq)), "projection": .string(projection), "dossier": .string(code)]
+                if projection == "dossiers" {
+                    line["row"] = .object(state.json(reference: reference))
+                } else {
+                    line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
+                }
+                w.object(line)
+                w.bytes.append(0x0A)
+            }
+        }
+    }
+}
+
+/// `subscriptions`: every subscription with its checkpoint and lag.
+enum SubscriptionsCommand {
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: ["format"], flags: [])
+        _ = try args.positionals(max: 0, usage: "dossier-ledger subscriptions [--format table|ndjson]")
+        let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson], default: .table)
+        let ledger = try context.openLedger()
+        let rows: [JSONObject] = try Subscriptions(ledger: ledger).list().map { s in
+            ["name": .string(s.name), "checkpoint": .int(Int64(s.checkpoint)), "lag": .int(Int64(s.lag)),
+             "updatedAt": .string(Timestamp(seconds: s.updatedAt, offsetMinutes: 420).text)]
+        }
+        try RowOutput.write(rows, columns: ["name", "checkpoint", "lag", "updatedAt"], format: format, to: context.out)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// Subscriptions as a service author uses them: kill, restart, prove by seq.
+@Suite struct SubscriptionTests {
+    /// Starts the tool with stdout going to `file`.
+    func start(_ arguments: [String], ledger: String, output file: String) throws -> Process {
+        FileManager.default.createFile(atPath: file, contents: nil)
+        let p = Process()
+        p.executableURL = Tool.executable
+        p.arguments = ["--ledger", ledger] + arguments
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func seqs(_ text: String) -> [Int] {
+        // A line cut by the kill has no newline yet: it was not delivered.
+        let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex)])
+        return Tool.objects(complete).compactMap { $0["seq"] as? Int }
+    }
+
+    func waitFor(_ file: String, timeout: Double = 10, until done: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var text = ""
+        while Date() < deadline {
+            text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            if done(text) { break }
+            usleep(5000)
+        }
+        return text
+    }
+
+    func bigLedger() throws -> (String, Int) {
+        let ledger = try Tool.initialisedLedger()
+        let generated = try Tool.run(["generate", "--dossiers", "600", "--seed", "5"])
+        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
+        let r = try Tool.run(["import", file], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        return (ledger, generated.stdout.split(separator: "\n").count)
+    }
+
+    @Test func aFollowerKilledMidStreamResumesWithoutGaps() throws {
+        let (ledger, total) = try bigLedger()
+        defer { Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
+        let first = dir + "/first.ndjson"
+        let follower = try start(["subscribe", "sms", "--follow"], ledger: ledger, output: first)
+        _ = waitFor(first) { $0.count > 20_000 }
+        kill(follower.processIdentifier, SIGKILL)
+        follower.waitUntilExit()
+        let delivered = seqs(try String(contentsOfFile: first, encoding: .utf8))
+        #expect(!delivered.isEmpty)
+        let rest = seqs(try Tool.run(["subscribe", "sms"], ledger: ledger).stdout)
+        // In order, nothing skipped: the restart begins at or before the line after the last one delivered…
+        #expect(delivered == Array(1...delivered.count))
+        #expect(rest.first! <= delivered.count + 1)
+        #expect(rest == Array(rest.first!...total))
+        // …and repeats only what was not acknowledged.
+        #expect(Set(delivered + rest) == Set(1...total))
+        // Caught up: nothing more.
+        #expect(try Tool.run(["subscribe", "sms"], ledger: ledger).stdout.isEmpty)
+    }
+
+    @Test func subscriptionsAreIndependentAndFiltersResume() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        #expect(try Tool.run(["append", Tool.file(Array(lines[0..<20]), beside: ledger)], ledger: ledger).status == 0)
+        let all = seqs(try Tool.run(["subscribe", "warehouse"], ledger: ledger).stdout)
+        #expect(all == Array(1...20))
+        let received = seqs(try Tool.run(["subscribe", "portal", "--types", "dossier.received,dossier.processed"], ledger: ledger).stdout)
+        #expect(received == [10, 20])
+        #expect(try Tool.run(["append", Tool.file(Array(lines[20...]), beside: ledger)], ledger: ledger).status == 0)
+        // Each resumes from its own checkpoint; the filtered one only gets its types.
+        #expect(seqs(try Tool.run(["subscribe", "portal", "--types", "dossier.received,dossier.processed"], ledger: ledger).stdout) == [25, 27, 29, 32])
+        #expect(seqs(try Tool.run(["subscribe", "warehouse"], ledger: ledger).stdout) == Array(21...35))
+        let list = Tool.objects(try Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(list.map { $0["name"] as? String } == ["portal", "warehouse"])
+        #expect(list.allSatisfy { $0["checkpoint"] as? Int == 35 && $0["lag"] as? Int == 0 })
+        #expect(seqs(try Tool.run(["subscribe", "warehouse", "--from", "34"], ledger: ledger).stdout) == [34, 35])
+    }
+
+    @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        #expect(try Tool.run(["append", Tool.file(Array(lines[0..<8]), beside: ledger)], ledger: ledger).status == 0)
+        let file = (ledger as NSString).deletingLastPathComponent + "/live.ndjson"
+        let follower = try start(["subscribe", "dashboard", "--follow"], ledger: ledger, output: file)
+        defer { kill(follower.processIdentifier, SIGKILL); follower.waitUntilExit() }
+        _ = waitFor(file) { self.seqs($0).count == 8 }
+        #expect(try Tool.run(["append", Tool.file(Array(lines[8..<12]), beside: ledger)], ledger: ledger).status == 0)
+        let text = waitFor(file) { self.seqs($0).count == 12 }
+        #expect(seqs(text) == Array(1...12))
+    }
+
+    @Test func ackFileHoldsTheCheckpointUntilTheConsumerSaysSo() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        #expect(try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger).status == 0)
+        let ack = (ledger as NSString).deletingLastPathComponent + "/ack"
+        try "12\n".write(toFile: ack, atomically: true, encoding: .utf8)
+        #expect(seqs(try Tool.run(["subscribe", "sync", "--ack-file", ack], ledger: ledger).stdout) == Array(1...35))
+        // Only 12 was acknowledged: the rest comes again.
+        #expect(seqs(try Tool.run(["subscribe", "sync", "--ack-file", ack], ledger: ledger).stdout) == Array(13...35))
+        let feed = Tool.objects(try Tool.run(["subscribe", "dash", "--projection", "dossiers", "--types", "dossier.processed"], ledger: ledger).stdout)
+        #expect(feed.count == 1)
+        #expect(feed[0]["seq"] as? Int == 20)
+        #expect((feed[0]["row"] as? [String: Any])?["state"] as? String == "processed")
+    }
+}
