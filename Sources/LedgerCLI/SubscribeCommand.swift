@@ -3,6 +3,7 @@ import Foundation
 import LedgerStore
 import Projections
 import Subscriptions
+import WorkingTime
 
 /// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH] [--projection dossiers|violations]`.
 ///
@@ -27,8 +28,8 @@ enum SubscribeCommand {
             filter.types = types
         }
         let projection = args.value("projection")
-        if let projection, projection != "dossiers" && projection != "violations" {
-            throw CommandFailure(.usage, "--projection \(projection): expected dossiers or violations")
+        if let projection, !Ledger.projectionNames.contains(projection) {
+            throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations or kpi")
         }
         signal(SIGPIPE, SIG_IGN)   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
         let ledger = try context.openLedger()
@@ -40,8 +41,10 @@ enum SubscribeCommand {
         } else if try subscriptions.checkpoint(name) == nil {
             try subscriptions.reset(name, to: 0)
         }
-        let follower = LogFollower(ledger: ledger, filter: filter)
         var position = try subscriptions.checkpoint(name) ?? 0
+        // The KPI feed folds every event (filtered ones too) and reports the rows the matching ones change.
+        var kpiFeed = projection == "kpi" ? try KPIChangeFeed(ledger: ledger, through: position) : nil
+        let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
         let ackFile = args.value("ack-file")
         let out = context.out
         while true {
@@ -49,7 +52,21 @@ enum SubscribeCommand {
             let (events, scanned) = try follower.read(after: position, limit: 4096)
             if !events.isEmpty {
                 var w = JSONWriter(capacity: 1 << 16)
-                if let projection {
+                if kpiFeed != nil {
+                    let matching = LogFollower(ledger: ledger, filter: filter)
+                    try ledger.store.read { txn in
+                        for e in events {
+                            let changes = try kpiFeed!.apply(e, ledger: ledger, in: txn)
+                            guard try matching.passes(e, in: txn) else { continue }
+                            for c in changes {
+                                var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))), counters: c.counters).json(bands: [:])
+                                row["overdueInProgress"] = nil   // evaluated at query time, not a counter
+                                w.object(["seq": .int(Int64(e.seq)), "projection": .string("kpi"), "row": .object(row)])
+                                w.bytes.append(0x0A)
+                            }
+                        }
+                    }
+                } else if let projection {
                     try feed(projection, events, ledger: ledger, into: &w)
                 } else {
                     for e in events { e.writeJSON(into: &w); w.bytes.append(0x0A) }

@@ -62,6 +62,12 @@ public struct KPIRow: Sendable {
     public var period: String
     public var counters: KPICounters
 
+    public init(agency: String, period: String, counters: KPICounters) {
+        self.agency = agency
+        self.period = period
+        self.counters = counters
+    }
+
     /// The rates of the row, in display order, with the key used for bands.
     public var rates: [(name: String, value: Double?)] {
         [("onTimeRate", counters.onTimeRate), ("onlineShare", counters.onlineShare),

@@ -20,6 +20,16 @@ public struct LogFollower: Sendable {
         self.filter = filter
     }
 
+    /// Whether `e` passes the filter (the agency is the dossier's in the live projection).
+    public func passes(_ e: RecordedEvent, in txn: Transaction) throws -> Bool {
+        if let types = filter.types, !types.contains(e.event.type) { return false }
+        if let agency = filter.agency {
+            guard let code = e.event.dossier else { return false }
+            return try ledger.dossier(code, in: txn)?.agency == agency
+        }
+        return true
+    }
+
     /// Up to `limit` events with seq > `after` that pass the filter, and the
     /// last seq examined (filtered-out events included), so a checkpoint can
     /// move past them.

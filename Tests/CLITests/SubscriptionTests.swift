@@ -110,4 +110,30 @@ import Testing
         #expect(feed[0]["seq"] as? Int == 20)
         #expect((feed[0]["row"] as? [String: Any])?["state"] as? String == "processed")
     }
+
+    @Test func theKPIFeedEndsAtTheLiveCounters() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let lines = Tool.fixtureLines()
+        #expect(try Tool.run(["append", Tool.file(Array(lines[0..<16]), beside: ledger)], ledger: ledger).status == 0)
+        var last: [String: [String: Any]] = [:]
+        func collect() throws {
+            for line in Tool.objects(try Tool.run(["subscribe", "board", "--projection", "kpi"], ledger: ledger).stdout) {
+                let row = line["row"] as! [String: Any]
+                last["\(row["agency"]!) \(row["period"]!)"] = row
+            }
+        }
+        try collect()
+        // Resumed after more events, it goes on from where it was.
+        #expect(try Tool.run(["append", Tool.file(Array(lines[16...]), beside: ledger)], ledger: ledger).status == 0)
+        try collect()
+        let live = Tool.objects(try Tool.run(["kpi", "--period", "day", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(!live.isEmpty)
+        for row in live {
+            let fed = last["\(row["agency"]!) \(row["period"]!)"]
+            for key in ["received", "processed", "late", "feesPaid", "inputDigitised", "resultDigitised"] {
+                #expect(fed?[key] as? Int == row[key] as? Int, "\(row["period"]!) \(key)")
+            }
+        }
+    }
 }

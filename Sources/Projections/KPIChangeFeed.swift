@@ -1,0 +1,43 @@
+import DossierRules
+import LMDB
+import LedgerStore
+
+/// Follows the KPI day counters event by event, for the `kpi` change feed:
+/// starts from a fold of the log up to a seq, then for each further event
+/// reports the agency-day rows it changed with their new values.
+///
+/// - Complexity: the start folds the log up to the position once; each
+///   event then costs one dossier's contributions.
+public struct KPIChangeFeed {
+    public private(set) var fold: ProjectionFold
+    private var days: [KPIKey: KPICounters]
+
+    /// One changed row: the agency, the local day and the counters after the change.
+    public struct Change {
+        public var key: KPIKey
+        public var counters: KPICounters
+    }
+
+    public init(ledger: Ledger, through seq: UInt64) throws {
+        fold = try ledger.store.read { txn in try ProjectionFold.fold(ledger, to: seq, in: txn) }
+        days = fold.kpiDays
+    }
+
+    /// Applies the next event of the log and returns the rows it changed.
+    public mutating func apply(_ e: RecordedEvent, ledger: Ledger, in txn: Transaction) throws -> [Change] {
+        let code = e.event.dossier
+        let before = code.flatMap { fold.dossiers[$0] }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
+        try fold.apply(e) { code in try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq } }
+        guard let code, let entry = fold.dossiers[code] else { return [] }
+        let after = entry.state.kpiContributions(reference: entry.reference)
+        guard before != after else { return [] }
+        var touched = Set<KPIKey>()
+        for c in before { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] -= c.delta; touched.insert(k) }
+        for c in after { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] += c.delta; touched.insert(k) }
+        return touched.sorted { ($0.agency, $0.day) < ($1.agency, $1.day) }.compactMap { k in
+            let old = before.filter { $0.agency == k.agency && $0.day == k.day }.sorted { $0.counter.rawValue < $1.counter.rawValue }
+            let new = after.filter { $0.agency == k.agency && $0.day == k.day }.sorted { $0.counter.rawValue < $1.counter.rawValue }
+            return old == new ? nil : Change(key: k, counters: days[k] ?? KPICounters())
+        }
+    }
+}
