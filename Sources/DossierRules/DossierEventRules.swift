@@ -4,6 +4,24 @@ import LedgerStore
 /// lifecycle (EVENTS.md "allowed in state"), the type's `data` fields, and
 /// references to registered agencies, officers, procedures and steps.
 public enum DossierEventRules {
+    /// `data` member names that carry personal data (compared without case).
+    /// The contract carries no applicant identity, and an append-only log
+    /// cannot erase what it stored.
+    public static let personalDataFields: Set<String> = ["cccd", "cmnd", "phone", "email", "address", "applicantname"]
+
+    /// Refuses `data` that names a personal identifier at any depth.
+    public static func checkNoPersonalData(_ data: JSONObject, path: String = "data") throws {
+        for m in data.members {
+            if personalDataFields.contains(m.key.lowercased()) {
+                throw RuleViolation("\(path).\(m.key) looks like personal data (cccd, cmnd, phone, email, address, applicantName are refused: an append-only log cannot erase them)")
+            }
+            if case .object(let inner) = m.value { try checkNoPersonalData(inner, path: "\(path).\(m.key)") }
+            if case .array(let items) = m.value {
+                for case .object(let inner) in items { try checkNoPersonalData(inner, path: "\(path).\(m.key)[]") }
+            }
+        }
+    }
+
     /// Checks `event` against the dossier as folded so far.
     /// - Parameter eventAt: looks up an earlier event by seq (for `event.voided`).
     public static func check(_ event: Event, dossier state: DossierState, reference: ReferenceData,

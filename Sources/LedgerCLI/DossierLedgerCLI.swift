@@ -104,6 +104,7 @@ public enum DossierLedgerCLI {
             case .alreadyExists: return (.cannotCreate, e.description)
             case .corrupt: return (.dataError, e.description)
             case .storage: return (.ioError, e.description)
+            case .insecure: return (.noPermission, e.description)
             }
         case let e as LMDBError:
             return (.ioError, e.description)

@@ -17,6 +17,8 @@ public enum ExitCode: Int32, Sendable {
     case ioError = 74
     /// Temporary failure: an expectedVersion conflict; re-read and retry.
     case temporaryFailure = 75
+    /// The ledger's files are world-writable.
+    case noPermission = 77
 }
 
 /// A failure the CLI reports on stderr with an exit code.

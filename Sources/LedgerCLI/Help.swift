@@ -41,11 +41,17 @@ enum Help {
     static let commands: [String: String] = [
         "init": """
         usage: dossier-ledger [--ledger DIR] init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]
+                                                  [--group-readable] [--allow-personal-data]
 
         Creates a ledger in DIR (made with owner-only permissions if missing;
         an existing directory must be empty). The map starts at 64 MiB or
         --map-size and grows by itself when full. --working-hours sets the
         ledger's local working periods (UTC+7), used for every due instant.
+        Files are readable and writable by the owner only unless
+        --group-readable; the tool refuses a ledger whose files are
+        world-writable (exit 77). data fields named like personal identifiers
+        (cccd, cmnd, phone, email, address, applicantName) are refused unless
+        --allow-personal-data, since an append-only log cannot erase them.
         """,
         "append": """
         usage: dossier-ledger [--ledger DIR] append [FILE|-]
@@ -90,14 +96,16 @@ enum Help {
         the contract lines with --format ndjson.
         """,
         "verify": """
-        usage: dossier-ledger [--ledger DIR] verify [--from SEQ]
+        usage: dossier-ledger [--ledger DIR] verify [--from SEQ] [--head SEQ:HASH]
 
         Recomputes the hash chain (each hash = SHA-256 of the previous hash
         and the event's canonical encoding) over the log, or from SEQ on,
         and checks that seqs are gapless and each dossier's stream is indexed.
         Names the first seq that does not match. Then rebuilds every
         projection in memory from the log and reports any difference from
-        the live ones. Exit 0 only if both hold.
+        the live ones. --head SEQ:HASH (the head seq and hash an auditor wrote
+        down from `stats`) also proves the log was only appended to since.
+        Exit 0 only if everything holds.
         """,
         "show": """
         usage: dossier-ledger [--ledger DIR] show CODE [--format table|json]

@@ -4,7 +4,7 @@ import WorkingTime
 
 enum InitCommand {
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["map-size", "working-hours"], flags: [])
+        let args = try Arguments(context.arguments, valued: ["map-size", "working-hours"], flags: ["group-readable", "allow-personal-data"])
         _ = try args.positionals(max: 0, usage: "dossier-ledger init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]")
         var hours = WorkingHours.standard
         if let text = args.value("working-hours") {
@@ -15,7 +15,10 @@ enum InitCommand {
         }
         var options = Environment.Options()
         if let size: Int = try args.integer("map-size", in: (1 << 20)...(1 << 44)) { options.mapSize = size }
-        _ = try Ledger.create(at: context.ledgerPath, options: options, workingHours: hours)
+        // Owner-only unless the ledger is meant to be read by a group (auditors).
+        options.fileMode = args.flag("group-readable") ? 0o640 : 0o600
+        _ = try Ledger.create(at: context.ledgerPath, options: options, workingHours: hours,
+                              allowPersonalData: args.flag("allow-personal-data"))
         try context.out.line("created ledger at \(context.ledgerPath) (working hours \(hours.text))")
     }
 }

@@ -87,6 +87,12 @@ public final class EventStore: Sendable {
         guard isDirectory, Glibc.access(path + "/data.mdb", F_OK) == 0 else {
             throw LedgerError(.notALedger, "\(path) is not a ledger (no data.mdb; create one with `dossier-ledger init`)")
         }
+        for file in [path, path + "/data.mdb", path + "/lock.mdb"] {
+            var info = stat()
+            if lstat(file, &info) == 0 && info.st_mode & S_IWOTH != 0 {
+                throw LedgerError(.insecure, "\(file) is world-writable: anyone could alter the evidence; refusing to use the ledger (chmod o-w it)")
+            }
+        }
         let store: EventStore
         do {
             store = try EventStore(path: path, options: options)

@@ -15,6 +15,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
         case corrupt
         /// A storage-level failure (LMDB or the file system).
         case storage
+        /// The ledger's files are open to others in a way that would let them alter evidence.
+        case insecure
     }
 
     public let kind: Kind

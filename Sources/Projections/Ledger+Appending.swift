@@ -167,6 +167,11 @@ struct AppendSession {
             report.alreadyStored.append((input.line, seq))
             return
         }
+        if !ledger.allowsPersonalData {
+            do { try DossierEventRules.checkNoPersonalData(event.data) } catch let violation as RuleViolation {
+                throw refuse(.invalid, violation.rule)
+            }
+        }
         let recorded: RecordedEvent
         if let code = event.dossier {
             var state = try changed[code]?.state ?? ledger.dossier(code, in: txn) ?? DossierState(code: code)

@@ -44,15 +44,23 @@ public final class Ledger: Sendable {
 
     /// Creates a new ledger in directory `path`.
     /// - Parameter workingHours: the ledger's working hours (07:30–11:30 and 13:00–17:00 by default), fixed at creation.
-    public static func create(at path: String, options: Environment.Options = .init(), workingHours: WorkingHours = .standard) throws -> Ledger {
+    /// - Parameter allowPersonalData: accept `data` fields named like personal identifiers (refused by default,
+    ///   since an append-only log can never erase them).
+    public static func create(at path: String, options: Environment.Options = .init(), workingHours: WorkingHours = .standard,
+                              allowPersonalData: Bool = false) throws -> Ledger {
         let store = try EventStore.create(at: path, options: options)
         try store.environment.write { txn in
             try txn.put(store.tables.meta, key: Array(Self.workingHoursKey.utf8), value: Array(workingHours.text.utf8))
+            if allowPersonalData { try txn.put(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8), value: [1]) }
         }
         return try Ledger(store: store)
     }
 
     static let workingHoursKey = "workingHours"
+    static let allowPersonalDataKey = "allowPersonalData"
+
+    /// Whether `data` fields named like personal identifiers are accepted (fixed at `init`).
+    public let allowsPersonalData: Bool
 
     /// Opens the ledger in directory `path`.
     public static func open(at path: String, options: Environment.Options = .init()) throws -> Ledger {
@@ -78,6 +86,7 @@ public final class Ledger: Sendable {
             hours = stored
         }
         emptyReference = ReferenceData(calendar: WorkingCalendar(hours: hours))
+        allowsPersonalData = try store.read { txn in try txn.get(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8)) != nil }
         referenceCache = Mutex(emptyReference)
         _ = try store.read { txn in try reference(in: txn) }
     }

@@ -24,3 +24,17 @@ import LedgerStore
         #expect(try t.ledger.store.verifyChain().holds)
     }
 }
+
+@Suite struct TamperingTests {
+    @Test func verifyNamesADeletedEvent() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        try t.ledger.store.environment.write { txn in
+            _ = try txn.delete(t.ledger.store.tables.events, key: Key.u64(10))
+        }
+        let result = try t.ledger.store.verifyChain()
+        #expect(result.failure?.seq == 10)
+        #expect(result.failure?.problem.contains("the log jumps from seq 9 to 11") == true)
+        #expect(result.checked == 9)
+    }
+}
