@@ -61,7 +61,8 @@ import Testing
         let forged = try Tool.initialisedLedger()
         defer { Tool.remove(forged) }
         var altered = lines
-        altered[24] = altered[24].replacingOccurrences(of: "Không thuộc thẩm quyền", with: "Hồ sơ hợp lệ")
+        altered[25] = altered[25].replacingOccurrences(of: "Không thuộc thẩm quyền", with: "Hồ sơ hợp lệ")
+        #expect(altered[25] != lines[25])
         #expect(try Tool.run(["append", Tool.file(altered, beside: forged)], ledger: forged).status == 0)
         let r = try Tool.run(["verify", "--head", head], ledger: forged)
         #expect(r.status == 65)
