@@ -65,14 +65,15 @@ enum Help {
         Exit 75: an expectedVersion did not match; re-read the dossier and retry.
         """,
         "import": """
-        usage: dossier-ledger [--ledger DIR] import [FILE|-] [--batch N]
+        usage: dossier-ledger [--ledger DIR] import [FILE|-] [--batch N] [--verbose]
                dossier-ledger [--ledger DIR] import --format xes FILE [--agency CODE]
 
         Streams a large NDJSON file into the ledger in atomic batches of N
         events (default 5000), showing progress on stderr when it is a
         terminal. If it stops (interrupted, or a line refused), the batches
         before are kept; run the same import again and the events already
-        stored are skipped, so nothing is duplicated.
+        stored are skipped, so nothing is duplicated. --verbose prints
+        "committed seq A–B" on stderr as each batch commits.
         --format xes reads an IEEE 1849 XES log (plain or gzip) from another
         case-handling system: each trace becomes a dossier and each event an
         activity.recorded (activity, resource, the other attributes kept);

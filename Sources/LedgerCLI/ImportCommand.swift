@@ -9,7 +9,7 @@ enum ImportCommand {
     static let usage = "dossier-ledger import [FILE|-] [--batch N]"
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["batch", "format", "agency"], flags: [])
+        let args = try Arguments(context.arguments, valued: ["batch", "format", "agency"], flags: ["verbose"])
         let paths = try args.positionals(max: 1, usage: usage)
         let format = args.value("format") ?? "ndjson"
         guard format == "ndjson" || format == "xes" else {
@@ -24,7 +24,7 @@ enum ImportCommand {
         let input = try InputSource(path: paths.first)
         defer { input.close() }
         let progress = Progress(enabled: isatty(2) == 1)
-        let summary = try importEvents(into: ledger, from: input, batchSize: batch, progress: progress)
+        let summary = try importEvents(into: ledger, from: input, batchSize: batch, progress: progress, reportBatches: args.flag("verbose"))
         progress.finish()
         try context.out.line(summary.text)
     }
@@ -78,7 +78,9 @@ enum ImportCommand {
         }
     }
 
-    static func importEvents(into ledger: Ledger, from input: InputSource, batchSize: Int, progress: Progress) throws -> Summary {
+    /// - Parameter reportBatches: print "committed seq A–B" on stderr after each batch's commit.
+    static func importEvents(into ledger: Ledger, from input: InputSource, batchSize: Int, progress: Progress,
+                             reportBatches: Bool = false) throws -> Summary {
         var reader = LineReader(fileDescriptor: input.fd)
         var summary = Summary()
         let start = Date()
@@ -103,6 +105,7 @@ enum ImportCommand {
             if let r = report.stored {
                 summary.first = summary.first ?? r.lowerBound
                 summary.last = r.upperBound
+                if reportBatches { printError("committed seq \(r.lowerBound)–\(r.upperBound)") }
             }
             summary.seconds = Date().timeIntervalSince(start)
             progress.update(events: summary.stored + summary.alreadyStored, bytes: reader.bytesRead, seconds: summary.seconds)
