@@ -21,7 +21,7 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "LedgerStore", dependencies: ["LMDB"]),
+        .target(name: "LedgerStore", dependencies: ["LMDB", "WorkingTime"]),
         .target(name: "WorkingTime"),
         .target(name: "DossierRules", dependencies: ["LedgerStore", "WorkingTime"]),
         .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),

@@ -87,16 +87,7 @@ enum AuditCommand {
             "repeatedSupplementRequests": .int(Int64(report.repeatedSupplementRequests)),
             "wentLateWhileHeld": .array(report.wentLateWhileHeld.map(JSONValue.string)),
         ]
-        if format == .json {
-            var w = JSONWriter()
-            w.object(o)
-            try context.out.line(String(decoding: w.bytes, as: UTF8.self))
-            return
-        }
-        let width = o.members.map(\.key.count).max() ?? 0
-        for m in o.members {
-            try context.out.line(m.key + String(repeating: " ", count: width - m.key.count + 2) + RowOutput.cell(m.value))
-        }
+        try RowOutput.writeRecord(o, json: format == .json, to: context.out)
     }
 
     private static func delays(_ context: CommandContext, _ arguments: [String]) throws {

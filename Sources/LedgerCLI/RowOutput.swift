@@ -55,4 +55,18 @@ enum RowOutput {
             try out.write(table.render())
         }
     }
+
+    /// One object: a JSON line, or aligned `key  value` lines for a terminal.
+    static func writeRecord(_ object: JSONObject, json: Bool, to out: Output) throws {
+        if json {
+            var w = JSONWriter()
+            w.object(object)
+            try out.line(String(decoding: w.bytes, as: UTF8.self))
+            return
+        }
+        let width = object.members.map(\.key.count).max() ?? 0
+        for m in object.members {
+            try out.line(m.key + String(repeating: " ", count: width - m.key.count + 2) + cell(m.value))
+        }
+    }
 }

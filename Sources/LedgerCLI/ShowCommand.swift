@@ -18,16 +18,7 @@ enum ShowCommand {
         }
         guard let state = found else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)" + (args.value("as-of") ?? args.value("known-at")).map { " as of \($0)" }.orEmpty) }
         let row = state.json(reference: reference)
-        if format == .json {
-            var w = JSONWriter()
-            w.object(row)
-            try context.out.line(String(decoding: w.bytes, as: UTF8.self))
-            return
-        }
-        let width = row.members.map(\.key.count).max() ?? 0
-        for m in row.members {
-            try context.out.line(m.key + String(repeating: " ", count: width - m.key.count + 2) + RowOutput.cell(m.value))
-        }
+        try RowOutput.writeRecord(row, json: format == .json, to: context.out)
     }
 }
 

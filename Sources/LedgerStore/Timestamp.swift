@@ -1,3 +1,5 @@
+import WorkingTime
+
 /// An RFC 3339 instant with the offset it was written in, e.g.
 /// `2023-02-08T09:15:00+07:00`.
 ///
@@ -100,14 +102,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         guard i == b.count else { return .failure(.malformed) }
         guard (1...12).contains(month) else { return .failure(.impossible("month \(month)")) }
-        guard day >= 1, day <= CivilDate.daysInMonth(year: year, month: month) else {
+        guard let date = LocalDate(year: year, month: month, day: day) else {
             return .failure(.impossible("day \(day) of \(year)-\(month < 10 ? "0" : "")\(month)"))
         }
         guard hour <= 23, minute <= 59, second <= 59 else {
             return .failure(.impossible("time of day \(hour):\(minute):\(second)"))
         }
-        let days = CivilDate.daysSinceEpoch(year: year, month: month, day: day)
-        let local = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let local = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         return .success(Timestamp(seconds: local - Int64(offset * 60), nanoseconds: Int32(nanos),
                                   offsetMinutes: Int16(offset), fractionDigits: UInt8(fractionDigits), isZulu: zulu))
     }
@@ -119,7 +120,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let local = seconds + Int64(offsetMinutes) * 60
         let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         let secondOfDay = Int(local - Int64(days) * 86_400)
-        let (y, m, d) = CivilDate.civil(daysSinceEpoch: days)
+        let date = LocalDate(daysSinceEpoch: days)
+        let (y, m, d) = (date.year, date.month, date.day)
         func put(_ v: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -146,38 +148,3 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 }
 
-/// Proleptic Gregorian date arithmetic (days from 1970-01-01), after
-/// Howard Hinnant's `days_from_civil` / `civil_from_days`.
-enum CivilDate {
-    static func isLeap(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
-
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-}

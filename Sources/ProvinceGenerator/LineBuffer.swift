@@ -1,3 +1,4 @@
+import WorkingTime
 /// A reusable byte buffer that one NDJSON line is written into: ASCII
 /// literals, pre-escaped JSON strings, integers and RFC 3339 times, all from
 /// integers (no Foundation formatters in the per-event path).
@@ -85,18 +86,11 @@ struct LineBuffer {
     }
 }
 
-/// Proleptic Gregorian civil date from days since 1970-01-01 (for formatting only).
+/// Civil dates from days since 1970-01-01, through the working-time module's `LocalDate`.
 enum CivilDate {
-    static func fromDays(_ z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
+    static func fromDays(_ days: Int64) -> (Int, Int, Int) {
+        let date = LocalDate(daysSinceEpoch: Int(days))
+        return (date.year, date.month, date.day)
     }
 }
 
