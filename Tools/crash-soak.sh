@@ -26,7 +26,7 @@ for round in $(seq 1 "$rounds"); do
     kill -9 "$importer" "$follower" 2> /dev/null || true
     wait "$importer" "$follower" 2> /dev/null || true
 
-    reported=$(grep -o '–[0-9]*' "$work/import.log" | tr -d '–' | tail -n 1)
+    reported=$(grep -o '–[0-9]*' "$work/import.log" | tr -d '–' | tail -n 1 || true)
     head=$("$L" --ledger "$work/l" stats | awk '/^head seq/ {print $3}')
     [ "${reported:-0}" -le "$head" ] || fail "$round" "import reported seq $reported committed but the head is $head"
     [ $((head % 500)) -eq 0 ] || [ "$head" -eq "$total" ] || fail "$round" "head $head is not a whole number of batches"
