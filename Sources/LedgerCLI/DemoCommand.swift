@@ -20,7 +20,9 @@ enum DemoCommand {
         let path = context.ledgerGiven ? context.ledgerPath : "./demo-ledger"
         try prepare(path)
         let ledger = try Ledger.create(at: path)
-        FileManager.default.createFile(atPath: path + "/" + marker, contents: Data("made by dossier-ledger demo\n".utf8))
+        guard FileManager.default.createFile(atPath: path + "/" + marker, contents: Data("made by dossier-ledger demo\n".utf8)) else {
+            throw CommandFailure(.cannotCreate, "cannot mark \(path) as the demo's own")
+        }
         let out = context.out
 
         try out.line("Generating a province (\(options.dossiers) dossiers from \(options.fromYear), seed \(options.seed)) into \(path) …")

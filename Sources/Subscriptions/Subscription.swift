@@ -74,7 +74,7 @@ public final class Subscriptions: Sendable {
     public func reset(_ name: String, to seq: UInt64) throws {
         try Self.validate(name)
         try ledger.store.environment.write { txn in
-            try txn.put(table, key: Array(name.utf8), value: Key.u64(seq) + Key.u64(UInt64(Date().timeIntervalSince1970)))
+            _ = try txn.put(table, key: Array(name.utf8), value: Key.u64(seq) + Key.u64(UInt64(Date().timeIntervalSince1970)))
         }
     }
 
