@@ -15,22 +15,26 @@ enum Tool {
 
     static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
 
-    /// The executable built next to the test bundle.
-    static let executable: URL = {
+    /// The `dossier-ledger` executable built next to the test bundle.
+    static let executable = builtExecutable("dossier-ledger")
+
+    /// An executable product of this package, built next to the test bundle.
+    static func builtExecutable(_ name: String) -> URL {
         var candidates: [URL] = []
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = runner.deletingLastPathComponent()
         for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("dossier-ledger"))
+            candidates.append(dir.appendingPathComponent(name))
             dir = dir.deletingLastPathComponent()
         }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("dossier-ledger"))
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/dossier-ledger"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
-    }()
+    }
 
     @discardableResult
-    static func run(_ arguments: [String], ledger: String? = nil, stdin: Data? = nil, environment: [String: String] = [:]) throws -> ToolRun {
+    static func run(_ arguments: [String], ledger: String? = nil, stdin: Data? = nil, environment: [String: String] = [:],
+                    executable: URL = Tool.executable) throws -> ToolRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = (ledger.map { ["--ledger", $0] } ?? []) + arguments

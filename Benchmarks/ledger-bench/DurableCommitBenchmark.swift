@@ -1,0 +1,150 @@
+import Foundation
+import Projections
+import Synchronization
+
+/// Small durable commits: each `Ledger.append` of 1–10 events returns only
+/// once it is committed and fsynced (the default). Measured with one writer
+/// thread, where every append is a commit of its own, and with 8 writer
+/// threads appending at once to the same `Ledger`, where group commit lets
+/// the waiting appends share one commit and one fsync.
+enum DurableCommitBenchmark {
+    static let writers = 8
+    static let secondsPerMode = 2.0
+    /// At most this many dossier events are prepared (not timed).
+    static let maxEvents = 100_000
+    static let groupCommitGoal = 20.0
+
+    /// Events to append: the reference data that opens the input, then the
+    /// dossier events up to the next reference event (so that no event needs
+    /// reference data the workload does not load first).
+    struct Workload {
+        var reference: [InputEvent] = []
+        var events: [InputEvent] = []
+    }
+
+    static func workload(_ input: Input) throws -> Workload {
+        var workload = Workload()
+        try input.forEachBatch(of: 5000) { lines in
+            for e in try Ledger.parse(lines: lines) {
+                if e.event.dossier == nil {
+                    guard workload.events.isEmpty else { return false }
+                    workload.reference.append(e)
+                } else {
+                    workload.events.append(e)
+                    if workload.events.count == maxEvents { return false }
+                }
+            }
+            return true
+        }
+        return workload
+    }
+
+    struct Outcome {
+        var events = 0
+        var appends = 0
+        /// Durable commits (LMDB transaction ids used); fewer than `appends` with group commit.
+        var commits = 0
+        var seconds = 0.0
+        var latencies = Latencies(capacity: 0)
+        var failures: [String] = []
+        var eventsPerSecond: Double { Double(events) / seconds }
+    }
+
+    private final class Collected: Sendable {
+        let outcome = Mutex(Outcome())
+    }
+
+    /// Appends the workload to a fresh ledger in `directory` (reference data
+    /// first, untimed) from `writers` threads for about `secondsPerMode`.
+    /// Each thread owns the dossiers that hash to it, so its appends are
+    /// valid whatever the interleaving.
+    static func measure(_ workload: Workload, writers: Int, directory: String) throws -> Outcome {
+        let ledger = try Ledger.create(at: directory)
+        if !workload.reference.isEmpty { try ledger.append(workload.reference) }
+        var lists = Array(repeating: [InputEvent](), count: writers)
+        for e in workload.events {
+            lists[Int(fnv1a(e.event.dossier ?? "") % UInt64(writers))].append(e)
+        }
+        let firstTransaction = try ledger.store.environment.info.lastTransactionID
+        let collected = Collected()
+        let group = DispatchGroup()
+        let start = monotonicNanoseconds()
+        let deadline = start + UInt64(secondsPerMode * 1e9)
+        for (w, list) in lists.enumerated() {
+            group.enter()
+            let thread = Thread {
+                var random = SplitMix64(seed: UInt64(w + 1))
+                var mine = Outcome()
+                mine.latencies = Latencies(capacity: 4096)
+                var next = 0
+                while next < list.count && monotonicNanoseconds() < deadline {
+                    let end = min(list.count, next + 1 + random.below(10))
+                    let batch = Array(list[next..<end])
+                    let before = monotonicNanoseconds()
+                    do {
+                        let report = try ledger.append(batch)
+                        mine.latencies.record(monotonicNanoseconds() - before)
+                        mine.events += report.storedCount
+                        mine.appends += 1
+                    } catch {
+                        mine.failures.append("writer \(w): \(error)")
+                        break
+                    }
+                    next = end
+                }
+                let finished = mine
+                collected.outcome.withLock { total in
+                    total.events += finished.events
+                    total.appends += finished.appends
+                    for ns in finished.latencies.nanoseconds { total.latencies.record(ns) }
+                    total.failures += finished.failures
+                }
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+        let seconds = Double(monotonicNanoseconds() - start) / 1e9
+        var outcome = collected.outcome.withLock { $0 }
+        outcome.seconds = seconds
+        outcome.commits = try ledger.store.environment.info.lastTransactionID - firstTransaction
+        return outcome
+    }
+
+    static func figure(single s: Outcome, concurrent c: Outcome) -> Figure {
+        var single = s, concurrent = c
+        let ratio = concurrent.eventsPerSecond / single.eventsPerSecond
+        let perCommit = Double(concurrent.appends) / Double(max(1, concurrent.commits))
+        var notes = [
+            "each append of 1–10 events (mean 5.5) waits for a durable commit (fsync); 1 writer: \(grouped(Double(single.appends))) appends in \(grouped(Double(single.commits))) commits; \(writers) writers: \(grouped(Double(concurrent.appends))) appends in \(grouped(Double(concurrent.commits))) commits (\(String(format: "%.1f", perCommit)) per commit)",
+        ]
+        if perCommit < 1.05 {
+            notes.append("no group commit observed: every append committed by itself")
+        } else {
+            notes.append("with \(writers) writers each waiting for its own append, one commit carries at most \(writers) appends, so the ratio cannot exceed about \(writers)× unless a group commits faster than a single append")
+        }
+        for failure in (single.failures + concurrent.failures).prefix(3) { notes.append("append failed: " + failure) }
+        return Figure(
+            name: "durableSmallCommits",
+            subject: Side(label: "\(writers) writer threads calling ledger.append at once",
+                          values: [Value("appendP50Milliseconds", concurrent.latencies.microseconds(atPercentile: 0.5) / 1000, .milliseconds, label: "p50"),
+                                   Value("appendP99Milliseconds", concurrent.latencies.microseconds(atPercentile: 0.99) / 1000, .milliseconds, label: "p99"),
+                                   Value("eventsPerSecond", concurrent.eventsPerSecond, .eventsPerSecond)]),
+            baseline: Side(label: "1 writer thread, same kind of appends",
+                           values: [Value("appendP50Milliseconds", single.latencies.microseconds(atPercentile: 0.5) / 1000, .milliseconds, label: "p50"),
+                                    Value("appendP99Milliseconds", single.latencies.microseconds(atPercentile: 0.99) / 1000, .milliseconds, label: "p99"),
+                                    Value("eventsPerSecond", single.eventsPerSecond, .eventsPerSecond)]),
+            comparison: Value("ratio", ratio, .ratio),
+            comparisonLabel: "\(writers) writers / 1 writer",
+            goal: "≥ \(Int(groupCommitGoal))× (group commit)",
+            met: ratio >= groupCommitGoal,
+            notes: notes)
+    }
+
+    /// FNV-1a over the code's UTF-8: a stable spread of dossiers over writers.
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Projections
+
+/// `ledger-bench [--events N] [--json] [--scaling]`: measures the ledger on
+/// generated input and prints each figure with the baseline it is compared
+/// to (measured in the same run) and its goal. See Benchmarks/README.md.
+@main
+struct LedgerBench {
+    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "storage", "memory", "subscriptions"]
+
+    struct Options {
+        var events = 1_000_000
+        var json = false
+        var scaling = false
+        /// Figures to measure (all by default); `--only` narrows it, for profiling.
+        var only = Set(LedgerBench.figureNames)
+
+        static let usage = "usage: ledger-bench [--events N] [--json] [--scaling] [--only FIGURE,…]"
+
+        init(_ arguments: [String]) throws {
+            var rest = arguments[...]
+            while let argument = rest.popFirst() {
+                switch argument {
+                case "--json": json = true
+                case "--scaling": scaling = true
+                case "--events":
+                    guard let text = rest.popFirst(), let n = Int(text.replacingOccurrences(of: "_", with: "")), n >= 100 else {
+                        throw BenchError("--events needs a whole number ≥ 100\n\(Self.usage)")
+                    }
+                    events = n
+                case "--only":
+                    let names = Set((rest.popFirst() ?? "").split(separator: ",").map(String.init))
+                    guard !names.isEmpty, names.isSubset(of: LedgerBench.figureNames) else {
+                        throw BenchError("--only takes figure names among \(LedgerBench.figureNames.joined(separator: ","))\n\(Self.usage)")
+                    }
+                    only = names
+                case "--help", "-h":
+                    print(Self.usage)
+                    exit(0)
+                default:
+                    throw BenchError("unknown argument \(argument)\n\(Self.usage)")
+                }
+            }
+        }
+
+        /// The input sizes to run: `events`, or with `--scaling` 10^5, 10^6
+        /// and every further power of ten up to `events`.
+        var sizes: [Int] {
+            guard scaling else { return [events] }
+            var sizes = [100_000, 1_000_000]
+            var power = 10_000_000
+            while power <= events { sizes.append(power); power *= 10 }
+            if events > 1_000_000 && !sizes.contains(events) { sizes.append(events) }
+            return sizes
+        }
+    }
+
+    static func main() {
+        do {
+            let options = try Options(Array(CommandLine.arguments.dropFirst()))
+            try run(options)
+        } catch {
+            FileHandle.standardError.write(Data("ledger-bench: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run(_ options: Options) throws {
+        #if DEBUG
+        let build = "debug"
+        #else
+        let build = "release"
+        #endif
+        let date = ISO8601DateFormatter().string(from: Date())
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // Human-readable lines go to stdout, or to stderr when stdout carries the JSON.
+        let text: (String) -> Void = options.json
+            ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            : { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        text("ledger-bench \(date), \(cores) cores, \(build) build")
+        if build == "debug" { text("(debug build: the figures are not representative; use swift run -c release ledger-bench)") }
+
+        var runs: [Run] = []
+        for size in options.sizes {
+            let run = try measure(events: size, only: options.only, progress: text)
+            text("\n" + run.text + "\n")
+            runs.append(run)
+        }
+        if runs.count > 1 { text("== scaling ==\n" + scalingTable(runs)) }
+        if options.json {
+            let json = JSON.object([
+                ("tool", .string("ledger-bench")),
+                ("date", .string(date)),
+                ("cores", .number(Double(cores))),
+                ("build", .string(build)),
+                ("runs", .array(runs.map(\.json))),
+            ])
+            print(json.text)
+        }
+    }
+
+    /// The figures in `only` for one input size, on fresh temporary ledgers.
+    static func measure(events: Int, only: Set<String>, progress: (String) -> Void) throws -> Run {
+        let scratch = try ScratchDirectory("\(events)")
+        defer { scratch.remove() }
+        progress("generating \(grouped(Double(events))) events (not timed)…")
+        let input = try Input.generate(events: events, into: scratch)
+        var run = Run(events: input.events, dossiers: 0, ndjsonBytes: input.bytes)
+        var figures: [String: Figure] = [:]
+
+        // First, while the disk is quiet: fsync latency suffers from the writes of the phases below.
+        if only.contains("durableSmallCommits") {
+            progress("durable small commits…")
+            let workload = try DurableCommitBenchmark.workload(input)
+            let single = try DurableCommitBenchmark.measure(workload, writers: 1, directory: scratch.child("durable-1"))
+            let concurrent = try DurableCommitBenchmark.measure(workload, writers: DurableCommitBenchmark.writers,
+                                                                directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
+            figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent)
+        }
+        if !only.isDisjoint(with: ["append", "rebuild", "lookups", "audit", "storage", "memory", "subscriptions"]) {
+            progress("append: importing…")
+            let ledger = try Ledger.create(at: scratch.child("ledger"))
+            let imported = try AppendBenchmark.importInput(input, into: ledger)
+            figures["storage"] = try StorageBenchmark.figure(ledger, input: input)
+            figures["memory"] = MemoryBenchmark.figure(imported)
+            let codes = try dossierCodes(ledger)
+            run.dossiers = codes.count
+            if only.contains("append") {
+                progress("append: raw LMDB baseline…")
+                let raw = try AppendBenchmark.rawBaseline(copyingFrom: ledger, into: try ScratchDirectory.inside(scratch, "raw"))
+                figures["append"] = AppendBenchmark.figure(imported, raw: raw)
+            }
+            if only.contains("rebuild") {
+                progress("rebuild…")
+                figures["rebuild"] = try RebuildBenchmark.figure(ledger)
+            }
+            if only.contains("lookups") {
+                progress("lookups…")
+                figures["lookups"] = try LookupBenchmark.figure(ledger, codes: codes, samples: min(100_000, max(2_000, 10 * codes.count)))
+            }
+            if only.contains("audit") {
+                progress("audit…")
+                figures["audit"] = try AuditBenchmark.figure(ledger, codes: codes, samples: min(20_000, max(500, 2 * codes.count)))
+            }
+            if only.contains("subscriptions") {
+                progress("subscriptions…")
+                if let figure = try SubscriptionBenchmark.figure(ledger, events: input.events) {
+                    figures["subscriptions"] = figure
+                } else {
+                    progress("subscriptions: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
+                }
+            }
+        }
+        run.figures = figureNames.filter(only.contains).compactMap { figures[$0] }
+        return run
+    }
+
+    /// Every dossier code, from the `dossierStates` projection.
+    static func dossierCodes(_ ledger: Ledger) throws -> [String] {
+        try ledger.store.read { txn in
+            var codes: [String] = []
+            try txn.withCursor(ledger.tables.dossierStates) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    codes.append(String(decoding: e.key, as: UTF8.self))
+                    entry = try cursor.next()
+                }
+            }
+            guard !codes.isEmpty else { throw BenchError("the input has no dossier events") }
+            return codes
+        }
+    }
+}
