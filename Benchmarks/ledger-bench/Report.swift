@@ -1,4 +1,5 @@
 import Foundation
+import LedgerStore
 
 /// One measured number: a JSON key, the value and how to print it.
 struct Value {
@@ -179,18 +180,10 @@ indirect enum JSON {
         }
     }
 
+    /// A JSON string literal, escaped by the ledger's own writer.
     static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var w = JSONWriter(capacity: s.utf8.count + 2)
+        w.string(s)
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }
