@@ -109,7 +109,7 @@ extension RecordedEvent {
         if let id = event.id { w.key("id"); w.string(id) }
         if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
         w.key("recordedAt"); w.string(recordedAt.text)
-        w.key("hash"); w.string(hash.hex)
+        w.key("hash"); w.hex(hash)
         w.raw("}")
     }
 

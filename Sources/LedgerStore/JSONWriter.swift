@@ -21,9 +21,14 @@ public struct JSONWriter {
         var s = s
         s.withUTF8 { utf8 in
             var start = 0
-            for (i, c) in utf8.enumerated() where c < 0x20 || c == 0x22 || c == 0x5C {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
+            var i = 0
+            let count = utf8.count
+            while i < count {
+                let c = utf8[i]
+                if c >= 0x20 && c != 0x22 && c != 0x5C { i += 1; continue }
+                if i > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i])) }
                 start = i + 1
+                i += 1
                 switch c {
                 case 0x22: raw("\\\"")
                 case 0x5C: raw("\\\\")
@@ -33,12 +38,23 @@ public struct JSONWriter {
                 case 0x08: raw("\\b")
                 case 0x0C: raw("\\f")
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
+                    let hex: StaticString = "0123456789abcdef"
                     raw("\\u00")
-                    bytes.append(hex[Int(c >> 4)]); bytes.append(hex[Int(c & 15)])
+                    bytes.append(hex.utf8Start[Int(c >> 4)]); bytes.append(hex.utf8Start[Int(c & 15)])
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            if count > start { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<count])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Lower-case hex of `digest` in quotes, written straight into the buffer.
+    public mutating func hex(_ digest: SHA256.Digest) {
+        let digits: StaticString = "0123456789abcdef"
+        bytes.append(UInt8(ascii: "\""))
+        for b in digest.bytes {
+            bytes.append(digits.utf8Start[Int(b >> 4)])
+            bytes.append(digits.utf8Start[Int(b & 15)])
         }
         bytes.append(UInt8(ascii: "\""))
     }
