@@ -30,7 +30,7 @@ enum AuditCommand {
         let ledger = try context.openLedger()
         let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
-        let asOf = try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+        let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         guard let audit = try DossierAudit.build(code, in: ledger, as: past, asOf: asOf, rules: rules) else {
             throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)")
         }
@@ -60,7 +60,7 @@ enum AuditCommand {
             let to = try TimeArgument.date(args.value("to"), option: "to", end: true)
                 .map { calendar.instant(of: LocalDate(daysSinceEpoch: $0.daysSinceEpoch + 1), secondsFromMidnight: 0) } ?? .max
             let past = try PastInstantArgument.parse(args, calendar: calendar)
-            let asOf = try past?.instant ?? min(to, TimeArgument.instant(nil, option: "as-of", calendar: calendar))
+            let asOf = try min(to, PastInstantArgument.evaluationInstant(past, calendar: calendar))
             let source = try past.map { try Replay.fold(ledger, as: $0).dossierSource } ?? live
             return try body(Period(from: from, to: to, asOf: asOf, source: source))
         }

@@ -81,12 +81,7 @@ enum DemoCommand {
         try RowOutput.write(top.map { $0.json(bands: [:]) }, columns: ["agency", "period", "received", "processed", "onTimeRate", "late",
                                                                        "overdueInProgress", "onlineShare", "onlinePaymentRate", "inputDigitisationRate", "satisfaction"],
                             format: .table, to: out) { column, row in
-            guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],
-                  let band = row["band"]?.objectValue?[column]?.stringValue else { return nil }
-            let text = String(format: "%.1f%% %@", v * 100, band)
-            guard colour else { return text }
-            let code = ["green": "32", "yellow": "33", "orange": "38;5;208", "red": "31"][band] ?? "0"
-            return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+            KPICommand.bandCell(column, row, colour: colour)
         }
         try out.line()
 

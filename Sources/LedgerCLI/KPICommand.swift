@@ -21,7 +21,7 @@ enum KPICommand {
         let ledger = try context.openLedger()
         let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
-        let asOf = try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+        let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         let aggregation = KPIAggregation(agency: args.value("agency"), rollup: args.flag("rollup"), period: period,
                                          from: try TimeArgument.date(args.value("from"), option: "from", end: false),
                                          to: try TimeArgument.date(args.value("to"), option: "to", end: true), asOf: asOf)
@@ -30,13 +30,18 @@ enum KPICommand {
                               from: aggregation.from, to: aggregation.to, asOf: asOf))
         let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil
         try RowOutput.write(rows.map { $0.json(bands: bands) }, columns: columns, format: format, to: context.out) { column, row in
-            guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],
-                  let band = row["band"]?.objectValue?[column]?.stringValue else { return nil }
-            let text = String(format: "%.1f%%", v * 100)
-            guard colour else { return "\(text) \(band)" }
-            let code = ["green": "32", "yellow": "33", "orange": "38;5;208", "red": "31"][band] ?? "0"
-            return "\u{1B}[\(code)m\(text) \(band)\u{1B}[0m"
+            bandCell(column, row, colour: colour)
         }
+    }
+
+    /// A rate cell of a KPI table: "93.2% green", coloured on a terminal; nil for other columns.
+    static func bandCell(_ column: String, _ row: JSONObject, colour: Bool) -> String? {
+        guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],
+              let band = row["band"]?.objectValue?[column]?.stringValue else { return nil }
+        let text = String(format: "%.1f%%", v * 100) + " " + band
+        guard colour else { return text }
+        let code = ["green": "32", "yellow": "33", "orange": "38;5;208", "red": "31"][band] ?? "0"
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
     /// `--bands onTimeRate=95,85,60;onlineShare=80,60,40` (percent thresholds for green, yellow, orange).

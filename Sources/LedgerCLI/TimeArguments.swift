@@ -44,4 +44,9 @@ enum PastInstantArgument {
         if let knownAt { return .knownAt(try TimeArgument.instant(knownAt, option: "known-at", calendar: calendar)) }
         return nil
     }
+
+    /// The instant rules that depend on "now" are evaluated at: the replay's, or now.
+    static func evaluationInstant(_ past: PastInstant?, calendar: WorkingCalendar) throws -> Int64 {
+        try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+    }
 }

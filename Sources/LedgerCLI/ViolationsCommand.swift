@@ -23,7 +23,7 @@ enum ViolationsCommand {
         let ledger = try context.openLedger()
         let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
-        let asOf = try past?.instant ?? TimeArgument.instant(nil, option: "as-of", calendar: calendar)
+        let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         var rows: [JSONObject] = []
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }

@@ -22,10 +22,17 @@ public struct LogFollower: Sendable {
 
     /// Whether `e` passes the filter (the agency is the dossier's in the live projection).
     public func passes(_ e: RecordedEvent, in txn: Transaction) throws -> Bool {
+        var agencies: [String: String?] = [:]
+        return try passes(e, in: txn, agencies: &agencies)
+    }
+
+    /// `passes`, remembering each dossier's agency across calls in `agencies`.
+    func passes(_ e: RecordedEvent, in txn: Transaction, agencies: inout [String: String?]) throws -> Bool {
         if let types = filter.types, !types.contains(e.event.type) { return false }
         if let agency = filter.agency {
             guard let code = e.event.dossier else { return false }
-            return try ledger.dossier(code, in: txn)?.agency == agency
+            if agencies[code] == nil { agencies[code] = .some(try ledger.dossier(code, in: txn)?.agency) }
+            return agencies[code]! == agency
         }
         return true
     }
@@ -40,12 +47,8 @@ public struct LogFollower: Sendable {
             var agencies: [String: String?] = [:]
             try ledger.store.forEachEvent(from: after + 1, in: txn) { e in
                 scanned = e.seq
-                if let types = filter.types, !types.contains(e.event.type) { return scanned - after < UInt64(limit) * 16 }
-                if let agency = filter.agency {
-                    guard let code = e.event.dossier else { return true }
-                    if agencies[code] == nil { agencies[code] = .some(try ledger.dossier(code, in: txn)?.agency) }
-                    guard agencies[code]! == agency else { return scanned - after < UInt64(limit) * 16 }
-                }
+                // Filtered-out events are skipped, up to a bounded scan per call.
+                guard try passes(e, in: txn, agencies: &agencies) else { return scanned - after < UInt64(limit) * 16 }
                 events.append(e)
                 return events.count < limit
             }
