@@ -2,28 +2,28 @@
 public struct ByteWriter {
     public var bytes: [UInt8] = []
 
-    public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+    @inlinable public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
-    @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inlinable @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
 
     /// LEB128 unsigned varint.
-    @inline(__always) public mutating func varint(_ v: UInt64) {
+    @inlinable @inline(__always) public mutating func varint(_ v: UInt64) {
         var v = v
         while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
         bytes.append(UInt8(v))
     }
 
     /// Zig-zag signed varint.
-    @inline(__always) public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    @inlinable @inline(__always) public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
 
-    public mutating func blob(_ s: String) {
+    @inlinable public mutating func blob(_ s: String) {
         var s = s
         s.withUTF8 { varint(UInt64($0.count)); bytes.append(contentsOf: $0) }
     }
 
-    public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    @inlinable public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
-    public mutating func double(_ d: Double) {
+    @inlinable public mutating func double(_ d: Double) {
         let bits = d.bitPattern
         for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(k)))) }
     }
@@ -32,7 +32,7 @@ public struct ByteWriter {
 /// Why stored bytes could not be decoded.
 public struct RecordDecodingError: Error, Sendable, CustomStringConvertible {
     public let reason: String
-    public init(reason: String) { self.reason = reason }
+    @inlinable public init(reason: String) { self.reason = reason }
     public var description: String { reason }
 }
 
@@ -42,17 +42,17 @@ public struct ByteReader {
     public let buffer: UnsafeRawBufferPointer
     public var offset = 0
 
-    public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
+    @inlinable public init(_ buffer: UnsafeRawBufferPointer) { self.buffer = buffer }
 
-    public var isAtEnd: Bool { offset == buffer.count }
+    @inlinable public var isAtEnd: Bool { offset == buffer.count }
 
-    public mutating func u8() throws(RecordDecodingError) -> UInt8 {
+    @inlinable public mutating func u8() throws(RecordDecodingError) -> UInt8 {
         guard offset < buffer.count else { throw RecordDecodingError(reason: "record ends early at byte \(offset)") }
         defer { offset += 1 }
         return buffer[offset]
     }
 
-    public mutating func varint() throws(RecordDecodingError) -> UInt64 {
+    @inlinable public mutating func varint() throws(RecordDecodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -64,12 +64,12 @@ public struct ByteReader {
         }
     }
 
-    public mutating func svarint() throws(RecordDecodingError) -> Int64 {
+    @inlinable public mutating func svarint() throws(RecordDecodingError) -> Int64 {
         let u = try varint()
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
-    public mutating func bytes(_ n: Int) throws(RecordDecodingError) -> UnsafeRawBufferPointer {
+    @inlinable public mutating func bytes(_ n: Int) throws(RecordDecodingError) -> UnsafeRawBufferPointer {
         guard n >= 0, n <= buffer.count - offset else { throw RecordDecodingError(reason: "length \(n) runs past the record at byte \(offset)") }
         defer { offset += n }
         return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + n)])
@@ -85,7 +85,7 @@ public struct ByteReader {
         return s
     }
 
-    public mutating func double() throws(RecordDecodingError) -> Double {
+    @inlinable public mutating func double() throws(RecordDecodingError) -> Double {
         var bits: UInt64 = 0
         for _ in 0..<8 { bits = bits << 8 | UInt64(try u8()) }
         return Double(bitPattern: bits)

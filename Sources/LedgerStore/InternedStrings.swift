@@ -39,3 +39,12 @@ extension EventStore {
         return t
     }
 }
+
+extension EventStore {
+    /// The whole string table as of `txn`: `texts[id - 1]` is the text of
+    /// string id `id`. Scans that resolve many ids read this once.
+    public func stringTexts(in txn: Transaction) throws -> [String] {
+        try strings.withLock { try $0.catchUp(in: txn, table: tables.strings) }
+        return strings.withLock { $0.texts }
+    }
+}

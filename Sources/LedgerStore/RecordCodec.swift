@@ -97,99 +97,54 @@ enum RecordCodec {
     /// numbers; every length and tag is checked.
     static func decode(_ buffer: UnsafeRawBufferPointer, seq: UInt64,
                        dossierCode: (UInt32) throws -> String, string: (UInt32) throws -> String) throws -> RecordedEvent {
-        var r = ByteReader(buffer)
-        let format = try r.u8()
-        guard format == formatVersion else { throw RecordDecodingError(reason: "unknown record format \(format)") }
-        let code = try r.u8()
-        guard let type = EventType(rawValue: code) else { throw RecordDecodingError(reason: "unknown type code \(code)") }
-        let flags = try r.u8()
-        guard flags & ~0x0F == 0 else { throw RecordDecodingError(reason: "unknown flags \(flags)") }
-        let hashBytes = try r.bytes(32)
-        let hash = SHA256.Digest(bytes: Array(hashBytes))
-        var dossier: String?
-        var version: UInt32?
-        if flags & 1 != 0 {
-            let number = try r.varint()
-            let v = try r.varint()
-            guard number <= UInt64(UInt32.max), v <= UInt64(UInt32.max) else { throw RecordDecodingError(reason: "dossier number out of range") }
-            dossier = try dossierCode(UInt32(number))
-            version = UInt32(v)
-        }
-        let at = try readTimestamp(&r, base: 0)
-        let recordedAt = try readTimestamp(&r, base: at.seconds)
-        var actor: String?
-        if flags & 2 != 0 { actor = try string(try stringID(&r)) }
+        let view = try RecordView(buffer, seq: seq)
+        let dossier = view.isDossierEvent ? try dossierCode(view.dossierNumber) : nil
+        let actor = view.actorID != 0 ? try string(view.actorID) : nil
         var id: String?
-        if flags & 4 != 0 { id = try r.blob() }
-        var expectedVersion: UInt32?
-        if flags & 8 != 0 {
-            let v = try r.varint()
-            guard v <= UInt64(UInt32.max) else { throw RecordDecodingError(reason: "expectedVersion out of range") }
-            expectedVersion = UInt32(v)
+        if let bytes = view.id {
+            guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                throw RecordDecodingError(reason: "id is not valid UTF-8")
+            }
+            id = s
         }
-        let data = try readObject(&r, depth: 0, string: string)
-        guard r.isAtEnd else { throw RecordDecodingError(reason: "\(buffer.count - r.offset) unexpected bytes after the record") }
-        guard type.isDossierEvent == (dossier != nil) else { throw RecordDecodingError(reason: "dossier flag does not match the type") }
-        let event = Event(type: type, dossier: dossier, at: at, actor: actor, data: data, id: id,
-                          expectedVersion: expectedVersion, recordedAt: recordedAt)
-        return RecordedEvent(seq: seq, version: version, event: event, hash: hash)
+        var (count, reader) = try DataReader.object(view.data)
+        let data = try readObject(&reader, count: count, string: string)
+        guard reader.isAtEnd else { throw RecordDecodingError(reason: "\(view.data.count - reader.reader.offset) unexpected bytes after the record") }
+        let event = Event(type: view.type, dossier: dossier, at: view.at, actor: actor, data: data, id: id,
+                          expectedVersion: view.expectedVersion, recordedAt: view.recordedAt)
+        return RecordedEvent(seq: seq, version: view.isDossierEvent ? view.version : nil, event: event,
+                             hash: SHA256.Digest(bytes: Array(view.hash)))
     }
 
-    private static func stringID(_ r: inout ByteReader) throws -> UInt32 {
-        let v = try r.varint()
-        guard v > 0, v <= UInt64(UInt32.max) else { throw RecordDecodingError(reason: "string id \(v) out of range") }
-        return UInt32(v)
-    }
-
-    private static func readTimestamp(_ r: inout ByteReader, base: Int64) throws -> Timestamp {
-        let seconds = base &+ (try r.svarint())
-        let meta = try r.varint()
-        let zz = meta >> 2
-        let offset = Int64(bitPattern: (zz >> 1) ^ (0 &- (zz & 1)))
-        guard abs(offset) < 24 * 60 else { throw RecordDecodingError(reason: "offset out of range") }
-        var nanos: Int32 = 0
-        var digits: UInt8 = 0
-        if meta & 1 != 0 {
-            let n = try r.varint()
-            digits = try r.u8()
-            guard n < 1_000_000_000, (1...9).contains(digits) else { throw RecordDecodingError(reason: "fraction out of range") }
-            nanos = Int32(n)
-        }
-        return Timestamp(seconds: seconds, nanoseconds: nanos, offsetMinutes: Int16(offset), fractionDigits: digits, isZulu: meta & 2 != 0)
-    }
-
-    private static func readObject(_ r: inout ByteReader, depth: Int, string: (UInt32) throws -> String) throws -> JSONObject {
-        let count = try r.varint()
-        guard count <= UInt64(r.buffer.count) else { throw RecordDecodingError(reason: "member count \(count) too large") }
+    private static func readObject(_ r: inout DataReader, count: Int, string: (UInt32) throws -> String) throws -> JSONObject {
         var members: [JSONMember] = []
-        members.reserveCapacity(Int(count))
+        members.reserveCapacity(count)
         for _ in 0..<count {
-            let key = try string(try stringID(&r))
-            members.append(JSONMember(key: key, value: try readValue(&r, depth: depth + 1, string: string)))
+            let (keyID, value) = try r.member()
+            members.append(JSONMember(key: try string(keyID), value: try jsonValue(value, string: string)))
         }
         return JSONObject(members: members)
     }
 
-    private static func readValue(_ r: inout ByteReader, depth: Int, string: (UInt32) throws -> String) throws -> JSONValue {
-        guard depth <= JSONParser.maxDepth + 1 else { throw RecordDecodingError(reason: "nesting too deep") }
-        let tag = try r.u8()
-        switch tag {
-        case 0: return .null
-        case 1: return .bool(false)
-        case 2: return .bool(true)
-        case 3: return .int(try r.svarint())
-        case 4: return .double(try r.double())
-        case 5: return .string(try r.blob())
-        case 6: return .string(try string(try stringID(&r)))
-        case 7:
-            let count = try r.varint()
-            guard count <= UInt64(r.buffer.count) else { throw RecordDecodingError(reason: "list length \(count) too large") }
+    static func jsonValue(_ v: DataValue, string: (UInt32) throws -> String) throws -> JSONValue {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .text(let bytes):
+            guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                throw RecordDecodingError(reason: "text is not valid UTF-8")
+            }
+            return .string(s)
+        case .interned(let id): return .string(try string(id))
+        case .list(let count, var reader):
             var items: [JSONValue] = []
-            items.reserveCapacity(Int(count))
-            for _ in 0..<count { items.append(try readValue(&r, depth: depth + 1, string: string)) }
+            items.reserveCapacity(count)
+            for _ in 0..<count { items.append(try jsonValue(try reader.value(), string: string)) }
             return .array(items)
-        case 8: return .object(try readObject(&r, depth: depth + 1, string: string))
-        default: throw RecordDecodingError(reason: "unknown value tag \(tag) at byte \(r.offset - 1)")
+        case .object(let count, var reader):
+            return .object(try readObject(&reader, count: count, string: string))
         }
     }
 }
