@@ -66,7 +66,9 @@ extension Ledger {
 extension ProjectionFold {
     /// This replay's dossiers as a dossier source.
     public var dossierSource: DossierSource {
-        let states = dossiers.values.map(\.state)
+        var states: [DossierState] = []
+        states.reserveCapacity(dossierCount)
+        forEachDossier { state, _ in states.append(state) }
         return DossierSource(reference: reference) { body in for s in states { try body(s) } }
     }
 }

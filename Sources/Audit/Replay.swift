@@ -20,9 +20,14 @@ public enum PastInstant: Sendable, Equatable {
 
     /// Whether `event` belongs to the replay.
     public func includes(_ event: RecordedEvent) -> Bool {
+        includes(at: event.event.at, recordedAt: event.recordedAt)
+    }
+
+    /// Whether an event that happened `at` and was recorded `recordedAt` belongs to the replay.
+    public func includes(at: Timestamp, recordedAt: Timestamp) -> Bool {
         switch self {
-        case .happenedBy(let t): event.event.at.seconds <= t
-        case .knownAt(let t): event.recordedAt.seconds <= t
+        case .happenedBy(let t): at.seconds <= t
+        case .knownAt(let t): recordedAt.seconds <= t
         }
     }
 }
@@ -57,7 +62,7 @@ public enum Replay {
 
     /// Every dossier as of `past`: the whole log folded up to it.
     public static func fold(_ ledger: Ledger, as past: PastInstant) throws -> ProjectionFold {
-        try ledger.store.read { txn in try ProjectionFold.fold(ledger, in: txn, include: past.includes) }
+        try ledger.store.read { txn in try ProjectionFold.fold(ledger, in: txn, include: past.includes(at:recordedAt:)) }
     }
 }
 
@@ -68,7 +73,7 @@ extension ProjectionFold {
         return try aggregation.rows(reference: reference, days: { visit in
             for (key, counters) in days { try visit(key, counters) }
         }, dossiers: { visit in
-            for entry in dossiers.values { try visit(entry.state) }
+            try forEachDossier { state, _ in try visit(state) }
         })
     }
 }

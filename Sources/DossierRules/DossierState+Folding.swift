@@ -7,80 +7,81 @@ extension DossierState {
     ///
     /// - Parameter reference: the reference data in force when the event was appended.
     public mutating func apply(_ recorded: RecordedEvent, reference: ReferenceData) {
-        let e = recorded.event
-        version = max(version, recorded.version ?? version)
-        lastSeq = recorded.seq
-        let lag = recorded.recordedAt.seconds - e.at.seconds
-        if lag > 3600 { lateRecordings.append((recorded.seq, lag)) }
+        apply(DossierEvent(recorded), reference: reference)
+    }
+
+    /// Applies one event of this dossier's stream (see `apply(_:reference:)`).
+    public mutating func apply(_ e: DossierEvent, reference: ReferenceData) {
+        version = max(version, e.version)
+        lastSeq = e.seq
+        let lag = e.recordedAt - e.at
+        if lag > 3600 { lateRecordings.append((e.seq, lag)) }
         if e.type == .eventVoided { return } // handled by refolding without the voided event
-        guard voided.contains(recorded.seq) == false, Lifecycle.allows(e.type, in: stage) else { return }
-        let t = e.at.seconds
-        let d = e.data
+        guard voided.isEmpty || !voided.contains(e.seq), Lifecycle.allows(e.type, in: stage) else { return }
+        let t = e.at
         switch e.type {
         case .dossierSubmitted, .dossierReceived:
-            procedure = d["procedure"]?.stringValue ?? procedure
-            agency = d["agency"]?.stringValue ?? agency
-            channel = d["channel"]?.stringValue ?? channel
+            procedure = e.procedure ?? procedure
+            agency = e.agency ?? agency
+            channel = e.channel ?? channel
             if let p = procedure, let def = reference.procedure(p, inForceAt: t) {
                 procedureSeq = def.seq
                 processingSeconds = def.processingSeconds
                 obligationPauses = def.obligationPauses
             }
             if e.type == .dossierSubmitted {
-                submittedAt = t; submittedSeq = recorded.seq
+                submittedAt = t; submittedSeq = e.seq
             } else {
-                receivedAt = t; receivedSeq = recorded.seq; receivedBy = e.actor
+                receivedAt = t; receivedSeq = e.seq; receivedBy = e.actor
             }
         case .dossierRejected:
             rejectedAt = t
-            endHolding(at: t, seq: recorded.seq)
-            endedAt = t; endSeq = recorded.seq
+            endHolding(at: t, seq: e.seq)
+            endedAt = t; endSeq = e.seq
         case .dossierAssigned:
-            endHolding(at: t, seq: recorded.seq)
-            holdings.append(Holding(officer: d["to"]?.stringValue ?? "", step: d["step"]?.stringValue ?? "",
-                                    from: t, to: nil, assignedSeq: recorded.seq, endSeq: nil))
+            endHolding(at: t, seq: e.seq)
+            holdings.append(Holding(officer: e.to ?? "", step: e.step ?? "", from: t, to: nil, assignedSeq: e.seq, endSeq: nil))
         case .dossierSupplementRequested:
             resumeStage = stage
-            supplementRequestSeqs.append(recorded.seq)
+            supplementRequestSeqs.append(e.seq)
             supplementRequesters.append(e.actor ?? currentHolding?.officer)
-            pauses.append(ClockPause(reason: .supplement, start: t, end: nil, startSeq: recorded.seq,
+            pauses.append(ClockPause(reason: .supplement, start: t, end: nil, startSeq: e.seq,
                                      requestedBy: e.actor ?? currentHolding?.officer))
         case .dossierObligationRequested:
             resumeStage = stage
             if obligationPauses {
-                pauses.append(ClockPause(reason: .obligation, start: t, end: nil, startSeq: recorded.seq, requestedBy: e.actor))
+                pauses.append(ClockPause(reason: .obligation, start: t, end: nil, startSeq: e.seq, requestedBy: e.actor))
             }
         case .dossierSupplementReceived, .dossierObligationFulfilled:
             if let last = pauses.indices.last, pauses[last].end == nil { pauses[last].end = t }
         case .dossierFeePaid:
-            payments.append(Payment(at: t, amount: d["amount"]?.numberValue ?? 0, online: d["online"]?.boolValue ?? false, seq: recorded.seq))
+            payments.append(Payment(at: t, amount: e.amount ?? 0, online: e.online ?? false, seq: e.seq))
         case .dossierDigitised:
-            if d["part"]?.stringValue == "input" { inputDigitised = true }
-            if d["part"]?.stringValue == "result" { resultDigitised = true }
+            if e.part == "input" { inputDigitised = true }
+            if e.part == "result" { resultDigitised = true }
         case .dossierApologyIssued:
-            if let s = d["newDueAt"]?.stringValue, let due = try? Timestamp(rfc3339: s) { apologyNewDueAt = due.seconds }
-            apologyAt = t; apologySeq = recorded.seq
+            if let due = e.newDueAt { apologyNewDueAt = due }
+            apologyAt = t; apologySeq = e.seq
         case .dossierProcessed:
-            endHolding(at: t, seq: recorded.seq)
-            processedAt = t; processedSeq = recorded.seq
-            result = d["outcome"]?.stringValue
+            endHolding(at: t, seq: e.seq)
+            processedAt = t; processedSeq = e.seq
+            result = e.outcome
         case .dossierResultReturned:
             returnedAt = t
-            endedAt = t; endSeq = recorded.seq
+            endedAt = t; endSeq = e.seq
         case .dossierWithdrawn, .dossierSuspended:
-            endHolding(at: t, seq: recorded.seq)
+            endHolding(at: t, seq: e.seq)
             if let last = pauses.indices.last, pauses[last].end == nil { pauses[last].end = t }
-            endedAt = t; endSeq = recorded.seq
+            endedAt = t; endSeq = e.seq
         case .dossierRated:
-            if let s = d["score"]?.intValue { ratings.append(Rating(at: t, score: Int(s), seq: recorded.seq)) }
+            if let s = e.score { ratings.append(Rating(at: t, score: Int(truncatingIfNeeded: s), seq: e.seq)) }
         case .dossierComplaintFiled:
             complaints += 1
         case .activityRecorded:
             // A history from another system: each activity is a hold of its resource, until the next one.
-            endHolding(at: t, seq: recorded.seq)
-            if let resource = d["resource"]?.stringValue {
-                holdings.append(Holding(officer: resource, step: d["activity"]?.stringValue ?? "", from: t, to: nil,
-                                        assignedSeq: recorded.seq, endSeq: nil))
+            endHolding(at: t, seq: e.seq)
+            if let resource = e.resource {
+                holdings.append(Holding(officer: resource, step: e.activity ?? "", from: t, to: nil, assignedSeq: e.seq, endSeq: nil))
             }
         default:
             break

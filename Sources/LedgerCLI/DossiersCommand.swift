@@ -38,7 +38,7 @@ enum ReplayedDossiers {
     static func visit(_ ledger: Ledger, as past: PastInstant?, _ body: (DossierState, ReferenceData) throws -> Void) throws {
         if let past {
             let fold = try Replay.fold(ledger, as: past)
-            for code in fold.dossiers.keys.sorted() { try body(fold.dossiers[code]!.state, fold.reference) }
+            try fold.forEachDossier(inCodeOrder: true) { state, _ in try body(state, fold.reference) }
             return
         }
         try ledger.store.read { txn in

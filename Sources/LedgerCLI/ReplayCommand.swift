@@ -29,11 +29,13 @@ enum ReplayCommand {
                 throw CommandFailure(.ioError, "cannot write \(path)")
             }
         }
-        let codes = fold.dossiers.keys.sorted()
-        try write("dossiers.ndjson", codes.map { fold.dossiers[$0]!.state.json(reference: fold.reference) })
-        try write("violations.ndjson", codes.flatMap { code in
-            fold.dossiers[code]!.state.violations(reference: fold.reference, asOf: past.instant).map(\.json)
-        })
+        var dossiers: [JSONObject] = [], violations: [JSONObject] = []
+        fold.forEachDossier(inCodeOrder: true) { state, _ in
+            dossiers.append(state.json(reference: fold.reference))
+            violations += state.violations(reference: fold.reference, asOf: past.instant).map(\.json)
+        }
+        try write("dossiers.ndjson", dossiers)
+        try write("violations.ndjson", violations)
         try write("kpi-days.ndjson", try fold.kpiRows(KPIAggregation(period: .day, asOf: past.instant)).map { $0.json(bands: [:]) })
         let (kind, instant): (String, Int64) = switch past {
         case .happenedBy(let t): ("asOf", t)
@@ -42,11 +44,11 @@ enum ReplayCommand {
         let manifest: JSONObject = [
             kind: .string(Timestamp(seconds: instant, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text),
             "ledger": .string(context.ledgerPath), "ledgerHeadSeq": .int(Int64(head.seq)), "ledgerHeadHash": .string(head.hash.hex),
-            "eventsFolded": .int(Int64(fold.lastSeq)), "dossiers": .int(Int64(codes.count)),
+            "eventsFolded": .int(Int64(fold.lastSeq)), "dossiers": .int(Int64(fold.dossierCount)),
             "files": .array(["dossiers.ndjson", "violations.ndjson", "kpi-days.ndjson"].map(JSONValue.string)),
         ]
         try write("manifest.json", [manifest])
         _ = chmod(dir, 0o555)
-        try context.out.line("wrote the projections as of \(args.value("as-of") ?? args.value("known-at") ?? "") (\(kind)) to \(dir): \(codes.count) dossiers")
+        try context.out.line("wrote the projections as of \(args.value("as-of") ?? args.value("known-at") ?? "") (\(kind)) to \(dir): \(fold.dossierCount) dossiers")
     }
 }

@@ -26,9 +26,9 @@ public struct KPIChangeFeed {
     /// Applies the next event of the log and returns the rows it changed.
     public mutating func apply(_ e: RecordedEvent, ledger: Ledger, in txn: Transaction) throws -> [Change] {
         let code = e.event.dossier
-        let before = code.flatMap { fold.dossiers[$0] }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
+        let before = code.flatMap { fold.dossier($0) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
         try fold.apply(e) { code in try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq } }
-        guard let code, let entry = fold.dossiers[code] else { return [] }
+        guard let code, let entry = fold.dossier(code) else { return [] }
         let after = entry.state.kpiContributions(reference: entry.reference)
         guard before != after else { return [] }
         var touched = Set<KPIKey>()

@@ -174,8 +174,8 @@ extension ProjectionFold {
     /// The KPI day counters this fold's dossiers add up to.
     public var kpiDays: [KPIKey: KPICounters] {
         var days: [KPIKey: KPICounters] = [:]
-        for entry in dossiers.values {
-            for c in entry.state.kpiContributions(reference: entry.reference) {
+        forEachDossier { state, reference in
+            for c in state.kpiContributions(reference: reference) {
                 days[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
             }
         }

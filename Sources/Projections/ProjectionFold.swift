@@ -1,64 +1,226 @@
 import DossierRules
 import LMDB
 import LedgerStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A fold of the log from seq 1, in memory: every dossier's state and the
 /// reference data, as the live projections would hold them after the same
 /// events. Used by `rebuild`, by `verify` and by replays as of a past instant.
 ///
+/// A whole-log fold (`fold(_:to:in:include:progress:)`) reads stored records
+/// in place (`RecordView`, `DossierEvent.Reader`): no JSON value is built for
+/// a dossier event, states sit in an array indexed by dossier number, and the
+/// reference data is shared by every dossier that saw the same version of it.
+///
 /// - Complexity: O(n) in the events folded, plus a re-read of a dossier's
 ///   stream for each `event.voided`; memory O(dossiers).
 public struct ProjectionFold {
     public private(set) var reference: ReferenceData
-    /// Each dossier's state with the reference data in force at its last event.
-    public private(set) var dossiers: [String: (state: DossierState, reference: ReferenceData)] = [:]
     public private(set) var lastSeq: UInt64 = 0
+
+    private struct Entry {
+        var state: DossierState
+        /// Index in `references` of the reference data in force at the dossier's last event.
+        var referenceIndex: Int
+    }
+    private var entries: [Entry] = []
+    private var entryOfCode: [String: Int] = [:]
+    /// Dossier number → entry index + 1 (0: not seen yet), for folds over stored records.
+    private var entryOfNumber: [Int32] = []
+    /// Versions of the reference data dossiers saw; the last is `reference` unless it changed since.
+    private var references: [ReferenceData] = []
+    private var referenceIsShared = false
 
     /// - Parameter reference: the reference data before the first event (`Ledger.emptyReference`).
     public init(reference: ReferenceData) { self.reference = reference }
+
+    /// Dossiers folded so far.
+    public var dossierCount: Int { entries.count }
+
+    /// A dossier's state and the reference data in force at its last event.
+    /// (Mutating only to index the codes on first use.)
+    public mutating func dossier(_ code: String) -> (state: DossierState, reference: ReferenceData)? {
+        indexCodes()
+        return entryOfCode[code].map { (entries[$0].state, references[entries[$0].referenceIndex]) }
+    }
+
+    /// Indexes by code the dossiers a whole-log fold added by number.
+    private mutating func indexCodes() {
+        guard entryOfCode.count < entries.count else { return }
+        for i in entries.indices { entryOfCode[entries[i].state.code] = i }
+    }
+
+    /// Calls `body` for every dossier with the reference data in force at its
+    /// last event; in the byte order of the codes (the projection's key
+    /// order) when `inCodeOrder`, else in order of first appearance.
+    public func forEachDossier(inCodeOrder: Bool = false, _ body: (DossierState, ReferenceData) throws -> Void) rethrows {
+        if inCodeOrder {
+            var order = Array(entries.indices)
+            order.sort { a, b in Self.precedes(entries[a].state.code, entries[b].state.code) }
+            for i in order { try body(entries[i].state, references[entries[i].referenceIndex]) }
+        } else {
+            for e in entries { try body(e.state, references[e.referenceIndex]) }
+        }
+    }
+
+    /// Calls `body` for every dossier of a whole-log fold (`fold(_:to:in:…)`)
+    /// in the projection's key order, read from the store's dossier table
+    /// in `txn` instead of sorting the codes.
+    /// The state is lent `inout` only so that nothing is copied; `body` must not change it.
+    mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction,
+                                           _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
+        var visited = 0
+        let entryOfNumber = self.entryOfNumber
+        try references.withUnsafeBufferPointer { references in
+            try txn.withCursor(store.tables.dossiers) { cursor in
+                var row = try cursor.first()
+                while let r = row {
+                    guard r.value.count == 8 else { throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged") }
+                    let number = Int(Key.readU32(r.value))
+                    if number < entryOfNumber.count, entryOfNumber[number] > 0 {
+                        let k = Int(entryOfNumber[number]) - 1
+                        try body(&entries[k].state, references[entries[k].referenceIndex])
+                        visited += 1
+                    }
+                    row = try cursor.next()
+                }
+            }
+        }
+        guard visited == entries.count else {
+            throw LedgerError(.corrupt, "\(store.path): the dossier table names \(visited) of the \(entries.count) dossiers in the log")
+        }
+    }
+
+    /// Byte order of the UTF-8 of two codes (LMDB's key order).
+    private static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return c != 0 ? c < 0 : x.count < y.count
+            }
+        }
+    }
+
+    private mutating func currentReferenceIndex() -> Int {
+        if !referenceIsShared {
+            references.append(reference)
+            referenceIsShared = true
+        }
+        return references.count - 1
+    }
+
+    private mutating func applyReference(_ e: RecordedEvent) throws {
+        do { try reference.apply(e.event, seq: e.seq) } catch {
+            throw LedgerError(.corrupt, "seq \(e.seq): stored reference event no longer applies: \(error.rule)")
+        }
+        referenceIsShared = false
+    }
+
+    private mutating func entryIndex(forCode code: String) -> Int {
+        indexCodes()
+        if let i = entryOfCode[code] { return i }
+        entries.append(Entry(state: DossierState(code: code), referenceIndex: currentReferenceIndex()))
+        entryOfCode[code] = entries.count - 1
+        return entries.count - 1
+    }
 
     /// Applies the next event of the log. `streamUpTo` gives a dossier's
     /// events up to the current one (for refolding after a void).
     public mutating func apply(_ e: RecordedEvent, streamUpTo: (String) throws -> [RecordedEvent]) throws {
         lastSeq = e.seq
-        guard let code = e.event.dossier else {
-            do { try reference.apply(e.event, seq: e.seq) } catch {
-                throw LedgerError(.corrupt, "seq \(e.seq): stored reference event no longer applies: \(error.rule)")
-            }
-            return
-        }
-        if e.event.type == .eventVoided {
-            dossiers[code] = (DossierState.fold(code: code, events: try streamUpTo(code), reference: reference), reference)
-        } else {
-            // Mutated in place: copying a state out and back costs more than folding the event.
-            let reference = self.reference
-            var index = dossiers.index(forKey: code)
-            if index == nil {
-                dossiers[code] = (DossierState(code: code), reference)
-                index = dossiers.index(forKey: code)
-            }
-            dossiers.values[index!].state.apply(e, reference: reference)
-            dossiers.values[index!].reference = reference
-        }
+        guard let code = e.event.dossier else { return try applyReference(e) }
+        let i = entryIndex(forCode: code)
+        try apply(DossierEvent(e), to: i) { try streamUpTo(code) }
     }
 
-    /// Folds the whole log (or up to `to`), keeping only events `include` accepts.
-    public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
-                            include: (RecordedEvent) -> Bool = { _ in true },
-                            progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
-        var fold = ProjectionFold(reference: ledger.emptyReference)
-        fold.dossiers.reserveCapacity(try ledger.store.dossierCount(in: txn))
-        let store = ledger.store
-        try store.forEachEvent(to: to, in: txn) { e in
-            guard include(e) else { return true }
-            try fold.apply(e) { code in
-                // Re-read the dossier's stream, keeping what `include` keeps and stopping at this event.
-                try store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq && include($0) }
-            }
-            if e.seq & 0xFFFF == 0 { progress(e.seq) }
-            return true
+    private mutating func apply(_ e: DossierEvent, to i: Int, streamUpTo: () throws -> [RecordedEvent]) throws {
+        let r = currentReferenceIndex()
+        if e.type == .eventVoided {
+            entries[i].state = DossierState.fold(code: entries[i].state.code, events: try streamUpTo(), reference: references[r])
+        } else {
+            entries[i].state.apply(e, reference: references[r])
         }
-        return fold
+        entries[i].referenceIndex = r
+    }
+
+    /// Folds the whole log (or up to `to`), keeping only events `include`
+    /// accepts (it is given each event's `at` and `recordedAt`).
+    public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
+                            include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                            progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
+        let store = ledger.store
+        let dossiers = try store.dossierCount(in: txn)
+        let reader = DossierEvent.Reader(strings: try store.stringTexts(in: txn))
+        // One cursor walk; the fold and the reference data in force are locals of
+        // this closure so that handing them to `apply` copies nothing.
+        return try txn.withCursor(store.tables.dossierCodes) { codes in try txn.withCursor(store.tables.events) { cursor in
+            var fold = ProjectionFold(reference: ledger.emptyReference)
+            fold.entries.reserveCapacity(dossiers)
+            fold.entryOfNumber.reserveCapacity(dossiers + 1)
+            var current = fold.reference
+            var currentIndex = -1   // index of `current` in `fold.references`; -1 until a dossier sees it
+            var lastCodeNumber: UInt32 = 0   // the dossier-code row `codes` is on (0: none yet)
+            var row = try cursor.first()
+            while let r = row {
+                let seq = Key.readU64(r.key)
+                if seq > to { break }
+                do {
+                    let view = try RecordView(r.value, seq: seq)
+                    if include(view.at, view.recordedAt) {
+                        fold.lastSeq = seq
+                        if !view.isDossierEvent {
+                            try fold.applyReference(try store.decode(r.value, seq: seq, in: txn))
+                            current = fold.reference
+                            currentIndex = -1
+                        } else {
+                            if currentIndex < 0 {
+                                fold.references.append(current)
+                                fold.referenceIsShared = true
+                                currentIndex = fold.references.count - 1
+                            }
+                            let number = Int(view.dossierNumber)
+                            if number >= fold.entryOfNumber.count {
+                                fold.entryOfNumber.append(contentsOf: repeatElement(0, count: number + 1 - fold.entryOfNumber.count))
+                            }
+                            var i = Int(fold.entryOfNumber[number]) - 1
+                            if i < 0 {
+                                // A new dossier: numbers first appear in increasing order, so its code
+                                // is usually the next row of the dossier-code table.
+                                let number32 = view.dossierNumber
+                                let c = number32 == lastCodeNumber &+ 1 && lastCodeNumber != 0 ? try codes.next() : try codes.seek(Key.u32(number32))
+                                guard let c, c.key.count == 4, Key.readU32(c.key) == number32,
+                                      let code = String(validating: c.value.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                                    throw LedgerError(.corrupt, "\(store.path): seq \(seq): dossier number \(number32) is not in the dossier table")
+                                }
+                                lastCodeNumber = number32
+                                fold.entries.append(Entry(state: DossierState(code: code), referenceIndex: currentIndex))
+                                i = fold.entries.count - 1
+                                fold.entryOfNumber[number] = Int32(i + 1)
+                            }
+                            if view.type == .eventVoided {
+                                // Refold the dossier's stream, keeping what `include` keeps and stopping at this event.
+                                let code = fold.entries[i].state.code
+                                let stream = try store.events(ofDossier: code, in: txn)
+                                    .filter { $0.seq <= seq && include($0.event.at, $0.recordedAt) }
+                                fold.entries[i].state = DossierState.fold(code: code, events: stream, reference: current)
+                            } else {
+                                fold.entries[i].state.apply(try reader.event(view), reference: current)
+                            }
+                            fold.entries[i].referenceIndex = currentIndex
+                        }
+                    }
+                } catch let e as RecordDecodingError {
+                    throw LedgerError(.corrupt, "\(store.path): seq \(seq): stored bytes do not decode: \(e.reason)")
+                }
+                if seq & 0xFFFF == 0 { progress(seq) }
+                row = try cursor.next()
+            }
+            return fold
+        } }
     }
 }
 
@@ -69,17 +231,16 @@ extension Ledger {
     @discardableResult
     public func rebuildProjections(progress: (UInt64) -> Void = { _ in }) throws -> (events: UInt64, dossiers: Int) {
         try store.environment.write { txn in
-            let fold = try ProjectionFold.fold(self, in: txn, progress: progress)
+            var fold = try ProjectionFold.fold(self, in: txn, progress: progress)
             try txn.removeAll(tables.dossierStates)
             try txn.removeAll(tables.kpiContributions)
             try txn.removeAll(tables.kpiDays)
-            var writer = ProjectionWriter(ledger: self)
-            for code in fold.dossiers.keys.sorted() {
-                let entry = fold.dossiers[code]!
-                try writer.write(entry.state, reference: entry.reference, in: txn)
+            var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
+            try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, reference in
+                try writer.write(state, reference: reference, in: txn)
             }
             try writer.finish(checkpoint: fold.lastSeq, in: txn)
-            return (fold.lastSeq, fold.dossiers.count)
+            return (fold.lastSeq, fold.dossierCount)
         }
     }
 
@@ -89,19 +250,20 @@ extension Ledger {
         try store.read { txn in
             var differences: [String] = []
             func note(_ s: String) { if differences.count < limit { differences.append(s) } }
-            let fold = try ProjectionFold.fold(self, in: txn)
+            var fold = try ProjectionFold.fold(self, in: txn)
             let head = try store.head(in: txn).seq
             for name in Self.projectionNames {
                 let cp = try checkpoint(name, in: txn)
                 if cp != head { note("projection \(name): checkpoint \(cp) but the log's head is \(head)") }
             }
             let expectedKPI = fold.kpiDays
-            for (code, entry) in fold.dossiers {
-                guard let live = try dossier(code, in: txn) else { note("dossier \(code): missing from the live dossier states"); continue }
-                if live != entry.state { note("dossier \(code): live state differs from a rebuild (live: \(live.stage.name), v\(live.version); rebuilt: \(entry.state.stage.name), v\(entry.state.version))") }
+            try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, _ in
+                let code = state.code
+                guard let live = try dossier(code, in: txn) else { note("dossier \(code): missing from the live dossier states"); return }
+                if live != state { note("dossier \(code): live state differs from a rebuild (live: \(live.stage.name), v\(live.version); rebuilt: \(state.stage.name), v\(state.version))") }
             }
             let liveCount = try txn.statistics(tables.dossierStates).entries
-            if liveCount != fold.dossiers.count { note("dossier states: \(liveCount) live, \(fold.dossiers.count) rebuilt") }
+            if liveCount != fold.dossierCount { note("dossier states: \(liveCount) live, \(fold.dossierCount) rebuilt") }
             var seen = Set<KPIKey>()
             try txn.withCursor(tables.kpiDays) { cursor in
                 var entry = try cursor.first()

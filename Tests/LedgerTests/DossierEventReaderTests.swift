@@ -1,0 +1,62 @@
+import Testing
+import DossierRules
+import LMDB
+import LedgerStore
+@testable import Projections
+
+/// The rebuild reads stored records in place (`RecordView`, `DossierEvent.Reader`);
+/// the live append reads decoded events. Both must give the rules the same facts.
+@Suite struct DossierEventReaderTests {
+    /// Every dossier event of the ledger, read both ways.
+    func bothReadings(_ t: TemporaryLedger) throws -> [(inPlace: DossierEvent, decoded: DossierEvent)] {
+        let store = t.ledger.store
+        return try store.read { txn in
+            let reader = DossierEvent.Reader(strings: try store.stringTexts(in: txn))
+            var pairs: [(DossierEvent, DossierEvent)] = []
+            try store.forEachRecord(in: txn) { seq, raw in
+                let view = try RecordView(raw, seq: seq)
+                if view.isDossierEvent {
+                    pairs.append((try reader.event(view), DossierEvent(try store.decode(raw, seq: seq, in: txn))))
+                }
+                return true
+            }
+            return pairs
+        }
+    }
+
+    @Test func theFixtureReadsTheSameInPlaceAndDecoded() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let pairs = try bothReadings(t)
+        #expect(pairs.count > 20)
+        for (inPlace, decoded) in pairs { #expect(inPlace == decoded) }
+        #expect(pairs.contains { $0.inPlace.to != nil && $0.inPlace.step != nil })
+        #expect(pairs.contains { $0.inPlace.voidedSeq != nil })
+    }
+
+    @Test func oddDataReadsTheSameWayAndFoldsAsLive() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.reference)
+        // Fields of other kinds than the rules expect, nested values
+        // and long codes that are not interned all read as the decoded JSON does.
+        try t.append([
+            Fixture.received("D-1", "2024-03-04T09:00:00"),
+            Fixture.event("dossier.assigned", "D-1", "2024-03-04T09:10:00",
+                          #"{"to":"cb-002","step":"Thẩm định","note":{"a":[1,2.5,"x\n",null,{"b":true}]}}"#),
+            Fixture.event("dossier.fee_paid", "D-1", "2024-03-04T09:20:00", #"{"amount":150000,"online":true,"receipt":"R-\u0001"}"#),
+            Fixture.event("dossier.digitised", "D-1", "2024-03-04T09:30:00", #"{"part":"input","online":"yes","amount":[1]}"#),
+            Fixture.event("dossier.apology_issued", "D-1", "2024-03-05T09:30:00",
+                          #"{"reason":"\#(String(repeating: "chậm ", count: 30))","newDueAt":"2024-03-12T10:00:00+07:00"}"#),
+            Fixture.event("dossier.processed", "D-1", "2024-03-06T09:30:00", #"{"outcome":"approved"}"#),
+        ])
+        let pairs = try bothReadings(t)
+        for (inPlace, decoded) in pairs { #expect(inPlace == decoded) }
+        let assigned = pairs.first { $0.inPlace.type == .dossierAssigned }!.inPlace
+        #expect(assigned.step == "Thẩm định")
+        #expect(pairs.first { $0.inPlace.type == .dossierFeePaid }!.inPlace.amount == 150000)
+        #expect(pairs.first { $0.inPlace.type == .dossierApologyIssued }!.inPlace.newDueAt != nil)
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+        try t.ledger.rebuildProjections()
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+    }
+}
