@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["Projections", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules"],
+            dependencies: ["Projections", "Audit", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules"],
             path: "Benchmarks/ledger-bench"
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),

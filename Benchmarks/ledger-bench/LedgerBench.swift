@@ -6,7 +6,7 @@ import Projections
 /// to (measured in the same run) and its goal. See Benchmarks/README.md.
 @main
 struct LedgerBench {
-    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "storage", "memory", "subscriptions"]
+    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"]
 
     struct Options {
         var events = 1_000_000
@@ -117,7 +117,7 @@ struct LedgerBench {
                                                                 directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
             figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent)
         }
-        if !only.isDisjoint(with: ["append", "rebuild", "lookups", "audit", "storage", "memory", "subscriptions"]) {
+        if !only.isDisjoint(with: ["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"]) {
             progress("append: importing…")
             let ledger = try Ledger.create(at: scratch.child("ledger"))
             let imported = try AppendBenchmark.importInput(input, into: ledger)
@@ -141,6 +141,10 @@ struct LedgerBench {
             if only.contains("audit") {
                 progress("audit…")
                 figures["audit"] = try AuditBenchmark.figure(ledger, codes: codes, samples: min(20_000, max(500, 2 * codes.count)))
+            }
+            if only.contains("auditDelays") {
+                progress("audit delays…")
+                figures["auditDelays"] = try AuditDelaysBenchmark.figure(ledger)
             }
             if only.contains("subscriptions") {
                 progress("subscriptions…")
