@@ -103,12 +103,12 @@ extension RecordedEvent {
         w.key("type"); w.string(event.type.name)
         if let d = event.dossier { w.key("dossier"); w.string(d) }
         if let v = version { w.key("version"); w.int(Int64(v)) }
-        w.key("at"); w.string(event.at.text)
+        w.key("at"); w.timestamp(event.at)
         if let a = event.actor { w.key("actor"); w.string(a) }
         w.key("data"); w.object(event.data)
         if let id = event.id { w.key("id"); w.string(id) }
         if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
-        w.key("recordedAt"); w.string(recordedAt.text)
+        w.key("recordedAt"); w.timestamp(recordedAt)
         w.key("hash"); w.hex(hash)
         w.raw("}")
     }

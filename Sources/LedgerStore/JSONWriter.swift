@@ -17,9 +17,14 @@ public struct JSONWriter {
     }
 
     public mutating func string(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    /// A quoted, escaped string from UTF-8 bytes (which must be valid UTF-8).
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        do {
             var start = 0
             var i = 0
             let count = utf8.count
@@ -48,11 +53,23 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// A timestamp's RFC 3339 text in quotes.
+    public mutating func timestamp(_ t: Timestamp) {
+        bytes.append(UInt8(ascii: "\""))
+        t.write(into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     /// Lower-case hex of `digest` in quotes, written straight into the buffer.
     public mutating func hex(_ digest: SHA256.Digest) {
+        digest.bytes.withUnsafeBytes { hex(bytes: $0) }
+    }
+
+    /// Lower-case hex of `raw` in quotes.
+    public mutating func hex(bytes raw: UnsafeRawBufferPointer) {
         let digits: StaticString = "0123456789abcdef"
         bytes.append(UInt8(ascii: "\""))
-        for b in digest.bytes {
+        for b in raw {
             bytes.append(digits.utf8Start[Int(b >> 4)])
             bytes.append(digits.utf8Start[Int(b & 15)])
         }

@@ -116,21 +116,27 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The RFC 3339 text, in the offset and precision it was written with.
     public var text: String {
         var out = [UInt8]()
-        out.reserveCapacity(32)
+        out.reserveCapacity(35)
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `text`'s bytes to `out`, digit by digit (no String made).
+    public func write(into out: inout [UInt8]) {
         let local = seconds + Int64(offsetMinutes) * 60
         let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         let secondOfDay = Int(local - Int64(days) * 86_400)
         let date = LocalDate(daysSinceEpoch: days)
-        let (y, m, d) = (date.year, date.month, date.day)
+        @inline(__always) func two(_ v: Int) { out.append(UInt8(48 + v / 10 % 10)); out.append(UInt8(48 + v % 10)) }
         func put(_ v: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
             var v = v
             while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); v %= divisor; divisor /= 10 }
         }
-        put(y, 4); out.append(45); put(m, 2); out.append(45); put(d, 2)
+        put(date.year, 4); out.append(45); two(date.month); out.append(45); two(date.day)
         out.append(UInt8(ascii: "T"))
-        put(secondOfDay / 3600, 2); out.append(58); put(secondOfDay / 60 % 60, 2); out.append(58); put(secondOfDay % 60, 2)
+        two(secondOfDay / 3600); out.append(58); two(secondOfDay / 60 % 60); out.append(58); two(secondOfDay % 60)
         if fractionDigits > 0 {
             out.append(46)
             var n = Int(nanoseconds)
@@ -142,9 +148,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         } else {
             let o = Int(offsetMinutes)
             out.append(o < 0 ? 45 : 43)
-            put(abs(o) / 60, 2); out.append(58); put(abs(o) % 60, 2)
+            two(abs(o) / 60); out.append(58); two(abs(o) % 60)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
