@@ -8,9 +8,11 @@ import WorkingTime
 /// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH] [--projection dossiers|violations]`.
 ///
 /// Writes contract output lines after the subscription's checkpoint. By
-/// default the checkpoint advances after each batch of lines has been
-/// written and flushed to stdout; with `--ack-file PATH` it advances only to
-/// the seq the consumer writes into that file. Killed at any moment, it
+/// default the checkpoint advances only past lines already written and
+/// flushed to stdout: while catching up it is committed at most every
+/// 100 ms (each commit is a durable write), and always when the end of the
+/// log is reached, before waiting and at exit. With `--ack-file PATH` it
+/// advances only to the seq the consumer writes into that file. Killed at any moment, it
 /// resumes after the last acknowledged seq: nothing skipped, at most the
 /// unacknowledged lines repeated.
 enum SubscribeCommand {
@@ -47,8 +49,43 @@ enum SubscribeCommand {
         let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
         let ackFile = args.value("ack-file")
         let out = context.out
+        var lines = OutputLineWriter(store: ledger.store)
+        var w = JSONWriter(capacity: 1 << 20)
+        var acknowledged = position
+        var lastAck = DispatchTime.now().uptimeNanoseconds
+        /// Commits the checkpoint (a durable write): at most every 100 ms while catching up, and before waiting.
+        func acknowledge(force: Bool) throws {
+            if let ackFile {
+                if let text = try? String(contentsOfFile: ackFile, encoding: .utf8),
+                   let acked = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                    try subscriptions.acknowledge(name, through: min(acked, position))
+                }
+                return
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard position > acknowledged, force || now - lastAck >= 100_000_000 else { return }
+            try subscriptions.acknowledge(name, through: position)
+            acknowledged = position
+            lastAck = now
+        }
         while true {
             let counter = try follower.commitCounter()
+            if kpiFeed == nil && projection == nil {
+                // The plain feed: lines transcoded from the stored records.
+                w.bytes.removeAll(keepingCapacity: true)
+                let (written, scanned) = try follower.writeLines(after: position, limit: 8192, with: &lines, into: &w)
+                if written > 0 {
+                    try out.write(w.bytes)
+                    try out.flush()
+                }
+                let moved = scanned > position
+                position = scanned
+                try acknowledge(force: !moved)
+                if moved { continue }
+                guard args.flag("follow") else { break }
+                _ = try follower.waitForCommit(after: counter, timeout: 0.5)
+                continue
+            }
             let (events, scanned) = try follower.read(after: position, limit: 4096)
             if !events.isEmpty {
                 var w = JSONWriter(capacity: 1 << 16)
@@ -68,22 +105,13 @@ enum SubscribeCommand {
                     }
                 } else if let projection {
                     try feed(projection, events, ledger: ledger, into: &w)
-                } else {
-                    for e in events { e.writeJSON(into: &w); w.bytes.append(0x0A) }
                 }
                 try out.write(w.bytes)
                 try out.flush()
             }
             let moved = scanned > position
             position = scanned
-            if let ackFile {
-                if let text = try? String(contentsOfFile: ackFile, encoding: .utf8),
-                   let acked = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    try subscriptions.acknowledge(name, through: min(acked, position))
-                }
-            } else if moved {
-                try subscriptions.acknowledge(name, through: scanned)
-            }
+            try acknowledge(force: !moved)
             if moved { continue }   // there may be more after this batch
             guard args.flag("follow") else { break }
             _ = try follower.waitForCommit(after: counter, timeout: 0.5)

@@ -56,6 +56,40 @@ public struct LogFollower: Sendable {
         }
     }
 
+    /// Writes the output lines (each ending in a newline) of up to `limit`
+    /// events with seq > `after` that pass the filter, straight from the
+    /// stored records; returns the number written and the last seq examined
+    /// (filtered-out events included), so a checkpoint can move past them.
+    public func writeLines(after: UInt64, limit: Int = 4096, with lines: inout OutputLineWriter,
+                           into w: inout JSONWriter) throws -> (written: Int, scannedThrough: UInt64) {
+        try ledger.store.read { txn in
+            var written = 0
+            var scanned = after
+            var agencies: [UInt32: String?] = [:]
+            try ledger.store.forEachRecord(from: after + 1, in: txn) { seq, raw in
+                scanned = seq
+                let view: RecordView
+                do { view = try RecordView(raw, seq: seq) } catch {
+                    throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored bytes do not decode: \(error)")
+                }
+                if let types = filter.types, !types.contains(view.type) { return seq - after < UInt64(limit) * 16 }
+                if let agency = filter.agency {
+                    guard view.isDossierEvent else { return seq - after < UInt64(limit) * 16 }
+                    if agencies[view.dossierNumber] == nil {
+                        let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
+                        agencies[view.dossierNumber] = .some(try ledger.dossier(code, in: txn)?.agency)
+                    }
+                    guard agencies[view.dossierNumber]! == agency else { return seq - after < UInt64(limit) * 16 }
+                }
+                try lines.write(view, into: &w, in: txn)
+                w.bytes.append(0x0A)
+                written += 1
+                return written < limit
+            }
+            return (written, scanned)
+        }
+    }
+
     /// The last committed transaction id of the environment (any process).
     public func commitCounter() throws -> Int { try ledger.store.environment.info.lastTransactionID }
 
