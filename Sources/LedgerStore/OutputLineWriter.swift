@@ -88,28 +88,23 @@ public struct OutputLineWriter {
     }
 
     private mutating func appendString(_ id: UInt32, to w: inout JSONWriter, in txn: Transaction) throws {
-        let i = Int(id)
-        if i < quotedStrings.count, !quotedStrings[i].isEmpty {
-            w.bytes.append(contentsOf: quotedStrings[i])
-            return
-        }
-        var q = JSONWriter(capacity: 24)
-        q.string(try store.text(ofString: id, in: txn))
-        if i >= quotedStrings.count { quotedStrings.append(contentsOf: repeatElement([], count: i + 1 - quotedStrings.count)) }
-        quotedStrings[i] = q.bytes
-        w.bytes.append(contentsOf: q.bytes)
+        try Self.appendQuoted(Int(id), cache: &quotedStrings, to: &w) { try store.text(ofString: id, in: txn) }
     }
 
     private mutating func appendCode(_ number: UInt32, to w: inout JSONWriter, in txn: Transaction) throws {
-        let i = Int(number)
-        if i < quotedCodes.count, !quotedCodes[i].isEmpty {
-            w.bytes.append(contentsOf: quotedCodes[i])
+        try Self.appendQuoted(Int(number), cache: &quotedCodes, to: &w) { try store.dossierCode(number: number, in: txn) }
+    }
+
+    /// Appends entry `i` of `cache`, filling it first with the quoted JSON of `text()`.
+    private static func appendQuoted(_ i: Int, cache: inout [[UInt8]], to w: inout JSONWriter, text: () throws -> String) throws {
+        if i < cache.count, !cache[i].isEmpty {
+            w.bytes.append(contentsOf: cache[i])
             return
         }
         var q = JSONWriter(capacity: 24)
-        q.string(try store.dossierCode(number: number, in: txn))
-        if i >= quotedCodes.count { quotedCodes.append(contentsOf: repeatElement([], count: max(i + 1 - quotedCodes.count, quotedCodes.count))) }
-        quotedCodes[i] = q.bytes
+        q.string(try text())
+        if i >= cache.count { cache.append(contentsOf: repeatElement([], count: max(i + 1 - cache.count, cache.count))) }
+        cache[i] = q.bytes
         w.bytes.append(contentsOf: q.bytes)
     }
 }

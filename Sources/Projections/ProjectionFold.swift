@@ -177,11 +177,7 @@ public struct ProjectionFold {
                             current = fold.reference
                             currentIndex = -1
                         } else {
-                            if currentIndex < 0 {
-                                fold.references.append(current)
-                                fold.referenceIsShared = true
-                                currentIndex = fold.references.count - 1
-                            }
+                            if currentIndex < 0 { currentIndex = fold.currentReferenceIndex() }
                             let number = Int(view.dossierNumber)
                             if number >= fold.entryOfNumber.count {
                                 fold.entryOfNumber.append(contentsOf: repeatElement(0, count: number + 1 - fold.entryOfNumber.count))
