@@ -29,22 +29,41 @@ enum ExportCommand {
         }
         try ledger.store.read { txn in
             var w = JSONWriter(capacity: 1 << 16)
-            func emit(_ e: RecordedEvent) throws {
-                if csv { w.raw(csvLine(e)) } else { e.writeJSON(into: &w) }
+            func endLine() throws {
                 w.bytes.append(0x0A)
                 if w.bytes.count >= 1 << 16 {
                     try out.write(w.bytes)
                     w.bytes.removeAll(keepingCapacity: true)
                 }
             }
-            if let code = args.value("dossier") {
-                for seq in try ledger.store.seqs(ofDossier: code, in: txn) where seq >= from && seq <= to {
-                    if let e = try ledger.store.event(seq: seq, in: txn) { try emit(e) }
+            if csv {
+                func emit(_ e: RecordedEvent) throws {
+                    w.raw(csvLine(e))
+                    try endLine()
+                }
+                if let code = args.value("dossier") {
+                    for seq in try ledger.store.seqs(ofDossier: code, in: txn) where seq >= from && seq <= to {
+                        if let e = try ledger.store.event(seq: seq, in: txn) { try emit(e) }
+                    }
+                } else {
+                    try ledger.store.forEachEvent(from: from, to: to, in: txn) { e in
+                        try emit(e)
+                        return true
+                    }
                 }
             } else {
-                try ledger.store.forEachEvent(from: from, to: to, in: txn) { e in
-                    try emit(e)
-                    return true
+                // NDJSON: lines transcoded straight from the stored records (the bytes of `RecordedEvent.writeJSON`).
+                var transcoder = OutputLineTranscoder(store: ledger.store)
+                if let code = args.value("dossier") {
+                    for seq in try ledger.store.seqs(ofDossier: code, in: txn) where seq >= from && seq <= to {
+                        if try transcoder.appendLine(seq: seq, to: &w, in: txn) { try endLine() }
+                    }
+                } else {
+                    try ledger.store.forEachRecord(from: from, to: to, in: txn) { seq, raw in
+                        try transcoder.append(raw, seq: seq, to: &w, in: txn)
+                        try endLine()
+                        return true
+                    }
                 }
             }
             try out.write(w.bytes)

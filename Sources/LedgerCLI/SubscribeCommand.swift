@@ -7,14 +7,18 @@ import WorkingTime
 
 /// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH] [--projection dossiers|violations]`.
 ///
-/// Writes contract output lines after the subscription's checkpoint. By
-/// default the checkpoint advances only past lines already written and
-/// flushed to stdout: while catching up it is committed at most every
-/// 100 ms (each commit is a durable write), and always when the end of the
-/// log is reached, before waiting and at exit. With `--ack-file PATH` it
-/// advances only to the seq the consumer writes into that file. Killed at any moment, it
+/// Writes contract output lines after the subscription's checkpoint; the
+/// plain feed transcodes them straight from the stored records (the bytes
+/// `export` writes). Lines are written and flushed to stdout batch by batch.
+///
+/// When acknowledgements happen: by default the checkpoint is committed
+/// (a durable write) past lines already flushed — at most every 100 ms while
+/// catching up, and always when the end of the log is reached: before
+/// waiting for new commits (`--follow`) and at exit. With `--ack-file PATH`
+/// it advances only to the seq the consumer writes into that file (read
+/// after every batch). Killed at any moment, or stopped by an error, it
 /// resumes after the last acknowledged seq: nothing skipped, at most the
-/// unacknowledged lines repeated.
+/// unacknowledged lines (each with its seq) repeated.
 enum SubscribeCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "types", "agency", "ack-file", "projection"], flags: ["from-start", "follow"])
@@ -49,7 +53,7 @@ enum SubscribeCommand {
         let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
         let ackFile = args.value("ack-file")
         let out = context.out
-        var lines = OutputLineWriter(store: ledger.store)
+        var transcoder = OutputLineTranscoder(store: ledger.store)
         var w = JSONWriter(capacity: 1 << 20)
         var acknowledged = position
         var lastAck = DispatchTime.now().uptimeNanoseconds
@@ -73,7 +77,7 @@ enum SubscribeCommand {
             if kpiFeed == nil && projection == nil {
                 // The plain feed: lines transcoded from the stored records.
                 w.bytes.removeAll(keepingCapacity: true)
-                let (written, scanned) = try follower.writeLines(after: position, limit: 8192, with: &lines, into: &w)
+                let (written, scanned) = try follower.writeLines(after: position, limit: 8192, with: &transcoder, into: &w)
                 if written > 0 {
                     try out.write(w.bytes)
                     try out.flush()

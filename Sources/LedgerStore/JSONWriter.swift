@@ -53,11 +53,15 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A timestamp's RFC 3339 text in quotes.
+    /// A timestamp's RFC 3339 text in quotes (`Timestamp.write(to:)`).
     public mutating func timestamp(_ t: Timestamp) {
-        bytes.append(UInt8(ascii: "\""))
-        t.write(into: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Timestamp.maxTextBytes + 2) { buffer in
+            let p = buffer.baseAddress!
+            p[0] = UInt8(ascii: "\"")
+            let n = t.write(to: p + 1) + 1
+            p[n] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n + 1))
+        }
     }
 
     /// Lower-case hex of `digest` in quotes, written straight into the buffer.
@@ -67,38 +71,24 @@ public struct JSONWriter {
 
     /// Lower-case hex of `raw` in quotes.
     public mutating func hex(bytes raw: UnsafeRawBufferPointer) {
-        let digits: StaticString = "0123456789abcdef"
-        bytes.append(UInt8(ascii: "\""))
-        for b in raw {
-            bytes.append(digits.utf8Start[Int(b >> 4)])
-            bytes.append(digits.utf8Start[Int(b & 15)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * raw.count + 2) { buffer in
+            let p = buffer.baseAddress!
+            p[0] = UInt8(ascii: "\"")
+            Self.writeHex(raw, to: p + 1)
+            p[2 * raw.count + 1] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(2 * raw.count + 2)]))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func int(_ i: Int64) {
-        if i < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            if i == .min { raw("9223372036854775808"); return }
-        }
-        var v = i.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat { d[19 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-            bytes.append(contentsOf: d[(20 - n)...])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxIntBytes) { buffer in
+            let n = Self.writeInt(i, to: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
         }
     }
 
     public mutating func double(_ d: Double) {
-        if d.rounded() == d && abs(d) < 1e15 {
-            // An integral double keeps a fraction so it reads back as a double.
-            raw(String(Int64(d))); raw(".0")
-        } else {
-            raw(d.description)
-        }
+        Self.withDoubleText(d) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func value(_ v: JSONValue, sortedKeys: Bool = false) {
@@ -137,5 +127,61 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         raw(k)
         raw("\":")
+    }
+}
+
+/// The digit writers behind `int`, `double`, `hex` and transcoded output
+/// lines: each number has one formatter.
+extension JSONWriter {
+    /// The longest `int` text: `-9223372036854775808`.
+    static let maxIntBytes = 20
+
+    /// Writes the decimal text of `i` at `out` (room for `maxIntBytes`); returns how many bytes.
+    @inline(__always)
+    static func writeInt(_ i: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard i < 0 else { return writeDecimal(UInt64(i), to: out) }
+        out[0] = UInt8(ascii: "-")
+        return 1 + writeDecimal(i.magnitude, to: out + 1)
+    }
+
+    /// Writes the decimal digits of `v` at `out` (room for 20); returns how many.
+    @inline(__always)
+    static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 1
+        var rest = v / 10
+        while rest > 0 { count += 1; rest /= 10 }
+        var v = v
+        var k = count
+        repeat { k -= 1; out[k] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 } while k > 0
+        return count
+    }
+
+    /// Writes the lower-case hex of `raw` at `out` (room for twice its count).
+    @inline(__always)
+    static func writeHex(_ raw: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) {
+        let digits: StaticString = "0123456789abcdef"
+        let d = digits.utf8Start
+        for k in 0..<raw.count {
+            let b = raw[k]
+            out[2 * k] = d[Int(b >> 4)]
+            out[2 * k + 1] = d[Int(b & 15)]
+        }
+    }
+
+    /// Calls `body` with the JSON text of `d`: an integral double below 1e15
+    /// keeps a fraction (`5.0`) so it reads back as a double; others are
+    /// Swift's shortest round-tripping text.
+    @inline(__always)
+    static func withDoubleText<R>(_ d: Double, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if d.rounded() == d && abs(d) < 1e15 {
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxIntBytes + 2) { buffer in
+                let p = buffer.baseAddress!
+                var n = writeInt(Int64(d), to: p)
+                p[n] = UInt8(ascii: "."); p[n + 1] = UInt8(ascii: "0"); n += 2
+                return try body(UnsafeBufferPointer(rebasing: buffer[..<n]))
+            }
+        }
+        var text = d.description
+        return try text.withUTF8(body)
     }
 }

@@ -115,41 +115,77 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The RFC 3339 text, in the offset and precision it was written with.
     public var text: String {
-        var out = [UInt8]()
-        out.reserveCapacity(35)
-        write(into: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: Self.maxTextBytes) { write(to: $0.baseAddress!) }
     }
 
-    /// Appends `text`'s bytes to `out`, digit by digit (no String made).
+    /// The longest `text`: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+HH:MM`.
+    public static let maxTextBytes = 35
+
+    /// Appends `text`'s bytes to `out` (no String made).
     public func write(into out: inout [UInt8]) {
-        let local = seconds + Int64(offsetMinutes) * 60
-        let days = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-        let secondOfDay = Int(local - Int64(days) * 86_400)
-        let date = LocalDate(daysSinceEpoch: days)
-        @inline(__always) func two(_ v: Int) { out.append(UInt8(48 + v / 10 % 10)); out.append(UInt8(48 + v % 10)) }
-        func put(_ v: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var v = v
-            while divisor > 0 { out.append(UInt8(48 + v / divisor % 10)); v %= divisor; divisor /= 10 }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxTextBytes) { buffer in
+            let n = write(to: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
         }
-        put(date.year, 4); out.append(45); two(date.month); out.append(45); two(date.day)
-        out.append(UInt8(ascii: "T"))
-        two(secondOfDay / 3600); out.append(58); two(secondOfDay / 60 % 60); out.append(58); two(secondOfDay % 60)
+    }
+
+    /// The last local day a scan of timestamps formatted, with its
+    /// `YYYY-MM-DD`: consecutive events mostly fall on one day, and the
+    /// calendar arithmetic is the dearest part of a timestamp.
+    public struct DateCache {
+        var day = Int.min
+        var date: (UInt64, UInt16) = (0, 0)
+        public init() {}
+    }
+
+    /// Writes `text`'s bytes digit by digit at `out`, which must have room
+    /// for `maxTextBytes`; returns how many it wrote. The one formatter
+    /// behind `text`, `write(into:)`, `JSONWriter.timestamp` and transcoded
+    /// output lines.
+    ///
+    /// Local years 0000–9999 (all that `init(rfc3339:)` accepts) are written
+    /// exactly; other instants give wrong digits but never trap.
+    public func write(to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var dates = DateCache()
+        return write(to: out, dates: &dates)
+    }
+
+    /// `write(to:)`, reusing the date of the previous timestamp written with `dates` when it is the same day.
+    public func write(to out: UnsafeMutablePointer<UInt8>, dates: inout DateCache) -> Int {
+        let local = seconds &+ Int64(offsetMinutes) &* 60
+        let days = Int(local >= 0 ? local / 86_400 : (local &- 86_399) / 86_400)
+        let secondOfDay = Int(local &- Int64(days) &* 86_400)
+        let raw = UnsafeMutableRawPointer(out)
+        var n = 0
+        @inline(__always) func byte(_ b: UInt8) { out[n] = b; n += 1 }
+        @inline(__always) func digit(_ v: Int) { byte(UInt8(truncatingIfNeeded: 48 + v % 10)) }
+        @inline(__always) func two(_ v: Int) { digit(v / 10); digit(v) }
+        if days == dates.day {
+            raw.storeBytes(of: dates.date.0, as: UInt64.self)
+            raw.storeBytes(of: dates.date.1, toByteOffset: 8, as: UInt16.self)
+            n = 10
+        } else {
+            let date = LocalDate(daysSinceEpoch: days)
+            digit(date.year / 1000); digit(date.year / 100); two(date.year)
+            byte(45); two(date.month); byte(45); two(date.day)
+            dates.day = days
+            dates.date = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        }
+        byte(UInt8(ascii: "T"))
+        two(secondOfDay / 3600); byte(58); two(secondOfDay / 60 % 60); byte(58); two(secondOfDay % 60)
         if fractionDigits > 0 {
-            out.append(46)
-            var n = Int(nanoseconds)
-            for _ in Int(fractionDigits)..<9 { n /= 10 }
-            put(n, Int(fractionDigits))
+            byte(46)
+            let width = Int(min(fractionDigits, 9))
+            var divisor = 100_000_000
+            for _ in 0..<width { digit(Int(nanoseconds) / divisor); divisor /= 10 }
         }
         if isZulu {
-            out.append(UInt8(ascii: "Z"))
+            byte(UInt8(ascii: "Z"))
         } else {
-            let o = Int(offsetMinutes)
-            out.append(o < 0 ? 45 : 43)
-            two(abs(o) / 60); out.append(58); two(abs(o) % 60)
+            let o = Int(offsetMinutes).magnitude
+            byte(offsetMinutes < 0 ? 45 : 43)
+            two(Int(o / 60)); byte(58); two(Int(o % 60))
         }
+        return n
     }
 }
-

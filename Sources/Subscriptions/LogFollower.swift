@@ -56,32 +56,36 @@ public struct LogFollower: Sendable {
         }
     }
 
-    /// Writes the output lines (each ending in a newline) of up to `limit`
-    /// events with seq > `after` that pass the filter, straight from the
-    /// stored records; returns the number written and the last seq examined
-    /// (filtered-out events included), so a checkpoint can move past them.
-    public func writeLines(after: UInt64, limit: Int = 4096, with lines: inout OutputLineWriter,
+    /// Appends the output lines (each ending in a newline) of up to `limit`
+    /// events with seq > `after` that pass the filter, transcoded straight
+    /// from the stored records (byte for byte what `read` then
+    /// `RecordedEvent.writeJSON` would give); returns how many it wrote and
+    /// the last seq examined (filtered-out events included), so a checkpoint
+    /// can move past them. The type filter reads the record's type; the
+    /// agency filter the dossier's agency in the live projection, looked up
+    /// once per dossier per call.
+    /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
+    public func writeLines(after: UInt64, limit: Int = 4096, with transcoder: inout OutputLineTranscoder,
                            into w: inout JSONWriter) throws -> (written: Int, scannedThrough: UInt64) {
-        try ledger.store.read { txn in
+        let store = ledger.store
+        return try store.read { txn in
             var written = 0
             var scanned = after
             var agencies: [UInt32: String?] = [:]
-            try ledger.store.forEachRecord(from: after + 1, in: txn) { seq, raw in
+            let scanLimit = UInt64(limit) * 16   // filtered-out events are skipped, up to a bounded scan per call
+            try store.forEachRecord(from: after + 1, in: txn) { seq, raw in
                 scanned = seq
-                let view: RecordView
-                do { view = try RecordView(raw, seq: seq) } catch {
-                    throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored bytes do not decode: \(error)")
-                }
-                if let types = filter.types, !types.contains(view.type) { return seq - after < UInt64(limit) * 16 }
+                let view = try store.view(raw, seq: seq)
+                if let types = filter.types, !types.contains(view.type) { return seq - after < scanLimit }
                 if let agency = filter.agency {
-                    guard view.isDossierEvent else { return seq - after < UInt64(limit) * 16 }
+                    guard view.isDossierEvent else { return seq - after < scanLimit }
                     if agencies[view.dossierNumber] == nil {
-                        let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
+                        let code = try store.dossierCode(number: view.dossierNumber, in: txn)
                         agencies[view.dossierNumber] = .some(try ledger.dossier(code, in: txn)?.agency)
                     }
-                    guard agencies[view.dossierNumber]! == agency else { return seq - after < UInt64(limit) * 16 }
+                    guard agencies[view.dossierNumber]! == agency else { return seq - after < scanLimit }
                 }
-                try lines.write(view, into: &w, in: txn)
+                try transcoder.append(view, to: &w, in: txn)
                 w.bytes.append(0x0A)
                 written += 1
                 return written < limit

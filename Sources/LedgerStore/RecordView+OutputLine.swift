@@ -1,0 +1,349 @@
+import LMDB
+
+/// Transcodes stored records straight to the contract's output line
+/// (EVENTS.md), without building a `RecordedEvent`.
+///
+/// Guarantees:
+/// - For every record that decodes, the line is byte for byte the line
+///   `RecordedEvent.writeJSON` writes for `EventStore.decode` of the same
+///   bytes: the same escaping (`JSONWriter.string`), number and timestamp
+///   formatters (`JSONWriter.writeInt`, `withDoubleText`,
+///   `Timestamp.write(to:)`), member order and optional fields.
+/// - Bytes that do not decode (including text that is not UTF-8 and
+///   timestamps outside the years 0000–9999, which no input can give) throw
+///   `LedgerError(.corrupt, "…seq N: stored bytes do not decode: …")`, as
+///   `decode` does; nothing traps. Unknown string ids and dossier numbers
+///   throw the same errors as `decode`.
+///
+/// String ids resolve through a cache of each string's quoted, escaped JSON
+/// (filled from the whole string table at the first miss, refilled when an
+/// id is past it); dossier numbers through a cache of quoted codes filled
+/// on first use. Both are valid for every later transaction of the store,
+/// since ids and numbers are never reused.
+///
+/// Holds caches and a line buffer: use one transcoder from one thread.
+public struct OutputLineTranscoder {
+    public let store: EventStore
+    /// Quoted JSON of string id `id` is `stringBytes[stringEnds[id - 1]..<stringEnds[id]]`.
+    private var stringBytes: [UInt8] = []
+    private var stringEnds: [Int] = [0]
+    /// Quoted JSON codes, by dossier number: `codeSpans[n]` is start << 16 | count (0: not cached yet).
+    private var codeBytes: [UInt8] = []
+    private var codeSpans: [UInt64] = []
+    /// `,"type":"…"` for each type code, the same way.
+    private var typeBytes: [UInt8] = []
+    private var typeSpans: [UInt64] = Array(repeating: 0, count: 256)
+    private let line = LineStorage()
+    private var dates = Timestamp.DateCache()
+
+    public init(store: EventStore) {
+        self.store = store
+        for type in EventType.allCases {
+            var w = JSONWriter(capacity: 48)
+            w.key("type")
+            w.string(type.name)
+            typeSpans[Int(type.rawValue)] = UInt64(typeBytes.count) << 16 | UInt64(w.bytes.count)
+            typeBytes.append(contentsOf: w.bytes)
+        }
+    }
+
+    /// Appends the output line of the record `raw` stored at `seq` (no newline).
+    /// - Throws: `LedgerError(.corrupt)` naming the seq when the bytes do not decode.
+    public mutating func append(_ raw: UnsafeRawBufferPointer, seq: UInt64, to w: inout JSONWriter, in txn: Transaction) throws {
+        try append(try store.view(raw, seq: seq), to: &w, in: txn)
+    }
+
+    /// Appends the output line of `view`, read in `txn` (no newline).
+    /// - Throws: `LedgerError(.corrupt)` naming the seq when `data` does not decode.
+    public mutating func append(_ view: RecordView, to w: inout JSONWriter, in txn: Transaction) throws {
+        var o = line.sink
+        o.count = 0
+        defer { line.sink = o }
+        do {
+            try write(view, to: &o, in: txn)
+        } catch let e as RecordDecodingError {
+            throw store.undecodable(seq: view.seq, e)
+        }
+        w.bytes.append(contentsOf: UnsafeBufferPointer(start: o.base, count: o.count))
+    }
+
+    /// Appends the output line of the event at `seq` (no newline); false when there is none.
+    public mutating func appendLine(seq: UInt64, to w: inout JSONWriter, in txn: Transaction) throws -> Bool {
+        guard let raw = try txn.get(store.tables.events, key: Key.u64(seq)) else { return false }
+        try append(raw, seq: seq, to: &w, in: txn)
+        return true
+    }
+
+    // MARK: The line
+
+    private mutating func write(_ v: RecordView, to o: inout ByteSink, in txn: Transaction) throws {
+        o.append("{\"seq\":")
+        o.appendDecimal(v.seq)
+        let type = typeSpans[Int(v.type.rawValue)]
+        Self.copy(typeBytes, start: Int(type >> 16), count: Int(type & 0xFFFF), to: &o)
+        if v.isDossierEvent {
+            o.append(",\"dossier\":")
+            try appendCode(v.dossierNumber, to: &o, in: txn)
+            o.append(",\"version\":")
+            o.appendDecimal(UInt64(v.version))
+        }
+        o.append(",\"at\":\"")
+        o.appendTimestamp(v.at, dates: &dates)
+        o.append("\"")
+        if v.actorID != 0 {
+            o.append(",\"actor\":")
+            try appendString(v.actorID, to: &o, in: txn)
+        }
+        // The id is checked before data, as `decode` does, so both report the same first fault.
+        let idKind = v.id.map(UTF8Text.classify)
+        if idKind == .invalid { throw RecordDecodingError(reason: "id is not valid UTF-8") }
+        o.append(",\"data\":")
+        var (count, reader) = try DataReader.object(v.data)
+        try writeObject(count: count, &reader, to: &o, in: txn)
+        guard reader.isAtEnd else {
+            throw RecordDecodingError(reason: "\(v.data.count - reader.reader.offset) unexpected bytes after the record")
+        }
+        if let id = v.id, let idKind {
+            o.append(",\"id\":")
+            Self.appendText(id, idKind, to: &o)
+        }
+        if let ev = v.expectedVersion {
+            o.append(",\"expectedVersion\":")
+            o.appendDecimal(UInt64(ev))
+        }
+        o.append(",\"recordedAt\":\"")
+        o.appendTimestamp(v.recordedAt, dates: &dates)
+        o.append("\",\"hash\":\"")
+        o.reserve(2 * v.hash.count)
+        JSONWriter.writeHex(v.hash, to: o.end)
+        o.count += 2 * v.hash.count
+        o.append("\"}")
+        // Checked last, so any other fault is reported first, as `decode` reports it.
+        try Self.checkYears(v.at, "at")
+        try Self.checkYears(v.recordedAt, "recordedAt")
+    }
+
+    private mutating func writeObject(count: Int, _ r: inout DataReader, to o: inout ByteSink, in txn: Transaction) throws {
+        o.append("{")
+        for i in 0..<count {
+            if i > 0 { o.append(",") }
+            let (key, value) = try r.member()
+            try appendString(key, to: &o, in: txn)
+            o.append(":")
+            try writeValue(value, to: &o, in: txn)
+        }
+        o.append("}")
+    }
+
+    private mutating func writeValue(_ v: DataValue, to o: inout ByteSink, in txn: Transaction) throws {
+        switch v {
+        case .null: o.append("null")
+        case .bool(let b): b ? o.append("true") : o.append("false")
+        case .int(let i):
+            o.reserve(JSONWriter.maxIntBytes)
+            o.count += JSONWriter.writeInt(i, to: o.end)
+        case .double(let d): JSONWriter.withDoubleText(d) { o.append(UnsafeRawBufferPointer($0)) }
+        case .text(let bytes):
+            let kind = UTF8Text.classify(bytes)
+            if kind == .invalid { throw RecordDecodingError(reason: "text is not valid UTF-8") }
+            Self.appendText(bytes, kind, to: &o)
+        case .interned(let id): try appendString(id, to: &o, in: txn)
+        case .list(let count, var reader):
+            o.append("[")
+            for i in 0..<count {
+                if i > 0 { o.append(",") }
+                try writeValue(try reader.value(), to: &o, in: txn)
+            }
+            o.append("]")
+        case .object(let count, var reader):
+            try writeObject(count: count, &reader, to: &o, in: txn)
+        }
+    }
+
+    /// A timestamp outside the local years 0000–9999 is damage: no input gives one, and its text would be wrong.
+    private static func checkYears(_ t: Timestamp, _ field: StaticString) throws(RecordDecodingError) {
+        let local = t.seconds &+ Int64(t.offsetMinutes) &* 60
+        guard local >= -62_167_219_200 && local <= 253_402_300_799 else {
+            throw RecordDecodingError(reason: "\(field) (\(t.seconds) s) is outside the years 0000–9999")
+        }
+    }
+
+    /// Inline text of the `kind` that `UTF8Text.classify` gave (not `.invalid`),
+    /// quoted and escaped as `JSONWriter.string`.
+    private static func appendText(_ bytes: UnsafeRawBufferPointer, _ kind: UTF8Text.Kind, to o: inout ByteSink) {
+        switch kind {
+        case .plain:
+            o.reserve(bytes.count + 2)
+            o.append("\"")
+            o.append(bytes)
+            o.append("\"")
+        case .needsEscapes, .invalid:
+            var w = JSONWriter(capacity: bytes.count + 16)
+            w.string(utf8: bytes.bindMemory(to: UInt8.self))
+            w.bytes.withUnsafeBytes { o.append($0) }
+        }
+    }
+
+    // MARK: Caches
+
+    @inline(__always) private static func copy(_ bytes: [UInt8], start: Int, count: Int, to o: inout ByteSink) {
+        bytes.withUnsafeBytes { o.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+    }
+
+    private mutating func appendString(_ id: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
+        let i = Int(id)
+        if i >= stringEnds.count {
+            try loadStrings(through: id, in: txn)
+        }
+        let (start, end) = (stringEnds[i - 1], stringEnds[i])
+        Self.copy(stringBytes, start: start, count: end - start, to: &o)
+    }
+
+    /// Quotes the string table's entries past the cache, reading the table again.
+    private mutating func loadStrings(through id: UInt32, in txn: Transaction) throws {
+        let texts = try store.stringTexts(in: txn)
+        guard id >= 1, Int(id) <= texts.count else {
+            throw LedgerError(.corrupt, "string id \(id) is not in the string table")   // as `text(ofString:)`
+        }
+        var w = JSONWriter(capacity: 64)
+        for text in texts[(stringEnds.count - 1)...] {
+            w.bytes.removeAll(keepingCapacity: true)
+            w.string(text)
+            stringBytes.append(contentsOf: w.bytes)
+            stringEnds.append(stringBytes.count)
+        }
+    }
+
+    private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
+        let n = Int(number)
+        let span = n < codeSpans.count ? codeSpans[n] : 0
+        if span != 0 {
+            Self.copy(codeBytes, start: Int(span >> 16), count: Int(span & 0xFFFF), to: &o)
+            return
+        }
+        var w = JSONWriter(capacity: 32)
+        w.string(try store.dossierCode(number: number, in: txn))
+        w.bytes.withUnsafeBytes { o.append($0) }
+        guard w.bytes.count <= 0xFFFF else { return }   // longer than any accepted code: not worth a cache entry
+        if n >= codeSpans.count {
+            codeSpans.append(contentsOf: repeatElement(0, count: max(n + 1 - codeSpans.count, codeSpans.count)))
+        }
+        codeSpans[n] = UInt64(codeBytes.count) << 16 | UInt64(w.bytes.count)
+        codeBytes.append(contentsOf: w.bytes)
+    }
+}
+
+extension EventStore {
+    /// The view of the record `raw` stored at `seq`.
+    /// - Throws: `LedgerError(.corrupt)` naming the seq when its header does not decode.
+    public func view(_ raw: UnsafeRawBufferPointer, seq: UInt64) throws(LedgerError) -> RecordView {
+        do { return try RecordView(raw, seq: seq) } catch { throw undecodable(seq: seq, error) }
+    }
+
+    /// The error `decode` gives for bytes that do not decode.
+    func undecodable(seq: UInt64, _ error: RecordDecodingError) -> LedgerError {
+        LedgerError(.corrupt, "\(path): seq \(seq): stored bytes do not decode: \(error.reason)")
+    }
+}
+
+/// Sorts inline text for the transcoder in one pass.
+enum UTF8Text {
+    enum Kind: Equatable {
+        /// Not well-formed UTF-8: `String(validating:)` refuses it.
+        case invalid
+        /// UTF-8 with no byte `JSONWriter.string` escapes: it goes between quotes as is.
+        case plain
+        /// UTF-8 with a control character, `"` or `\`.
+        case needsEscapes
+    }
+
+    /// Well-formedness as Unicode's table 3-7 defines it (what `String(validating:as: UTF8.self)`
+    /// accepts): no overlong forms, surrogates or code points past U+10FFFF.
+    static func classify(_ b: UnsafeRawBufferPointer) -> Kind {
+        var plain = true
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                if c < 0x20 || c == 0x22 || c == 0x5C { plain = false }
+                i += 1
+                continue
+            }
+            let trailing: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch c {
+            case 0xC2...0xDF: trailing = 1
+            case 0xE0: trailing = 2; low = 0xA0
+            case 0xED: trailing = 2; high = 0x9F
+            case 0xE1...0xEF: trailing = 2
+            case 0xF0: trailing = 3; low = 0x90
+            case 0xF4: trailing = 3; high = 0x8F
+            case 0xF1...0xF3: trailing = 3
+            default: return .invalid
+            }
+            guard trailing < n - i, b[i + 1] >= low, b[i + 1] <= high else { return .invalid }
+            var k = 2
+            while k <= trailing {
+                guard b[i + k] & 0xC0 == 0x80 else { return .invalid }
+                k += 1
+            }
+            i += trailing + 1
+        }
+        return plain ? .plain : .needsEscapes
+    }
+}
+
+/// A growable byte buffer written through a raw pointer: the line being transcoded.
+struct ByteSink {
+    var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    var capacity: Int
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    /// Where the next byte goes; `reserve` room first.
+    var end: UnsafeMutablePointer<UInt8> { base + count }
+
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if capacity - count < n { grow(n) }
+    }
+
+    @inline(never) mutating func grow(_ n: Int) {
+        let newCapacity = max(2 * capacity, count + n)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always) mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        reserve(bytes.count)
+        if let from = bytes.baseAddress { UnsafeMutableRawPointer(end).copyMemory(from: from, byteCount: bytes.count) }
+        count += bytes.count
+    }
+
+    @inline(__always) mutating func appendDecimal(_ v: UInt64) {
+        reserve(20)
+        count += JSONWriter.writeDecimal(v, to: end)
+    }
+
+    @inline(__always) mutating func appendTimestamp(_ t: Timestamp, dates: inout Timestamp.DateCache) {
+        reserve(Timestamp.maxTextBytes)
+        count += t.write(to: end, dates: &dates)
+    }
+
+    @inline(__always) mutating func append(_ s: StaticString) {
+        append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+}
+
+/// Owns a `ByteSink`'s memory for a transcoder (and its copies).
+final class LineStorage {
+    var sink = ByteSink(capacity: 1024)
+    deinit { sink.base.deallocate() }
+}
