@@ -34,37 +34,47 @@ extension Ledger {
     ///
     /// Group commit: batches appended concurrently from several threads
     /// share one durable commit. Each batch still stands alone — it runs in
-    /// a nested transaction, so a refused batch is undone without touching
-    /// the others — and `append` returns only after the commit holding it.
+    /// a nested transaction, so a refused batch (or one whose storage fails,
+    /// e.g. a key too long for LMDB) is undone without touching the others —
+    /// and `append` returns only after the commit holding it.
+    ///
+    /// Every batch waiting when a commit starts joins it (there is no cap).
+    /// The caller that finds no commit running leads: it commits everything
+    /// queued, its own batch included, then hands the lead to the oldest
+    /// batch that queued meanwhile and returns — so no caller keeps
+    /// committing other threads' batches after its own is durable.
     ///
     /// - Throws: `AppendRefusal` (nothing of this batch written) or a storage error.
     @discardableResult
     public func append(_ events: [InputEvent], recordedAt: Timestamp = Ledger.now()) throws -> AppendReport {
         let request = PendingAppend(events: events, recordedAt: recordedAt)
-        let leads = appendQueue.withLock { queue -> Bool in
+        var leads = appendQueue.withLock { queue -> Bool in
             queue.waiting.append(request)
             if queue.leaderActive { return false }
             queue.leaderActive = true
             return true
         }
-        if leads {
-            // Commit everything that queued up, until nobody is waiting.
-            while true {
+        while true {
+            if leads {
+                // Only the leader takes batches off the queue, so ours is still in it.
                 let group = appendQueue.withLock { queue -> [PendingAppend] in
-                    let group = queue.waiting
-                    queue.waiting.removeAll()
-                    if group.isEmpty { queue.leaderActive = false }
-                    return group
+                    defer { queue.waiting.removeAll(keepingCapacity: true) }
+                    return queue.waiting
                 }
-                if group.isEmpty { break }
                 commit(group)
+                let next = appendQueue.withLock { queue -> PendingAppend? in
+                    if queue.waiting.isEmpty { queue.leaderActive = false }
+                    return queue.waiting.first
+                }
+                next?.promote()
             }
+            if let outcome = request.wait() { return try outcome.get() }
+            leads = true
         }
-        return try request.wait()
     }
 
     /// Appends the batches of `group` in one write transaction and completes each.
-    private func commit(_ group: [PendingAppend]) {
+    func commit(_ group: [PendingAppend]) {
         var outcomes: [Result<AppendReport, any Error>] = []
         do {
             var finalReference: ReferenceData?
@@ -73,22 +83,26 @@ extension Ledger {
                 outcomes = []
                 var session = try AppendSession(ledger: self, txn: txn)
                 for request in group {
-                    let before = session
+                    let mark = session.beginBatch()
                     do {
                         let report = try txn.nested { child in
-                            session.report = AppendReport(stored: nil, alreadyStored: [])
                             for input in request.events {
                                 try session.append(input, recordedAt: request.recordedAt, txn: child)
                             }
                             return session.report
                         }
+                        session.keepBatch()
                         outcomes.append(.success(report))
-                    } catch let refusal as AppendRefusal {
-                        session = before
-                        outcomes.append(.failure(refusal))
+                    } catch let error as LMDBError where error.isMapFull || error.isCorruption {
+                        // The whole transaction's business: grow the map and run the group again, or fail it all.
+                        throw error
+                    } catch {
+                        // A refusal, or a storage error of this batch alone (its nested transaction is undone).
+                        session.dropBatch(mark)
+                        outcomes.append(.failure(error))
                     }
                 }
-                // Every batch refused: abort, so the ledger's files stay exactly as they were.
+                // Every batch failed: abort, so the ledger's files stay exactly as they were.
                 guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { throw AllRefused() }
                 try session.finish(txn: txn)
                 finalReference = session.reference
@@ -97,7 +111,7 @@ extension Ledger {
             appender?.publish()
             if let finalReference { remember(finalReference) }
         } catch is AllRefused {
-            // outcomes hold each batch's refusal
+            // outcomes hold each batch's refusal or error
         } catch {
             outcomes = group.map { _ in .failure(error) }
         }
@@ -111,8 +125,14 @@ private struct AllRefused: Error {}
 final class PendingAppend: Sendable {
     let events: [InputEvent]
     let recordedAt: Timestamp
-    private let outcome = Mutex<Result<AppendReport, any Error>?>(nil)
-    private let done = DispatchSemaphore(value: 0)
+    private enum State {
+        case waiting
+        /// The previous leader handed the lead to this caller.
+        case leading
+        case done(Result<AppendReport, any Error>)
+    }
+    private let state = Mutex<State>(.waiting)
+    private let wake = DispatchSemaphore(value: 0)
 
     init(events: [InputEvent], recordedAt: Timestamp) {
         self.events = events
@@ -120,13 +140,29 @@ final class PendingAppend: Sendable {
     }
 
     func complete(_ result: Result<AppendReport, any Error>) {
-        outcome.withLock { $0 = result }
-        done.signal()
+        state.withLock { $0 = .done(result) }
+        wake.signal()
     }
 
-    func wait() throws -> AppendReport {
-        done.wait()
-        return try outcome.withLock { $0! }.get()
+    /// Wakes the caller to commit the queue (its batch is still in it).
+    func promote() {
+        state.withLock { $0 = .leading }
+        wake.signal()
+    }
+
+    /// Blocks until the batch's commit is over (its outcome) or until the
+    /// caller is handed the lead (nil).
+    func wait() -> Result<AppendReport, any Error>? {
+        wake.wait()
+        return state.withLock { state in
+            switch state {
+            case .done(let outcome): return outcome
+            case .leading:
+                state = .waiting
+                return nil
+            case .waiting: preconditionFailure("woken with nothing to do")
+            }
+        }
     }
 }
 
@@ -137,19 +173,51 @@ struct AppendQueue: Sendable {
 }
 
 /// The work of one append transaction: the log appender, the reference data
-/// and dossier states as changed so far by the batch.
+/// and dossier states as changed so far by its batches.
 struct AppendSession {
     let ledger: Ledger
     var appender: Appender
     var reference: ReferenceData
-    /// Dossier states changed by this batch, with the reference data at their last event.
+    /// Dossier states changed by this transaction's batches, with the reference data at their last event.
     var changed: [String: (state: DossierState, reference: ReferenceData)] = [:]
+    /// What the current batch replaced in `changed` (nil: the code was not
+    /// there), in order: undoing a batch costs only its own changes, not a
+    /// copy of every state the transaction changed.
+    var undo: [(code: String, previous: (state: DossierState, reference: ReferenceData)?)] = []
+    /// What the current batch stored.
     var report = AppendReport(stored: nil, alreadyStored: [])
+
+    /// What `dropBatch` restores.
+    struct Mark {
+        let appender: Appender
+        let reference: ReferenceData
+    }
 
     init(ledger: Ledger, txn: Transaction) throws {
         self.ledger = ledger
         appender = try Appender(store: ledger.store, in: txn)
         reference = try ledger.reference(in: txn)
+    }
+
+    /// Starts a batch, to be kept (`keepBatch`) or undone (`dropBatch`).
+    mutating func beginBatch() -> Mark {
+        report = AppendReport(stored: nil, alreadyStored: [])
+        undo.removeAll(keepingCapacity: true)
+        return Mark(appender: appender, reference: reference)
+    }
+
+    /// The batch's nested transaction committed: its changes stay.
+    mutating func keepBatch() {
+        undo.removeAll(keepingCapacity: true)
+    }
+
+    /// The batch's nested transaction was undone: so are its changes here.
+    mutating func dropBatch(_ mark: Mark) {
+        appender = mark.appender
+        reference = mark.reference
+        for (code, previous) in undo.reversed() { changed[code] = previous }
+        undo.removeAll(keepingCapacity: true)
+        report = AppendReport(stored: nil, alreadyStored: [])
     }
 
     mutating func append(_ input: InputEvent, recordedAt: Timestamp, txn: Transaction) throws {
@@ -174,7 +242,8 @@ struct AppendSession {
         }
         let recorded: RecordedEvent
         if let code = event.dossier {
-            var state = try changed[code]?.state ?? ledger.dossier(code, in: txn) ?? DossierState(code: code)
+            let previous = changed[code]
+            var state = try previous?.state ?? ledger.dossier(code, in: txn) ?? DossierState(code: code)
             if let expected = event.expectedVersion, expected != state.version {
                 throw refuse(.versionConflict(expected: expected, actual: state.version),
                              "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
@@ -192,6 +261,7 @@ struct AppendSession {
             } else {
                 state.apply(recorded, reference: reference)
             }
+            undo.append((code, previous))
             changed[code] = (state, reference)
         } else {
             do { try reference.apply(event, seq: appender.head.seq + 1) } catch {
