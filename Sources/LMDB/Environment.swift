@@ -146,6 +146,25 @@ public final class Environment: @unchecked Sendable {
         try check(mdb_env_set_mapsize(handle, current * 2), "mdb_env_set_mapsize", ["ledger \(path)", "growing to \(current * 2) bytes"])
     }
 
+    /// Grows the map (by doubling) until at least `bytes` lie past the last
+    /// page in use, so that a write transaction expected to need that much
+    /// new space does not fill the map and run its closure a second time.
+    /// Pages a transaction frees become reusable only after it commits, so a
+    /// transaction that replaces whole tables needs room for their new copy.
+    /// Waits until no transaction of this process is live.
+    public func reserve(bytes: Int) throws {
+        pthread_rwlock_wrlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        let info = try currentInfo()
+        var pageSize = MDB_stat()
+        try check(mdb_env_stat(handle, &pageSize), "mdb_env_stat", ["ledger \(path)"])
+        let needed = (info.lastPage + 1) * Int(pageSize.ms_psize) + max(0, bytes)
+        guard info.mapSize < needed else { return }
+        var size = info.mapSize
+        while size < needed { size *= 2 }
+        try check(mdb_env_set_mapsize(handle, size), "mdb_env_set_mapsize", ["ledger \(path)", "reserving \(bytes) bytes: growing to \(size) bytes"])
+    }
+
     /// Map size and last transaction id (`mdb_env_info`).
     public struct Info: Sendable {
         public let mapSize: Int

@@ -79,4 +79,29 @@ struct EnvironmentTests {
         #expect(try env.info.mapSize > 1 << 20)
         #expect(try env.read { txn in try txn.statistics(db).entries } == 5000)
     }
+
+    /// A reservation grows the map ahead of a large write, so the write fits without growing it again.
+    @Test func reserveMakesRoomAheadOfALargeWrite() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Environment.Options()
+        options.mapSize = 1 << 20
+        let env = try Environment(path: dir, options: options)
+        let db = try env.openDatabase("big", create: true)
+        let value = [UInt8](repeating: 7, count: 1000)
+        try env.write { txn in
+            for i in 0..<400 { try txn.put(db, key: Array("a\(i)".utf8), value: value) }
+        }
+        let pageSize = try env.statistics.pageSize
+        try env.reserve(bytes: 6 << 20)
+        let reserved = try env.info
+        #expect(reserved.mapSize >= (reserved.lastPage + 1) * pageSize + (6 << 20))
+        try env.write { txn in
+            for i in 0..<4000 { try txn.put(db, key: Array("b\(i)".utf8), value: value) }
+        }
+        #expect(try env.info.mapSize == reserved.mapSize)
+        // Room already there: nothing changes.
+        try env.reserve(bytes: 1 << 10)
+        #expect(try env.info.mapSize == reserved.mapSize)
+    }
 }
