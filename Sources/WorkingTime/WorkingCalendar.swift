@@ -76,16 +76,21 @@ public struct WorkingCalendar: Sendable {
     }
 
     private mutating func rebuildTable() {
-        var holidays = Set<Int>(), workdays = Set<Int>()
         var low = Self.defaultFirstDay, high = Self.defaultEndDay
         for d in declarations.values {
-            for h in d.holidays { holidays.insert(h); low = min(low, h); high = max(high, h + 1) }
-            for w in d.workdays { workdays.insert(w); low = min(low, w); high = max(high, w + 1) }
+            for day in d.holidays + d.workdays { low = min(low, day); high = max(high, day + 1) }
         }
-        table = DayTable(first: low, end: high, perDay: hours.secondsPerDay) { day in
-            if holidays.contains(day) { return false }
-            if workdays.contains(day) { return true }
-            return DayTable.isOrdinaryWorkingDay(day)
+        // Per day of the table: 0 ordinary, 1 make-up working day, -1 holiday (a holiday wins).
+        var declared = [Int8](repeating: 0, count: high - low)
+        for d in declarations.values {
+            for w in d.workdays where declared[w - low] == 0 { declared[w - low] = 1 }
+            for h in d.holidays { declared[h - low] = -1 }
+        }
+        table = declared.withUnsafeBufferPointer { declared in
+            DayTable(first: low, end: high, perDay: hours.secondsPerDay) { day in
+                let d = declared[day - low]
+                return d == 0 ? DayTable.isOrdinaryWorkingDay(day) : d > 0
+            }
         }
     }
 
