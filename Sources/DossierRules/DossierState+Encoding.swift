@@ -6,7 +6,13 @@ extension DossierState {
 
     /// Compact binary form for the dossier-state table.
     public func encoded() -> [UInt8] {
-        var w = ByteWriter(capacity: 128)
+        var w = ByteWriter(capacity: 512)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Appends `encoded()`'s bytes to `w` (a writer reused across states allocates nothing).
+    public func encode(into w: inout ByteWriter) {
         w.u8(Self.encodingVersion)
         w.blob(code)
         w.varint(UInt64(version)); w.varint(lastSeq)
@@ -40,7 +46,6 @@ extension DossierState {
         for v in voided { w.varint(v) }
         w.varint(UInt64(lateRecordings.count))
         for l in lateRecordings { w.varint(l.seq); w.svarint(l.lagSeconds) }
-        return w.bytes
     }
 
     /// Reads the form written by `encoded()`.

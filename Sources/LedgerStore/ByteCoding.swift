@@ -1,31 +1,93 @@
-/// Appends the primitives of the binary record format to a byte array.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Appends the primitives of the binary record format to a growable buffer;
+/// each write checks room once and stores bytes through a pointer.
 public struct ByteWriter {
-    public var bytes: [UInt8] = []
+    /// Owns the buffer; a writer that was copied copies it before writing
+    /// (value semantics, like an array).
+    @usableFromInline final class Buffer {
+        @usableFromInline let base: UnsafeMutablePointer<UInt8>
+        @usableFromInline let capacity: Int
+        @usableFromInline init(capacity: Int) {
+            self.capacity = Swift.max(capacity, 16)
+            base = .allocate(capacity: self.capacity)
+        }
+        deinit { base.deallocate() }
+    }
 
-    @inlinable public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+    @usableFromInline var buffer: Buffer
+    @usableFromInline var count = 0
 
-    @inlinable @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inlinable public init(capacity: Int = 128) { buffer = Buffer(capacity: capacity) }
+
+    /// The bytes written so far.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: buffer.base, count: count)) }
+
+    /// Calls `body` with the bytes written so far (valid only during the call).
+    @inlinable public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: buffer.base, count: count))
+    }
+
+    /// Forgets the bytes written, keeping the buffer for the next ones.
+    @inlinable public mutating func removeAll() { count = 0 }
+
+    /// Room for `n` more bytes in a buffer this writer alone owns; returns where they go.
+    @inlinable @inline(__always) mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(count &+ n > buffer.capacity || !isKnownUniquelyReferenced(&buffer)) { grow(n) }
+        return buffer.base + count
+    }
+
+    @usableFromInline @inline(never) mutating func grow(_ n: Int) {
+        let capacity = count + n > buffer.capacity ? Swift.max(2 * buffer.capacity, count + n) : buffer.capacity
+        let new = Buffer(capacity: capacity)
+        new.base.update(from: buffer.base, count: count)
+        buffer = new
+    }
+
+    @inlinable @inline(__always) public mutating func u8(_ v: UInt8) {
+        room(1).pointee = v
+        count &+= 1
+    }
 
     /// LEB128 unsigned varint.
     @inlinable @inline(__always) public mutating func varint(_ v: UInt64) {
+        let p = room(10)
         var v = v
-        while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        bytes.append(UInt8(v))
+        var n = 0
+        while v >= 0x80 { p[n] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; n &+= 1 }
+        p[n] = UInt8(truncatingIfNeeded: v)
+        count &+= n &+ 1
     }
 
     /// Zig-zag signed varint.
     @inlinable @inline(__always) public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
 
+    /// Length (varint) and UTF-8 bytes.
     @inlinable public mutating func blob(_ s: String) {
         var s = s
-        s.withUTF8 { varint(UInt64($0.count)); bytes.append(contentsOf: $0) }
+        s.withUTF8 { raw(UnsafeRawBufferPointer($0), withLength: true) }
     }
 
-    @inlinable public mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    @inlinable public mutating func raw(_ b: [UInt8]) {
+        b.withUnsafeBytes { raw($0, withLength: false) }
+    }
+
+    @inlinable public mutating func raw(_ b: UnsafeRawBufferPointer, withLength: Bool = false) {
+        if withLength { varint(UInt64(b.count)) }
+        guard let from = b.baseAddress, b.count > 0 else { return }
+        UnsafeMutableRawPointer(room(b.count)).copyMemory(from: from, byteCount: b.count)
+        count &+= b.count
+    }
 
     @inlinable public mutating func double(_ d: Double) {
+        let p = room(8)
         let bits = d.bitPattern
-        for k in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(k)))) }
+        for k in 0..<8 { p[k] = UInt8(truncatingIfNeeded: bits >> (56 - 8 * UInt64(k))) }
+        count &+= 8
     }
 }
 
@@ -46,13 +108,39 @@ public struct ByteReader {
 
     @inlinable public var isAtEnd: Bool { offset == buffer.count }
 
-    @inlinable public mutating func u8() throws(RecordDecodingError) -> UInt8 {
-        guard offset < buffer.count else { throw RecordDecodingError(reason: "record ends early at byte \(offset)") }
-        defer { offset += 1 }
-        return buffer[offset]
+    // The reads below are inlined into the scans; the errors are built out
+    // of line (`endsEarly`, `varintSlow`, `runsPast`) so that the fast paths
+    // stay small.
+
+    @inlinable @inline(__always) public mutating func u8() throws(RecordDecodingError) -> UInt8 {
+        guard offset < buffer.count else { throw endsEarly() }
+        let b = buffer[offset]
+        offset &+= 1
+        return b
     }
 
-    @inlinable public mutating func varint() throws(RecordDecodingError) -> UInt64 {
+    @usableFromInline @inline(never) func endsEarly() -> RecordDecodingError {
+        RecordDecodingError(reason: "record ends early at byte \(offset)")
+    }
+
+    /// LEB128 unsigned varint, read in one inlined loop; a varint that runs
+    /// past the record or past 64 bits is read again by `varintSlow` for its error.
+    @inlinable @inline(__always) public mutating func varint() throws(RecordDecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        var i = offset
+        let n = buffer.count
+        while i < n && shift < 64 {
+            let b = buffer[i]
+            i &+= 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { offset = i; return result }
+            shift &+= 7
+        }
+        return try varintSlow()
+    }
+
+    @usableFromInline @inline(never) mutating func varintSlow() throws(RecordDecodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -64,15 +152,20 @@ public struct ByteReader {
         }
     }
 
-    @inlinable public mutating func svarint() throws(RecordDecodingError) -> Int64 {
+    @inlinable @inline(__always) public mutating func svarint() throws(RecordDecodingError) -> Int64 {
         let u = try varint()
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
-    @inlinable public mutating func bytes(_ n: Int) throws(RecordDecodingError) -> UnsafeRawBufferPointer {
-        guard n >= 0, n <= buffer.count - offset else { throw RecordDecodingError(reason: "length \(n) runs past the record at byte \(offset)") }
-        defer { offset += n }
-        return UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + n)])
+    @inlinable @inline(__always) public mutating func bytes(_ n: Int) throws(RecordDecodingError) -> UnsafeRawBufferPointer {
+        guard n >= 0, n <= buffer.count &- offset else { throw runsPast(n) }
+        let start = offset
+        offset &+= n
+        return UnsafeRawBufferPointer(start: buffer.baseAddress.map { $0 + start }, count: n)
+    }
+
+    @usableFromInline @inline(never) func runsPast(_ n: Int) -> RecordDecodingError {
+        RecordDecodingError(reason: "length \(n) runs past the record at byte \(offset)")
     }
 
     public mutating func blob() throws(RecordDecodingError) -> String {
@@ -97,6 +190,17 @@ public enum Key {
     public static func u64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     public static func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     public static func u32u32(_ a: UInt32, _ b: UInt32) -> [UInt8] { u32(a) + u32(b) }
+
+    /// LMDB's default key order: bytewise, a prefix before the longer key.
+    public static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = min(a.count, b.count)
+        let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+        return c != 0 ? c < 0 : a.count < b.count
+    }
+
+    public static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in precedes(a, b) } }
+    }
 
     public static func readU64(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
         var v: UInt64 = 0

@@ -52,3 +52,66 @@ struct RecordCodecTests {
         }
     }
 }
+
+@Suite struct ByteCodingTests {
+    @Test func primitivesReadBackAsWritten() throws {
+        var w = ByteWriter(capacity: 1)   // forces the buffer to grow many times
+        let ints: [Int64] = [0, 1, -1, 63, 64, -65, 300, 1_700_000_000, .max, .min]
+        for i in ints { w.svarint(i) }
+        w.varint(UInt64.max)
+        w.blob("Thẩm định")
+        w.blob("")
+        w.double(-2.5e-8)
+        w.u8(0xFF)
+        w.raw([1, 2, 3])
+        try w.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws -> Void in
+            var r = ByteReader(buffer)
+            for i in ints { #expect(try r.svarint() == i) }
+            #expect(try r.varint() == UInt64.max)
+            #expect(try r.blob() == "Thẩm định")
+            #expect(try r.blob() == "")
+            #expect(try r.double() == -2.5e-8)
+            #expect(try r.u8() == 0xFF)
+            #expect(Array(try r.bytes(3)) == [1, 2, 3])
+            #expect(r.isAtEnd)
+        }
+    }
+
+    /// A copied writer keeps its own bytes, like an array.
+    @Test func aCopiedWriterKeepsItsOwnBytes() {
+        var a = ByteWriter(capacity: 64)
+        a.u8(1)
+        var b = a
+        b.u8(2)
+        a.u8(3)
+        #expect(a.bytes == [1, 3])
+        #expect(b.bytes == [1, 2])
+        a.removeAll()
+        a.u8(9)
+        #expect(a.bytes == [9])
+        #expect(b.bytes == [1, 2])
+    }
+
+    @Test func truncatedAndOverlongVarintsNameTheFault() {
+        let truncated: [UInt8] = [0x80, 0x80]
+        truncated.withUnsafeBytes { buffer in
+            var r = ByteReader(buffer)
+            #expect(throws: RecordDecodingError.self) { try r.varint() }
+        }
+        let overlong = [UInt8](repeating: 0xFF, count: 11) + [0x01]
+        overlong.withUnsafeBytes { buffer in
+            var r = ByteReader(buffer)
+            do { _ = try r.varint(); Issue.record("a 12-byte varint was accepted") } catch let error as RecordDecodingError {
+                #expect(error.reason.contains("varint too long"))
+            } catch { Issue.record("unexpected \(error)") }
+        }
+    }
+
+    @Test func keysSortAsLMDBSortsThem() {
+        #expect(Key.precedes([1, 2], [1, 3]))
+        #expect(Key.precedes([1, 2], [1, 2, 0]))
+        #expect(!Key.precedes([1, 2], [1, 2]))
+        #expect(!Key.precedes([2], [1, 9, 9]))
+        #expect(Key.precedes([], [0]))
+    }
+}
