@@ -22,6 +22,13 @@ public struct KPICounters: Sendable, Equatable {
         set { values[c.rawValue] = newValue }
     }
 
+    /// Adds `sign` × the delta of each contribution to its counter.
+    mutating func add(_ contributions: ArraySlice<KPIContribution>, sign: Int64) {
+        values.withUnsafeMutableBufferPointer { values in
+            for c in contributions { values[c.counter.rawValue] += sign * c.delta }
+        }
+    }
+
     public static func += (a: inout KPICounters, b: KPICounters) {
         for i in a.values.indices { a.values[i] += b.values[i] }
         a.overdueInProgress += b.overdueInProgress
@@ -108,9 +115,14 @@ extension DossierState {
 extension Array where Element == KPIContribution {
     func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 16 * count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Appends `encoded()`'s bytes to `w`.
+    func encode(into w: inout ByteWriter) {
         w.varint(UInt64(count))
         for c in self { w.blob(c.agency); w.svarint(Int64(c.day)); w.u8(UInt8(c.counter.rawValue)); w.svarint(c.delta) }
-        return w.bytes
     }
 
     init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {

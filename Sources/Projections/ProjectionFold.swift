@@ -1,9 +1,6 @@
 import DossierRules
 import LMDB
 import LedgerStore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A fold of the log from seq 1, in memory: every dossier's state and the
 /// reference data, as the live projections would hold them after the same
@@ -96,13 +93,7 @@ public struct ProjectionFold {
     /// Byte order of the UTF-8 of two codes (LMDB's key order).
     private static func precedes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
+        return a.withUTF8 { x in b.withUTF8 { y in Key.precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
     }
 
     private mutating func currentReferenceIndex() -> Int {
@@ -226,7 +217,13 @@ extension Ledger {
     /// - Returns: events folded and dossiers written.
     @discardableResult
     public func rebuildProjections(progress: (UInt64) -> Void = { _ in }) throws -> (events: UInt64, dossiers: Int) {
-        try store.environment.write { txn in
+        // The new tables are written before the old pages are free again (at
+        // commit): room for a copy of them, so the fold is not run twice.
+        let projectionBytes = try store.read { txn in
+            try [tables.dossierStates, tables.kpiContributions, tables.kpiDays].reduce(0) { $0 + (try txn.statistics($1).bytes) }
+        }
+        try store.environment.reserve(bytes: projectionBytes + projectionBytes / 4 + (16 << 20))
+        return try store.environment.write { txn in
             var fold = try ProjectionFold.fold(self, in: txn, progress: progress)
             try txn.removeAll(tables.dossierStates)
             try txn.removeAll(tables.kpiContributions)

@@ -11,6 +11,8 @@ struct ProjectionWriter {
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
     private var kpiDeltas: [KPIKey: KPICounters] = [:]
+    /// Reused for each row's bytes.
+    private var scratch = ByteWriter(capacity: 1024)
 
     init(ledger: Ledger, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
@@ -20,10 +22,16 @@ struct ProjectionWriter {
     /// Stores `state`; `reference` is the reference data in force at the
     /// dossier's last event (its KPI contributions are computed with it).
     mutating func write(_ state: DossierState, reference: ReferenceData, in txn: Transaction) throws {
-        let key = Array(state.code.utf8)
+        var code = state.code
+        try code.withUTF8 { try write(state, key: UnsafeRawBufferPointer($0), reference: reference, in: txn) }
+    }
+
+    private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         let tables = ledger.tables
         let flags: PutFlags = tablesAreEmpty ? .append : []
-        try txn.put(tables.dossierStates, key: key, value: state.encoded(), flags: flags)
+        scratch.removeAll()
+        state.encode(into: &scratch)
+        try scratch.withUnsafeBytes { _ = try txn.put(tables.dossierStates, key: key, value: $0, flags: flags) }
         let old: [KPIContribution]
         if !tablesAreEmpty, let raw = try txn.get(tables.kpiContributions, key: key) {
             do { old = try [KPIContribution](decoding: raw) } catch {
@@ -34,9 +42,25 @@ struct ProjectionWriter {
         }
         let new = state.kpiContributions(reference: reference)
         guard old != new else { return }
-        for c in old { kpiDeltas[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] -= c.delta }
-        for c in new { kpiDeltas[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta }
-        try txn.put(tables.kpiContributions, key: key, value: new.encoded(), flags: flags)
+        accumulate(old, sign: -1)
+        accumulate(new, sign: 1)
+        scratch.removeAll()
+        new.encode(into: &scratch)
+        try scratch.withUnsafeBytes { _ = try txn.put(tables.kpiContributions, key: key, value: $0, flags: flags) }
+    }
+
+    /// Adds `sign` × each contribution to `kpiDeltas`: one dictionary access
+    /// per run of contributions to the same agency-day (a dossier's counts
+    /// mostly fall on its reception and processing days).
+    private mutating func accumulate(_ contributions: [KPIContribution], sign: Int64) {
+        var i = 0
+        while i < contributions.count {
+            let first = contributions[i]
+            var end = i + 1
+            while end < contributions.count, contributions[end].day == first.day, contributions[end].agency == first.agency { end += 1 }
+            kpiDeltas[KPIKey(agency: first.agency, day: first.day), default: KPICounters()].add(contributions[i..<end], sign: sign)
+            i = end
+        }
     }
 
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
@@ -45,7 +69,7 @@ struct ProjectionWriter {
         if tablesAreEmpty {
             // Fresh table: the sums are the rows; written in key order, appended.
             let rows = kpiDeltas.compactMap { key, delta in delta.values.contains(where: { $0 != 0 }) ? (key.bytes, delta) : nil }
-                .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+                .sorted { Key.precedes($0.0, $1.0) }
             for (k, counters) in rows { try txn.put(tables.kpiDays, key: k, value: counters.encoded(), flags: .append) }
         } else {
             try addDeltasToStoredCounters(in: txn)
