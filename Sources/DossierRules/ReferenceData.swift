@@ -49,7 +49,12 @@ public struct ProcedureDefinition: Sendable, Equatable {
     /// The seq of the `procedure.defined` event.
     public var seq: UInt64
 
-    public func step(named name: String) -> ProcedureStep? { steps.first { $0.name == name } }
+    /// The step of that name: the first whose UTF-8 is the same, else the
+    /// first canonically equal one (`==`, which normalises Vietnamese text
+    /// and costs far more than comparing bytes).
+    public func step(named name: String) -> ProcedureStep? {
+        steps.first { $0.name.hasSameUTF8(as: name) } ?? steps.first { $0.name == name }
+    }
 }
 
 /// The world the dossiers move in, as declared by reference events up to
