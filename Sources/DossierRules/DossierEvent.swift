@@ -41,6 +41,9 @@ public struct DossierEvent: Sendable, Equatable {
     public var activity: String?
     /// `event.voided`: the seq it voids.
     public var voidedSeq: UInt64?
+    /// The data fields the event has a member for (`Field.bit`), so that a
+    /// reused event clears only those (`DossierEvent.Reader.read(_:into:)`).
+    var presentFields: UInt16 = 0
 
     public init(type: EventType, seq: UInt64, version: UInt32, at: Int64, recordedAt: Int64, actor: String? = nil) {
         self.type = type
@@ -62,6 +65,28 @@ public struct DossierEvent: Sendable, Equatable {
             seen |= field.bit
             set(field, m.value)
         }
+        presentFields = seen
+    }
+
+    /// Sets every present data field back to nil.
+    mutating func clearDataFields() {
+        let p = presentFields
+        guard p != 0 else { return }
+        if p & Field.procedure.bit != 0 { procedure = nil }
+        if p & Field.agency.bit != 0 { agency = nil }
+        if p & Field.channel.bit != 0 { channel = nil }
+        if p & Field.to.bit != 0 { to = nil }
+        if p & Field.step.bit != 0 { step = nil }
+        if p & Field.part.bit != 0 { part = nil }
+        if p & Field.outcome.bit != 0 { outcome = nil }
+        if p & Field.newDueAt.bit != 0 { newDueAt = nil }
+        if p & Field.amount.bit != 0 { amount = nil }
+        if p & Field.online.bit != 0 { online = nil }
+        if p & Field.score.bit != 0 { score = nil }
+        if p & Field.resource.bit != 0 { resource = nil }
+        if p & Field.activity.bit != 0 { activity = nil }
+        if p & Field.seq.bit != 0 { voidedSeq = nil }
+        presentFields = 0
     }
 
     /// The `data` members the rules read.
@@ -175,8 +200,22 @@ extension DossierEvent {
 
         /// The dossier event stored in `view`.
         public func event(_ view: RecordView) throws(RecordDecodingError) -> DossierEvent {
-            var e = DossierEvent(type: view.type, seq: view.seq, version: view.version, at: view.at.seconds,
-                                 recordedAt: view.recordedAt.seconds, actor: view.actorID == 0 ? nil : try text(view.actorID))
+            var e = DossierEvent(type: view.type, seq: 0, version: 0, at: 0, recordedAt: 0)
+            try read(view, into: &e)
+            return e
+        }
+
+        /// Overwrites `e` with the dossier event stored in `view` (the same
+        /// value `event(_:)` returns). A scan that reuses one event this way
+        /// neither copies nor destroys an event per record.
+        public func read(_ view: RecordView, into e: inout DossierEvent) throws(RecordDecodingError) {
+            e.clearDataFields()
+            e.type = view.type
+            e.seq = view.seq
+            e.version = view.version
+            e.at = view.at.seconds
+            e.recordedAt = view.recordedAt.seconds
+            e.actor = view.actorID == 0 ? nil : try text(view.actorID)
             var (count, r) = try DataReader.object(view.data)
             var seen: UInt16 = 0
             for _ in 0..<count {
@@ -198,8 +237,8 @@ extension DossierEvent {
                 case .null, .list, .object: e.set(field, .null)   // reads as nil, like any kind the field does not take
                 }
             }
+            e.presentFields = seen
             guard r.isAtEnd else { throw RecordDecodingError(reason: "unexpected bytes after the record") }
-            return e
         }
     }
 }

@@ -155,6 +155,7 @@ public struct ProjectionFold {
             var current = fold.reference
             var currentIndex = -1   // index of `current` in `fold.references`; -1 until a dossier sees it
             var lastCodeNumber: UInt32 = 0   // the dossier-code row `codes` is on (0: none yet)
+            var event = DossierEvent(type: .dossierReceived, seq: 0, version: 0, at: 0, recordedAt: 0)   // reused for every record
             var row = try cursor.first()
             while let r = row {
                 let seq = Key.readU64(r.key)
@@ -195,7 +196,8 @@ public struct ProjectionFold {
                                     .filter { $0.seq <= seq && include($0.event.at, $0.recordedAt) }
                                 fold.entries[i].state = DossierState.fold(code: code, events: stream, reference: current)
                             } else {
-                                fold.entries[i].state.apply(try reader.event(view), reference: current)
+                                try reader.read(view, into: &event)
+                                fold.entries[i].state.apply(event, reference: current)
                             }
                             fold.entries[i].referenceIndex = currentIndex
                         }

@@ -13,10 +13,16 @@ import LedgerStore
         return try store.read { txn in
             let reader = DossierEvent.Reader(strings: try store.stringTexts(in: txn))
             var pairs: [(DossierEvent, DossierEvent)] = []
+            // One event reused for every record, as the fold reads them: nothing of an
+            // earlier event may remain in it.
+            var reused = DossierEvent(type: .dossierReceived, seq: 0, version: 0, at: 0, recordedAt: 0)
             try store.forEachRecord(in: txn) { seq, raw in
                 let view = try RecordView(raw, seq: seq)
                 if view.isDossierEvent {
-                    pairs.append((try reader.event(view), DossierEvent(try store.decode(raw, seq: seq, in: txn))))
+                    let fresh = try reader.event(view)
+                    try reader.read(view, into: &reused)
+                    #expect(reused == fresh, "seq \(seq): a reused event differs from a fresh one")
+                    pairs.append((fresh, DossierEvent(try store.decode(raw, seq: seq, in: txn))))
                 }
                 return true
             }
