@@ -92,13 +92,13 @@ extension DossierState {
 }
 
 extension ByteWriter {
-    mutating func optionalText(_ s: String?) {
+    @inline(__always) mutating func optionalText(_ s: String?) {
         if let s { u8(1); blob(s) } else { u8(0) }
     }
-    mutating func optionalInt(_ v: Int64?) {
+    @inline(__always) mutating func optionalInt(_ v: Int64?) {
         if let v { u8(1); svarint(v) } else { u8(0) }
     }
-    mutating func optionalSeq(_ v: UInt64?) { varint(v.map { $0 + 1 } ?? 0) }
+    @inline(__always) mutating func optionalSeq(_ v: UInt64?) { varint(v.map { $0 + 1 } ?? 0) }
 }
 
 extension ByteReader {

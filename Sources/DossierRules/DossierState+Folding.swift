@@ -40,6 +40,7 @@ extension DossierState {
             endedAt = t; endSeq = e.seq
         case .dossierAssigned:
             endHolding(at: t, seq: e.seq)
+            if holdings.isEmpty { holdings.reserveCapacity(4) }   // a dossier passes through a few steps
             holdings.append(Holding(officer: e.to ?? "", step: e.step ?? "", from: t, to: nil, assignedSeq: e.seq, endSeq: nil))
         case .dossierSupplementRequested:
             resumeStage = stage

@@ -68,8 +68,11 @@ public struct ByteWriter {
 
     /// Length (varint) and UTF-8 bytes.
     @inlinable public mutating func blob(_ s: String) {
-        var s = s
-        s.withUTF8 { raw(UnsafeRawBufferPointer($0), withLength: true) }
+        let written: Void? = s.utf8.withContiguousStorageIfAvailable { raw(UnsafeRawBufferPointer($0), withLength: true) }
+        if written == nil {
+            var s = s
+            s.withUTF8 { raw(UnsafeRawBufferPointer($0), withLength: true) }
+        }
     }
 
     @inlinable public mutating func raw(_ b: [UInt8]) {

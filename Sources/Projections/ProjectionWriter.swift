@@ -10,7 +10,13 @@ struct ProjectionWriter {
     /// Set by `rebuild` after emptying the tables: nothing to read back,
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
-    private var kpiDeltas: [KPIKey: KPICounters] = [:]
+    /// Counter deltas per agency-day, keyed by `deltaKey` (agency index and day).
+    private var kpiDeltas: [Int64: KPICounters] = [:]
+    /// The agencies of `kpiDeltas`, by index.
+    private var agencies: [String] = []
+    private var agencyIndex: [String: Int] = [:]
+    /// The index of the agency last looked up (runs of dossiers share one).
+    private var lastAgency = 0
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
 
@@ -58,9 +64,27 @@ struct ProjectionWriter {
             let first = contributions[i]
             var end = i + 1
             while end < contributions.count, contributions[end].day == first.day, contributions[end].agency == first.agency { end += 1 }
-            kpiDeltas[KPIKey(agency: first.agency, day: first.day), default: KPICounters()].add(contributions[i..<end], sign: sign)
+            kpiDeltas[deltaKey(agency: first.agency, day: first.day), default: KPICounters()].add(contributions[i..<end], sign: sign)
             i = end
         }
+    }
+
+    private mutating func deltaKey(agency: String, day: Int32) -> Int64 {
+        if lastAgency >= agencies.count || agencies[lastAgency] != agency {
+            if let known = agencyIndex[agency] {
+                lastAgency = known
+            } else {
+                lastAgency = agencies.count
+                agencies.append(agency)
+                agencyIndex[agency] = lastAgency
+            }
+        }
+        return Int64(lastAgency) << 32 | Int64(UInt32(bitPattern: day))
+    }
+
+    /// The agency-day counter of a `kpiDeltas` key.
+    private func kpiKey(_ deltaKey: Int64) -> KPIKey {
+        KPIKey(agency: agencies[Int(deltaKey >> 32)], day: Int32(truncatingIfNeeded: deltaKey))
     }
 
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
@@ -68,7 +92,7 @@ struct ProjectionWriter {
         let tables = ledger.tables
         if tablesAreEmpty {
             // Fresh table: the sums are the rows; written in key order, appended.
-            let rows = kpiDeltas.compactMap { key, delta in delta.values.contains(where: { $0 != 0 }) ? (key.bytes, delta) : nil }
+            let rows = kpiDeltas.compactMap { key, delta in delta.values.contains(where: { $0 != 0 }) ? (kpiKey(key).bytes, delta) : nil }
                 .sorted { Key.precedes($0.0, $1.0) }
             for (k, counters) in rows { try txn.put(tables.kpiDays, key: k, value: counters.encoded(), flags: .append) }
         } else {
@@ -82,7 +106,8 @@ struct ProjectionWriter {
 
     private func addDeltasToStoredCounters(in txn: Transaction) throws {
         let tables = ledger.tables
-        for (key, delta) in kpiDeltas where delta.values.contains(where: { $0 != 0 }) {
+        for (deltaKey, delta) in kpiDeltas where delta.values.contains(where: { $0 != 0 }) {
+            let key = kpiKey(deltaKey)
             let k = key.bytes
             var counters = KPICounters()
             if let raw = try txn.get(tables.kpiDays, key: k) {
