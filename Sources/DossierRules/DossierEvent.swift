@@ -218,12 +218,22 @@ extension DossierEvent {
             e.actor = view.actorID == 0 ? nil : try text(view.actorID)
             var (count, r) = try DataReader.object(view.data)
             var seen: UInt16 = 0
-            for _ in 0..<count {
-                let (key, value) = try r.member()
+            /// The field a member with key `key` sets: nil when the rules do not read it or a member of that name came first.
+            func claim(_ key: UInt32) throws(RecordDecodingError) -> Field? {
                 guard Int(key) < fieldOfString.count else { throw RecordDecodingError(reason: "string id \(key) is not in the string table") }
                 let raw = fieldOfString[Int(key)]
-                guard raw != 0, let field = Field(rawValue: raw), seen & field.bit == 0 else { continue }
+                guard raw != 0, let field = Field(rawValue: raw), seen & field.bit == 0 else { return nil }
                 seen |= field.bit
+                return field
+            }
+            for _ in 0..<count {
+                if let (key, id) = try r.internedMember() {
+                    // The commonest member, read without building a `DataValue`.
+                    if let field = try claim(key) { e.set(field, text: try text(id)) }
+                    continue
+                }
+                let (key, value) = try r.member()
+                guard let field = try claim(key) else { continue }
                 switch value {
                 case .interned(let id): e.set(field, text: try text(id))
                 case .text(let bytes):

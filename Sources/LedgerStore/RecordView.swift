@@ -120,17 +120,38 @@ public struct DataReader {
         return (count, r)
     }
 
-    init(reader: ByteReader, depth: Int) {
+    @usableFromInline init(reader: ByteReader, depth: Int) {
         self.reader = reader
         self.depth = depth
     }
 
     public var isAtEnd: Bool { reader.isAtEnd }
 
+    @inlinable @inline(__always)
     static func stringID(_ r: inout ByteReader) throws(RecordDecodingError) -> UInt32 {
         let v = try r.varint()
-        guard v > 0, v <= UInt64(UInt32.max) else { throw RecordDecodingError(reason: "string id \(v) out of range") }
+        guard v > 0, v <= UInt64(UInt32.max) else { throw stringIDOutOfRange(v) }
         return UInt32(v)
+    }
+
+    @usableFromInline @inline(never) static func stringIDOutOfRange(_ v: UInt64) -> RecordDecodingError {
+        RecordDecodingError(reason: "string id \(v) out of range")
+    }
+
+    /// The next member when its value is an interned string (the commonest
+    /// member of a dossier event's data): both string ids, consumed. Nil,
+    /// with nothing consumed, for a member of any other kind (read it with
+    /// `member()`).
+    @inlinable
+    public mutating func internedMember() throws(RecordDecodingError) -> (keyID: UInt32, valueID: UInt32)? {
+        let start = reader.offset
+        let key = try Self.stringID(&reader)
+        guard reader.offset < reader.buffer.count, reader.buffer[reader.offset] == 6 else {
+            reader.offset = start
+            return nil
+        }
+        reader.offset &+= 1
+        return (key, try Self.stringID(&reader))
     }
 
     private mutating func count() throws(RecordDecodingError) -> Int {
