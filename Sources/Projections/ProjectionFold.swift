@@ -231,8 +231,10 @@ extension Ledger {
             try txn.removeAll(tables.kpiContributions)
             try txn.removeAll(tables.kpiDays)
             var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
-            try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, reference in
-                try writer.write(state, reference: reference, in: txn)
+            try writer.appendingRows(in: txn) { writer in
+                try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, reference in
+                    try writer.write(state, reference: reference, in: txn)
+                }
             }
             try writer.finish(checkpoint: fold.lastSeq, in: txn)
             return (fold.lastSeq, fold.dossierCount)

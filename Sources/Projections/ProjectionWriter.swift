@@ -19,6 +19,10 @@ struct ProjectionWriter {
     private var lastAgency = 0
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
+    /// While `rebuild` writes its rows in key order: cursors on the state and
+    /// contribution tables that append them (LMDB keeps an appending
+    /// cursor on the last page instead of searching the tree for each row).
+    private var appendCursors: (states: Cursor, contributions: Cursor)?
 
     init(ledger: Ledger, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
@@ -27,6 +31,20 @@ struct ProjectionWriter {
 
     /// Stores `state`; `reference` is the reference data in force at the
     /// dossier's last event (its KPI contributions are computed with it).
+    /// Runs `body` with rows appended through cursors (`tablesAreEmpty`
+    /// only: the rows must come in key order).
+    mutating func appendingRows<R>(in txn: Transaction, _ body: (inout ProjectionWriter) throws -> R) throws -> R {
+        precondition(tablesAreEmpty, "rows are appended to empty tables only")
+        let tables = ledger.tables
+        return try txn.withCursor(tables.dossierStates) { states in
+            try txn.withCursor(tables.kpiContributions) { contributions in
+                appendCursors = (states, contributions)
+                defer { appendCursors = nil }
+                return try body(&self)
+            }
+        }
+    }
+
     mutating func write(_ state: DossierState, reference: ReferenceData, in txn: Transaction) throws {
         var code = state.code
         try code.withUTF8 { try write(state, key: UnsafeRawBufferPointer($0), reference: reference, in: txn) }
@@ -37,7 +55,13 @@ struct ProjectionWriter {
         let flags: PutFlags = tablesAreEmpty ? .append : []
         scratch.removeAll()
         state.encode(into: &scratch)
-        try scratch.withUnsafeBytes { _ = try txn.put(tables.dossierStates, key: key, value: $0, flags: flags) }
+        try scratch.withUnsafeBytes { value in
+            if let cursors = appendCursors {
+                try cursors.states.put(key: key, value: value, flags: .append)
+            } else {
+                _ = try txn.put(tables.dossierStates, key: key, value: value, flags: flags)
+            }
+        }
         let old: [KPIContribution]
         if !tablesAreEmpty, let raw = try txn.get(tables.kpiContributions, key: key) {
             do { old = try [KPIContribution](decoding: raw) } catch {
@@ -52,7 +76,13 @@ struct ProjectionWriter {
         accumulate(new, sign: 1)
         scratch.removeAll()
         new.encode(into: &scratch)
-        try scratch.withUnsafeBytes { _ = try txn.put(tables.kpiContributions, key: key, value: $0, flags: flags) }
+        try scratch.withUnsafeBytes { value in
+            if let cursors = appendCursors {
+                try cursors.contributions.put(key: key, value: value, flags: .append)
+            } else {
+                _ = try txn.put(tables.kpiContributions, key: key, value: value, flags: flags)
+            }
+        }
     }
 
     /// Adds `sign` × each contribution to `kpiDeltas`: one dictionary access
