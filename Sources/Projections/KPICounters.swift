@@ -36,8 +36,13 @@ public struct KPICounters: Sendable, Equatable {
 
     func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 32)
-        for v in values { w.svarint(v) }
+        encode(into: &w)
         return w.bytes
+    }
+
+    /// Appends `encoded()`'s bytes to `w`.
+    func encode(into w: inout ByteWriter) {
+        for v in values { w.svarint(v) }
     }
 
     init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {

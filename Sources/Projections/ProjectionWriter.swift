@@ -121,10 +121,25 @@ struct ProjectionWriter {
     mutating func finish(checkpoint: UInt64, in txn: Transaction) throws {
         let tables = ledger.tables
         if tablesAreEmpty {
-            // Fresh table: the sums are the rows; written in key order, appended.
-            let rows = kpiDeltas.compactMap { key, delta in delta.values.contains(where: { $0 != 0 }) ? (kpiKey(key).bytes, delta) : nil }
-                .sorted { Key.precedes($0.0, $1.0) }
-            for (k, counters) in rows { try txn.put(tables.kpiDays, key: k, value: counters.encoded(), flags: .append) }
+            // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
+            let byteOrder = agencies.indices.sorted { a, b in
+                var x = agencies[a], y = agencies[b]
+                return x.withUTF8 { x in y.withUTF8 { y in Key.precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
+            }
+            var rank = [Int](repeating: 0, count: agencies.count)
+            for (r, a) in byteOrder.enumerated() { rank[a] = r }
+            let rows = kpiDeltas.filter { $0.value.values.contains { $0 != 0 } }
+                .sorted { a, b in (rank[Int(a.key >> 32)], Int32(truncatingIfNeeded: a.key)) < (rank[Int(b.key >> 32)], Int32(truncatingIfNeeded: b.key)) }
+            try txn.withCursor(tables.kpiDays) { cursor in
+                var key = ByteWriter(capacity: 64)
+                for (deltaKey, counters) in rows {
+                    key.removeAll()
+                    kpiKey(deltaKey).write(into: &key)
+                    scratch.removeAll()
+                    counters.encode(into: &scratch)
+                    try key.withUnsafeBytes { k in try scratch.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .append) } }
+                }
+            }
         } else {
             try addDeltasToStoredCounters(in: txn)
         }
@@ -158,7 +173,19 @@ public struct KPIKey: Hashable, Sendable {
     /// Local day, days since 1970-01-01.
     public var day: Int32
 
-    var bytes: [UInt8] { Array(agency.utf8) + [0] + Key.u32(UInt32(bitPattern: day) ^ 0x8000_0000) }
+    var bytes: [UInt8] {
+        var w = ByteWriter(capacity: agency.utf8.count + 5)
+        write(into: &w)
+        return w.bytes
+    }
+
+    /// Appends `bytes` to `w`.
+    func write(into w: inout ByteWriter) {
+        var agency = agency
+        agency.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
+        w.u8(0)
+        withUnsafeBytes(of: (UInt32(bitPattern: day) ^ 0x8000_0000).bigEndian) { w.raw($0) }
+    }
 
     public init(agency: String, day: Int32) { self.agency = agency; self.day = day }
 
