@@ -9,10 +9,22 @@ public enum DossierEventRules {
     /// cannot erase what it stored.
     public static let personalDataFields: Set<String> = ["cccd", "cmnd", "phone", "email", "address", "applicantname"]
 
+    /// Whether `key`, lower-cased, is one of `personalDataFields`. ASCII keys
+    /// are compared byte by byte without making a lower-cased copy (no
+    /// other character lower-cases to the ASCII letters of those names).
+    static func isPersonalDataName(_ key: String) -> Bool {
+        let utf8 = key.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return personalDataFields.contains(key.lowercased()) }
+        guard (4...13).contains(utf8.count) else { return false }   // the names' lengths
+        return personalDataFields.contains { name in
+            name.utf8.count == utf8.count && zip(name.utf8, utf8).allSatisfy { n, k in n == (k >= 0x41 && k <= 0x5A ? k | 0x20 : k) }
+        }
+    }
+
     /// Refuses `data` that names a personal identifier at any depth.
     public static func checkNoPersonalData(_ data: JSONObject, path: String = "data") throws {
         for m in data.members {
-            if personalDataFields.contains(m.key.lowercased()) {
+            if isPersonalDataName(m.key) {
                 throw RuleViolation("\(path).\(m.key) looks like personal data (cccd, cmnd, phone, email, address, applicantName are refused: an append-only log cannot erase them)")
             }
             if case .object(let inner) = m.value { try checkNoPersonalData(inner, path: "\(path).\(m.key)") }

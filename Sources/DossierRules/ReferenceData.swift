@@ -97,8 +97,17 @@ public struct ReferenceData: Sendable {
     }
 
     /// Whether `officer` works for `agency` or for an agency above it.
+    /// - Complexity: one lookup per level of the hierarchy; allocates nothing
+    ///   (the walk of `lineage(of:)`, stopped at the officer's agency).
     public func officer(_ officer: String, servesAgency agency: String) -> Bool {
-        guard let o = officers[officer] else { return false }
-        return lineage(of: agency).contains(o.agency)
+        guard let home = officers[officer]?.agency else { return false }
+        var current: String? = agency
+        var levels = 0
+        while let code = current, levels < agencies.count, let a = agencies[code] {
+            if code == home { return true }
+            current = a.parent
+            levels += 1
+        }
+        return false
     }
 }

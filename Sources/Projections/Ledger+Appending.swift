@@ -82,6 +82,8 @@ extension Ledger {
             try store.environment.write { txn in
                 outcomes = []
                 var session = try AppendSession(ledger: self, txn: txn)
+                session.keepsUndo = group.count > 1
+                session.changed.reserveCapacity(group.reduce(0) { $0 + $1.events.count })
                 for request in group {
                     let mark = session.beginBatch()
                     do {
@@ -178,12 +180,22 @@ struct AppendSession {
     let ledger: Ledger
     var appender: Appender
     var reference: ReferenceData
-    /// Dossier states changed by this transaction's batches, with the reference data at their last event.
-    var changed: [String: (state: DossierState, reference: ReferenceData)] = [:]
+    /// Dossier states changed by this transaction's batches, with the index
+    /// in `references` of the reference data at their last event.
+    var changed: [String: (state: DossierState, referenceIndex: Int)] = [:]
+    /// The versions of the reference data that changed dossiers saw (shared,
+    /// not copied into every entry of `changed`); the last is `reference`
+    /// unless `referenceIsShared` is false.
+    var references: [ReferenceData] = []
+    var referenceIsShared = false
     /// What the current batch replaced in `changed` (nil: the code was not
     /// there), in order: undoing a batch costs only its own changes, not a
     /// copy of every state the transaction changed.
-    var undo: [(code: String, previous: (state: DossierState, reference: ReferenceData)?)] = []
+    var undo: [(code: String, previous: (state: DossierState, referenceIndex: Int)?)] = []
+    /// Whether a batch can be dropped while others of the transaction are
+    /// kept (a group of several batches). With a single batch a failure
+    /// aborts the whole transaction, so no undo log is kept.
+    var keepsUndo = true
     /// What the current batch stored.
     var report = AppendReport(stored: nil, alreadyStored: [])
 
@@ -191,6 +203,8 @@ struct AppendSession {
     struct Mark {
         let appender: Appender
         let reference: ReferenceData
+        let referenceCount: Int
+        let referenceIsShared: Bool
     }
 
     init(ledger: Ledger, txn: Transaction) throws {
@@ -203,7 +217,7 @@ struct AppendSession {
     mutating func beginBatch() -> Mark {
         report = AppendReport(stored: nil, alreadyStored: [])
         undo.removeAll(keepingCapacity: true)
-        return Mark(appender: appender, reference: reference)
+        return Mark(appender: appender, reference: reference, referenceCount: references.count, referenceIsShared: referenceIsShared)
     }
 
     /// The batch's nested transaction committed: its changes stay.
@@ -215,6 +229,8 @@ struct AppendSession {
     mutating func dropBatch(_ mark: Mark) {
         appender = mark.appender
         reference = mark.reference
+        references.removeLast(references.count - mark.referenceCount)
+        referenceIsShared = mark.referenceIsShared
         for (code, previous) in undo.reversed() { changed[code] = previous }
         undo.removeAll(keepingCapacity: true)
         report = AppendReport(stored: nil, alreadyStored: [])
@@ -242,8 +258,16 @@ struct AppendSession {
         }
         let recorded: RecordedEvent
         if let code = event.dossier {
-            let previous = changed[code]
-            var state = try previous?.state ?? ledger.dossier(code, in: txn) ?? DossierState(code: code)
+            // Taken out of `changed` so that the event is applied to it in place (no copy of its arrays)
+            // unless the undo log keeps the previous value; put back below.
+            var state: DossierState
+            if let taken = changed.removeValue(forKey: code) {
+                if keepsUndo { undo.append((code, taken)) }
+                state = taken.state
+            } else {
+                if keepsUndo { undo.append((code, nil)) }
+                state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
+            }
             if let expected = event.expectedVersion, expected != state.version {
                 throw refuse(.versionConflict(expected: expected, actual: state.version),
                              "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
@@ -261,12 +285,16 @@ struct AppendSession {
             } else {
                 state.apply(recorded, reference: reference)
             }
-            undo.append((code, previous))
-            changed[code] = (state, reference)
+            if !referenceIsShared {
+                references.append(reference)
+                referenceIsShared = true
+            }
+            changed[code] = (state, references.count - 1)
         } else {
             do { try reference.apply(event, seq: appender.head.seq + 1) } catch {
                 throw refuse(.invalid, error.rule)
             }
+            referenceIsShared = false
             recorded = try appender.append(event, recordedAt: recordedAt, in: txn)
         }
         let first = report.stored?.lowerBound ?? recorded.seq
@@ -276,7 +304,7 @@ struct AppendSession {
     func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger)
         for change in changed.values {
-            try writer.write(change.state, reference: change.reference, in: txn)
+            try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }
         try writer.finish(checkpoint: appender.head.seq, in: txn)
         try appender.finish(in: txn)
