@@ -52,16 +52,9 @@ struct ProjectionWriter {
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         let tables = ledger.tables
-        let flags: PutFlags = tablesAreEmpty ? .append : []
         scratch.removeAll()
         state.encode(into: &scratch)
-        try scratch.withUnsafeBytes { value in
-            if let cursors = appendCursors {
-                try cursors.states.put(key: key, value: value, flags: .append)
-            } else {
-                _ = try txn.put(tables.dossierStates, key: key, value: value, flags: flags)
-            }
-        }
+        try putScratch(in: tables.dossierStates, through: appendCursors?.states, key: key, txn: txn)
         let old: [KPIContribution]
         if !tablesAreEmpty, let raw = try txn.get(tables.kpiContributions, key: key) {
             do { old = try [KPIContribution](decoding: raw) } catch {
@@ -76,11 +69,18 @@ struct ProjectionWriter {
         accumulate(new, sign: 1)
         scratch.removeAll()
         new.encode(into: &scratch)
+        try putScratch(in: tables.kpiContributions, through: appendCursors?.contributions, key: key, txn: txn)
+    }
+
+    /// Stores the bytes in `scratch` under `key`: appended through `cursor`
+    /// while `rebuild` writes in key order, else a plain put (appended too
+    /// when the tables started empty).
+    private func putScratch(in table: Database, through cursor: Cursor?, key: UnsafeRawBufferPointer, txn: Transaction) throws {
         try scratch.withUnsafeBytes { value in
-            if let cursors = appendCursors {
-                try cursors.contributions.put(key: key, value: value, flags: .append)
+            if let cursor {
+                try cursor.put(key: key, value: value, flags: .append)
             } else {
-                _ = try txn.put(tables.kpiContributions, key: key, value: value, flags: flags)
+                _ = try txn.put(table, key: key, value: value, flags: tablesAreEmpty ? .append : [])
             }
         }
     }

@@ -61,13 +61,18 @@ struct EnvironmentTests {
         }
     }
 
-    @Test func mapGrowsWhenFull() throws {
+    /// An environment with a 1 MiB map and a database "big" in a fresh directory.
+    func smallEnvironment() throws -> (directory: String, env: Environment, db: Database) {
         let dir = makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         var options = Environment.Options()
         options.mapSize = 1 << 20
         let env = try Environment(path: dir, options: options)
-        let db = try env.openDatabase("big", create: true)
+        return (dir, env, try env.openDatabase("big", create: true))
+    }
+
+    @Test func mapGrowsWhenFull() throws {
+        let (dir, env, db) = try smallEnvironment()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let value = [UInt8](repeating: 7, count: 1000)
         for batch in 0..<10 {
             try env.write { txn in
@@ -82,12 +87,8 @@ struct EnvironmentTests {
 
     /// A reservation grows the map ahead of a large write, so the write fits without growing it again.
     @Test func reserveMakesRoomAheadOfALargeWrite() throws {
-        let dir = makeTemporaryDirectory()
+        let (dir, env, db) = try smallEnvironment()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = Environment.Options()
-        options.mapSize = 1 << 20
-        let env = try Environment(path: dir, options: options)
-        let db = try env.openDatabase("big", create: true)
         let value = [UInt8](repeating: 7, count: 1000)
         try env.write { txn in
             for i in 0..<400 { try txn.put(db, key: Array("a\(i)".utf8), value: value) }
