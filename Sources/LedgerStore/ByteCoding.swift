@@ -129,10 +129,14 @@ public struct ByteReader {
     /// LEB128 unsigned varint, read in one inlined loop; a varint that runs
     /// past the record or past 64 bits is read again by `varintSlow` for its error.
     @inlinable @inline(__always) public mutating func varint() throws(RecordDecodingError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
         var i = offset
         let n = buffer.count
+        if _fastPath(i < n) {
+            let b = buffer[i]
+            if b < 0x80 { offset = i &+ 1; return UInt64(b) }   // most varints are one byte
+        }
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
         while i < n && shift < 64 {
             let b = buffer[i]
             i &+= 1
