@@ -83,7 +83,8 @@ extension Ledger {
                 outcomes = []
                 var session = try AppendSession(ledger: self, txn: txn)
                 session.keepsUndo = group.count > 1
-                session.changed.reserveCapacity(group.reduce(0) { $0 + $1.events.count })
+                // Room for the dossiers an import batch touches (at most one per event), bounded for huge batches.
+                session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.count }, 16_384))
                 for request in group {
                     let mark = session.beginBatch()
                     do {
