@@ -19,13 +19,15 @@ import WorkingTime
 /// commits (see `append`).
 public final class Ledger: Sendable {
     public struct Tables: Sendable {
-        /// dossier code → encoded `DossierState`.
+        /// dossier code → the dossier's row: its encoded `DossierState` and
+        /// what it added to the KPI day counters (`DossierRow`).
         public let dossierStates: Database
         /// projection name → last seq applied (u64 BE).
         public let checkpoints: Database
         /// agency · 0 · day → KPI day counters.
         public let kpiDays: Database
-        /// dossier code → what it added to the KPI day counters.
+        /// dossier code → what it added to the KPI day counters, for rows
+        /// written before `DossierRow` held them (emptied as they are rewritten).
         public let kpiContributions: Database
     }
 
@@ -128,7 +130,7 @@ public final class Ledger: Sendable {
     /// - Complexity: one B-tree lookup and a decode.
     public func dossier(_ code: String, in txn: Transaction) throws -> DossierState? {
         guard let raw = try txn.get(tables.dossierStates, key: Array(code.utf8)) else { return nil }
-        do { return try DossierState(decoding: raw) } catch {
+        do { return try DossierRow.state(raw) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
         }
     }
@@ -148,7 +150,7 @@ extension Ledger {
             var entry = try cursor.first()
             while let e = entry {
                 let state: DossierState
-                do { state = try DossierState(decoding: e.value) } catch let error as RecordDecodingError {
+                do { state = try DossierRow.state(e.value) } catch let error as RecordDecodingError {
                     throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
                 }
                 try body(state)

@@ -19,32 +19,33 @@ struct ProjectionWriter {
     private var lastAgency = 0
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
-    /// While `rebuild` writes its rows in key order: cursors on the state and
-    /// contribution tables that append them (LMDB keeps an appending
-    /// cursor on the last page instead of searching the tree for each row).
-    private var appendCursors: (states: Cursor, contributions: Cursor)?
+    /// While `rebuild` writes its rows in key order: a cursor on the state
+    /// table that appends them (LMDB keeps an appending cursor on the last
+    /// page instead of searching the tree for each row).
+    private var appendCursor: Cursor?
+    /// Reused for the contributions inside a row.
+    private var contributionBytes = ByteWriter(capacity: 256)
 
     init(ledger: Ledger, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
         self.tablesAreEmpty = tablesAreEmpty
     }
 
-    /// Stores `state`; `reference` is the reference data in force at the
-    /// dossier's last event (its KPI contributions are computed with it).
-    /// Runs `body` with rows appended through cursors (`tablesAreEmpty`
+    /// Runs `body` with rows appended through a cursor (`tablesAreEmpty`
     /// only: the rows must come in key order).
     mutating func appendingRows<R>(in txn: Transaction, _ body: (inout ProjectionWriter) throws -> R) throws -> R {
         precondition(tablesAreEmpty, "rows are appended to empty tables only")
-        let tables = ledger.tables
-        return try txn.withCursor(tables.dossierStates) { states in
-            try txn.withCursor(tables.kpiContributions) { contributions in
-                appendCursors = (states, contributions)
-                defer { appendCursors = nil }
-                return try body(&self)
-            }
+        return try txn.withCursor(ledger.tables.dossierStates) { cursor in
+            appendCursor = cursor
+            defer { appendCursor = nil }
+            return try body(&self)
         }
     }
 
+    /// Stores `state` and its KPI contributions in its row (`DossierRow`);
+    /// `reference` is the reference data in force at the dossier's last
+    /// event (the contributions are computed with it). The day counters
+    /// change by the difference from the contributions stored before.
     mutating func write(_ state: DossierState, reference: ReferenceData, in txn: Transaction) throws {
         var code = state.code
         try code.withUTF8 { try write(state, key: UnsafeRawBufferPointer($0), reference: reference, in: txn) }
@@ -52,37 +53,35 @@ struct ProjectionWriter {
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         let tables = ledger.tables
-        scratch.removeAll()
-        state.encode(into: &scratch)
-        try putScratch(in: tables.dossierStates, through: appendCursors?.states, key: key, txn: txn)
-        let old: [KPIContribution]
-        if !tablesAreEmpty, let raw = try txn.get(tables.kpiContributions, key: key) {
-            do { old = try [KPIContribution](decoding: raw) } catch {
-                throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode")
+        var old: [KPIContribution] = []
+        var oldInOwnTable = false   // a row of the earlier layout
+        if !tablesAreEmpty, let row = try txn.get(tables.dossierStates, key: key) {
+            do {
+                if let stored = try DossierRow.split(row).contributions {
+                    old = try [KPIContribution](decoding: stored)
+                } else if let stored = try txn.get(tables.kpiContributions, key: key) {
+                    old = try [KPIContribution](decoding: stored)
+                    oldInOwnTable = true
+                }
+            } catch let error as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
-        } else {
-            old = []
         }
         let new = state.kpiContributions(reference: reference)
-        guard old != new else { return }
-        accumulate(old, sign: -1)
-        accumulate(new, sign: 1)
+        if old != new {
+            accumulate(old, sign: -1)
+            accumulate(new, sign: 1)
+        }
         scratch.removeAll()
-        new.encode(into: &scratch)
-        try putScratch(in: tables.kpiContributions, through: appendCursors?.contributions, key: key, txn: txn)
-    }
-
-    /// Stores the bytes in `scratch` under `key`: appended through `cursor`
-    /// while `rebuild` writes in key order, else a plain put (appended too
-    /// when the tables started empty).
-    private func putScratch(in table: Database, through cursor: Cursor?, key: UnsafeRawBufferPointer, txn: Transaction) throws {
-        try scratch.withUnsafeBytes { value in
-            if let cursor {
-                try cursor.put(key: key, value: value, flags: .append)
+        DossierRow.encode(state, contributions: new, into: &scratch, using: &contributionBytes)
+        try scratch.withUnsafeBytes { row in
+            if let appendCursor {
+                try appendCursor.put(key: key, value: row, flags: .append)
             } else {
-                _ = try txn.put(table, key: key, value: value, flags: tablesAreEmpty ? .append : [])
+                _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
             }
         }
+        if oldInOwnTable { _ = try txn.delete(tables.kpiContributions, key: key) }
     }
 
     /// Adds `sign` × each contribution to `kpiDeltas`: one dictionary access
