@@ -6,8 +6,11 @@ import LedgerStore
 /// (one B-tree leaf) instead of one in each of two tables.
 ///
 /// Layout: the format byte 2, the varint length of the contributions, the
-/// contributions (`[KPIContribution].encode`), then the state
-/// (`DossierState.encode`, which starts with its own version byte, 1).
+/// contributions, then the state (`DossierState.encode`, which starts with
+/// its own version byte, 1). The contributions are a varint count, then for
+/// each the counter's byte (its high bit set when the agency's code follows,
+/// as it does for the first: a dossier's contributions share its agency),
+/// the agency, the day and the delta (zig-zag varints).
 /// A row of the earlier layout is the state alone, with its contributions
 /// in the `kpiContributions` table: both layouts are read, and the next
 /// write of such a dossier moves it to this one (`rebuild` moves them all).
@@ -17,7 +20,7 @@ enum DossierRow {
     /// Appends the row of `state` with `contributions` to `w`.
     static func encode(_ state: DossierState, contributions: [KPIContribution], into w: inout ByteWriter, using scratch: inout ByteWriter) {
         scratch.removeAll()
-        contributions.encode(into: &scratch)
+        encode(contributions, into: &scratch)
         w.u8(format)
         scratch.withUnsafeBytes { w.raw($0, withLength: true) }
         state.encode(into: &w)
@@ -32,6 +35,45 @@ enum DossierRow {
         guard length <= UInt64(raw.count) else { throw RecordDecodingError(reason: "contributions of \(length) bytes run past the row") }
         let contributions = try r.bytes(Int(length))
         return (UnsafeRawBufferPointer(rebasing: raw[r.offset...]), contributions)
+    }
+
+    private static let agencyFollows: UInt8 = 0x80
+
+    static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
+        w.varint(UInt64(contributions.count))
+        var agency: String?
+        for c in contributions {
+            let counter = UInt8(c.counter.rawValue)
+            if let agency, agency == c.agency {
+                w.u8(counter)
+            } else {
+                w.u8(counter | agencyFollows)
+                w.blob(c.agency)
+                agency = c.agency
+            }
+            w.svarint(Int64(c.day))
+            w.svarint(c.delta)
+        }
+    }
+
+    /// The contributions of a row (`split(_:).contributions`).
+    static func contributions(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> [KPIContribution] {
+        var r = ByteReader(bytes)
+        let n = try r.varint()
+        guard n <= UInt64(bytes.count) else { throw RecordDecodingError(reason: "contribution count too large") }
+        var out: [KPIContribution] = []
+        out.reserveCapacity(Int(n))
+        var agency: String?
+        for _ in 0..<n {
+            let tag = try r.u8()
+            if tag & agencyFollows != 0 { agency = try r.blob() }
+            guard let agency else { throw RecordDecodingError(reason: "a contribution names no agency") }
+            guard let counter = KPICounters.Counter(rawValue: Int(tag & ~agencyFollows)) else { throw RecordDecodingError(reason: "unknown KPI counter") }
+            let day = Int32(truncatingIfNeeded: try r.svarint())
+            out.append(KPIContribution(agency: agency, day: day, counter: counter, delta: try r.svarint()))
+        }
+        guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after the contributions") }
+        return out
     }
 
     /// The state stored in `raw`.

@@ -58,7 +58,7 @@ struct ProjectionWriter {
         if !tablesAreEmpty, let row = try txn.get(tables.dossierStates, key: key) {
             do {
                 if let stored = try DossierRow.split(row).contributions {
-                    old = try [KPIContribution](decoding: stored)
+                    old = try DossierRow.contributions(stored)
                 } else if let stored = try txn.get(tables.kpiContributions, key: key) {
                     old = try [KPIContribution](decoding: stored)
                     oldInOwnTable = true

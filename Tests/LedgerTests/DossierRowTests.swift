@@ -16,7 +16,7 @@ import LedgerStore
             let raw = try #require(try txn.get(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0001".utf8)))
             let (stateBytes, contributionBytes) = try DossierRow.split(raw)
             let state = try DossierState(decoding: stateBytes)
-            let contributions = try [KPIContribution](decoding: try #require(contributionBytes))
+            let contributions = try DossierRow.contributions(try #require(contributionBytes))
             let reference = try t.ledger.reference(in: txn)
             #expect(state == (try t.ledger.dossier("H40.22-240304-0001", in: txn)))
             #expect(contributions == state.kpiContributions(reference: reference))
@@ -39,7 +39,8 @@ import LedgerStore
                 var entry = try cursor.first()
                 while let e = entry {
                     let (state, contributions) = try DossierRow.split(e.value)
-                    rows.append((Array(e.key), Array(state), Array(try #require(contributions))))
+                    // The earlier table held them in `[KPIContribution].encoded()`.
+                    rows.append((Array(e.key), Array(state), try DossierRow.contributions(try #require(contributions)).encoded()))
                     entry = try cursor.next()
                 }
             }
@@ -71,5 +72,22 @@ import LedgerStore
             try txn.put(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0002".utf8), value: [DossierRow.format, 200, 1])
         }
         #expect(throws: LedgerError.self) { try t.ledger.store.read { txn in try t.ledger.dossier("H40.22-240304-0002", in: txn) } }
+    }
+
+    @Test func contributionsOfSeveralAgenciesRoundTrip() throws {
+        let list = [KPIContribution(agency: "H40.22", day: 19_786, counter: .received, delta: 1),
+                    KPIContribution(agency: "H40.22", day: 19_790, counter: .processed, delta: 1),
+                    KPIContribution(agency: "H40", day: -3, counter: .ratingSum, delta: -5),
+                    KPIContribution(agency: "Đ", day: 19_790, counter: .late, delta: 2)]
+        var w = ByteWriter()
+        DossierRow.encode(list, into: &w)
+        #expect(try w.withUnsafeBytes { try DossierRow.contributions($0) } == list)
+        var empty = ByteWriter()
+        DossierRow.encode([], into: &empty)
+        #expect(try empty.withUnsafeBytes { try DossierRow.contributions($0) }.isEmpty)
+        for cut in 1..<w.bytes.count {
+            let prefix = Array(w.bytes[0..<cut])
+            #expect(throws: RecordDecodingError.self) { try prefix.withUnsafeBytes { try DossierRow.contributions($0) } }
+        }
     }
 }
