@@ -43,12 +43,12 @@ public struct DossierSource {
         var out: [HoldRecord] = []
         try forEach { state in
             if let agency, state.agency != agency { return }
-            let definition = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }
+            let steps = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }?.steps ?? []
             for (i, h) in state.holdings.enumerated() where h.from >= from && h.from < to {
                 out.append(HoldRecord(dossier: state.code, officer: h.officer, step: h.step, procedure: state.procedure,
                                       agency: state.agency, from: h.from, to: h.to,
                                       heldSeconds: state.heldSeconds(h, calendar: calendar, asOf: asOf),
-                                      budgetSeconds: definition?.step(named: h.step)?.budgetSeconds,
+                                      budgetSeconds: ProcedureDefinition.step(named: h.step, in: steps)?.budgetSeconds,
                                       nextOfficer: i + 1 < state.holdings.count ? state.holdings[i + 1].officer : nil))
             }
         }
@@ -155,24 +155,32 @@ public struct DelayGroup: Sendable {
         // canonically equal (`==`, the same text in another Unicode normal form) are merged.
         var groupOfBytes: [UTF8Key: Int] = [:]
         var keys: [String] = [], seconds: [[Int64]] = [], budgeted: [Int] = [], over: [Int] = []
-        for h in holds {
-            let key: String? = switch dimension {
-            case .step: h.step
-            case .officer: h.officer
-            case .procedure: h.procedure
-            case .agency: h.agency
+        // The groups found last, tried before hashing: holds mostly repeat a few keys.
+        var recent: [(key: String, group: Int)] = []
+        for i in holds.indices {
+            let key: String = switch dimension {
+            case .step: holds[i].step
+            case .officer: holds[i].officer
+            case .procedure: holds[i].procedure ?? "-"
+            case .agency: holds[i].agency ?? "-"
             }
             let g: Int
-            if let found = groupOfBytes[UTF8Key(key ?? "-")] {
-                g = found
+            if let hit = recent.first(where: { $0.key.hasSameUTF8(as: key) }) {
+                g = hit.group
             } else {
-                g = keys.count
-                groupOfBytes[UTF8Key(key ?? "-")] = g
-                keys.append(key ?? "-"); seconds.append([]); budgeted.append(0); over.append(0)
+                if let found = groupOfBytes[UTF8Key(key)] {
+                    g = found
+                } else {
+                    g = keys.count
+                    groupOfBytes[UTF8Key(key)] = g
+                    keys.append(key); seconds.append([]); budgeted.append(0); over.append(0)
+                }
+                if recent.count == 8 { recent.removeFirst() }
+                recent.append((key, g))
             }
-            seconds[g].append(h.heldSeconds)
-            if h.budgetSeconds != nil { budgeted[g] += 1 }
-            if h.overBudgetSeconds > 0 { over[g] += 1 }
+            seconds[g].append(holds[i].heldSeconds)
+            if holds[i].budgetSeconds != nil { budgeted[g] += 1 }
+            if holds[i].overBudgetSeconds > 0 { over[g] += 1 }
         }
         var groupOfKey: [String: Int] = [:]
         for g in keys.indices {

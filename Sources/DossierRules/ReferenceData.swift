@@ -52,7 +52,11 @@ public struct ProcedureDefinition: Sendable, Equatable {
     /// The step of that name: the first whose UTF-8 is the same, else the
     /// first canonically equal one (`==`, which normalises Vietnamese text
     /// and costs far more than comparing bytes).
-    public func step(named name: String) -> ProcedureStep? {
+    public func step(named name: String) -> ProcedureStep? { Self.step(named: name, in: steps) }
+
+    /// `step(named:)` over a definition's `steps`, for loops that look up
+    /// many holds of one definition without copying it.
+    public static func step(named name: String, in steps: [ProcedureStep]) -> ProcedureStep? {
         steps.first { $0.name.hasSameUTF8(as: name) } ?? steps.first { $0.name == name }
     }
 }
