@@ -82,7 +82,7 @@ extension DossierState {
         var out: [KPIContribution] = []
         out.reserveCapacity(9 + 2 * (payments.count + ratings.count))   // at most 9 counts plus two per payment and rating
         func add(_ instant: Int64, _ counter: KPICounters.Counter, _ delta: Int64 = 1) {
-            out.append(KPIContribution(agency: agency, day: Int32(calendar.localDate(of: instant).daysSinceEpoch), counter: counter, delta: delta))
+            out.append(KPIContribution(agency: agency, day: Int32(calendar.localDay(of: instant)), counter: counter, delta: delta))
         }
         if let receivedAt {
             add(receivedAt, .received)

@@ -123,6 +123,11 @@ public struct WorkingCalendar: Sendable {
     /// - Complexity: O(1).
     public func localDate(of instant: Int64) -> LocalDate { LocalDate(daysSinceEpoch: split(instant).day) }
 
+    /// The local day of `instant`, in days since 1970-01-01 (`localDate(of:).daysSinceEpoch`
+    /// without building the civil date).
+    /// - Complexity: O(1).
+    public func localDay(of instant: Int64) -> Int { split(instant).day }
+
     /// The instant at which `date`'s local midnight is `secondsFromMidnight`
     /// past (any value; 86_400 is the next midnight). Saturates.
     /// - Complexity: O(1).

@@ -22,6 +22,14 @@ struct ExtremeInstantTests {
         }
     }
 
+    /// The local day the KPI counters are filed under is the civil date's day, at any instant.
+    @Test func localDayIsTheLocalDatesDay() {
+        var r = SeededRandom(seed: 11)
+        var instants: [Int64] = [.min, .max, 0, -1, 1, 1_709_485_199, 1_709_485_200, 1_709_485_201]   // 2024-03-04 00:00 +07:00 ± 1 s
+        for _ in 0..<5000 { instants.append(Int64(bitPattern: r.next()) >> Int64(r.below(40) + 1)) }
+        for t in instants { #expect(c.localDay(of: t) == c.localDate(of: t).daysSinceEpoch, "\(t)") }
+    }
+
     @Test func theWholeInt64RangeCountsWithoutTrapping() {
         let all = c.workingSeconds(from: .min, to: .max)
         #expect(all > 0)
