@@ -92,6 +92,23 @@ struct RecordCodecTests {
         #expect(b.bytes == [1, 2])
     }
 
+    /// Varints of every length read back, whether the eight-byte fast path or the byte loop reads them.
+    @Test func varintsOfEveryLengthReadBack() throws {
+        var values: [UInt64] = [0, 1, 127, 128, 255, 16_383, 16_384, 1 << 21 - 1, 1 << 21, 1 << 28, 1 << 35, 1 << 42, 1 << 49,
+                                1 << 56 - 1, 1 << 56, 1 << 63, UInt64.max]
+        for shift in 0..<64 { values.append(1 << UInt64(shift)); values.append((1 << UInt64(shift)) &- 1) }
+        for padding in [0, 3, 12] {
+            var w = ByteWriter()
+            for v in values { w.varint(v) }
+            w.raw([UInt8](repeating: 0xAA, count: padding))   // with little or much room after the last value
+            try w.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) throws -> Void in
+                var r = ByteReader(buffer)
+                for v in values { #expect(try r.varint() == v, "\(v) with \(padding) bytes after") }
+                #expect(buffer.count - r.offset == padding)
+            }
+        }
+    }
+
     @Test func truncatedAndOverlongVarintsNameTheFault() {
         let truncated: [UInt8] = [0x80, 0x80]
         truncated.withUnsafeBytes { buffer in
