@@ -209,6 +209,12 @@ public enum Key {
         a.withUnsafeBytes { a in b.withUnsafeBytes { b in precedes(a, b) } }
     }
 
+    /// The order of two strings' UTF-8 bytes as keys (not `<`, which compares Unicode scalars).
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
+    }
+
     public static func readU64(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
         var v: UInt64 = 0
         for k in 0..<8 { v = v << 8 | UInt64(b[offset + k]) }

@@ -116,19 +116,17 @@ extension DossierState {
     }
 }
 
-/// Encoding of a dossier's stored contributions (so a change subtracts
-/// exactly what was added before).
+/// A dossier's contributions as ledgers written before `DossierRow` stored
+/// them (a change subtracts exactly what was added before).
 extension Array where Element == KPIContribution {
+    /// The layout of the `kpiContributions` table, where ledgers written
+    /// before `DossierRow` keep a dossier's contributions: read when such a
+    /// dossier changes; written only to test that path.
     func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 16 * count)
-        encode(into: &w)
-        return w.bytes
-    }
-
-    /// Appends `encoded()`'s bytes to `w`.
-    func encode(into w: inout ByteWriter) {
         w.varint(UInt64(count))
         for c in self { w.blob(c.agency); w.svarint(Int64(c.day)); w.u8(UInt8(c.counter.rawValue)); w.svarint(c.delta) }
+        return w.bytes
     }
 
     init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {

@@ -55,7 +55,7 @@ public struct ProjectionFold {
     public func forEachDossier(inCodeOrder: Bool = false, _ body: (DossierState, ReferenceData) throws -> Void) rethrows {
         if inCodeOrder {
             var order = Array(entries.indices)
-            order.sort { a, b in Self.precedes(entries[a].state.code, entries[b].state.code) }
+            order.sort { a, b in Key.precedes(entries[a].state.code, entries[b].state.code) }
             for i in order { try body(entries[i].state, references[entries[i].referenceIndex]) }
         } else {
             for e in entries { try body(e.state, references[e.referenceIndex]) }
@@ -88,12 +88,6 @@ public struct ProjectionFold {
         guard visited == entries.count else {
             throw LedgerError(.corrupt, "\(store.path): the dossier table names \(visited) of the \(entries.count) dossiers in the log")
         }
-    }
-
-    /// Byte order of the UTF-8 of two codes (LMDB's key order).
-    private static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in Key.precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
     }
 
     private mutating func currentReferenceIndex() -> Int {

@@ -121,10 +121,7 @@ struct ProjectionWriter {
         let tables = ledger.tables
         if tablesAreEmpty {
             // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
-            let byteOrder = agencies.indices.sorted { a, b in
-                var x = agencies[a], y = agencies[b]
-                return x.withUTF8 { x in y.withUTF8 { y in Key.precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
-            }
+            let byteOrder = agencies.indices.sorted { Key.precedes(agencies[$0], agencies[$1]) }
             var rank = [Int](repeating: 0, count: agencies.count)
             for (r, a) in byteOrder.enumerated() { rank[a] = r }
             let rows = kpiDeltas.filter { $0.value.values.contains { $0 != 0 } }
