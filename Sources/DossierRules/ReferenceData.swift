@@ -92,10 +92,10 @@ public struct ReferenceData: Sendable {
     /// `agency` and its parents up to the top, nearest first.
     public func lineage(of agency: String) -> [String] {
         var chain: [String] = []
-        var current: String? = agency
-        while let c = current, !chain.contains(c), let a = agencies[c] {
-            chain.append(c)
-            current = a.parent
+        walkUp(from: agency) { code in
+            guard !chain.contains(code) else { return false }
+            chain.append(code)
+            return true
         }
         return chain
     }
@@ -105,13 +105,25 @@ public struct ReferenceData: Sendable {
     ///   (the walk of `lineage(of:)`, stopped at the officer's agency).
     public func officer(_ officer: String, servesAgency agency: String) -> Bool {
         guard let home = officers[officer]?.agency else { return false }
+        var serves = false
+        walkUp(from: agency) { code in
+            serves = code == home
+            return !serves
+        }
+        return serves
+    }
+
+    /// Calls `visit` with `agency` and each registered agency above it,
+    /// nearest first, until `visit` returns false, an agency is not
+    /// registered, or as many levels as there are agencies were walked (a
+    /// cycle of parents).
+    private func walkUp(from agency: String, _ visit: (String) -> Bool) {
         var current: String? = agency
         var levels = 0
         while let code = current, levels < agencies.count, let a = agencies[code] {
-            if code == home { return true }
+            guard visit(code) else { return }
             current = a.parent
             levels += 1
         }
-        return false
     }
 }

@@ -156,9 +156,7 @@ public final class Environment: @unchecked Sendable {
         pthread_rwlock_wrlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         let info = try currentInfo()
-        var pageSize = MDB_stat()
-        try check(mdb_env_stat(handle, &pageSize), "mdb_env_stat", ["ledger \(path)"])
-        let needed = (info.lastPage + 1) * Int(pageSize.ms_psize) + max(0, bytes)
+        let needed = (info.lastPage + 1) * (try statistics.pageSize) + max(0, bytes)
         guard info.mapSize < needed else { return }
         var size = info.mapSize
         while size < needed { size *= 2 }
