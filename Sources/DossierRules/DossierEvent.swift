@@ -237,7 +237,7 @@ extension DossierEvent {
                 switch value {
                 case .interned(let id): e.set(field, text: try text(id))
                 case .text(let bytes):
-                    guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                    guard let s = String(storedUTF8: bytes) else {
                         throw RecordDecodingError(reason: "data.\(field.name) is not valid UTF-8")
                     }
                     e.set(field, text: s)

@@ -23,7 +23,7 @@ extension EventStore {
     /// The code of dossier number `number`.
     public func dossierCode(number: UInt32, in txn: Transaction) throws -> String {
         guard let raw = try txn.get(tables.dossierCodes, key: Key.u32(number)),
-              let code = String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) else {
+              let code = String(storedUTF8: raw) else {
             throw LedgerError(.corrupt, "dossier number \(number) is not in the dossier table")
         }
         return code

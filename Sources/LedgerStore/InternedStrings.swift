@@ -17,7 +17,7 @@ struct InternedStrings: Sendable {
             var entry = try cursor.seek(Key.u32(count + 1))
             while let e = entry {
                 let id = Key.readU32(e.key)
-                guard id == count + 1, let text = String(validating: e.value.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                guard id == count + 1, let text = String(storedUTF8: e.value) else {
                     throw LedgerError(.corrupt, "string table entry \(id) is damaged")
                 }
                 texts.append(text)

@@ -18,8 +18,8 @@
 /// Object keys, actors and the values of code-like fields (`internedFields`)
 /// are interned to small integers through the ledger's string table; free
 /// text stays inline.
-enum RecordCodec {
-    static let formatVersion: UInt8 = 1
+@usableFromInline enum RecordCodec {
+    @usableFromInline static var formatVersion: UInt8 { 1 }
 
     /// `data` members whose string values are codes worth interning.
     static let internedFields: Set<String> = [
@@ -102,7 +102,7 @@ enum RecordCodec {
         let actor = view.actorID != 0 ? try string(view.actorID) : nil
         var id: String?
         if let bytes = view.id {
-            guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+            guard let s = String(storedUTF8: bytes) else {
                 throw RecordDecodingError(reason: "id is not valid UTF-8")
             }
             id = s
@@ -133,7 +133,7 @@ enum RecordCodec {
         case .int(let i): return .int(i)
         case .double(let d): return .double(d)
         case .text(let bytes):
-            guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
+            guard let s = String(storedUTF8: bytes) else {
                 throw RecordDecodingError(reason: "text is not valid UTF-8")
             }
             return .string(s)
