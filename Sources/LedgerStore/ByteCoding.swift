@@ -6,46 +6,46 @@ import Darwin
 
 /// Appends the primitives of the binary record format to a growable buffer;
 /// each write checks room once and stores bytes through a pointer.
-public struct ByteWriter {
-    /// Owns the buffer; a writer that was copied copies it before writing
-    /// (value semantics, like an array).
-    @usableFromInline final class Buffer {
-        @usableFromInline let base: UnsafeMutablePointer<UInt8>
-        @usableFromInline let capacity: Int
-        @usableFromInline init(capacity: Int) {
-            self.capacity = Swift.max(capacity, 16)
-            base = .allocate(capacity: self.capacity)
-        }
-        deinit { base.deallocate() }
-    }
-
-    @usableFromInline var buffer: Buffer
+///
+/// Not copyable: a writer owns its buffer alone (pass it `inout`, or move
+/// it with `consume`), so a write never has to ask whether another copy
+/// shares the bytes. Not thread-safe; one writer per encoding loop.
+public struct ByteWriter: ~Copyable {
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
     @usableFromInline var count = 0
 
-    @inlinable public init(capacity: Int = 128) { buffer = Buffer(capacity: capacity) }
+    @inlinable public init(capacity: Int = 128) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
 
     /// The bytes written so far.
-    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: buffer.base, count: count)) }
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Calls `body` with the bytes written so far (valid only during the call).
     @inlinable public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: buffer.base, count: count))
+        try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
     /// Forgets the bytes written, keeping the buffer for the next ones.
     @inlinable public mutating func removeAll() { count = 0 }
 
-    /// Room for `n` more bytes in a buffer this writer alone owns; returns where they go.
+    /// Room for `n` more bytes; returns where they go.
     @inlinable @inline(__always) mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
-        if _slowPath(count &+ n > buffer.capacity || !isKnownUniquelyReferenced(&buffer)) { grow(n) }
-        return buffer.base + count
+        if _slowPath(count &+ n > capacity) { grow(n) }
+        return base + count
     }
 
     @usableFromInline @inline(never) mutating func grow(_ n: Int) {
-        let capacity = count + n > buffer.capacity ? Swift.max(2 * buffer.capacity, count + n) : buffer.capacity
-        let new = Buffer(capacity: capacity)
-        new.base.update(from: buffer.base, count: count)
-        buffer = new
+        let newCapacity = Swift.max(2 * capacity, count + n)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = newCapacity
     }
 
     @inlinable @inline(__always) public mutating func u8(_ v: UInt8) {
@@ -179,7 +179,7 @@ public struct ByteReader {
         let n = try varint()
         guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "length \(n) runs past the record at byte \(offset)") }
         let b = try bytes(Int(n))
-        guard let s = String(validating: b.bindMemory(to: UInt8.self), as: UTF8.self) else {
+        guard let s = String(storedUTF8: b) else {
             throw RecordDecodingError(reason: "text at byte \(offset - Int(n)) is not valid UTF-8")
         }
         return s

@@ -5,7 +5,7 @@ import LedgerStore
 /// Writes changed dossier states and everything derived from them (KPI day
 /// counters) inside the caller's write transaction. Both the live append
 /// and `rebuild` go through it, so they cannot disagree.
-struct ProjectionWriter {
+struct ProjectionWriter: ~Copyable {
     let ledger: Ledger
     /// Set by `rebuild` after emptying the tables: nothing to read back,
     /// and dossiers come in key order so rows are appended.
