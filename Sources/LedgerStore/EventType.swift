@@ -64,9 +64,9 @@ public enum EventType: UInt8, CaseIterable, Sendable {
     }
 
     /// Reference data (agencies, officers, procedures, calendars): no dossier, no version.
-    public var isReference: Bool { rawValue < 10 }
+    @inlinable public var isReference: Bool { rawValue < 10 }
     /// Belongs to a dossier's stream (every type that is not reference data).
-    public var isDossierEvent: Bool { !isReference }
+    @inlinable public var isDossierEvent: Bool { !isReference }
 
     /// The known names, for error messages.
     public static var allNames: String { allCases.map(\.name).joined(separator: ", ") }

@@ -27,43 +27,45 @@ public struct RecordView {
 
     public var isDossierEvent: Bool { dossierNumber != 0 }
 
+    // The initialiser is inlined into the scans that read every record (a
+    // view's fields land in the scan's registers instead of being copied
+    // out); its errors are built out of line.
+    @inlinable @inline(__always)
     public init(_ buffer: UnsafeRawBufferPointer, seq: UInt64) throws(RecordDecodingError) {
         self.seq = seq
         var r = ByteReader(buffer)
         let format = try r.u8()
-        guard format == RecordCodec.formatVersion else { throw RecordDecodingError(reason: "unknown record format \(format)") }
+        guard format == RecordCodec.formatVersion else { throw Self.fault("unknown record format", format) }
         let code = try r.u8()
-        guard let type = EventType(rawValue: code) else { throw RecordDecodingError(reason: "unknown type code \(code)") }
+        guard let type = EventType(rawValue: code) else { throw Self.fault("unknown type code", code) }
         self.type = type
         let flags = try r.u8()
-        guard flags & ~0x0F == 0 else { throw RecordDecodingError(reason: "unknown flags \(flags)") }
+        guard flags & ~0x0F == 0 else { throw Self.fault("unknown flags", flags) }
         hash = try r.bytes(32)
         if flags & 1 != 0 {
             let number = try r.varint()
             let v = try r.varint()
-            guard number > 0, number <= UInt64(UInt32.max), v <= UInt64(UInt32.max) else {
-                throw RecordDecodingError(reason: "dossier number out of range")
-            }
+            guard number > 0, number <= UInt64(UInt32.max), v <= UInt64(UInt32.max) else { throw Self.fault("dossier number out of range") }
             dossierNumber = UInt32(number)
             version = UInt32(v)
         } else {
             dossierNumber = 0
             version = 0
         }
-        guard type.isDossierEvent == (dossierNumber != 0) else { throw RecordDecodingError(reason: "dossier flag does not match the type") }
+        guard type.isDossierEvent == (dossierNumber != 0) else { throw Self.fault("dossier flag does not match the type") }
         at = try Self.readTimestamp(&r, base: 0)
         recordedAt = try Self.readTimestamp(&r, base: at.seconds)
         actorID = flags & 2 != 0 ? try DataReader.stringID(&r) : 0
         if flags & 4 != 0 {
             let n = try r.varint()
-            guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "id length \(n) runs past the record") }
+            guard n <= UInt64(buffer.count) else { throw Self.fault("id length runs past the record", n) }
             id = try r.bytes(Int(n))
         } else {
             id = nil
         }
         if flags & 8 != 0 {
             let v = try r.varint()
-            guard v <= UInt64(UInt32.max) else { throw RecordDecodingError(reason: "expectedVersion out of range") }
+            guard v <= UInt64(UInt32.max) else { throw Self.fault("expectedVersion out of range") }
             expectedVersion = UInt32(v)
         } else {
             expectedVersion = nil
@@ -71,18 +73,24 @@ public struct RecordView {
         data = UnsafeRawBufferPointer(rebasing: buffer[r.offset...])
     }
 
-    private static func readTimestamp(_ r: inout ByteReader, base: Int64) throws(RecordDecodingError) -> Timestamp {
+    @usableFromInline @inline(never)
+    static func fault(_ reason: String, _ value: (any BinaryInteger)? = nil) -> RecordDecodingError {
+        RecordDecodingError(reason: value.map { "\(reason) \($0)" } ?? reason)
+    }
+
+    @inlinable @inline(__always)
+    static func readTimestamp(_ r: inout ByteReader, base: Int64) throws(RecordDecodingError) -> Timestamp {
         let seconds = base &+ (try r.svarint())
         let meta = try r.varint()
         let zz = meta >> 2
         let offset = Int64(bitPattern: (zz >> 1) ^ (0 &- (zz & 1)))
-        guard abs(offset) < 24 * 60 else { throw RecordDecodingError(reason: "offset out of range") }
+        guard offset > -24 * 60, offset < 24 * 60 else { throw fault("offset out of range") }
         var nanos: Int32 = 0
         var digits: UInt8 = 0
         if meta & 1 != 0 {
             let n = try r.varint()
             digits = try r.u8()
-            guard n < 1_000_000_000, (1...9).contains(digits) else { throw RecordDecodingError(reason: "fraction out of range") }
+            guard n < 1_000_000_000, digits >= 1, digits <= 9 else { throw fault("fraction out of range") }
             nanos = Int32(n)
         }
         return Timestamp(seconds: seconds, nanoseconds: nanos, offsetMinutes: Int16(offset), fractionDigits: digits, isZulu: meta & 2 != 0)
@@ -114,6 +122,7 @@ public struct DataReader {
     public let depth: Int
 
     /// A reader of the object at the start of `bytes`; returns it with its member count.
+    @inlinable @inline(__always)
     public static func object(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (count: Int, reader: DataReader) {
         var r = DataReader(reader: ByteReader(bytes), depth: 0)
         let count = try r.count()
@@ -142,7 +151,7 @@ public struct DataReader {
     /// member of a dossier event's data): both string ids, consumed. Nil,
     /// with nothing consumed, for a member of any other kind (read it with
     /// `member()`).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func internedMember() throws(RecordDecodingError) -> (keyID: UInt32, valueID: UInt32)? {
         let start = reader.offset
         let key = try Self.stringID(&reader)
@@ -154,9 +163,10 @@ public struct DataReader {
         return (key, try Self.stringID(&reader))
     }
 
-    private mutating func count() throws(RecordDecodingError) -> Int {
+    @inlinable @inline(__always)
+    mutating func count() throws(RecordDecodingError) -> Int {
         let n = try reader.varint()
-        guard n <= UInt64(reader.buffer.count) else { throw RecordDecodingError(reason: "count \(n) too large") }
+        guard n <= UInt64(reader.buffer.count) else { throw RecordView.fault("count too large", n) }
         return Int(n)
     }
 

@@ -13,7 +13,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var fractionDigits: UInt8
     public var isZulu: Bool
 
-    public init(seconds: Int64, nanoseconds: Int32 = 0, offsetMinutes: Int16 = 7 * 60, fractionDigits: UInt8 = 0, isZulu: Bool = false) {
+    @inlinable public init(seconds: Int64, nanoseconds: Int32 = 0, offsetMinutes: Int16 = 7 * 60, fractionDigits: UInt8 = 0, isZulu: Bool = false) {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
         self.offsetMinutes = offsetMinutes
