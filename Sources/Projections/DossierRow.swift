@@ -17,10 +17,10 @@ import LedgerStore
 enum DossierRow {
     static let format: UInt8 = 2
 
-    /// Appends the row of `state` with `contributions` to `w`.
-    static func encode(_ state: DossierState, contributions: [KPIContribution], into w: inout ByteWriter, using scratch: inout ByteWriter) {
+    /// Appends the row of `state` with its KPI `counts` (to the dossier's agency) to `w`.
+    static func encode(_ state: DossierState, counts: [KPICount], into w: inout ByteWriter, using scratch: inout ByteWriter) {
         scratch.removeAll()
-        encode(contributions, into: &scratch)
+        encode(counts, of: state.agency ?? "", into: &scratch)
         w.u8(format)
         scratch.withUnsafeBytes { w.raw($0, withLength: true) }
         state.encode(into: &w)
@@ -39,21 +39,36 @@ enum DossierRow {
 
     private static let agencyFollows: UInt8 = 0x80
 
+    /// The contributions of a list that may name several agencies (each written where it changes).
     static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
         w.varint(UInt64(contributions.count))
         var agency: String?
         for c in contributions {
-            let counter = UInt8(c.counter.rawValue)
-            if let agency, agency == c.agency {
-                w.u8(counter)
-            } else {
-                w.u8(counter | agencyFollows)
-                w.blob(c.agency)
-                agency = c.agency
-            }
-            w.svarint(Int64(c.day))
-            w.svarint(c.delta)
+            let follows = agency.map { $0 != c.agency } ?? true
+            if follows { agency = c.agency }
+            write(KPICount(day: c.day, counter: c.counter, delta: c.delta), agency: follows ? c.agency : nil, into: &w)
         }
+    }
+
+    /// The contributions of one agency's `counts` (a dossier's): the same
+    /// layout, the agency written once.
+    static func encode(_ counts: [KPICount], of agency: String, into w: inout ByteWriter) {
+        w.varint(UInt64(counts.count))
+        for (i, c) in counts.enumerated() { write(c, agency: i == 0 ? agency : nil, into: &w) }
+    }
+
+    /// One contribution; `agency` when it differs from the one before.
+    @inline(__always)
+    private static func write(_ c: KPICount, agency: String?, into w: inout ByteWriter) {
+        let counter = UInt8(c.counter.rawValue)
+        if let agency {
+            w.u8(counter | agencyFollows)
+            w.blob(agency)
+        } else {
+            w.u8(counter)
+        }
+        w.svarint(Int64(c.day))
+        w.svarint(c.delta)
     }
 
     /// The contributions of a row (`split(_:).contributions`).

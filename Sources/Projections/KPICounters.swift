@@ -73,21 +73,40 @@ struct KPIContribution: Hashable, Sendable {
     var delta: Int64
 }
 
+/// One count a dossier adds to its own agency's day counters: a
+/// `KPIContribution` without the agency, which is the dossier's for all of them.
+struct KPICount: Equatable, Sendable {
+    /// Local day, days since 1970-01-01.
+    var day: Int32
+    var counter: KPICounters.Counter
+    var delta: Int64
+}
+
 extension DossierState {
     /// What this dossier adds to the KPI day counters, each count in the
     /// local day of the event it counts (DOMAIN.md "KPIs").
     func kpiContributions(reference: ReferenceData) -> [KPIContribution] {
         guard let agency else { return [] }
-        let calendar = reference.calendar
-        var out: [KPIContribution] = []
+        var counts: [KPICount] = []
+        let online = procedure.flatMap { reference.procedure($0, definedBy: procedureSeq) }?.online
+        kpiCounts(calendar: reference.calendar, online: online, into: &counts)
+        return counts.map { KPIContribution(agency: agency, day: $0.day, counter: $0.counter, delta: $0.delta) }
+    }
+
+    /// `kpiContributions(reference:)` without the agency (the dossier's
+    /// for all; none without one), written over `out` (a loop that reuses
+    /// one array allocates nothing), with the online level of the procedure
+    /// definition in force at reception already looked up (nil: none).
+    func kpiCounts(calendar: WorkingCalendar, online: OnlineLevel?, into out: inout [KPICount]) {
+        out.removeAll(keepingCapacity: true)
+        guard agency != nil else { return }
         out.reserveCapacity(9 + 2 * (payments.count + ratings.count))   // at most 9 counts plus two per payment and rating
         func add(_ instant: Int64, _ counter: KPICounters.Counter, _ delta: Int64 = 1) {
-            out.append(KPIContribution(agency: agency, day: Int32(calendar.localDay(of: instant)), counter: counter, delta: delta))
+            out.append(KPICount(day: Int32(calendar.localDay(of: instant)), counter: counter, delta: delta))
         }
         if let receivedAt {
             add(receivedAt, .received)
-            let definition = procedure.flatMap { reference.procedure($0, definedBy: procedureSeq) }
-            if let definition, definition.online != .none {
+            if let online, online != .none {
                 add(receivedAt, .receivedOnlineEligible)
                 if channel == "online" { add(receivedAt, .receivedOnline) }
             }
@@ -112,7 +131,23 @@ extension DossierState {
             add(r.at, .ratings)
             add(r.at, .ratingSum, Int64(r.score))
         }
-        return out
+    }
+}
+
+/// The online level of the procedure definitions dossiers were received
+/// under, by the seq of the `procedure.defined` that recorded each: a
+/// recorded definition never changes, so one lookup by procedure code
+/// serves every later dossier of that definition.
+struct OnlineLevels {
+    private var bySeq: [UInt64: (procedure: String, online: OnlineLevel)] = [:]
+
+    /// The online level of the definition `state` was received under (nil: none), as `reference` has it.
+    mutating func level(of state: DossierState, reference: ReferenceData) -> OnlineLevel? {
+        guard let procedure = state.procedure else { return nil }
+        if let known = bySeq[state.procedureSeq], known.procedure.hasSameUTF8(as: procedure) { return known.online }
+        guard let definition = reference.procedure(procedure, definedBy: state.procedureSeq) else { return nil }
+        bySeq[state.procedureSeq] = (procedure, definition.online)
+        return definition.online
     }
 }
 

@@ -70,19 +70,26 @@ public struct ProjectionFold {
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
         var visited = 0
         let entryOfNumber = self.entryOfNumber
-        try references.withUnsafeBufferPointer { references in
-            try txn.withCursor(store.tables.dossiers) { cursor in
-                var row = try cursor.first()
-                while let r = row {
-                    guard r.value.count == 8 else { throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged") }
-                    let number = Int(Key.readU32(r.value))
-                    if number < entryOfNumber.count, entryOfNumber[number] > 0 {
-                        let k = Int(entryOfNumber[number]) - 1
-                        try body(&entries[k].state, references[entries[k].referenceIndex])
-                        visited += 1
+        // Runs of dossiers share a version of the reference data: a local
+        // copy, replaced when the version changes, is lent to `body` without
+        // copying it for each dossier.
+        var referenceIndex = -1
+        var reference = self.reference
+        try txn.withCursor(store.tables.dossiers) { cursor in
+            var row = try cursor.first()
+            while let r = row {
+                guard r.value.count == 8 else { throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged") }
+                let number = Int(Key.readU32(r.value))
+                if number < entryOfNumber.count, entryOfNumber[number] > 0 {
+                    let k = Int(entryOfNumber[number]) - 1
+                    if entries[k].referenceIndex != referenceIndex {
+                        referenceIndex = entries[k].referenceIndex
+                        reference = references[referenceIndex]
                     }
-                    row = try cursor.next()
+                    try body(&entries[k].state, reference)
+                    visited += 1
                 }
+                row = try cursor.next()
             }
         }
         guard visited == entries.count else {
@@ -175,7 +182,7 @@ public struct ProjectionFold {
                                 let number32 = view.dossierNumber
                                 let c = number32 == lastCodeNumber &+ 1 && lastCodeNumber != 0 ? try codes.next() : try codes.seek(Key.u32(number32))
                                 guard let c, c.key.count == 4, Key.readU32(c.key) == number32,
-                                      let code = String(validating: c.value.bindMemory(to: UInt8.self), as: UTF8.self) else {
+                                      let code = String(storedUTF8: c.value) else {
                                     throw LedgerError(.corrupt, "\(store.path): seq \(seq): dossier number \(number32) is not in the dossier table")
                                 }
                                 lastCodeNumber = number32

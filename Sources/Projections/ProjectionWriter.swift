@@ -10,9 +10,17 @@ struct ProjectionWriter: ~Copyable {
     /// Set by `rebuild` after emptying the tables: nothing to read back,
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
-    /// Counter deltas per agency-day, keyed by `deltaKey` (agency index and day).
-    private var kpiDeltas: [Int64: KPICounters] = [:]
-    /// The agencies of `kpiDeltas`, by index.
+    /// Counter deltas per agency-day: the counters of slot `i` are
+    /// `deltas[i * Self.width ..< (i + 1) * Self.width]`; `slotOfKey` finds
+    /// a slot by `deltaKey` (agency index and day), `keyOfSlot` goes back.
+    private var deltas: [Int64] = []
+    private var slotOfKey: [Int64: Int] = [:]
+    private var keyOfSlot: [Int64] = []
+    /// The slot last looked up (a dossier's counts mostly fall on one or two days).
+    private var lastKey: Int64 = -1
+    private var lastSlot = 0
+    private static let width = KPICounters.Counter.allCases.count
+    /// The agencies of the delta keys, by index.
     private var agencies: [String] = []
     private var agencyIndex: [String: Int] = [:]
     /// The index of the agency last looked up (runs of dossiers share one).
@@ -25,6 +33,9 @@ struct ProjectionWriter: ~Copyable {
     private var appendCursor: Cursor?
     /// Reused for the contributions inside a row.
     private var contributionBytes = ByteWriter(capacity: 256)
+    /// Reused for each dossier's new KPI counts.
+    private var counts: [KPICount] = []
+    private var onlineLevels = OnlineLevels()
 
     init(ledger: Ledger, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
@@ -67,13 +78,13 @@ struct ProjectionWriter: ~Copyable {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
         }
-        let new = state.kpiContributions(reference: reference)
-        if old != new {
+        state.kpiCounts(calendar: reference.calendar, online: onlineLevels.level(of: state, reference: reference), into: &counts)
+        if !Self.same(old, counts, of: state.agency) {
             accumulate(old, sign: -1)
-            accumulate(new, sign: 1)
+            if let agency = state.agency { accumulate(counts, of: agency) }
         }
         scratch.removeAll()
-        DossierRow.encode(state, contributions: new, into: &scratch, using: &contributionBytes)
+        DossierRow.encode(state, counts: counts, into: &scratch, using: &contributionBytes)
         try scratch.withUnsafeBytes { row in
             if let appendCursor {
                 try appendCursor.put(key: key, value: row, flags: .append)
@@ -84,18 +95,71 @@ struct ProjectionWriter: ~Copyable {
         if oldInOwnTable { _ = try txn.delete(tables.kpiContributions, key: key) }
     }
 
-    /// Adds `sign` × each contribution to `kpiDeltas`: one dictionary access
-    /// per run of contributions to the same agency-day (a dossier's counts
-    /// mostly fall on its reception and processing days).
+    /// Adds `sign` × each contribution to its agency-day's deltas.
+    /// One slot lookup per run of contributions to the same agency-day (a
+    /// dossier's counts mostly fall on its reception and processing days).
     private mutating func accumulate(_ contributions: [KPIContribution], sign: Int64) {
         var i = 0
         while i < contributions.count {
             let first = contributions[i]
-            var end = i + 1
-            while end < contributions.count, contributions[end].day == first.day, contributions[end].agency == first.agency { end += 1 }
-            kpiDeltas[deltaKey(agency: first.agency, day: first.day), default: KPICounters()].add(contributions[i..<end], sign: sign)
-            i = end
+            let base = deltaSlot(agency: first.agency, day: first.day) * Self.width
+            deltas.withUnsafeMutableBufferPointer { deltas in
+                repeat {
+                    deltas[base + contributions[i].counter.rawValue] += sign * contributions[i].delta
+                    i += 1
+                } while i < contributions.count && contributions[i].day == first.day && contributions[i].agency.hasSameUTF8(as: first.agency)
+            }
         }
+    }
+
+    /// Adds a dossier's new `counts` to `agency`'s deltas: one slot lookup per day.
+    private mutating func accumulate(_ counts: [KPICount], of agency: String) {
+        var i = 0
+        while i < counts.count {
+            let day = counts[i].day
+            let base = deltaSlot(agency: agency, day: day) * Self.width
+            deltas.withUnsafeMutableBufferPointer { deltas in
+                repeat {
+                    deltas[base + counts[i].counter.rawValue] += counts[i].delta
+                    i += 1
+                } while i < counts.count && counts[i].day == day
+            }
+        }
+    }
+
+    /// Whether stored contributions are a dossier's `counts` to `agency`.
+    private static func same(_ stored: [KPIContribution], _ counts: [KPICount], of agency: String?) -> Bool {
+        guard stored.count == counts.count else { return false }
+        guard let agency else { return stored.isEmpty }
+        for (s, c) in zip(stored, counts) where s.day != c.day || s.counter != c.counter || s.delta != c.delta || s.agency != agency {
+            return false
+        }
+        return true
+    }
+
+    /// The slot of an agency-day's deltas, made when it is new.
+    private mutating func deltaSlot(agency: String, day: Int32) -> Int {
+        let key = deltaKey(agency: agency, day: day)
+        if key == lastKey { return lastSlot }
+        let slot: Int
+        if let known = slotOfKey[key] {
+            slot = known
+        } else {
+            slot = keyOfSlot.count
+            keyOfSlot.append(key)
+            slotOfKey[key] = slot
+            deltas.append(contentsOf: repeatElement(0, count: Self.width))
+        }
+        lastKey = key
+        lastSlot = slot
+        return slot
+    }
+
+    /// The deltas of a slot, as counters.
+    private func counters(ofSlot slot: Int) -> KPICounters {
+        var counters = KPICounters()
+        counters.values = Array(deltas[slot * Self.width ..< (slot + 1) * Self.width])
+        return counters
     }
 
     private mutating func deltaKey(agency: String, day: Int32) -> Int64 {
@@ -111,7 +175,7 @@ struct ProjectionWriter: ~Copyable {
         return Int64(lastAgency) << 32 | Int64(UInt32(bitPattern: day))
     }
 
-    /// The agency-day counter of a `kpiDeltas` key.
+    /// The agency-day counter of a delta key (`deltaKey`).
     private func kpiKey(_ deltaKey: Int64) -> KPIKey {
         KPIKey(agency: agencies[Int(deltaKey >> 32)], day: Int32(truncatingIfNeeded: deltaKey))
     }
@@ -124,22 +188,28 @@ struct ProjectionWriter: ~Copyable {
             let byteOrder = agencies.indices.sorted { Key.precedes(agencies[$0], agencies[$1]) }
             var rank = [Int](repeating: 0, count: agencies.count)
             for (r, a) in byteOrder.enumerated() { rank[a] = r }
-            let rows = kpiDeltas.filter { $0.value.values.contains { $0 != 0 } }
-                .sorted { a, b in (rank[Int(a.key >> 32)], Int32(truncatingIfNeeded: a.key)) < (rank[Int(b.key >> 32)], Int32(truncatingIfNeeded: b.key)) }
+            let slots = keyOfSlot.indices.filter { slot in deltas[slot * Self.width ..< (slot + 1) * Self.width].contains { $0 != 0 } }
+                .sorted { a, b in
+                    let x = keyOfSlot[a], y = keyOfSlot[b]
+                    return (rank[Int(x >> 32)], Int32(truncatingIfNeeded: x)) < (rank[Int(y >> 32)], Int32(truncatingIfNeeded: y))
+                }
             try txn.withCursor(tables.kpiDays) { cursor in
                 var key = ByteWriter(capacity: 64)
-                for (deltaKey, counters) in rows {
+                for slot in slots {
                     key.removeAll()
-                    kpiKey(deltaKey).write(into: &key)
+                    kpiKey(keyOfSlot[slot]).write(into: &key)
                     scratch.removeAll()
-                    counters.encode(into: &scratch)
+                    counters(ofSlot: slot).encode(into: &scratch)
                     try key.withUnsafeBytes { k in try scratch.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .append) } }
                 }
             }
         } else {
             try addDeltasToStoredCounters(in: txn)
         }
-        kpiDeltas.removeAll()
+        deltas.removeAll()
+        slotOfKey.removeAll()
+        keyOfSlot.removeAll()
+        lastKey = -1
         for name in Ledger.projectionNames {
             try txn.put(tables.checkpoints, key: Array(name.utf8), value: Key.u64(checkpoint))
         }
@@ -147,7 +217,9 @@ struct ProjectionWriter: ~Copyable {
 
     private func addDeltasToStoredCounters(in txn: Transaction) throws {
         let tables = ledger.tables
-        for (deltaKey, delta) in kpiDeltas where delta.values.contains(where: { $0 != 0 }) {
+        for (slot, deltaKey) in keyOfSlot.enumerated() {
+            let delta = counters(ofSlot: slot)
+            guard delta.values.contains(where: { $0 != 0 }) else { continue }
             let key = kpiKey(deltaKey)
             let k = key.bytes
             var counters = KPICounters()
@@ -187,7 +259,7 @@ public struct KPIKey: Hashable, Sendable {
 
     init?(_ raw: UnsafeRawBufferPointer) {
         guard raw.count >= 5, raw[raw.count - 5] == 0,
-              let agency = String(validating: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 5)]).bindMemory(to: UInt8.self), as: UTF8.self)
+              let agency = String(storedUTF8: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 5)]))
         else { return nil }
         self.agency = agency
         day = Int32(bitPattern: Key.readU32(raw, at: raw.count - 4) ^ 0x8000_0000)
