@@ -12,14 +12,23 @@ public struct Cursor {
     let database: Database
     let path: String
 
+    @inline(__always)
     private func move(_ op: MDB_cursor_op, key: UnsafeRawBufferPointer? = nil) throws -> Entry? {
         var k = MDB_val(mv_size: key?.count ?? 0, mv_data: UnsafeMutableRawPointer(mutating: key?.baseAddress))
         var v = MDB_val()
         let rc = mdb_cursor_get(handle, &k, &v, op)
-        if rc == MDB_NOTFOUND { return nil }
-        try check(rc, "mdb_cursor_get", ["ledger \(path)", "database \(database.name)"])
+        if rc != MDB_SUCCESS {
+            if rc == MDB_NOTFOUND { return nil }
+            throw failure(rc, "mdb_cursor_get")
+        }
         return (UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size),
                 UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+    }
+
+    /// The error of a failed call, with the ledger and the database (built out of line).
+    @inline(never)
+    private func failure(_ rc: Int32, _ operation: String) -> LMDBError {
+        LMDBError(code: rc, operation: operation, context: ["ledger \(path)", "database \(database.name)"])
     }
 
     public func first() throws -> Entry? { try move(MDB_FIRST) }
@@ -61,7 +70,8 @@ public struct Cursor {
     public func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: PutFlags = []) throws {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_cursor_put(handle, &k, &v, flags.rawValue), "mdb_cursor_put", ["ledger \(path)", "database \(database.name)"])
+        let rc = mdb_cursor_put(handle, &k, &v, flags.rawValue)
+        if rc != MDB_SUCCESS { throw failure(rc, "mdb_cursor_put") }
     }
 
     /// Deletes the entry the cursor is on.
