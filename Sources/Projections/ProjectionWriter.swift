@@ -11,18 +11,16 @@ struct ProjectionWriter: ~Copyable {
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
     /// Counter deltas per agency-day: the counters of slot `i` are
-    /// `deltas[i * Self.width ..< (i + 1) * Self.width]`; `slotOfKey` finds
-    /// a slot by `deltaKey` (agency index and day), `keyOfSlot` goes back.
+    /// `deltas[i * Self.width ..< (i + 1) * Self.width]`; `slots` numbers
+    /// the slots by `deltaKey` (agency index and day).
     private var deltas: [Int64] = []
-    private var slotOfKey: [Int64: Int] = [:]
-    private var keyOfSlot: [Int64] = []
+    private var slots = NumberedKeys<Int64>()
     /// The slot last looked up (a dossier's counts mostly fall on one or two days).
     private var lastKey: Int64 = -1
     private var lastSlot = 0
     private static let width = KPICounters.Counter.allCases.count
     /// The agencies of the delta keys, by index.
-    private var agencies: [String] = []
-    private var agencyIndex: [String: Int] = [:]
+    private var agencies = NumberedKeys<String>()
     /// The index of the agency last looked up (runs of dossiers share one).
     private var lastAgency = 0
     /// Reused for each row's bytes.
@@ -141,15 +139,8 @@ struct ProjectionWriter: ~Copyable {
     private mutating func deltaSlot(agency: String, day: Int32) -> Int {
         let key = deltaKey(agency: agency, day: day)
         if key == lastKey { return lastSlot }
-        let slot: Int
-        if let known = slotOfKey[key] {
-            slot = known
-        } else {
-            slot = keyOfSlot.count
-            keyOfSlot.append(key)
-            slotOfKey[key] = slot
-            deltas.append(contentsOf: repeatElement(0, count: Self.width))
-        }
+        let (slot, isNew) = slots.number(of: key)
+        if isNew { deltas.append(contentsOf: repeatElement(0, count: Self.width)) }
         lastKey = key
         lastSlot = slot
         return slot
@@ -164,13 +155,7 @@ struct ProjectionWriter: ~Copyable {
 
     private mutating func deltaKey(agency: String, day: Int32) -> Int64 {
         if lastAgency >= agencies.count || agencies[lastAgency] != agency {
-            if let known = agencyIndex[agency] {
-                lastAgency = known
-            } else {
-                lastAgency = agencies.count
-                agencies.append(agency)
-                agencyIndex[agency] = lastAgency
-            }
+            lastAgency = agencies.number(of: agency).number
         }
         return Int64(lastAgency) << 32 | Int64(UInt32(bitPattern: day))
     }
@@ -185,19 +170,19 @@ struct ProjectionWriter: ~Copyable {
         let tables = ledger.tables
         if tablesAreEmpty {
             // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
-            let byteOrder = agencies.indices.sorted { Key.precedes(agencies[$0], agencies[$1]) }
+            let byteOrder = (0..<agencies.count).sorted { Key.precedes(agencies[$0], agencies[$1]) }
             var rank = [Int](repeating: 0, count: agencies.count)
             for (r, a) in byteOrder.enumerated() { rank[a] = r }
-            let slots = keyOfSlot.indices.filter { slot in deltas[slot * Self.width ..< (slot + 1) * Self.width].contains { $0 != 0 } }
+            let written = (0..<slots.count).filter { slot in deltas[slot * Self.width ..< (slot + 1) * Self.width].contains { $0 != 0 } }
                 .sorted { a, b in
-                    let x = keyOfSlot[a], y = keyOfSlot[b]
+                    let x = slots[a], y = slots[b]
                     return (rank[Int(x >> 32)], Int32(truncatingIfNeeded: x)) < (rank[Int(y >> 32)], Int32(truncatingIfNeeded: y))
                 }
             try txn.withCursor(tables.kpiDays) { cursor in
                 var key = ByteWriter(capacity: 64)
-                for slot in slots {
+                for slot in written {
                     key.removeAll()
-                    kpiKey(keyOfSlot[slot]).write(into: &key)
+                    kpiKey(slots[slot]).write(into: &key)
                     scratch.removeAll()
                     counters(ofSlot: slot).encode(into: &scratch)
                     try key.withUnsafeBytes { k in try scratch.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .append) } }
@@ -207,8 +192,7 @@ struct ProjectionWriter: ~Copyable {
             try addDeltasToStoredCounters(in: txn)
         }
         deltas.removeAll()
-        slotOfKey.removeAll()
-        keyOfSlot.removeAll()
+        slots = NumberedKeys()
         lastKey = -1
         for name in Ledger.projectionNames {
             try txn.put(tables.checkpoints, key: Array(name.utf8), value: Key.u64(checkpoint))
@@ -217,7 +201,8 @@ struct ProjectionWriter: ~Copyable {
 
     private func addDeltasToStoredCounters(in txn: Transaction) throws {
         let tables = ledger.tables
-        for (slot, deltaKey) in keyOfSlot.enumerated() {
+        for slot in 0..<slots.count {
+            let deltaKey = slots[slot]
             let delta = counters(ofSlot: slot)
             guard delta.values.contains(where: { $0 != 0 }) else { continue }
             let key = kpiKey(deltaKey)
@@ -263,5 +248,23 @@ public struct KPIKey: Hashable, Sendable {
         else { return nil }
         self.agency = agency
         day = Int32(bitPattern: Key.readU32(raw, at: raw.count - 4) ^ 0x8000_0000)
+    }
+}
+
+/// Keys numbered 0, 1, 2… in the order first seen, found both ways.
+struct NumberedKeys<Key: Hashable> {
+    private var keys: [Key] = []
+    private var numbers: [Key: Int] = [:]
+
+    var count: Int { keys.count }
+
+    subscript(number: Int) -> Key { keys[number] }
+
+    /// The number of `key`, given the next one when it is new.
+    mutating func number(of key: Key) -> (number: Int, isNew: Bool) {
+        if let known = numbers[key] { return (known, false) }
+        keys.append(key)
+        numbers[key] = keys.count - 1
+        return (keys.count - 1, true)
     }
 }
