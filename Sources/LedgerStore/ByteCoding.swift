@@ -126,22 +126,44 @@ public struct ByteReader {
         RecordDecodingError(reason: "record ends early at byte \(offset)")
     }
 
-    /// LEB128 unsigned varint, read in one inlined loop; a varint that runs
-    /// past the record or past 64 bits is read again by `varintSlow` for its error.
+    /// LEB128 unsigned varint: one byte inline, longer ones in
+    /// `varintOfSeveralBytes`; a varint that runs past the record or past
+    /// 64 bits is read again by `varintSlow` for its error.
     @inlinable @inline(__always) public mutating func varint() throws(RecordDecodingError) -> UInt64 {
-        var i = offset
+        let i = offset
         let n = buffer.count
         if _fastPath(i < n) {
             let b = buffer[i]
             if b < 0x80 { offset = i &+ 1; return UInt64(b) }   // most varints are one byte
         }
+        return try varintOfSeveralBytes()
+    }
+
+    /// A varint of two bytes or more (instants, seqs), out of line: while
+    /// ten bytes are left it reads them without a bounds check per byte.
+    @usableFromInline @inline(never)
+    mutating func varintOfSeveralBytes() throws(RecordDecodingError) -> UInt64 {
+        let i = offset
+        if buffer.count &- i >= 10, let base = buffer.baseAddress {
+            let p = base + i
+            var result = UInt64(p.load(as: UInt8.self) & 0x7F)
+            var k = 1
+            while k < 10 {
+                let b = p.load(fromByteOffset: k, as: UInt8.self)
+                result |= UInt64(b & 0x7F) &<< UInt64(7 &* k)
+                k &+= 1
+                if b < 0x80 { offset = i &+ k; return result }
+            }
+            return try varintSlow()   // more than ten bytes: the error
+        }
+        var j = i
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        while i < n && shift < 64 {
-            let b = buffer[i]
-            i &+= 1
+        while j < buffer.count && shift < 64 {
+            let b = buffer[j]
+            j &+= 1
             result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { offset = i; return result }
+            if b < 0x80 { offset = j; return result }
             shift &+= 7
         }
         return try varintSlow()
