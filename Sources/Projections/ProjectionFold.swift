@@ -27,7 +27,15 @@ public struct ProjectionFold {
     /// Dossier number → entry index + 1 (0: not seen yet), for folds over stored records.
     private var entryOfNumber: [Int32] = []
     /// Versions of the reference data dossiers saw; the last is `reference` unless it changed since.
-    private var references: [ReferenceData] = []
+    private var references: [ReferenceVersion] = []
+
+    /// One version of the reference data, shared by reference: a dossier's
+    /// version is lent to a visitor without copying the value (its
+    /// dictionaries and calendar) for each dossier.
+    private final class ReferenceVersion {
+        let data: ReferenceData
+        init(_ data: ReferenceData) { self.data = data }
+    }
     private var referenceIsShared = false
 
     /// - Parameter reference: the reference data before the first event (`Ledger.emptyReference`).
@@ -40,7 +48,7 @@ public struct ProjectionFold {
     /// (Mutating only to index the codes on first use.)
     public mutating func dossier(_ code: String) -> (state: DossierState, reference: ReferenceData)? {
         indexCodes()
-        return entryOfCode[code].map { (entries[$0].state, references[entries[$0].referenceIndex]) }
+        return entryOfCode[code].map { (entries[$0].state, references[entries[$0].referenceIndex].data) }
     }
 
     /// Indexes by code the dossiers a whole-log fold added by number.
@@ -56,9 +64,9 @@ public struct ProjectionFold {
         if inCodeOrder {
             var order = Array(entries.indices)
             order.sort { a, b in Key.precedes(entries[a].state.code, entries[b].state.code) }
-            for i in order { try body(entries[i].state, references[entries[i].referenceIndex]) }
+            for i in order { try body(entries[i].state, references[entries[i].referenceIndex].data) }
         } else {
-            for e in entries { try body(e.state, references[e.referenceIndex]) }
+            for e in entries { try body(e.state, references[e.referenceIndex].data) }
         }
     }
 
@@ -70,11 +78,7 @@ public struct ProjectionFold {
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
         var visited = 0
         let entryOfNumber = self.entryOfNumber
-        // Runs of dossiers share a version of the reference data: a local
-        // copy, replaced when the version changes, is lent to `body` without
-        // copying it for each dossier.
-        var referenceIndex = -1
-        var reference = self.reference
+        let references = self.references
         try txn.withCursor(store.tables.dossiers) { cursor in
             var row = try cursor.first()
             while let r = row {
@@ -82,11 +86,7 @@ public struct ProjectionFold {
                 let number = Int(Key.readU32(r.value))
                 if number < entryOfNumber.count, entryOfNumber[number] > 0 {
                     let k = Int(entryOfNumber[number]) - 1
-                    if entries[k].referenceIndex != referenceIndex {
-                        referenceIndex = entries[k].referenceIndex
-                        reference = references[referenceIndex]
-                    }
-                    try body(&entries[k].state, reference)
+                    try body(&entries[k].state, references[entries[k].referenceIndex].data)
                     visited += 1
                 }
                 row = try cursor.next()
@@ -99,7 +99,7 @@ public struct ProjectionFold {
 
     private mutating func currentReferenceIndex() -> Int {
         if !referenceIsShared {
-            references.append(reference)
+            references.append(ReferenceVersion(reference))
             referenceIsShared = true
         }
         return references.count - 1
@@ -132,9 +132,9 @@ public struct ProjectionFold {
     private mutating func apply(_ e: DossierEvent, to i: Int, streamUpTo: () throws -> [RecordedEvent]) throws {
         let r = currentReferenceIndex()
         if e.type == .eventVoided {
-            entries[i].state = DossierState.fold(code: entries[i].state.code, events: try streamUpTo(), reference: references[r])
+            entries[i].state = DossierState.fold(code: entries[i].state.code, events: try streamUpTo(), reference: references[r].data)
         } else {
-            entries[i].state.apply(e, reference: references[r])
+            entries[i].state.apply(e, reference: references[r].data)
         }
         entries[i].referenceIndex = r
     }

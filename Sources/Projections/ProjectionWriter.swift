@@ -61,14 +61,13 @@ struct ProjectionWriter: ~Copyable {
     }
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
-        let tables = ledger.tables
         var old: [KPIContribution] = []
         var oldInOwnTable = false   // a row of the earlier layout
-        if !tablesAreEmpty, let row = try txn.get(tables.dossierStates, key: key) {
+        if !tablesAreEmpty, let row = try txn.get(ledger.tables.dossierStates, key: key) {
             do {
                 if let stored = try DossierRow.split(row).contributions {
                     old = try DossierRow.contributions(stored)
-                } else if let stored = try txn.get(tables.kpiContributions, key: key) {
+                } else if let stored = try txn.get(ledger.tables.kpiContributions, key: key) {
                     old = try [KPIContribution](decoding: stored)
                     oldInOwnTable = true
                 }
@@ -87,10 +86,10 @@ struct ProjectionWriter: ~Copyable {
             if let appendCursor {
                 try appendCursor.put(key: key, value: row, flags: .append)
             } else {
-                _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
+                _ = try txn.put(ledger.tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
             }
         }
-        if oldInOwnTable { _ = try txn.delete(tables.kpiContributions, key: key) }
+        if oldInOwnTable { _ = try txn.delete(ledger.tables.kpiContributions, key: key) }
     }
 
     /// Adds `sign` × each contribution to its agency-day's deltas.
