@@ -28,6 +28,9 @@ public struct ProjectionFold {
     private var entryOfNumber: [Int32] = []
     /// Versions of the reference data dossiers saw; the last is `reference` unless it changed since.
     private var references: [ReferenceVersion] = []
+    /// Whether `entries` are in the key order of the codes (a whole-log
+    /// fold laid them out so: `wholeLog(_:in:progress:)`).
+    private var entriesAreInKeyOrder = false
 
     /// One version of the reference data, shared by reference: a dossier's
     /// version is lent to a visitor without copying the value (its
@@ -61,7 +64,7 @@ public struct ProjectionFold {
     /// last event; in the byte order of the codes (the projection's key
     /// order) when `inCodeOrder`, else in order of first appearance.
     public func forEachDossier(inCodeOrder: Bool = false, _ body: (DossierState, ReferenceData) throws -> Void) rethrows {
-        if inCodeOrder {
+        if inCodeOrder && !entriesAreInKeyOrder {
             var order = Array(entries.indices)
             order.sort { a, b in Key.precedes(entries[a].state.code, entries[b].state.code) }
             for i in order { try body(entries[i].state, references[entries[i].referenceIndex].data) }
@@ -70,15 +73,20 @@ public struct ProjectionFold {
         }
     }
 
-    /// Calls `body` for every dossier of a whole-log fold (`fold(_:to:in:…)`)
-    /// in the projection's key order, read from the store's dossier table
-    /// in `txn` instead of sorting the codes.
+    /// Calls `body` for every dossier of a whole-log fold (`fold(_:to:in:…)`,
+    /// `wholeLog(_:in:progress:)`) in the projection's key order: in memory
+    /// order when the fold laid the states out so, else read from the
+    /// store's dossier table in `txn` instead of sorting the codes.
     /// The state is lent `inout` only so that nothing is copied; `body` must not change it.
     mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction,
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
+        let references = self.references
+        if entriesAreInKeyOrder {
+            for k in entries.indices { try body(&entries[k].state, references[entries[k].referenceIndex].data) }
+            return
+        }
         var visited = 0
         let entryOfNumber = self.entryOfNumber
-        let references = self.references
         try txn.withCursor(store.tables.dossiers) { cursor in
             var row = try cursor.first()
             while let r = row {
@@ -115,6 +123,7 @@ public struct ProjectionFold {
     private mutating func entryIndex(forCode code: String) -> Int {
         indexCodes()
         if let i = entryOfCode[code] { return i }
+        entriesAreInKeyOrder = false
         entries.append(Entry(state: DossierState(code: code), referenceIndex: currentReferenceIndex()))
         entryOfCode[code] = entries.count - 1
         return entries.count - 1
@@ -144,6 +153,22 @@ public struct ProjectionFold {
     public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
                             include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                             progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
+        try fold(ledger, to: to, in: txn, statesInKeyOrder: false, include: include, progress: progress)
+    }
+
+    /// Folds the whole log with every dossier's state laid out in the key
+    /// order of the codes (read first from the dossier table), so that
+    /// `forEachDossierInKeyOrder` — `rebuild` writing every row, `verify`
+    /// comparing them — walks memory in order instead of jumping between
+    /// dossiers first seen far apart in the log.
+    /// - Complexity: as `fold`, plus one walk of the dossier table.
+    static func wholeLog(_ ledger: Ledger, in txn: Transaction, progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
+        try fold(ledger, to: .max, in: txn, statesInKeyOrder: true, include: { _, _ in true }, progress: progress)
+    }
+
+    private static func fold(_ ledger: Ledger, to: UInt64, in txn: Transaction, statesInKeyOrder: Bool,
+                             include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool,
+                             progress: (UInt64) -> Void) throws -> ProjectionFold {
         let store = ledger.store
         let dossiers = try store.dossierCount(in: txn)
         let reader = DossierEvent.Reader(strings: try store.stringTexts(in: txn))
@@ -153,6 +178,8 @@ public struct ProjectionFold {
             var fold = ProjectionFold(reference: ledger.emptyReference)
             fold.entries.reserveCapacity(dossiers)
             fold.entryOfNumber.reserveCapacity(dossiers + 1)
+            if statesInKeyOrder { try fold.layOutInKeyOrder(store: store, in: txn) }
+            var seen = 0   // dossiers laid out in key order that the log has reached
             var current = fold.reference
             var currentIndex = -1   // index of `current` in `fold.references`; -1 until a dossier sees it
             var lastCodeNumber: UInt32 = 0   // the dossier-code row `codes` is on (0: none yet)
@@ -176,7 +203,12 @@ public struct ProjectionFold {
                                 fold.entryOfNumber.append(contentsOf: repeatElement(0, count: number + 1 - fold.entryOfNumber.count))
                             }
                             var i = Int(fold.entryOfNumber[number]) - 1
-                            if i < 0 {
+                            if i >= 0, fold.entriesAreInKeyOrder, fold.entries[i].referenceIndex < 0 {
+                                seen += 1   // the first event of a dossier laid out in advance
+                            } else if i < 0 {
+                                if fold.entriesAreInKeyOrder {
+                                    throw LedgerError(.corrupt, "\(store.path): seq \(seq): dossier number \(view.dossierNumber) is not in the dossier table")
+                                }
                                 // A new dossier: numbers first appear in increasing order, so its code
                                 // is usually the next row of the dossier-code table.
                                 let number32 = view.dossierNumber
@@ -209,8 +241,35 @@ public struct ProjectionFold {
                 if seq & 0xFFFF == 0 { progress(seq) }
                 row = try cursor.next()
             }
+            if fold.entriesAreInKeyOrder, seen != fold.entries.count {
+                throw LedgerError(.corrupt, "\(store.path): the dossier table names \(fold.entries.count) dossiers but the log has events of \(seen)")
+            }
             return fold
         } }
+    }
+
+    /// Makes an entry for every dossier of the dossier table, in its key
+    /// order, each waiting for its first event (`referenceIndex` −1).
+    private mutating func layOutInKeyOrder(store: EventStore, in txn: Transaction) throws {
+        try txn.withCursor(store.tables.dossiers) { cursor in
+            var row = try cursor.first()
+            while let r = row {
+                guard r.value.count == 8, let code = String(storedUTF8: r.key) else {
+                    throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged")
+                }
+                let number = Int(Key.readU32(r.value))
+                if number >= entryOfNumber.count {
+                    entryOfNumber.append(contentsOf: repeatElement(0, count: number + 1 - entryOfNumber.count))
+                }
+                guard entryOfNumber[number] == 0 else {
+                    throw LedgerError(.corrupt, "\(store.path): dossier number \(number) is named twice in the dossier table")
+                }
+                entries.append(Entry(state: DossierState(code: code), referenceIndex: -1))
+                entryOfNumber[number] = Int32(entries.count)
+                row = try cursor.next()
+            }
+        }
+        entriesAreInKeyOrder = true
     }
 }
 
@@ -227,7 +286,7 @@ extension Ledger {
         }
         try store.environment.reserve(bytes: projectionBytes + projectionBytes / 4 + (16 << 20))
         return try store.environment.write { txn in
-            var fold = try ProjectionFold.fold(self, in: txn, progress: progress)
+            var fold = try ProjectionFold.wholeLog(self, in: txn, progress: progress)
             try txn.removeAll(tables.dossierStates)
             try txn.removeAll(tables.kpiContributions)
             try txn.removeAll(tables.kpiDays)
@@ -248,7 +307,7 @@ extension Ledger {
         try store.read { txn in
             var differences: [String] = []
             func note(_ s: String) { if differences.count < limit { differences.append(s) } }
-            var fold = try ProjectionFold.fold(self, in: txn)
+            var fold = try ProjectionFold.wholeLog(self, in: txn)
             let head = try store.head(in: txn).seq
             for name in Self.projectionNames {
                 let cp = try checkpoint(name, in: txn)

@@ -157,6 +157,34 @@ import WorkingTime
         #expect(try t.ledger.projectionDifferences().isEmpty)
     }
 
+    /// The fold `rebuild` and `verify` use lays the states out in the codes'
+    /// key order; it holds the same states as the fold in log order.
+    @Test func aWholeLogFoldHoldsTheSameStatesInKeyOrder() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        // A dossier first seen last whose code sorts first.
+        try t.append([Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+        try t.ledger.store.read { txn in
+            var byLog: [String: DossierState] = [:]
+            var logOrder: [String] = []
+            try ProjectionFold.fold(t.ledger, in: txn).forEachDossier { state, _ in
+                byLog[state.code] = state
+                logOrder.append(state.code)
+            }
+            var whole = try ProjectionFold.wholeLog(t.ledger, in: txn)
+            var keyOrder: [String] = []
+            try whole.forEachDossierInKeyOrder(store: t.ledger.store, in: txn) { state, _ in
+                #expect(state == byLog[state.code])
+                keyOrder.append(state.code)
+            }
+            #expect(keyOrder == logOrder.sorted { Key.precedes($0, $1) })
+            #expect(logOrder.last == "H40.22-240301-0009" && keyOrder.first == "H40.22-240301-0009")
+            var codeOrder: [String] = []
+            whole.forEachDossier(inCodeOrder: true) { state, _ in codeOrder.append(state.code) }
+            #expect(codeOrder == keyOrder)
+        }
+    }
+
     @Test func verifyNamesAnEditedProjectionRow() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
