@@ -80,7 +80,27 @@ public struct ProjectionFold {
     /// The state is lent `inout` only so that nothing is copied; `body` must not change it.
     mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction,
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
+        try forEachDossierInKeyOrder(store: store, in: txn, dropping: false, body)
+    }
+
+    /// `forEachDossierInKeyOrder`, dropping each state as soon as `body`
+    /// returns — while it is still in the cache, instead of in one more
+    /// pass over all of them — and leaving the fold without dossiers.
+    mutating func drainInKeyOrder(store: EventStore, in txn: Transaction,
+                                  _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
+        try forEachDossierInKeyOrder(store: store, in: txn, dropping: true, body)
+        entries = []
+        entryOfNumber = []
+        entryOfCode = [:]
+    }
+
+    private mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction, dropping: Bool,
+                                                   _ visit: (inout DossierState, ReferenceData) throws -> Void) throws {
         let references = self.references
+        func body(_ state: inout DossierState, _ reference: ReferenceData) throws {
+            try visit(&state, reference)
+            if dropping { state = DossierState(code: "") }
+        }
         if entriesAreInKeyOrder {
             for k in entries.indices { try body(&entries[k].state, references[entries[k].referenceIndex].data) }
             return
@@ -290,14 +310,15 @@ extension Ledger {
             try txn.removeAll(tables.dossierStates)
             try txn.removeAll(tables.kpiContributions)
             try txn.removeAll(tables.kpiDays)
+            let dossiers = fold.dossierCount
             var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
             try writer.appendingRows(in: txn) { writer in
-                try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, reference in
+                try fold.drainInKeyOrder(store: store, in: txn) { state, reference in
                     try writer.write(state, reference: reference, in: txn)
                 }
             }
             try writer.finish(checkpoint: fold.lastSeq, in: txn)
-            return (fold.lastSeq, fold.dossierCount)
+            return (fold.lastSeq, dossiers)
         }
     }
 
