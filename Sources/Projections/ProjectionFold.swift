@@ -102,7 +102,12 @@ public struct ProjectionFold {
             if dropping { state = DossierState(code: "") }
         }
         if entriesAreInKeyOrder {
-            for k in entries.indices { try body(&entries[k].state, references[entries[k].referenceIndex].data) }
+            for k in entries.indices {
+                // Bound first, the version object holds its data while
+                // `body` borrows it (read through a temporary, it was copied).
+                let version = references[entries[k].referenceIndex]
+                try body(&entries[k].state, version.data)
+            }
             return
         }
         var visited = 0
@@ -114,7 +119,8 @@ public struct ProjectionFold {
                 let number = Int(Key.readU32(r.value))
                 if number < entryOfNumber.count, entryOfNumber[number] > 0 {
                     let k = Int(entryOfNumber[number]) - 1
-                    try body(&entries[k].state, references[entries[k].referenceIndex].data)
+                    let version = references[entries[k].referenceIndex]
+                    try body(&entries[k].state, version.data)
                     visited += 1
                 }
                 row = try cursor.next()
