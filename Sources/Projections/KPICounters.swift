@@ -42,6 +42,11 @@ public struct KPICounters: Sendable, Equatable {
 
     /// Appends `encoded()`'s bytes to `w`.
     func encode(into w: inout ByteWriter) {
+        Self.encode(values, into: &w)
+    }
+
+    /// Appends the stored form of counter values (in `Counter` order) to `w`.
+    static func encode(_ values: some Sequence<Int64>, into w: inout ByteWriter) {
         for v in values { w.svarint(v) }
     }
 

@@ -183,7 +183,7 @@ struct ProjectionWriter: ~Copyable {
                     key.removeAll()
                     kpiKey(slots[slot]).write(into: &key)
                     scratch.removeAll()
-                    counters(ofSlot: slot).encode(into: &scratch)
+                    KPICounters.encode(deltas[slot * Self.width ..< (slot + 1) * Self.width], into: &scratch)
                     try key.withUnsafeBytes { k in try scratch.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .append) } }
                 }
             }
