@@ -39,7 +39,10 @@ enum DossierRow {
 
     private static let agencyFollows: UInt8 = 0x80
 
-    /// The contributions of a list that may name several agencies (each written where it changes).
+    /// The contributions of a list that may name several agencies (each
+    /// written where it changes): the general form the decoder reads. Rows
+    /// are written by `encode(_:of:into:)`, a dossier's counts naming its
+    /// one agency; this one serves the decoder's tests.
     static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
         w.varint(UInt64(contributions.count))
         var agency: String?

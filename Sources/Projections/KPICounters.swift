@@ -22,13 +22,6 @@ public struct KPICounters: Sendable, Equatable {
         set { values[c.rawValue] = newValue }
     }
 
-    /// Adds `sign` × the delta of each contribution to its counter.
-    mutating func add(_ contributions: ArraySlice<KPIContribution>, sign: Int64) {
-        values.withUnsafeMutableBufferPointer { values in
-            for c in contributions { values[c.counter.rawValue] += sign * c.delta }
-        }
-    }
-
     public static func += (a: inout KPICounters, b: KPICounters) {
         for i in a.values.indices { a.values[i] += b.values[i] }
         a.overdueInProgress += b.overdueInProgress

@@ -73,61 +73,32 @@ public struct ProjectionFold {
         }
     }
 
-    /// Calls `body` for every dossier of a whole-log fold (`fold(_:to:in:…)`,
-    /// `wholeLog(_:in:progress:)`) in the projection's key order: in memory
-    /// order when the fold laid the states out so, else read from the
-    /// store's dossier table in `txn` instead of sorting the codes.
+    /// Calls `body` for every dossier of a `wholeLog` fold in the
+    /// projection's key order, which is the order its states are laid out in.
     /// The state is lent `inout` only so that nothing is copied; `body` must not change it.
-    mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction,
-                                           _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
-        try forEachDossierInKeyOrder(store: store, in: txn, dropping: false, body)
+    mutating func forEachDossierInKeyOrder(_ body: (inout DossierState, ReferenceData) throws -> Void) rethrows {
+        try forEachDossierInKeyOrder(dropping: false, body)
     }
 
     /// `forEachDossierInKeyOrder`, dropping each state as soon as `body`
     /// returns — while it is still in the cache, instead of in one more
     /// pass over all of them — and leaving the fold without dossiers.
-    mutating func drainInKeyOrder(store: EventStore, in txn: Transaction,
-                                  _ body: (inout DossierState, ReferenceData) throws -> Void) throws {
-        try forEachDossierInKeyOrder(store: store, in: txn, dropping: true, body)
+    mutating func drainInKeyOrder(_ body: (inout DossierState, ReferenceData) throws -> Void) rethrows {
+        try forEachDossierInKeyOrder(dropping: true, body)
         entries = []
         entryOfNumber = []
         entryOfCode = [:]
     }
 
-    private mutating func forEachDossierInKeyOrder(store: EventStore, in txn: Transaction, dropping: Bool,
-                                                   _ visit: (inout DossierState, ReferenceData) throws -> Void) throws {
+    private mutating func forEachDossierInKeyOrder(dropping: Bool, _ body: (inout DossierState, ReferenceData) throws -> Void) rethrows {
+        precondition(entriesAreInKeyOrder, "only a wholeLog fold holds its dossiers in key order")
         let references = self.references
-        func body(_ state: inout DossierState, _ reference: ReferenceData) throws {
-            try visit(&state, reference)
-            if dropping { state = DossierState(code: "") }
-        }
-        if entriesAreInKeyOrder {
-            for k in entries.indices {
-                // Bound first, the version object holds its data while
-                // `body` borrows it (read through a temporary, it was copied).
-                let version = references[entries[k].referenceIndex]
-                try body(&entries[k].state, version.data)
-            }
-            return
-        }
-        var visited = 0
-        let entryOfNumber = self.entryOfNumber
-        try txn.withCursor(store.tables.dossiers) { cursor in
-            var row = try cursor.first()
-            while let r = row {
-                guard r.value.count == 8 else { throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged") }
-                let number = Int(Key.readU32(r.value))
-                if number < entryOfNumber.count, entryOfNumber[number] > 0 {
-                    let k = Int(entryOfNumber[number]) - 1
-                    let version = references[entries[k].referenceIndex]
-                    try body(&entries[k].state, version.data)
-                    visited += 1
-                }
-                row = try cursor.next()
-            }
-        }
-        guard visited == entries.count else {
-            throw LedgerError(.corrupt, "\(store.path): the dossier table names \(visited) of the \(entries.count) dossiers in the log")
+        for k in entries.indices {
+            // Bound first, the version object holds its data while `body`
+            // borrows it (read through a temporary, it was copied).
+            let version = references[entries[k].referenceIndex]
+            try body(&entries[k].state, version.data)
+            if dropping { entries[k].state = DossierState(code: "") }
         }
     }
 
@@ -186,7 +157,8 @@ public struct ProjectionFold {
     /// order of the codes (read first from the dossier table), so that
     /// `forEachDossierInKeyOrder` — `rebuild` writing every row, `verify`
     /// comparing them — walks memory in order instead of jumping between
-    /// dossiers first seen far apart in the log.
+    /// dossiers first seen far apart in the log. The table and the log must
+    /// name the same dossiers (a difference is reported as damage).
     /// - Complexity: as `fold`, plus one walk of the dossier table.
     static func wholeLog(_ ledger: Ledger, in txn: Transaction, progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
         try fold(ledger, to: .max, in: txn, statesInKeyOrder: true, include: { _, _ in true }, progress: progress)
@@ -281,7 +253,7 @@ public struct ProjectionFold {
             var row = try cursor.first()
             while let r = row {
                 guard r.value.count == 8, let code = String(storedUTF8: r.key) else {
-                    throw LedgerError(.corrupt, "\(store.path): a dossier stream record is damaged")
+                    throw LedgerError(.corrupt, "\(store.path): a row of the dossier table is damaged")
                 }
                 let number = Int(Key.readU32(r.value))
                 if number >= entryOfNumber.count {
@@ -319,7 +291,7 @@ extension Ledger {
             let dossiers = fold.dossierCount
             var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
             try writer.appendingRows(in: txn) { writer in
-                try fold.drainInKeyOrder(store: store, in: txn) { state, reference in
+                try fold.drainInKeyOrder { state, reference in
                     try writer.write(state, reference: reference, in: txn)
                 }
             }
@@ -341,7 +313,7 @@ extension Ledger {
                 if cp != head { note("projection \(name): checkpoint \(cp) but the log's head is \(head)") }
             }
             let expectedKPI = fold.kpiDays
-            try fold.forEachDossierInKeyOrder(store: store, in: txn) { state, _ in
+            try fold.forEachDossierInKeyOrder { state, _ in
                 let code = state.code
                 guard let live = try dossier(code, in: txn) else { note("dossier \(code): missing from the live dossier states"); return }
                 if live != state { note("dossier \(code): live state differs from a rebuild (live: \(live.stage.name), v\(live.version); rebuilt: \(state.stage.name), v\(state.version))") }

@@ -173,7 +173,7 @@ import WorkingTime
             }
             var whole = try ProjectionFold.wholeLog(t.ledger, in: txn)
             var keyOrder: [String] = []
-            try whole.forEachDossierInKeyOrder(store: t.ledger.store, in: txn) { state, _ in
+            whole.forEachDossierInKeyOrder { state, _ in
                 #expect(state == byLog[state.code])
                 keyOrder.append(state.code)
             }
