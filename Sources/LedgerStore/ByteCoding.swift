@@ -237,15 +237,19 @@ public enum Key {
         return a.withUTF8 { x in b.withUTF8 { y in precedes(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
     }
 
+    /// The big-endian integer at `offset`; the bytes must be there (keys and
+    /// values of fixed width: a shorter one stops the process rather than
+    /// read past it).
+    @inlinable
     public static func readU64(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
-        var v: UInt64 = 0
-        for k in 0..<8 { v = v << 8 | UInt64(b[offset + k]) }
-        return v
+        precondition(offset >= 0 && offset &+ 8 <= b.count, "an 8-byte key or value is shorter")
+        return UInt64(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
+    /// The big-endian integer at `offset`; the bytes must be there (as `readU64`).
+    @inlinable
     public static func readU32(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt32 {
-        var v: UInt32 = 0
-        for k in 0..<4 { v = v << 8 | UInt32(b[offset + k]) }
-        return v
+        precondition(offset >= 0 && offset &+ 4 <= b.count, "a 4-byte key or value is shorter")
+        return UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 }
