@@ -180,16 +180,14 @@ extension DossierEvent {
     /// Valid for records of that transaction's snapshot only.
     public struct Reader {
         private let texts: [String]
-        /// String id → the `Field` raw value of that name (0: not a field).
-        private let fieldOfString: [UInt8]
+        /// String id → the `Field` of that name (nil: not a field).
+        private let fieldOfString: [Field?]
 
         /// - Parameter texts: the string table (`EventStore.stringTexts(in:)`), `texts[id - 1]` for id `id`.
         public init(strings texts: [String]) {
             self.texts = texts
-            var fields = [UInt8](repeating: 0, count: texts.count + 1)
-            for (i, text) in texts.enumerated() {
-                if let field = Field(name: text) { fields[i + 1] = field.rawValue }
-            }
+            var fields = [Field?](repeating: nil, count: texts.count + 1)
+            for (i, text) in texts.enumerated() { fields[i + 1] = Field(name: text) }
             fieldOfString = fields
         }
 
@@ -221,8 +219,7 @@ extension DossierEvent {
             /// The field a member with key `key` sets: nil when the rules do not read it or a member of that name came first.
             func claim(_ key: UInt32) throws(RecordDecodingError) -> Field? {
                 guard Int(key) < fieldOfString.count else { throw RecordDecodingError(reason: "string id \(key) is not in the string table") }
-                let raw = fieldOfString[Int(key)]
-                guard raw != 0, let field = Field(rawValue: raw), seen & field.bit == 0 else { return nil }
+                guard let field = fieldOfString[Int(key)], seen & field.bit == 0 else { return nil }
                 seen |= field.bit
                 return field
             }
