@@ -5,21 +5,25 @@ import Darwin
 #endif
 
 extension String {
+    /// Calls `body` with the string's UTF-8 bytes, lent in place for native
+    /// and small strings (copied only for text bridged from elsewhere), and
+    /// valid only during the call.
+    @inlinable @inline(__always)
+    public func withUTF8Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) { return result }
+        var copy = self
+        return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Whether both strings have the same UTF-8 bytes. `==` compares by
     /// canonical equivalence, which normalises non-ASCII text (Vietnamese
     /// names and steps) and costs far more; use this first where a match is
     /// usually a byte-identical copy, and `==` only when it fails.
     /// - Complexity: O(n), one `memcmp`.
     public func hasSameUTF8(as other: String) -> Bool {
-        // Native and small strings lend their bytes in place (a copy by
-        // `withUTF8` would cost more than the comparison).
-        let lent: Bool?? = utf8.withContiguousStorageIfAvailable { x in
-            other.utf8.withContiguousStorageIfAvailable { y in
-                x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
-            }
+        withUTF8Bytes { x in
+            other.withUTF8Bytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
         }
-        if let lent, let same = lent { return same }
-        return utf8.elementsEqual(other.utf8)   // bridged text
     }
 }
 

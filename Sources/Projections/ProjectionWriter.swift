@@ -56,8 +56,7 @@ struct ProjectionWriter: ~Copyable {
     /// event (the contributions are computed with it). The day counters
     /// change by the difference from the contributions stored before.
     mutating func write(_ state: DossierState, reference: ReferenceData, in txn: Transaction) throws {
-        var code = state.code
-        try code.withUTF8 { try write(state, key: UnsafeRawBufferPointer($0), reference: reference, in: txn) }
+        try state.code.withUTF8Bytes { try write(state, key: $0, reference: reference, in: txn) }
     }
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
@@ -233,8 +232,7 @@ public struct KPIKey: Hashable, Sendable {
 
     /// Appends `bytes` to `w`.
     func write(into w: inout ByteWriter) {
-        var agency = agency
-        agency.withUTF8 { w.raw(UnsafeRawBufferPointer($0)) }
+        agency.withUTF8Bytes { w.raw($0) }
         w.u8(0)
         withUnsafeBytes(of: (UInt32(bitPattern: day) ^ 0x8000_0000).bigEndian) { w.raw($0) }
     }
