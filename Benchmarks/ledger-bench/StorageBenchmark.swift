@@ -17,7 +17,7 @@ enum StorageBenchmark {
             ("events", s.events), ("ids", s.ids), ("streams", s.streams), ("dossiers", s.dossiers),
             ("dossierCodes", s.dossierCodes), ("strings", s.strings), ("stringIDs", s.stringIDs),
             ("references", s.references), ("meta", s.meta),
-            ("dossierStates", p.dossierStates), ("kpiDays", p.kpiDays), ("kpiContributions", p.kpiContributions),
+            ("dossierStates", p.dossierStates), ("kpiDays", p.kpiDays),
             ("checkpoints", p.checkpoints),
         ]
         let details = try ledger.store.read { txn in

@@ -71,7 +71,7 @@ public enum Lifecycle {
         case .dossierRated: stage.hasResult
         case .eventVoided: stage != .new
         case .activityRecorded: stage == .new || stage == .external
-        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared: false
+        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared, .scorecardDefined: false
         }
     }
 

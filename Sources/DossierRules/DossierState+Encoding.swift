@@ -2,7 +2,7 @@ import LedgerStore
 
 extension DossierState {
     /// The stored form's version byte; a rebuild rewrites every row.
-    public static let encodingVersion: UInt8 = 1
+    public static let encodingVersion: UInt8 = 2
 
     /// Compact binary form for the dossier-state table.
     public func encoded() -> [UInt8] {
@@ -30,9 +30,9 @@ extension DossierState {
             w.blob(h.officer); w.blob(h.step); w.svarint(h.from); w.optionalInt(h.to); w.varint(h.assignedSeq); w.optionalSeq(h.endSeq)
         }
         w.varint(UInt64(pauses.count))
-        for p in pauses {
-            w.u8(p.reason.rawValue); w.svarint(p.start); w.optionalInt(p.end); w.varint(p.startSeq); w.optionalText(p.requestedBy)
-        }
+        for p in pauses { w.pause(p) }
+        w.varint(UInt64(obligationWaits.count))
+        for p in obligationWaits { w.pause(p) }
         w.varint(UInt64(supplementRequestSeqs.count))
         for (seq, who) in zip(supplementRequestSeqs, supplementRequesters) { w.varint(seq); w.optionalText(who) }
         w.optionalInt(apologyNewDueAt); w.optionalInt(apologyAt); w.optionalSeq(apologySeq)
@@ -41,11 +41,23 @@ extension DossierState {
         w.u8((inputDigitised ? 1 : 0) | (resultDigitised ? 2 : 0))
         w.varint(UInt64(ratings.count))
         for r in ratings { w.svarint(r.at); w.u8(UInt8(r.score)); w.varint(r.seq) }
-        w.varint(UInt64(complaints))
+        w.varint(UInt64(complaints.count))
+        for c in complaints { w.svarint(c.at); w.varint(c.seq) }
         w.varint(UInt64(voided.count))
         for v in voided { w.varint(v) }
         w.varint(UInt64(lateRecordings.count))
         for l in lateRecordings { w.varint(l.seq); w.svarint(l.lagSeconds) }
+    }
+
+    /// The stage of an encoded state, read without decoding the rest (for
+    /// walks that want only some stages, e.g. the open dossiers).
+    public static func stage(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> DossierStage {
+        var r = ByteReader(buffer)
+        let v = try r.u8()
+        guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
+        _ = try r.bytes(Int(try r.count()))   // code
+        _ = try r.varint(); _ = try r.varint()   // version, lastSeq
+        return try r.stage()
     }
 
     /// Reads the form written by `encoded()`.
@@ -68,11 +80,8 @@ extension DossierState {
             holdings.append(Holding(officer: try r.blob(), step: try r.blob(), from: try r.svarint(), to: try r.optionalInt(),
                                     assignedSeq: try r.varint(), endSeq: try r.optionalSeq()))
         }
-        for _ in 0..<(try r.count()) {
-            guard let reason = ClockPause.Reason(rawValue: try r.u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
-            pauses.append(ClockPause(reason: reason, start: try r.svarint(), end: try r.optionalInt(), startSeq: try r.varint(),
-                                     requestedBy: try r.optionalText()))
-        }
+        for _ in 0..<(try r.count()) { pauses.append(try r.pause()) }
+        for _ in 0..<(try r.count()) { obligationWaits.append(try r.pause()) }
         for _ in 0..<(try r.count()) {
             supplementRequestSeqs.append(try r.varint())
             supplementRequesters.append(try r.optionalText())
@@ -84,7 +93,7 @@ extension DossierState {
         let digitised = try r.u8()
         inputDigitised = digitised & 1 != 0; resultDigitised = digitised & 2 != 0
         for _ in 0..<(try r.count()) { ratings.append(Rating(at: try r.svarint(), score: Int(try r.u8()), seq: try r.varint())) }
-        complaints = Int(try r.count())
+        for _ in 0..<(try r.count()) { complaints.append(Complaint(at: try r.svarint(), seq: try r.varint())) }
         for _ in 0..<(try r.count()) { voided.append(try r.varint()) }
         for _ in 0..<(try r.count()) { lateRecordings.append((try r.varint(), try r.svarint())) }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after a dossier state") }
@@ -99,6 +108,9 @@ extension ByteWriter {
         if let v { u8(1); svarint(v) } else { u8(0) }
     }
     @inline(__always) mutating func optionalSeq(_ v: UInt64?) { varint(v.map { $0 + 1 } ?? 0) }
+    mutating func pause(_ p: DossierState.ClockPause) {
+        u8(p.reason.rawValue); svarint(p.start); optionalInt(p.end); varint(p.startSeq); optionalText(p.requestedBy)
+    }
 }
 
 extension ByteReader {
@@ -112,6 +124,11 @@ extension ByteReader {
         let n = try varint()
         guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "count \(n) larger than the record") }
         return n
+    }
+    mutating func pause() throws(RecordDecodingError) -> DossierState.ClockPause {
+        guard let reason = DossierState.ClockPause.Reason(rawValue: try u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
+        return DossierState.ClockPause(reason: reason, start: try svarint(), end: try optionalInt(), startSeq: try varint(),
+                                       requestedBy: try optionalText())
     }
     mutating func stage() throws(RecordDecodingError) -> DossierStage {
         let raw = try u8()

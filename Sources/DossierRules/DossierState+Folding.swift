@@ -50,11 +50,11 @@ extension DossierState {
                                      requestedBy: e.actor ?? currentHolding?.officer))
         case .dossierObligationRequested:
             resumeStage = stage
-            if obligationPauses {
-                pauses.append(ClockPause(reason: .obligation, start: t, end: nil, startSeq: e.seq, requestedBy: e.actor))
-            }
+            let wait = ClockPause(reason: .obligation, start: t, end: nil, startSeq: e.seq, requestedBy: e.actor)
+            obligationWaits.append(wait)
+            if obligationPauses { pauses.append(wait) }
         case .dossierSupplementReceived, .dossierObligationFulfilled:
-            if let last = pauses.indices.last, pauses[last].end == nil { pauses[last].end = t }
+            endWaits(at: t)
         case .dossierFeePaid:
             payments.append(Payment(at: t, amount: e.amount ?? 0, online: e.online ?? false, seq: e.seq))
         case .dossierDigitised:
@@ -72,12 +72,12 @@ extension DossierState {
             endedAt = t; endSeq = e.seq
         case .dossierWithdrawn, .dossierSuspended:
             endHolding(at: t, seq: e.seq)
-            if let last = pauses.indices.last, pauses[last].end == nil { pauses[last].end = t }
+            endWaits(at: t)
             endedAt = t; endSeq = e.seq
         case .dossierRated:
             if let s = e.score { ratings.append(Rating(at: t, score: Int(truncatingIfNeeded: s), seq: e.seq)) }
         case .dossierComplaintFiled:
-            complaints += 1
+            complaints.append(Complaint(at: t, seq: e.seq))
         case .activityRecorded:
             // A history from another system: each activity is a hold of its resource, until the next one.
             endHolding(at: t, seq: e.seq)
@@ -88,6 +88,12 @@ extension DossierState {
             break
         }
         stage = Lifecycle.stage(after: e.type, in: stage, resume: resumeStage)
+    }
+
+    /// Ends the open pause and the open obligation wait, if any.
+    private mutating func endWaits(at t: Int64) {
+        if let last = pauses.indices.last, pauses[last].end == nil { pauses[last].end = t }
+        if let last = obligationWaits.indices.last, obligationWaits[last].end == nil { obligationWaits[last].end = t }
     }
 
     private mutating func endHolding(at t: Int64, seq: UInt64) {

@@ -45,6 +45,12 @@ public struct DossierState: Sendable, Equatable {
         public var seq: UInt64
     }
 
+    /// A `dossier.complaint_filed`.
+    public struct Complaint: Sendable, Equatable {
+        public var at: Int64
+        public var seq: UInt64
+    }
+
     public var code: String
     /// Events in the stream, voided ones included.
     public var version: UInt32 = 0
@@ -75,6 +81,10 @@ public struct DossierState: Sendable, Equatable {
     public var endSeq: UInt64?
     public var holdings: [Holding] = []
     public var pauses: [ClockPause] = []
+    /// Every wait for a financial obligation, whether or not it stops the
+    /// clock (those that do are in `pauses` too): the dossier's state is
+    /// `awaiting_obligation` inside them.
+    public var obligationWaits: [ClockPause] = []
     /// Seqs of `dossier.supplement_requested`, in order.
     public var supplementRequestSeqs: [UInt64] = []
     public var supplementRequesters: [String?] = []
@@ -86,7 +96,7 @@ public struct DossierState: Sendable, Equatable {
     public var inputDigitised = false
     public var resultDigitised = false
     public var ratings: [Rating] = []
-    public var complaints = 0
+    public var complaints: [Complaint] = []
     /// Voided seqs of this dossier.
     public var voided: [UInt64] = []
     /// Events recorded long after they happened: (seq, recordedAt − at in seconds),
@@ -109,6 +119,14 @@ public struct DossierState: Sendable, Equatable {
 
     /// Whether the clock is stopped now.
     public var isPaused: Bool { pauses.last.map { $0.end == nil } ?? false }
+
+    /// The supplement or obligation wait (by state, whether or not the
+    /// obligation stops the clock) the dossier was in just before `instant`:
+    /// one begun before it and not ended before it.
+    public func wait(before instant: Int64) -> ClockPause? {
+        func covers(_ p: ClockPause) -> Bool { p.start < instant && (p.end ?? .max) >= instant }
+        return pauses.last { $0.reason == .supplement && covers($0) } ?? obligationWaits.last(where: covers)
+    }
 
     public var supplementRequests: Int { supplementRequestSeqs.count }
 }

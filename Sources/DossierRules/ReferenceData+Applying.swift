@@ -91,6 +91,10 @@ extension ReferenceData {
                 throw RuleViolation("date \(both) is declared both a holiday and a working day")
             }
             calendar.declare(year: Int(year), holidays: holidays, workdays: workdays)
+        case .scorecardDefined:
+            let rules = try ScorecardRules(defining: d, at: event.at.seconds, seq: seq)
+            scorecards.append(rules)
+            scorecards.sort { ($0.effectiveFrom, $0.seq) < ($1.effectiveFrom, $1.seq) }
         default:
             throw RuleViolation("\(event.type.name) is not reference data")
         }

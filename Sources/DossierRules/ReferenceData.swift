@@ -62,8 +62,8 @@ public struct ProcedureDefinition: Sendable, Equatable {
 }
 
 /// The world the dossiers move in, as declared by reference events up to
-/// some seq: agencies, officers, procedure definitions and the working
-/// calendar. A value type: a batch validates against a copy and the copy
+/// some seq: agencies, officers, procedure definitions, the working
+/// calendar and the scorecard rules. A value type: a batch validates against a copy and the copy
 /// replaces the original only when the batch commits.
 public struct ReferenceData: Sendable {
     public internal(set) var agencies: [String: Agency] = [:]
@@ -71,6 +71,8 @@ public struct ReferenceData: Sendable {
     /// Every definition of each procedure, ordered by (effectiveFrom, seq).
     public internal(set) var procedures: [String: [ProcedureDefinition]] = [:]
     public internal(set) var calendar: WorkingCalendar
+    /// Every `scorecard.defined`, ordered by (effectiveFrom, seq); see `scorecard(forPeriodEndingAt:)`.
+    public internal(set) var scorecards: [ScorecardRules] = []
     /// The last reference event applied.
     public internal(set) var lastSeq: UInt64 = 0
 

@@ -20,6 +20,9 @@ enum Help {
       dossiers   list dossiers (by agency, by state)
       violations deadline and integrity violations, with their evidence
       kpi        KPI table per agency and period, with colour bands
+      report     form 06a: dossiers carried over, received, processed and open, per agency and period
+      scorecard  the Decision 766 scorecard per agency and period, ranked, with bands
+      deadlines  open dossiers by urgency: overdue, due soon, not due
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
       replay     write the projections as of a past instant to read-only files
@@ -28,7 +31,7 @@ enum Help {
       generate   write a plausible generated province as contract NDJSON
       demo       generate a province, import it and show what an office looks at first
 
-    show, dossiers, violations, kpi and audit take --as-of T (what had
+    show, dossiers, violations, kpi, report, scorecard, deadlines and audit take --as-of T (what had
     happened by T) or --known-at T (what the ledger knew at T, ignoring
     events recorded later even if they claim to have happened earlier).
 
@@ -145,6 +148,52 @@ enum Help {
         --bands "onTimeRate=95,85,60". Bands are coloured on a terminal and
         written as words otherwise (NO_COLOR turns colour off).
         """,
+        "report": """
+        usage: dossier-ledger [--ledger DIR] report 06a [--agency A] [--rollup] [--by procedure]
+                              [--period day|month|quarter|year] [--from D] [--to D] [--as-of T|--known-at T]
+                              [--format table|ndjson|csv] [--explain COLUMN]
+
+        Form 06a, the periodic report on dossier handling: per agency (and
+        procedure with --by procedure) and period (month by default), the
+        dossiers carried over, received (online, direct, postal), processed
+        (early, on time, late), ended otherwise, and open at the period's
+        end in progress or paused (not due, overdue). Only received
+        dossiers count; the books balance on every row. --rollup adds each
+        agency with the agencies under it. The table has the form's
+        two-level header and a totals row per period; CSV opens in
+        spreadsheet programs with Vietnamese names intact.
+        --explain COLUMN (e.g. processedLate) lists the dossiers behind that
+        column of each row: the dossier, the instant and seq that put it there.
+        """,
+        "scorecard": """
+        usage: dossier-ledger [--ledger DIR] scorecard [--agency A] [--rollup] [--period month|quarter|year]
+                              [--from D] [--to D] [--as-of T|--known-at T] [--format table|ndjson|csv]
+                              [--explain CODE] [--rules]
+
+        The national index set of Decision 766 as far as the ledger measures
+        it (progress, online service, online payment, digitisation,
+        satisfaction), per agency and period (quarter by default), ranked by
+        the percentage of the measured maximum, with green / yellow / orange
+        / red bands. An indicator over zero dossiers is not measured (–), not
+        zero. Each period is scored with the rules in force at its end: the
+        national table, or the last scorecard.defined before it; --rules
+        prints them. --explain CODE (e.g. P1) lists the dossiers behind that
+        indicator's numerator and denominator (a pair indicator lists each
+        agency-procedure pair by its first dossier).
+        """,
+        "deadlines": """
+        usage: dossier-ledger [--ledger DIR] deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due]
+                              [--within HOURS] [--as-of T|--known-at T] [--format table|ndjson|csv]
+
+        Every open dossier at T (default now), most urgent first: overdue
+        (past its due instant), due_soon (clock running, at most --within
+        working hours left, 8 by default), not_due (also while the clock is
+        stopped by a pause begun before the due instant). Each line gives the
+        due instant (none while the clock is stopped), the working hours left
+        (negative when overdue), the holder and step, and the working hours
+        left of the step's budget. `subscribe NAME --projection deadlines`
+        follows the crossings between buckets as they happen.
+        """,
         "rebuild": """
         usage: dossier-ledger [--ledger DIR] rebuild [--projection dossiers|violations|kpi]
 
@@ -185,7 +234,7 @@ enum Help {
         """,
         "subscribe": """
         usage: dossier-ledger [--ledger DIR] subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A]
-                              [--follow] [--ack-file PATH] [--projection dossiers|violations]
+                              [--follow] [--ack-file PATH] [--projection dossiers|violations|kpi|deadlines] [--within HOURS]
 
         Writes contract output lines after the subscription's checkpoint,
         in seq order; with --follow, keeps waiting and writes new events as
@@ -195,7 +244,12 @@ enum Help {
         each line carries its seq). Filters never break order or checkpoints:
         events filtered out still move the checkpoint. --projection emits one
         line per change of that projection: the seq, the dossier and its new
-        row (dossiers) or violations.
+        row (dossiers) or violations, or each changed KPI day row (kpi).
+        --projection deadlines emits a line each time a dossier enters or
+        leaves due_soon or overdue (window: --within working hours, 8 by
+        default), whether an event moved it or time alone did: the dossier,
+        from, to ("ended" once processed or ended), at, cause (event or time),
+        and an id that stays the same when a restart repeats the line.
         """,
         "subscriptions": """
         usage: dossier-ledger [--ledger DIR] subscriptions [--format table|ndjson]

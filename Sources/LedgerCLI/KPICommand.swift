@@ -38,10 +38,7 @@ enum KPICommand {
     static func bandCell(_ column: String, _ row: JSONObject, colour: Bool) -> String? {
         guard column.hasSuffix("Rate") || column == "onlineShare", case .double(let v)? = row[column],
               let band = row["band"]?.objectValue?[column]?.stringValue else { return nil }
-        let text = String(format: "%.1f%%", v * 100) + " " + band
-        guard colour else { return text }
-        let code = ["green": "32", "yellow": "33", "orange": "38;5;208", "red": "31"][band] ?? "0"
-        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+        return BandColour.paint(String(format: "%.1f%%", v * 100) + " " + band, band: band, colour: colour)
     }
 
     /// `--bands onTimeRate=95,85,60;onlineShare=80,60,40` (percent thresholds for green, yellow, orange).

@@ -5,7 +5,8 @@ import Projections
 import Subscriptions
 import WorkingTime
 
-/// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH] [--projection dossiers|violations]`.
+/// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH]
+/// [--projection dossiers|violations|kpi|deadlines] [--within HOURS]`.
 ///
 /// Writes contract output lines after the subscription's checkpoint; the
 /// plain feed transcodes them straight from the stored records (the bytes
@@ -21,7 +22,7 @@ import WorkingTime
 /// unacknowledged lines (each with its seq) repeated.
 enum SubscribeCommand {
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["from", "types", "agency", "ack-file", "projection"], flags: ["from-start", "follow"])
+        let args = try Arguments(context.arguments, valued: ["from", "types", "agency", "ack-file", "projection", "within"], flags: ["from-start", "follow"])
         let positionals = try args.positionals(max: 1, usage: "dossier-ledger subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH]")
         guard let name = positionals.first else { throw CommandFailure(.usage, "subscribe needs a subscription name") }
         var filter = SubscriptionFilter(agency: args.value("agency"))
@@ -34,8 +35,14 @@ enum SubscribeCommand {
             filter.types = types
         }
         let projection = args.value("projection")
-        if let projection, !Ledger.projectionNames.contains(projection) {
-            throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations or kpi")
+        if let projection, !Ledger.projectionNames.contains(projection) && projection != "deadlines" {
+            throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations, kpi or deadlines")
+        }
+        if args.value("within") != nil && projection != "deadlines" {
+            throw CommandFailure(.usage, "--within applies to --projection deadlines")
+        }
+        if projection == "deadlines" && (args.value("types") != nil || args.value("ack-file") != nil) {
+            throw CommandFailure(.usage, "--projection deadlines takes --agency and --within, not --types or --ack-file")
         }
         signal(SIGPIPE, SIG_IGN)   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
         let ledger = try context.openLedger()
@@ -48,6 +55,11 @@ enum SubscribeCommand {
             try subscriptions.reset(name, to: 0)
         }
         var position = try subscriptions.checkpoint(name) ?? 0
+        if projection == "deadlines" {
+            try followDeadlines(name, subscriptions: subscriptions, from: position, window: try DeadlinesCommand.windowSeconds(args.value("within")),
+                                agency: args.value("agency"), follow: args.flag("follow"), out: context.out)
+            return
+        }
         // The KPI feed folds every event (filtered ones too) and reports the rows the matching ones change.
         var kpiFeed = projection == "kpi" ? try KPIChangeFeed(ledger: ledger, through: position) : nil
         let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
@@ -118,6 +130,58 @@ enum SubscribeCommand {
             try acknowledge(force: !moved)
             if moved { continue }   // there may be more after this batch
             guard args.flag("follow") else { break }
+            _ = try follower.waitForCommit(after: counter, timeout: 0.5)
+        }
+    }
+
+    /// The deadline warning feed: a line each time a dossier enters or leaves
+    /// `due_soon` or `overdue`, moved by an event or by time alone. The
+    /// checkpoint is a seq and the clock the buckets were evaluated at; it is
+    /// committed after the lines it covers are flushed (at most every 100 ms
+    /// while only the seq moves), so a restart repeats at most unacknowledged
+    /// crossings (same `id`) and loses none.
+    static func followDeadlines(_ name: String, subscriptions: Subscriptions, from position: UInt64, window: Int64,
+                                agency: String?, follow: Bool, out: Output) throws {
+        let ledger = subscriptions.ledger
+        let follower = LogFollower(ledger: ledger)
+        var clock = try subscriptions.clock(name)
+        if clock == nil, position > 0 {
+            clock = try ledger.store.read { txn in try ledger.store.event(seq: position, in: txn)?.recordedAt.seconds }
+        }
+        var watch = try DeadlineWatch(ledger: ledger, through: position, clock: clock ?? 0, window: window)
+        var acknowledged = (seq: position, clock: watch.clock)
+        var lastAck = DispatchTime.now().uptimeNanoseconds
+        var w = JSONWriter(capacity: 1 << 16)
+        while true {
+            let counter = try follower.commitCounter()
+            let (events, _) = try follower.read(after: watch.position, limit: 4096)
+            var crossings: [DeadlineWatch.Crossing] = []
+            if events.isEmpty {
+                crossings = watch.advance(to: Int64(Date().timeIntervalSince1970))   // caught up: time moves on to now
+            } else {
+                try ledger.store.read { txn in
+                    for e in events { crossings += try watch.apply(e, ledger: ledger, in: txn) }
+                }
+            }
+            let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+            w.bytes.removeAll(keepingCapacity: true)
+            for c in crossings where agency == nil || c.agency == agency {
+                w.object(c.json(calendar: calendar))
+                w.bytes.append(0x0A)
+            }
+            if !w.bytes.isEmpty {
+                try out.write(w.bytes)
+                try out.flush()
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            if (watch.position, watch.clock) != acknowledged,
+               !w.bytes.isEmpty || events.isEmpty || now - lastAck >= 100_000_000 {
+                try subscriptions.acknowledge(name, through: watch.position, clock: watch.clock)
+                acknowledged = (watch.position, watch.clock)
+                lastAck = now
+            }
+            if !events.isEmpty { continue }
+            guard follow else { return }
             _ = try follower.waitForCommit(after: counter, timeout: 0.5)
         }
     }

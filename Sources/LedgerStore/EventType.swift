@@ -5,6 +5,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
     case officerRegistered = 2
     case procedureDefined = 3
     case calendarDeclared = 4
+    case scorecardDefined = 5
     case dossierSubmitted = 10
     case dossierReceived = 11
     case dossierRejected = 12
@@ -34,6 +35,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         case .officerRegistered: "officer.registered"
         case .procedureDefined: "procedure.defined"
         case .calendarDeclared: "calendar.declared"
+        case .scorecardDefined: "scorecard.defined"
         case .dossierSubmitted: "dossier.submitted"
         case .dossierReceived: "dossier.received"
         case .dossierRejected: "dossier.rejected"
@@ -63,7 +65,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         self = t
     }
 
-    /// Reference data (agencies, officers, procedures, calendars): no dossier, no version.
+    /// Reference data (agencies, officers, procedures, calendars, scorecards): no dossier, no version.
     @inlinable public var isReference: Bool { rawValue < 10 }
     /// Belongs to a dossier's stream (every type that is not reference data).
     @inlinable public var isDossierEvent: Bool { !isReference }

@@ -5,17 +5,16 @@ import LedgerStore
 /// KPI contributions together, so that a change to a dossier writes one row
 /// (one B-tree leaf) instead of one in each of two tables.
 ///
-/// Layout: the format byte 2, the varint length of the contributions, the
+/// Layout: the format byte, the varint length of the contributions, the
 /// contributions, then the state (`DossierState.encode`, which starts with
-/// its own version byte, 1). The contributions are a varint count, then for
+/// its own version byte). The contributions are a varint count, then for
 /// each the counter's byte (its high bit set when the agency's code follows,
 /// as it does for the first: a dossier's contributions share its agency),
 /// the agency, the day and the delta (zig-zag varints).
-/// A row of the earlier layout is the state alone, with its contributions
-/// in the `kpiContributions` table: both layouts are read, and the next
-/// write of such a dossier moves it to this one (`rebuild` moves them all).
+/// A change of this layout or of the state's changes `Ledger.projectionFormat`,
+/// and a ledger written in an earlier one is rebuilt when opened.
 enum DossierRow {
-    static let format: UInt8 = 2
+    static let format: UInt8 = 3
 
     /// Appends the row of `state` with its KPI `counts` (to the dossier's agency) to `w`.
     static func encode(_ state: DossierState, counts: [KPICount], into w: inout ByteWriter, using scratch: inout ByteWriter) {
@@ -26,11 +25,11 @@ enum DossierRow {
         state.encode(into: &w)
     }
 
-    /// The bytes of the state and of the contributions (nil for a row of
-    /// the earlier layout, whose contributions are in their own table).
-    static func split(_ raw: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (state: UnsafeRawBufferPointer, contributions: UnsafeRawBufferPointer?) {
+    /// The bytes of the state and of the contributions.
+    static func split(_ raw: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (state: UnsafeRawBufferPointer, contributions: UnsafeRawBufferPointer) {
         var r = ByteReader(raw)
-        guard try r.u8() == format else { return (raw, nil) }
+        let format = try r.u8()
+        guard format == Self.format else { throw RecordDecodingError(reason: "dossier row of unknown format \(format)") }
         let length = try r.varint()
         guard length <= UInt64(raw.count) else { throw RecordDecodingError(reason: "contributions of \(length) bytes run past the row") }
         let contributions = try r.bytes(Int(length))

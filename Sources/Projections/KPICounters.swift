@@ -148,31 +148,3 @@ struct OnlineLevels {
         return definition.online
     }
 }
-
-/// A dossier's contributions as ledgers written before `DossierRow` stored
-/// them (a change subtracts exactly what was added before).
-extension Array where Element == KPIContribution {
-    /// The layout of the `kpiContributions` table, where ledgers written
-    /// before `DossierRow` keep a dossier's contributions: read when such a
-    /// dossier changes; written only to test that path.
-    func encoded() -> [UInt8] {
-        var w = ByteWriter(capacity: 16 * count)
-        w.varint(UInt64(count))
-        for c in self { w.blob(c.agency); w.svarint(Int64(c.day)); w.u8(UInt8(c.counter.rawValue)); w.svarint(c.delta) }
-        return w.bytes
-    }
-
-    init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
-        var r = ByteReader(buffer)
-        let n = try r.varint()
-        guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "contribution count too large") }
-        var out: [KPIContribution] = []
-        for _ in 0..<n {
-            let agency = try r.blob()
-            let day = Int32(truncatingIfNeeded: try r.svarint())
-            guard let counter = KPICounters.Counter(rawValue: Int(try r.u8())) else { throw RecordDecodingError(reason: "unknown KPI counter") }
-            out.append(KPIContribution(agency: agency, day: day, counter: counter, delta: try r.svarint()))
-        }
-        self = out
-    }
-}

@@ -26,9 +26,6 @@ public final class Ledger: Sendable {
         public let checkpoints: Database
         /// agency · 0 · day → KPI day counters.
         public let kpiDays: Database
-        /// dossier code → what it added to the KPI day counters, for rows
-        /// written before `DossierRow` held them (emptied as they are rewritten).
-        public let kpiContributions: Database
     }
 
     /// The projections kept with the log; each has a checkpoint.
@@ -53,6 +50,7 @@ public final class Ledger: Sendable {
         let store = try EventStore.create(at: path, options: options)
         try store.environment.write { txn in
             try txn.put(store.tables.meta, key: Array(Self.workingHoursKey.utf8), value: Array(workingHours.text.utf8))
+            try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
             if allowPersonalData { try txn.put(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8), value: [1]) }
         }
         return try Ledger(store: store)
@@ -74,8 +72,7 @@ public final class Ledger: Sendable {
         tables = try store.environment.write { txn in
             Tables(dossierStates: try txn.openDatabase("dossierStates", create: true),
                    checkpoints: try txn.openDatabase("checkpoints", create: true),
-                   kpiDays: try txn.openDatabase("kpiDays", create: true),
-                   kpiContributions: try txn.openDatabase("kpiContributions", create: true))
+                   kpiDays: try txn.openDatabase("kpiDays", create: true))
         }
         let hoursText = try store.read { txn in
             try txn.get(store.tables.meta, key: Array(Self.workingHoursKey.utf8)).map { String(decoding: $0, as: UTF8.self) }
@@ -91,6 +88,22 @@ public final class Ledger: Sendable {
         allowsPersonalData = try store.read { txn in try txn.get(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8)) != nil }
         referenceCache = Mutex(emptyReference)
         _ = try store.read { txn in try reference(in: txn) }
+        if try storedProjectionFormat() != Self.projectionFormat {
+            do { try rebuildProjections() } catch {
+                throw LedgerError(.storage, "\(path): the projections were written in an earlier layout and must be rebuilt from the log, which failed: \(error)")
+            }
+        }
+    }
+
+    /// The layout of the projection tables (`DossierRow`, `DossierState`'s
+    /// encoding, the KPI day counters). A ledger whose projections were
+    /// written in another layout has them rebuilt from the log when opened:
+    /// projections are derived data, so a layout change needs no migration code.
+    static let projectionFormat: UInt8 = DossierRow.format
+    static let projectionFormatKey = "projectionFormat"
+
+    func storedProjectionFormat() throws -> UInt8? {
+        try store.read { txn in try txn.get(store.tables.meta, key: Array(Self.projectionFormatKey.utf8)).flatMap { $0.first } }
     }
 
     /// Reference data as of the transaction's snapshot (the cache catches up
@@ -146,11 +159,24 @@ extension Ledger {
     ///
     /// - Complexity: O(n) in the dossiers; one cursor walk.
     public func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
+        try forEachDossier(in: txn, where: { _ in true }, body)
+    }
+
+    /// Calls `body` with the state of every dossier whose stage `include`
+    /// accepts, in dossier-code order; the others are skipped without
+    /// decoding their state.
+    ///
+    /// - Complexity: O(n) in the dossiers; one cursor walk.
+    public func forEachDossier(in txn: Transaction, where include: (DossierStage) -> Bool, _ body: (DossierState) throws -> Void) throws {
         try txn.withCursor(tables.dossierStates) { cursor in
             var entry = try cursor.first()
             while let e = entry {
                 let state: DossierState
-                do { state = try DossierRow.state(e.value) } catch let error as RecordDecodingError {
+                do {
+                    let bytes = try DossierRow.split(e.value).state
+                    guard include(try DossierState.stage(ofEncoded: bytes)) else { entry = try cursor.next(); continue }
+                    state = try DossierState(decoding: bytes)
+                } catch let error as RecordDecodingError {
                     throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
                 }
                 try body(state)

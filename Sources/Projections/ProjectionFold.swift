@@ -273,20 +273,20 @@ public struct ProjectionFold {
 
 extension Ledger {
     /// Drops every projection and rebuilds it from the log, in one write
-    /// transaction (readers see the old projections until it commits).
+    /// transaction (readers see the old projections until it commits), and
+    /// records the projections' layout (`projectionFormat`).
     /// - Returns: events folded and dossiers written.
     @discardableResult
     public func rebuildProjections(progress: (UInt64) -> Void = { _ in }) throws -> (events: UInt64, dossiers: Int) {
         // The new tables are written before the old pages are free again (at
         // commit): room for a copy of them, so the fold is not run twice.
         let projectionBytes = try store.read { txn in
-            try [tables.dossierStates, tables.kpiContributions, tables.kpiDays].reduce(0) { $0 + (try txn.statistics($1).bytes) }
+            try [tables.dossierStates, tables.kpiDays].reduce(0) { $0 + (try txn.statistics($1).bytes) }
         }
         try store.environment.reserve(bytes: projectionBytes + projectionBytes / 4 + (16 << 20))
         return try store.environment.write { txn in
             var fold = try ProjectionFold.wholeLog(self, in: txn, progress: progress)
             try txn.removeAll(tables.dossierStates)
-            try txn.removeAll(tables.kpiContributions)
             try txn.removeAll(tables.kpiDays)
             let dossiers = fold.dossierCount
             var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
@@ -296,6 +296,7 @@ extension Ledger {
                 }
             }
             try writer.finish(checkpoint: fold.lastSeq, in: txn)
+            try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
             return (fold.lastSeq, dossiers)
         }
     }

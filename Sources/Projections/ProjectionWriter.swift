@@ -61,16 +61,10 @@ struct ProjectionWriter: ~Copyable {
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         var old: [KPIContribution] = []
-        var oldInOwnTable = false   // a row of the earlier layout
         if !tablesAreEmpty, let row = try txn.get(ledger.tables.dossierStates, key: key) {
             do {
-                if let stored = try DossierRow.split(row).contributions {
-                    old = try DossierRow.contributions(stored)
-                } else if let stored = try txn.get(ledger.tables.kpiContributions, key: key) {
-                    old = try [KPIContribution](decoding: stored)
-                    oldInOwnTable = true
-                }
-            } catch let error as RecordDecodingError {
+                old = try DossierRow.contributions(try DossierRow.split(row).contributions)
+            } catch {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
         }
@@ -88,7 +82,6 @@ struct ProjectionWriter: ~Copyable {
                 _ = try txn.put(ledger.tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
             }
         }
-        if oldInOwnTable { _ = try txn.delete(ledger.tables.kpiContributions, key: key) }
     }
 
     /// Adds `sign` × each contribution to its agency-day's deltas.

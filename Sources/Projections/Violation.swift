@@ -30,7 +30,8 @@ public struct Violation: Sendable, Equatable {
 
 /// Thresholds of the rules marked *configurable* in DOMAIN.md.
 public struct ViolationRules: Sendable {
-    /// An online or postal submission must be received or rejected within this much working time.
+    /// An online or postal submission must be received or rejected by the instant this much working
+    /// time after it (its reception deadline).
     public var receptionLimitSeconds: Int64 = 8 * 3600
     /// An event recorded more than this after its `at` is a backdated entry.
     public var backdatedAfterSeconds: Int64 = 24 * 3600
@@ -76,9 +77,11 @@ extension DossierState {
             }
         }
         if let submittedAt, channel == "online" || channel == "postal" {
-            let decided = receivedAt ?? rejectedAt
-            let until = decided ?? asOf
-            if until > submittedAt, calendar.workingSeconds(from: submittedAt, to: until) > rules.receptionLimitSeconds {
+            // The reception deadline is an instant, computed like a due instant; a
+            // reception after it is late even when no working time passed in between.
+            let deadline = calendar.adding(workingSeconds: rules.receptionLimitSeconds, to: submittedAt)
+            let decided = receivedAt ?? rejectedAt ?? endedAt   // received, rejected, or withdrawn before either
+            if (decided ?? asOf) > deadline {
                 add(.lateReception, officer: receivedBy, evidence: [submittedSeq, receivedSeq ?? endSeq])
             }
         }

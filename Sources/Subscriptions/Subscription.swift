@@ -60,13 +60,29 @@ public final class Subscriptions: Sendable {
         }
     }
 
-    /// Records that `name` has consumed everything up to `seq`. Never moves
-    /// the checkpoint backwards (a late acknowledgement is ignored).
-    public func acknowledge(_ name: String, through seq: UInt64) throws {
+    /// Records that `name` has consumed everything up to `seq` — and, for a
+    /// feed that also follows time (the deadline warnings), up to the instant
+    /// `clock`. Never moves the checkpoint backwards (a late acknowledgement
+    /// is ignored); at the same seq, only a later clock is recorded.
+    public func acknowledge(_ name: String, through seq: UInt64, clock: Int64? = nil) throws {
         try Self.validate(name)
         try ledger.store.environment.write { txn in
-            if let current = try txn.get(table, key: Array(name.utf8)).map({ Key.readU64($0) }), seq <= current { return }
-            try txn.put(table, key: Array(name.utf8), value: Key.u64(seq) + Key.u64(UInt64(Date().timeIntervalSince1970)))
+            if let current = try txn.get(table, key: Array(name.utf8)) {
+                let stored = Key.readU64(current)
+                let storedClock = current.count >= 24 ? Int64(bitPattern: Key.readU64(current, at: 16)) : nil
+                if seq < stored { return }
+                if seq == stored, clock.map({ c in storedClock.map { c <= $0 } ?? false }) ?? true { return }
+            }
+            var value = Key.u64(seq) + Key.u64(UInt64(Date().timeIntervalSince1970))
+            if let clock { value += Key.u64(UInt64(bitPattern: clock)) }
+            try txn.put(table, key: Array(name.utf8), value: value)
+        }
+    }
+
+    /// The instant a time-following feed of `name` last acknowledged (nil: none recorded).
+    public func clock(_ name: String) throws -> Int64? {
+        try ledger.store.read { txn in
+            try txn.get(table, key: Array(name.utf8)).flatMap { $0.count >= 24 ? Int64(bitPattern: Key.readU64($0, at: 16)) : nil }
         }
     }
 

@@ -1,0 +1,65 @@
+import Audit
+import DossierRules
+import LedgerStore
+import Projections
+
+/// `deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due] [--within HOURS]
+/// [--as-of T|--known-at T] [--format table|ndjson|csv]`: the deadline warnings of REPORTS.md §3, most urgent first.
+enum DeadlinesCommand {
+    static let usage = "dossier-ledger deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due] [--within HOURS] [--as-of T|--known-at T] [--format table|ndjson|csv]"
+    static let columns = ["dossier", "agency", "bucket", "dueAt", "hoursLeft", "holder", "step", "stepHoursLeft", "paused"]
+
+    static func run(_ context: CommandContext) throws {
+        let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "holder", "bucket", "within", "format"]),
+                                 flags: [])
+        _ = try args.positionals(max: 0, usage: usage)
+        let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
+        var bucket: DeadlineBucket?
+        if let b = args.value("bucket") {
+            guard let parsed = DeadlineBucket(rawValue: b) else {
+                throw CommandFailure(.usage, "--bucket \(b): expected \(DeadlineBucket.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            bucket = parsed
+        }
+        let window = try windowSeconds(args.value("within"))
+        let agency = args.value("agency"), holder = args.value("holder")
+        let ledger = try context.openLedger()
+        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let past = try PastInstantArgument.parse(args, calendar: calendar)
+        let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
+        var warnings: [DeadlineWarning] = []
+        var outputCalendar = calendar
+        func consider(_ state: DossierState, _ reference: ReferenceData) {
+            if let agency, state.agency != agency { return }
+            guard let w = state.deadlineWarning(at: asOf, reference: reference, window: window) else { return }
+            if let bucket, w.bucket != bucket { return }
+            if let holder, w.holder != holder { return }
+            warnings.append(w)
+        }
+        if let past {
+            let fold = try Replay.fold(ledger, as: past)
+            outputCalendar = fold.reference.calendar
+            fold.forEachDossier { state, _ in consider(state, fold.reference) }
+        } else {
+            try ledger.store.read { txn in
+                let reference = try ledger.reference(in: txn)
+                try ledger.forEachDossier(in: txn, where: \.isOpen) { consider($0, reference) }
+            }
+        }
+        warnings.sort(by: DeadlineWarning.moreUrgent)
+        let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil
+        try RowOutput.write(warnings.map { $0.json(calendar: outputCalendar) }, columns: columns, format: format, to: context.out) { column, row in
+            guard column == "bucket", let b = row["bucket"]?.stringValue else { return nil }
+            return BandColour.paint(b, band: b, colour: colour)
+        }
+    }
+
+    /// `--within HOURS` as working seconds (default one working day, 8 hours).
+    static func windowSeconds(_ text: String?) throws -> Int64 {
+        guard let text else { return defaultWarningWindowSeconds }
+        guard let hours = Double(text), hours.isFinite, hours >= 0, hours <= 100_000 else {
+            throw CommandFailure(.usage, "--within \(text): expected working hours, e.g. 8 or 2.5")
+        }
+        return Int64((hours * 3600).rounded())
+    }
+}

@@ -1,0 +1,163 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import WorkingTime
+
+/// Follows the deadline buckets of every open dossier (REPORTS.md §3) event
+/// by event and as time passes, for the warning feed: it reports each time a
+/// dossier enters or leaves `due_soon` or `overdue`, whether an event moved
+/// it or time alone did.
+///
+/// Its position is a seq and a clock: the state is the fold of the log up to
+/// the seq, evaluated at the clock. An event is taken to act at its
+/// `recordedAt` (never before the clock: the clock only moves forward);
+/// time crossings are found at the exact instant they happen (`nextDeadlineCrossing`),
+/// so the same position always gives the same buckets and a restart from a
+/// saved position loses no crossing.
+///
+/// Memory: a fold of the log (every dossier's state) plus one entry per
+/// open dossier.
+public struct DeadlineWatch {
+    /// What moved a dossier between buckets.
+    public enum Cause: String, Sendable { case event, time }
+
+    /// A dossier entering or leaving `due_soon` or `overdue`.
+    public struct Crossing: Sendable, Equatable {
+        public var dossier: String
+        public var agency: String?
+        /// The bucket before and after; nil: not open (not yet received, or processed or ended).
+        public var from: DeadlineBucket?
+        public var to: DeadlineBucket?
+        /// When it happened: the event's effective instant, or the first instant of the new bucket.
+        public var at: Int64
+        /// The event that moved it, or for time crossings the last seq applied.
+        public var seq: UInt64
+        public var cause: Cause
+        /// The warning after the crossing (nil when no longer open).
+        public var warning: DeadlineWarning?
+
+        /// Identifies the crossing across a restart: the same crossing is
+        /// reported with the same id however often it is repeated.
+        public var id: String {
+            let target = to?.rawValue ?? "ended"
+            return cause == .event ? "\(dossier):\(target):seq\(seq)" : "\(dossier):\(target):at\(at)"
+        }
+    }
+
+    private var fold: ProjectionFold
+    /// The bucket of every open dossier.
+    private var buckets: [String: DeadlineBucket] = [:]
+    /// Pending time crossings (instant, dossier), stale ones skipped by `scheduled`.
+    private var queue = CrossingQueue()
+    private var scheduled: [String: Int64] = [:]
+    public let window: Int64
+    /// The instant the buckets hold at.
+    public private(set) var clock: Int64
+    /// The last seq applied.
+    public var position: UInt64 { fold.lastSeq }
+
+    /// Folds the log up to `seq` and evaluates every open dossier at `clock`.
+    public init(ledger: Ledger, through seq: UInt64, clock: Int64, window: Int64 = defaultWarningWindowSeconds) throws {
+        fold = try ledger.store.read { txn in try ProjectionFold.fold(ledger, to: seq, in: txn) }
+        self.window = window
+        self.clock = clock
+        let reference = fold.reference
+        var open: [(String, DeadlineBucket)] = []
+        fold.forEachDossier { state, _ in
+            if let w = state.deadlineWarning(at: clock, reference: reference, window: window) { open.append((state.code, w.bucket)) }
+        }
+        for (code, bucket) in open {
+            buckets[code] = bucket
+            schedule(code)
+        }
+    }
+
+    /// Applies the next event of the log (after the crossings time brings
+    /// before it acts) and returns the crossings, in order.
+    public mutating func apply(_ e: RecordedEvent, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
+        var out = advance(to: max(clock, e.recordedAt.seconds))
+        try fold.apply(e) { code in try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq } }
+        if let code = e.event.dossier {
+            reevaluate(code, cause: .event, seq: e.seq, into: &out)
+        } else {
+            // Calendars and procedure definitions move every due instant.
+            for code in buckets.keys.sorted() { reevaluate(code, cause: .event, seq: e.seq, into: &out) }
+        }
+        return out
+    }
+
+    /// Moves the clock to `instant` (never back) and returns the crossings
+    /// time alone brought, in the order they happened.
+    public mutating func advance(to instant: Int64) -> [Crossing] {
+        var out: [Crossing] = []
+        while let next = queue.first, next.at <= instant {
+            queue.removeFirst()
+            guard scheduled[next.code] == next.at else { continue }   // rescheduled or no longer open
+            scheduled[next.code] = nil
+            clock = max(clock, next.at)
+            reevaluate(next.code, cause: .time, seq: fold.lastSeq, at: next.at, into: &out)
+        }
+        clock = max(clock, instant)
+        return out
+    }
+
+    private mutating func reevaluate(_ code: String, cause: Cause, seq: UInt64, at: Int64? = nil, into out: inout [Crossing]) {
+        let instant = at ?? clock
+        let warning = fold.dossier(code).flatMap { $0.state.deadlineWarning(at: instant, reference: fold.reference, window: window) }
+        let before = buckets[code]
+        buckets[code] = warning?.bucket
+        schedule(code, after: instant)
+        guard before != warning?.bucket, before == .dueSoon || before == .overdue || warning?.bucket == .dueSoon || warning?.bucket == .overdue
+        else { return }
+        out.append(Crossing(dossier: code, agency: warning?.agency ?? fold.dossier(code)?.state.agency, from: before, to: warning?.bucket,
+                            at: instant, seq: seq, cause: cause, warning: warning))
+    }
+
+    private mutating func schedule(_ code: String, after instant: Int64? = nil) {
+        guard buckets[code] != nil, let state = fold.dossier(code)?.state,
+              let next = state.nextDeadlineCrossing(after: instant ?? clock, calendar: fold.reference.calendar, window: window) else {
+            scheduled[code] = nil
+            return
+        }
+        scheduled[code] = next
+        queue.insert(at: next, code: code)
+    }
+}
+
+/// A binary min-heap of (instant, dossier) by instant, then dossier.
+struct CrossingQueue {
+    private var items: [(at: Int64, code: String)] = []
+
+    var first: (at: Int64, code: String)? { items.first }
+
+    private static func precedes(_ a: (at: Int64, code: String), _ b: (at: Int64, code: String)) -> Bool {
+        a.at != b.at ? a.at < b.at : a.code < b.code
+    }
+
+    mutating func insert(at: Int64, code: String) {
+        items.append((at, code))
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.precedes(items[i], items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func removeFirst() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var smallest = i
+            if l < items.count, Self.precedes(items[l], items[smallest]) { smallest = l }
+            if r < items.count, Self.precedes(items[r], items[smallest]) { smallest = r }
+            if smallest == i { return }
+            items.swapAt(i, smallest)
+            i = smallest
+        }
+    }
+}
