@@ -85,6 +85,37 @@ enum DemoCommand {
         }
         try out.line()
 
+        // The 766 scorecard of the last quarter, each agency with the agencies under it.
+        let quarters = ReportPeriods(kind: .quarter, calendar: reference.calendar, asOf: asOf)
+        var tally = ReportTally(periods: ReportPeriods(kind: .quarter, calendar: reference.calendar,
+                                                      from: quarters.firstDay(of: quarters.last), asOf: asOf))
+        var warnings: [DeadlineWarning] = []
+        try ledger.store.read { txn in
+            try ledger.forEachDossier(in: txn) { state in
+                tally.add(state, reference: reference)
+                if let w = state.deadlineWarning(at: asOf, reference: reference) { warnings.append(w) }
+            }
+        }
+        let scores = tally.scorecardRows(reference: reference, rollup: true)
+        if let top = scores.first(where: { $0.agency == province }) {
+            try out.line("The 766 scorecard of \(top.period): the province scores "
+                         + String(format: "%.1f of %g measured points (%.1f%%, ", top.score, top.measuredMax, top.scorePercent)
+                         + BandColour.paint(top.band, band: top.band, colour: colour) + "); the five best and five worst of its "
+                         + "\(scores.count - 1) agencies (each with the agencies under it):")
+            let others = scores.filter { $0.agency != province }
+            let shown = [top] + others.prefix(5) + others.suffix(max(0, min(5, others.count - 5)))
+            try out.write(ScorecardCommand.table(shown, colour: colour).render())
+            try out.line()
+        }
+        warnings.sort(by: DeadlineWarning.moreUrgent)
+        try out.line("The ten most urgent deadline warnings (as of \(asOfText)):")
+        try RowOutput.write(warnings.prefix(10).map { $0.json(calendar: reference.calendar) }, columns: DeadlinesCommand.columns,
+                            format: .table, to: out) { column, row in
+            guard column == "bucket", let b = row["bucket"]?.stringValue else { return nil }
+            return BandColour.paint(b, band: b, colour: colour)
+        }
+        try out.line()
+
         var counts: [Violation.Code: Int] = [:]
         var overBudget: [String: (hours: Double, steps: Int)] = [:]
         var lateDossier: (code: String, late: Double)?
@@ -125,7 +156,9 @@ enum DemoCommand {
         }
         try out.line("Try next (DOSSIER_LEDGER=\(path)):")
         let tool = "dossier-ledger --ledger \(path)"
-        for hint in ["\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
+        for hint in ["\(tool) scorecard --rollup --explain P1 --agency \(province ?? "H40")",
+                     "\(tool) report 06a --rollup --period month", "\(tool) deadlines --as-of \(asOfText) --bucket due_soon",
+                     "\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
                      "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool),
                      "\(tool) audit delays --by officer", "\(tool) audit handovers",
                      "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {

@@ -203,13 +203,16 @@ extension Engine {
             add(returnedAt, .resultReturned, actor: officer, a: returnChannel)
             lastAt = returnedAt
         }
+        var unhappy = false   // rated 1 or 2
         if r.chance(channel == .online ? 0.3 : 0.15) {
             let u = r.unit()
             let score: Int32 = late ? (u < 0.2 ? 1 : u < 0.4 ? 2 : u < 0.7 ? 3 : u < 0.9 ? 4 : 5)
                 : (u < 0.02 ? 1 : u < 0.05 ? 2 : u < 0.13 ? 3 : u < 0.4 ? 4 : 5)
             add(lastAt + Int64(r.int(60, 3 * 86_400)), .rated, a: score, side: true)
+            unhappy = score <= 2
         }
-        if r.chance(late ? 0.05 : 0.003) {
+        // Complaints: a few percent of dossiers, mostly late or badly rated ones.
+        if r.chance(late ? 0.15 : unhappy ? 0.35 : 0.012) {
             let at = late ? due + Int64(r.int(3600, 5 * 86_400)) : lastAt + Int64(r.int(3600, 10 * 86_400))
             add(at, .complaintFiled, a: late ? 0 : Int32(r.below(complaintTexts.count)), side: true)
         }

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+/// report 06a, scorecard, deadlines and the warning feed as a user runs them.
+@Suite struct ReportCommandTests {
+    /// A generated province imported into a fresh ledger.
+    func province(dossiers: Int = 800, seed: Int = 5) throws -> String {
+        let ledger = try Tool.initialisedLedger()
+        let generated = try Tool.run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
+        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
+        let r = try Tool.run(["import", file], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        return ledger
+    }
+
+    static let columns = ["carriedOver", "receivedOnline", "receivedDirect", "receivedPostal", "processedEarly", "processedOnTime",
+                          "processedLate", "endedOtherwise", "inProgressNotDue", "inProgressOverdue", "pausedNotDue", "pausedOverdue"]
+
+    @Test func form06aInEachFormat() throws {
+        let ledger = try province()
+        defer { Tool.remove(ledger) }
+        let r = try Tool.run(["report", "06a", "--rollup", "--period", "quarter", "--as-of", "2025-12-31", "--format", "ndjson"], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = Tool.objects(r.stdout)
+        #expect(!rows.isEmpty)
+        for row in rows {
+            for key in ["agency", "period"] + Self.columns { #expect(row[key] != nil, "\(key)") }
+            func n(_ k: String) -> Int { row[k] as? Int ?? -1 }
+            let left = n("carriedOver") + n("receivedOnline") + n("receivedDirect") + n("receivedPostal")
+            let right = Self.columns.dropFirst(4).reduce(0) { $0 + n($1) }
+            #expect(left == right, "the books balance: \(row["agency"]!) \(row["period"]!)")
+        }
+        let byProcedure = Tool.objects(try Tool.run(["report", "06a", "--by", "procedure", "--period", "year", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(byProcedure.allSatisfy { $0["procedure"] is String })
+        // CSV: a byte-order mark, Vietnamese names intact.
+        let csv = try Tool.run(["report", "06a", "--period", "year", "--format", "csv"], ledger: ledger).stdout
+        #expect(csv.hasPrefix("\u{FEFF}agency,agencyName,period,carriedOver"))
+        #expect(csv.contains("Nghệ An") || csv.contains("UBND"))
+        // The table: the form's two header levels and a totals row.
+        let table = try Tool.run(["report", "06a", "--period", "year"], ledger: ledger).stdout
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines[0].contains("received in period") && lines[0].contains("processed in period") && lines[0].contains("paused at end"))
+        #expect(lines[1].hasPrefix("agency") && lines[1].contains("carried over"))
+        #expect(lines.last?.hasPrefix("total") == true)
+        #expect(try Tool.run(["report", "07b"], ledger: ledger).status == 64)
+        #expect(try Tool.run(["report", "06a", "--period", "week"], ledger: ledger).status == 64)
+        #expect(try Tool.run(["report", "06a", "--explain", "nothing"], ledger: ledger).status == 64)
+    }
+
+    /// An agency head disputes the figure: the list behind it has exactly as many dossiers.
+    @Test func everyFigureIsExplained() throws {
+        let ledger = try province()
+        defer { Tool.remove(ledger) }
+        let scores = Tool.objects(try Tool.run(["scorecard", "--rollup", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(!scores.isEmpty)
+        for row in scores {
+            for key in ["agency", "period", "score", "measuredMax", "scorePercent", "band", "groups", "indicators", "scorecard"] {
+                #expect(row[key] != nil, "\(key)")
+            }
+        }
+        let province = try #require(scores.first { ($0["agency"] as? String)?.contains(".") == false })
+        let agency = province["agency"] as! String
+        for code in ["P1", "O3", "T1", "S1"] {
+            let explained = Tool.objects(try Tool.run(["scorecard", "--rollup", "--agency", agency, "--explain", code, "--format", "ndjson"], ledger: ledger).stdout)
+            for row in scores where row["agency"] as? String == agency {
+                let indicator = (row["indicators"] as! [[String: Any]]).first { $0["code"] as? String == code }!
+                let mine = explained.filter { $0["period"] as? String == row["period"] as? String }
+                #expect(mine.filter { $0["part"] as? String == "numerator" }.count == indicator["numerator"] as? Int, "\(code) \(row["period"]!)")
+                #expect(mine.filter { $0["part"] as? String == "denominator" }.count == indicator["denominator"] as? Int, "\(code) \(row["period"]!)")
+            }
+        }
+        let report = Tool.objects(try Tool.run(["report", "06a", "--period", "quarter", "--format", "ndjson"], ledger: ledger).stdout)
+        let late = Tool.objects(try Tool.run(["report", "06a", "--period", "quarter", "--explain", "processedLate", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(late.count == report.reduce(0) { $0 + ($1["processedLate"] as? Int ?? 0) })
+        #expect(late.allSatisfy { $0["dossier"] is String && $0["seq"] is Int && $0["at"] is String })
+    }
+
+    @Test func scorecardRulesAreReferenceData() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        #expect(try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger).status == 0)
+        let national = Tool.objects(try Tool.run(["scorecard", "--rules", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(national.map { $0["code"] as? String } == ["P1", "O1", "O2", "O3", "T1", "T2", "D1", "D2", "S1"])
+        #expect(national.reduce(0.0) { $0 + ($1["points"] as? Double ?? 0) } == 56)
+        // A bad definition: exit 65, the line and the rule named, nothing written.
+        let head = try Tool.run(["stats"], ledger: ledger).stdout
+        let bad = [#"{"type":"scorecard.defined","at":"2024-06-01T00:00:00+07:00","data":{"name":"x","indicators":[{"code":"P1","measure":"on_time_share","group":"g","points":5,"target":2}]}}"#]
+        let refused = try Tool.run(["append", Tool.file(bad, beside: ledger)], ledger: ledger)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("line 1") && refused.stderr.contains("target must be a fraction in (0, 1]"))
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout == head)
+        let good = [#"{"type":"scorecard.defined","at":"2024-06-01T00:00:00+07:00","data":{"name":"Tỉnh 2024","indicators":[{"code":"P1","measure":"on_time_share","group":"tiến độ","points":50}],"bands":{"green":95,"yellow":80,"orange":60}}}"#]
+        #expect(try Tool.run(["append", Tool.file(good, beside: ledger)], ledger: ledger).status == 0)
+        let rules = Tool.objects(try Tool.run(["scorecard", "--rules", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(rules.map { $0["scorecard"] as? String } == ["Tỉnh 2024"])
+        let before = Tool.objects(try Tool.run(["scorecard", "--rules", "--as-of", "2024-05-30", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(before.count == 9, "a replay before it sees the national table")
+        // The fixture's March is scored with the rules in force at the end of Q1: the national ones.
+        let q1 = Tool.objects(try Tool.run(["scorecard", "--format", "ndjson"], ledger: ledger).stdout).first { $0["period"] as? String == "2024-Q1" }
+        #expect(q1?["scorecard"] as? String == "766/QĐ-TTg")
+    }
+
+    @Test func deadlinesMostUrgentFirst() throws {
+        let ledger = try province()
+        defer { Tool.remove(ledger) }
+        let r = try Tool.run(["deadlines", "--as-of", "2025-06-18T10:00:00+07:00", "--format", "ndjson"], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = Tool.objects(r.stdout)
+        #expect(!lines.isEmpty)
+        for key in ["dossier", "agency", "bucket", "dueAt", "hoursLeft", "holder", "step", "stepHoursLeft", "paused"] {
+            #expect(lines.allSatisfy { $0.keys.contains(key) }, "\(key)")
+        }
+        let order = ["overdue": 0, "due_soon": 1, "not_due": 2]
+        let keys = lines.map { (order[$0["bucket"] as! String]!, ($0["hoursLeft"] as? NSNumber)?.doubleValue ?? 0) }
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 <= $1.1) })
+        #expect(lines.filter { $0["bucket"] as? String == "overdue" }.allSatisfy { (($0["hoursLeft"] as? NSNumber)?.doubleValue ?? 0) < 0 })
+        #expect(lines.filter { $0["bucket"] as? String == "due_soon" }.allSatisfy { (($0["hoursLeft"] as? NSNumber)?.doubleValue ?? 99) <= 8 })
+        let soon = Tool.objects(try Tool.run(["deadlines", "--as-of", "2025-06-18T10:00:00+07:00", "--bucket", "due_soon", "--within", "16", "--format", "ndjson"], ledger: ledger).stdout)
+        #expect(soon.allSatisfy { $0["bucket"] as? String == "due_soon" })
+        #expect(soon.count >= lines.filter { $0["bucket"] as? String == "due_soon" }.count)
+        if let holder = lines.first(where: { $0["holder"] is String })?["holder"] as? String {
+            let mine = Tool.objects(try Tool.run(["deadlines", "--as-of", "2025-06-18T10:00:00+07:00", "--holder", holder, "--format", "ndjson"], ledger: ledger).stdout)
+            #expect(!mine.isEmpty && mine.allSatisfy { $0["holder"] as? String == holder })
+        }
+        #expect(try Tool.run(["deadlines", "--bucket", "late"], ledger: ledger).status == 64)
+    }
+
+    /// The warning feed killed at random moments and restarted: every
+    /// crossing of an uninterrupted run is delivered (repeats carry the same id).
+    @Test func theWarningFeedLosesNoCrossingAcrossKills() throws {
+        let ledger = try province(dossiers: 1500, seed: 9)
+        defer { Tool.remove(ledger) }
+        let reference = Tool.objects(try Tool.run(["subscribe", "reference", "--projection", "deadlines"], ledger: ledger).stdout)
+        #expect(reference.count > 100)
+        #expect(Set(reference.map { $0["id"] as! String }).count == reference.count, "ids are unique within one run")
+        #expect(reference.allSatisfy { ["due_soon", "overdue"].contains($0["to"] as? String) || ["due_soon", "overdue"].contains($0["from"] as? String) })
+        let dir = (ledger as NSString).deletingLastPathComponent
+        var delivered: [String] = []
+        var finished = false
+        var kills = 0
+        for round in 0..<20 where !finished {
+            let file = dir + "/feed-\(round).ndjson"
+            FileManager.default.createFile(atPath: file, contents: nil)
+            let p = Process()
+            p.executableURL = Tool.executable
+            p.arguments = ["--ledger", ledger, "subscribe", "sms", "--projection", "deadlines"]
+            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 5_000...250_000))
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); kills += 1 } else { finished = p.terminationStatus == 0 }
+            p.waitUntilExit()
+            let text = try String(contentsOfFile: file, encoding: .utf8)
+            let complete = text.hasSuffix("\n") ? text : String(text[..<(text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex)])
+            delivered += Tool.objects(complete).map { $0["id"] as! String }
+        }
+        if !finished {
+            let rest = try Tool.run(["subscribe", "sms", "--projection", "deadlines"], ledger: ledger)
+            #expect(rest.status == 0, "\(rest.stderr)")
+            delivered += Tool.objects(rest.stdout).map { $0["id"] as! String }
+        }
+        #expect(kills > 0, "the feed was killed at least once while it ran")
+        #expect(Set(delivered) == Set(reference.map { $0["id"] as! String }))
+        #expect(try Tool.run(["subscribe", "sms", "--projection", "deadlines"], ledger: ledger).stdout.isEmpty)
+    }
+}
