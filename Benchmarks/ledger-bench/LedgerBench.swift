@@ -6,7 +6,9 @@ import Projections
 /// to (measured in the same run) and its goal. See Benchmarks/README.md.
 @main
 struct LedgerBench {
-    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"]
+    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
+                              "report06a", "scorecard", "deadlines"]
+    static let reportFigures: Set<String> = ["report06a", "scorecard", "deadlines"]
 
     struct Options {
         var events = 1_000_000
@@ -56,6 +58,9 @@ struct LedgerBench {
     }
 
     static func main() {
+        if CommandLine.arguments.dropFirst().first == "--run-measured" {
+            exit(ReportBenchmark.runMeasured(Array(CommandLine.arguments.dropFirst(2))))
+        }
         do {
             let options = try Options(Array(CommandLine.arguments.dropFirst()))
             try run(options)
@@ -117,7 +122,8 @@ struct LedgerBench {
                                                                 directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
             figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent)
         }
-        if !only.isDisjoint(with: ["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"]) {
+        if !only.isDisjoint(with: Set(["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"])
+            .union(reportFigures)) {
             progress("append: importing…")
             let ledger = try Ledger.create(at: scratch.child("ledger"))
             let imported = try AppendBenchmark.importInput(input, into: ledger)
@@ -145,6 +151,14 @@ struct LedgerBench {
             if only.contains("auditDelays") {
                 progress("audit delays…")
                 figures["auditDelays"] = try AuditDelaysBenchmark.figure(ledger)
+            }
+            if !only.isDisjoint(with: reportFigures) {
+                progress("reports…")
+                if let reports = try ReportBenchmark.figures(ledger, events: input.events, dossiers: codes.count) {
+                    figures.merge(reports) { $1 }
+                } else {
+                    progress("reports: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
+                }
             }
             if only.contains("subscriptions") {
                 progress("subscriptions…")

@@ -43,7 +43,7 @@ enum DeadlinesCommand {
         } else {
             try ledger.store.read { txn in
                 let reference = try ledger.reference(in: txn)
-                try ledger.forEachDossier(in: txn, where: \.isOpen) { consider($0, reference) }
+                try ledger.forEachOpenDossier(in: txn) { consider($0, reference) }
             }
         }
         warnings.sort(by: DeadlineWarning.moreUrgent)

@@ -26,6 +26,9 @@ public final class Ledger: Sendable {
         public let checkpoints: Database
         /// agency · 0 · day → KPI day counters.
         public let kpiDays: Database
+        /// dossier code → nothing, for every open dossier (received, not
+        /// processed or ended): the deadline warnings read only these.
+        public let openDossiers: Database
     }
 
     /// The projections kept with the log; each has a checkpoint.
@@ -72,7 +75,8 @@ public final class Ledger: Sendable {
         tables = try store.environment.write { txn in
             Tables(dossierStates: try txn.openDatabase("dossierStates", create: true),
                    checkpoints: try txn.openDatabase("checkpoints", create: true),
-                   kpiDays: try txn.openDatabase("kpiDays", create: true))
+                   kpiDays: try txn.openDatabase("kpiDays", create: true),
+                   openDossiers: try txn.openDatabase("openDossiers", create: true))
         }
         let hoursText = try store.read { txn in
             try txn.get(store.tables.meta, key: Array(Self.workingHoursKey.utf8)).map { String(decoding: $0, as: UTF8.self) }
@@ -96,10 +100,11 @@ public final class Ledger: Sendable {
     }
 
     /// The layout of the projection tables (`DossierRow`, `DossierState`'s
-    /// encoding, the KPI day counters). A ledger whose projections were
-    /// written in another layout has them rebuilt from the log when opened:
-    /// projections are derived data, so a layout change needs no migration code.
-    static let projectionFormat: UInt8 = DossierRow.format
+    /// encoding, the KPI day counters, the open dossiers). A ledger whose
+    /// projections were written in another layout has them rebuilt from the
+    /// log when opened: projections are derived data, so a layout change
+    /// needs no migration code.
+    static let projectionFormat: UInt8 = 3
     static let projectionFormatKey = "projectionFormat"
 
     func storedProjectionFormat() throws -> UInt8? {
@@ -155,28 +160,39 @@ public final class Ledger: Sendable {
 }
 
 extension Ledger {
-    /// Calls `body` with every dossier's state, in dossier-code order.
+    /// Calls `body` with the state of every open dossier (received, not
+    /// processed or ended), in dossier-code order.
     ///
-    /// - Complexity: O(n) in the dossiers; one cursor walk.
-    public func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try forEachDossier(in: txn, where: { _ in true }, body)
-    }
-
-    /// Calls `body` with the state of every dossier whose stage `include`
-    /// accepts, in dossier-code order; the others are skipped without
-    /// decoding their state.
-    ///
-    /// - Complexity: O(n) in the dossiers; one cursor walk.
-    public func forEachDossier(in txn: Transaction, where include: (DossierStage) -> Bool, _ body: (DossierState) throws -> Void) throws {
-        try txn.withCursor(tables.dossierStates) { cursor in
+    /// - Complexity: O(open dossiers × log n): one walk of the open index,
+    ///   one lookup each.
+    public func forEachOpenDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
+        try txn.withCursor(tables.openDossiers) { cursor in
             var entry = try cursor.first()
             while let e = entry {
+                let code = String(decoding: e.key, as: UTF8.self)
+                guard let state = try dossier(code, in: txn) else {
+                    throw LedgerError(.corrupt, "\(path): dossier \(code) is in the index of open dossiers but has no state")
+                }
+                try body(state)
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// Calls `body` with every dossier's state, in dossier-code order.
+    ///
+    /// Resident memory stays bounded whatever the number of dossiers: the
+    /// pages of the map already walked are released as it goes.
+    /// - Complexity: O(n) in the dossiers; one cursor walk.
+    public func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
+        try txn.withCursor(tables.dossierStates) { cursor in
+            var entry = try cursor.first()
+            var walked = 0
+            while let e = entry {
+                walked += 1
+                if walked & 0x1FFF == 0 { try store.environment.releaseMappedPages() }
                 let state: DossierState
-                do {
-                    let bytes = try DossierRow.split(e.value).state
-                    guard include(try DossierState.stage(ofEncoded: bytes)) else { entry = try cursor.next(); continue }
-                    state = try DossierState(decoding: bytes)
-                } catch let error as RecordDecodingError {
+                do { state = try DossierRow.state(e.value) } catch let error as RecordDecodingError {
                     throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
                 }
                 try body(state)

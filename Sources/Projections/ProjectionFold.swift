@@ -281,13 +281,14 @@ extension Ledger {
         // The new tables are written before the old pages are free again (at
         // commit): room for a copy of them, so the fold is not run twice.
         let projectionBytes = try store.read { txn in
-            try [tables.dossierStates, tables.kpiDays].reduce(0) { $0 + (try txn.statistics($1).bytes) }
+            try [tables.dossierStates, tables.kpiDays, tables.openDossiers].reduce(0) { $0 + (try txn.statistics($1).bytes) }
         }
         try store.environment.reserve(bytes: projectionBytes + projectionBytes / 4 + (16 << 20))
         return try store.environment.write { txn in
             var fold = try ProjectionFold.wholeLog(self, in: txn, progress: progress)
             try txn.removeAll(tables.dossierStates)
             try txn.removeAll(tables.kpiDays)
+            try txn.removeAll(tables.openDossiers)
             let dossiers = fold.dossierCount
             var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
             try writer.appendingRows(in: txn) { writer in
@@ -321,6 +322,19 @@ extension Ledger {
             }
             let liveCount = try txn.statistics(tables.dossierStates).entries
             if liveCount != fold.dossierCount { note("dossier states: \(liveCount) live, \(fold.dossierCount) rebuilt") }
+            var open = Set<String>()
+            fold.forEachDossier { state, _ in if state.stage.isOpen { open.insert(state.code) } }
+            var indexed = Set<String>()
+            try txn.withCursor(tables.openDossiers) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    let code = String(decoding: e.key, as: UTF8.self)
+                    indexed.insert(code)
+                    if !open.contains(code) { note("dossier \(code): in the index of open dossiers but not open") }
+                    entry = try cursor.next()
+                }
+            }
+            for code in open.subtracting(indexed).sorted() { note("dossier \(code): open but missing from the index of open dossiers") }
             var seen = Set<KPIKey>()
             try txn.withCursor(tables.kpiDays) { cursor in
                 var entry = try cursor.first()

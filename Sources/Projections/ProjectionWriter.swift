@@ -3,7 +3,7 @@ import LMDB
 import LedgerStore
 
 /// Writes changed dossier states and everything derived from them (KPI day
-/// counters) inside the caller's write transaction. Both the live append
+/// counters, the index of open dossiers) inside the caller's write transaction. Both the live append
 /// and `rebuild` go through it, so they cannot disagree.
 struct ProjectionWriter: ~Copyable {
     let ledger: Ledger
@@ -61,9 +61,12 @@ struct ProjectionWriter: ~Copyable {
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         var old: [KPIContribution] = []
+        var wasOpen = false
         if !tablesAreEmpty, let row = try txn.get(ledger.tables.dossierStates, key: key) {
             do {
-                old = try DossierRow.contributions(try DossierRow.split(row).contributions)
+                let (stateBytes, contributionBytes) = try DossierRow.split(row)
+                old = try DossierRow.contributions(contributionBytes)
+                wasOpen = try DossierState.stage(ofEncoded: stateBytes).isOpen
             } catch {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
@@ -80,6 +83,15 @@ struct ProjectionWriter: ~Copyable {
                 try appendCursor.put(key: key, value: row, flags: .append)
             } else {
                 _ = try txn.put(ledger.tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
+            }
+        }
+        // The index of open dossiers changes only when the dossier opens or ends.
+        if state.stage.isOpen != wasOpen {
+            if wasOpen {
+                _ = try txn.delete(ledger.tables.openDossiers, key: key)
+            } else {
+                _ = try txn.put(ledger.tables.openDossiers, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0),
+                                flags: tablesAreEmpty ? .append : [])
             }
         }
     }

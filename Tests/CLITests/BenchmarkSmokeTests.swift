@@ -4,7 +4,8 @@ import Testing
 /// Runs the built `ledger-bench` on a tiny input: it must exit 0 and print
 /// one JSON object naming every figure. A smoke test, not a measurement.
 @Suite struct BenchmarkSmokeTests {
-    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions"]
+    static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
+                              "report06a", "scorecard", "deadlines"]
     static let bench = Tool.builtExecutable("ledger-bench")
 
     @Test func tinyRunPrintsEveryFigureAsJSON() throws {
