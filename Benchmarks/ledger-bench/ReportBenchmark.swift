@@ -85,8 +85,8 @@ enum ReportBenchmark {
                                         Value("peakRSSBytes", kpi.peakRSSBytes, .bytes, label: "peak RSS")]),
                 comparison: Value("ratio", r.seconds / kpi.seconds, .ratio),
                 comparisonLabel: "\(name) / kpi",
-                goal: "≤ \(goal) s per \(unitName == "MillionEvents" ? "million events" : "million dossiers"), peak RSS ≤ 300 MB",
-                met: perUnit <= goal && r.peakRSSBytes <= memoryGoal,
+                goal: "≤ \(goal) s per \(unitName == "MillionEvents" ? "million events" : "million dossiers") (≤ \(goal) s below a million: process start included), peak RSS ≤ 300 MB",
+                met: r.seconds <= goal * max(1, unit) && r.peakRSSBytes <= memoryGoal,
                 notes: ["a child process timed from spawn to exit (process start and ledger open included), output to /dev/null"])
         }
         let report = try run(common + ["report", "06a", "--rollup", "--period", "month", "--format", "ndjson"] + year)

@@ -2,6 +2,7 @@ import Audit
 import DossierRules
 import LedgerStore
 import Projections
+import WorkingTime
 
 /// `deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due] [--within HOURS]
 /// [--as-of T|--known-at T] [--format table|ndjson|csv]`: the deadline warnings of REPORTS.md §3, most urgent first.
@@ -47,8 +48,13 @@ enum DeadlinesCommand {
             }
         }
         warnings.sort(by: DeadlineWarning.moreUrgent)
-        let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil
-        try RowOutput.write(warnings.map { $0.json(calendar: outputCalendar) }, columns: columns, format: format, to: context.out) { column, row in
+        try write(warnings, calendar: outputCalendar, format: format, to: context.out,
+                  colour: context.out.isTerminal && context.environment["NO_COLOR"] == nil)
+    }
+
+    /// The warnings as a table (buckets coloured on a terminal), NDJSON or CSV.
+    static func write(_ warnings: some Sequence<DeadlineWarning>, calendar: WorkingCalendar, format: OutputFormat, to out: Output, colour: Bool) throws {
+        try RowOutput.write(warnings.map { $0.json(calendar: calendar) }, columns: columns, format: format, to: out) { column, row in
             guard column == "bucket", let b = row["bucket"]?.stringValue else { return nil }
             return BandColour.paint(b, band: b, colour: colour)
         }

@@ -109,11 +109,7 @@ enum DemoCommand {
         }
         warnings.sort(by: DeadlineWarning.moreUrgent)
         try out.line("The ten most urgent deadline warnings (as of \(asOfText)):")
-        try RowOutput.write(warnings.prefix(10).map { $0.json(calendar: reference.calendar) }, columns: DeadlinesCommand.columns,
-                            format: .table, to: out) { column, row in
-            guard column == "bucket", let b = row["bucket"]?.stringValue else { return nil }
-            return BandColour.paint(b, band: b, colour: colour)
-        }
+        try DeadlinesCommand.write(warnings.prefix(10), calendar: reference.calendar, format: .table, to: out, colour: colour)
         try out.line()
 
         var counts: [Violation.Code: Int] = [:]

@@ -140,7 +140,7 @@ import Testing
         var kills = 0
         for round in 0..<20 where !finished {
             let file = dir + "/feed-\(round).ndjson"
-            FileManager.default.createFile(atPath: file, contents: nil)
+            #expect(FileManager.default.createFile(atPath: file, contents: nil))
             let p = Process()
             p.executableURL = Tool.executable
             p.arguments = ["--ledger", ledger, "subscribe", "sms", "--projection", "deadlines"]
@@ -162,5 +162,57 @@ import Testing
         #expect(kills > 0, "the feed was killed at least once while it ran")
         #expect(Set(delivered) == Set(reference.map { $0["id"] as! String }))
         #expect(try Tool.run(["subscribe", "sms", "--projection", "deadlines"], ledger: ledger).stdout.isEmpty)
+    }
+
+    /// A dossier crosses into due_soon with nothing committed: the follower
+    /// notices within its polling interval. The ledger works around the
+    /// clock (today and tomorrow declared working days if they fall on a
+    /// weekend), and the procedure takes 8 working hours and 3.6 seconds, so
+    /// a dossier received now is due soon (8 hours left) 3.6 seconds later.
+    @Test func aFollowerNoticesATimeCrossingWithNoEvent() throws {
+        let ledger = Tool.temporaryLedger()
+        defer { Tool.remove(ledger) }
+        #expect(try Tool.run(["init", "--working-hours", "00:00-24:00"], ledger: ledger).status == 0)
+        let zone = TimeZone(secondsFromGMT: 7 * 3600)!
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let now = Date()
+        let days = [now, now.addingTimeInterval(86_400)].map { calendar.dateComponents([.year, .month, .day, .weekday], from: $0) }
+        let weekend = days.filter { $0.weekday == 1 || $0.weekday == 7 }.filter { $0.year == days[0].year }
+            .map { String(format: "\"%04d-%02d-%02d\"", $0.year!, $0.month!, $0.day!) }
+        let year = days[0].year!
+        let reference = [
+            #"{"type":"calendar.declared","at":"\#(year)-01-01T00:00:00+07:00","data":{"year":\#(year),"holidays":[],"workdays":[\#(weekend.joined(separator: ","))]}}"#,
+            #"{"type":"agency.registered","at":"\#(year)-01-01T00:00:00+07:00","data":{"code":"X","name":"UBND xã Thử","level":"commune"}}"#,
+            #"{"type":"officer.registered","at":"\#(year)-01-01T00:00:00+07:00","data":{"id":"o1","name":"Cán bộ","agency":"X"}}"#,
+            #"{"type":"procedure.defined","at":"\#(year)-01-01T00:00:00+07:00","data":{"code":"P","name":"Thủ tục","processingHours":8.001,"online":"none","steps":[{"name":"Xử lý","budgetHours":8}]}}"#,
+        ]
+        #expect(try Tool.run(["append", Tool.file(reference, beside: ledger)], ledger: ledger).status == 0)
+        let file = (ledger as NSString).deletingLastPathComponent + "/warnings.ndjson"
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
+        let follower = Process()
+        follower.executableURL = Tool.executable
+        follower.arguments = ["--ledger", ledger, "subscribe", "sms", "--projection", "deadlines", "--follow"]
+        follower.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        defer { kill(follower.processIdentifier, SIGKILL); follower.waitUntilExit() }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        let at = formatter.string(from: Date())
+        let received = [#"{"type":"dossier.received","dossier":"D1","at":"\#(at)","actor":"o1","data":{"procedure":"P","agency":"X","channel":"direct"}}"#]
+        #expect(try Tool.run(["append", Tool.file(received, beside: ledger)], ledger: ledger).status == 0)
+        let deadline = Date().addingTimeInterval(20)
+        var lines: [[String: Any]] = []
+        while Date() < deadline {
+            lines = Tool.objects((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").filter { !$0.isEmpty }
+            if lines.contains(where: { $0["to"] as? String == "due_soon" }) { break }
+            usleep(50_000)
+        }
+        let crossing = try #require(lines.first { $0["to"] as? String == "due_soon" })
+        #expect(crossing["cause"] as? String == "time")
+        #expect(crossing["dossier"] as? String == "D1")
+        #expect(crossing["from"] as? String == "not_due")
+        #expect((crossing["hoursLeft"] as? NSNumber)?.doubleValue == 8)
     }
 }
