@@ -1,18 +1,20 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers, bottom to top: CLMDB (the C library) → LMDB (checked wrapper; the only
-// place that calls mdb_*) → LedgerStore (event log, codec, hash chain) →
-// WorkingTime + DossierRules (domain rules) → Projections (dossier state,
-// violations, KPIs, the Ledger facade) → Audit (replay, timelines,
-// accountability) and Subscriptions (durable checkpoints, live follow) →
-// LedgerCLI → dossier-ledger.
+// Layers, bottom to top:
+//   SystemIO (file and process calls outside LMDB) · LedgerContract (events, JSON in and
+//   out, timestamps, SHA-256, byte coding, local dates — no storage)
+//   → WorkingTime → DossierRules (the domain: lifecycle, reference data, the dossier fold)
+//   beside CLMDB → LMDB (the only code that calls mdb_*) → LedgerStore (the event log)
+//   → Projections (the Ledger: append, projections, reports)
+//   → Audit (replay, timelines, accountability, XES) and Subscriptions (checkpoints, feeds)
+//   → LedgerCLI → dossier-ledger.
 let package = Package(
     name: "dossier-ledger",
     products: [
         .executable(name: "dossier-ledger", targets: ["dossier-ledger"]),
         .executable(name: "ledger-bench", targets: ["ledger-bench"]),
-        .library(name: "DossierLedger", targets: ["Projections", "LedgerStore", "WorkingTime", "DossierRules"]),
+        .library(name: "DossierLedger", targets: ["LedgerContract", "WorkingTime", "DossierRules", "Projections", "Audit", "Subscriptions"]),
     ],
     targets: [
         .systemLibrary(
@@ -20,26 +22,32 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
-        .target(name: "LMDB", dependencies: ["CLMDB"]),
-        .target(name: "LedgerStore", dependencies: ["LMDB", "WorkingTime"]),
-        .target(name: "WorkingTime"),
-        .target(name: "DossierRules", dependencies: ["LedgerStore", "WorkingTime"]),
-        .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
-        .target(name: "ProvinceGenerator", dependencies: ["WorkingTime"]),
-        .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "WorkingTime", "LMDB"]),
-        .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LMDB"]),
-        .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "Projections", "ProvinceGenerator"]),
+        .target(name: "SystemIO"),
+        .target(name: "LedgerContract"),
+        .target(name: "WorkingTime", dependencies: ["LedgerContract"]),
+        .target(name: "DossierRules", dependencies: ["LedgerContract", "WorkingTime"]),
+        .target(name: "LMDB", dependencies: ["CLMDB", "SystemIO"]),
+        .target(name: "LedgerStore", dependencies: ["LMDB", "LedgerContract", "SystemIO"]),
+        .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "LMDB", "LedgerContract", "WorkingTime", "SystemIO"]),
+        .target(name: "ProvinceGenerator", dependencies: ["DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
+        .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB"]),
+        .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "LMDB", "SystemIO"]),
+        .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "Projections", "ProvinceGenerator", "DossierRules",
+                                                 "LedgerContract", "WorkingTime", "SystemIO", "LedgerStore", "LMDB"]),
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["Projections", "Audit", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules"],
+            dependencies: ["Projections", "Audit", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules", "LedgerContract", "WorkingTime", "SystemIO"],
             path: "Benchmarks/ledger-bench"
         ),
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore"]),
-        .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime"]),
-        .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "WorkingTime"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator"]),
+        .testTarget(name: "LedgerContractTests", dependencies: ["LedgerContract"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerContract", "LMDB"]),
+        .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime", "LedgerContract"]),
+        .testTarget(name: "DossierRulesTests", dependencies: ["DossierRules", "LedgerContract", "WorkingTime"]),
+        .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "DossierRules", "LedgerContract", "WorkingTime"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator", "DossierRules",
+                                                       "LedgerStore", "LedgerContract", "LMDB", "WorkingTime"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCLI"]),
     ]
 )

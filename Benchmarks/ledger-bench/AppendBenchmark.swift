@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import LedgerStore
+import LedgerContract
 import Projections
 import Synchronization
 

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// One dossier's timeline as an auditor asks for it: its stream read and

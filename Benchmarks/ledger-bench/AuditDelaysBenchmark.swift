@@ -1,5 +1,6 @@
 import Audit
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `audit delays` as of a past instant: the whole log streamed through a

@@ -1,5 +1,7 @@
+import SystemIO
 import Foundation
 import LedgerStore
+import LedgerContract
 import ProvinceGenerator
 #if canImport(Glibc)
 import Glibc

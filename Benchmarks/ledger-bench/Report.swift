@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import LedgerContract
 
 /// One measured number: a JSON key, the value and how to print it.
 struct Value {

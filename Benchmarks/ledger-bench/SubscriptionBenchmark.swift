@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// Subscriptions across processes: commit-to-line latency of a `subscribe

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 import WorkingTime
 

@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// A past instant to replay the ledger at, in one of the two times auditors ask about.

@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// Writes the ledger as an IEEE 1849 XES log: one trace per dossier

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import DossierRules
 import LedgerStore
+import LedgerContract
 
 /// Reads XES logs exported by other case-handling systems (plain or gzip)
 /// into contract events: each trace becomes a dossier, each event an

@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 /// One event of a dossier's stream as the state fold reads it: its place in
 /// the log, its instants (Unix seconds), its actor and the few `data` fields
@@ -43,7 +43,7 @@ public struct DossierEvent: Sendable, Equatable {
     public var voidedSeq: UInt64?
     /// The data fields the event has a member for (`Field.bit`), so that a
     /// reused event clears only those (`DossierEvent.Reader.read(_:into:)`).
-    var presentFields: UInt16 = 0
+    package var presentFields: UInt16 = 0
 
     public init(type: EventType, seq: UInt64, version: UInt32, at: Int64, recordedAt: Int64, actor: String? = nil) {
         self.type = type
@@ -69,7 +69,7 @@ public struct DossierEvent: Sendable, Equatable {
     }
 
     /// Sets every present data field back to nil.
-    mutating func clearDataFields() {
+    package mutating func clearDataFields() {
         let p = presentFields
         guard p != 0 else { return }
         if p & Field.procedure.bit != 0 { procedure = nil }
@@ -90,12 +90,12 @@ public struct DossierEvent: Sendable, Equatable {
     }
 
     /// The `data` members the rules read.
-    enum Field: UInt8, CaseIterable {
+    package enum Field: UInt8, CaseIterable {
         case procedure = 1, agency, channel, to, step, part, outcome, newDueAt, amount, online, score, resource, activity, seq
 
-        var bit: UInt16 { 1 << rawValue }
+        package var bit: UInt16 { 1 << rawValue }
 
-        init?(name: String) {
+        package init?(name: String) {
             switch name {
             case "procedure": self = .procedure
             case "agency": self = .agency
@@ -115,7 +115,7 @@ public struct DossierEvent: Sendable, Equatable {
             }
         }
 
-        var name: String {
+        package var name: String {
             switch self {
             case .procedure: "procedure"
             case .agency: "agency"
@@ -135,7 +135,7 @@ public struct DossierEvent: Sendable, Equatable {
         }
     }
 
-    mutating func set(_ field: Field, _ value: JSONValue) {
+    package mutating func set(_ field: Field, _ value: JSONValue) {
         switch field {
         case .procedure: procedure = value.stringValue
         case .agency: agency = value.stringValue
@@ -155,7 +155,7 @@ public struct DossierEvent: Sendable, Equatable {
     }
 
     /// Sets a text field from an interned string (no JSON value built).
-    mutating func set(_ field: Field, text: String) {
+    package mutating func set(_ field: Field, text: String) {
         switch field {
         case .procedure: procedure = text
         case .agency: agency = text
@@ -168,84 +168,6 @@ public struct DossierEvent: Sendable, Equatable {
         case .activity: activity = text
         case .newDueAt: newDueAt = (try? Timestamp(rfc3339: text))?.seconds
         case .amount, .online, .score, .seq: break   // not text: reads as nil
-        }
-    }
-}
-
-extension DossierEvent {
-    /// Reads dossier events straight from stored records, without building
-    /// JSON values: string ids resolve through one snapshot of the string
-    /// table taken in the scan's transaction.
-    ///
-    /// Valid for records of that transaction's snapshot only.
-    public struct Reader {
-        private let texts: [String]
-        /// String id → the `Field` of that name (nil: not a field).
-        private let fieldOfString: [Field?]
-
-        /// - Parameter texts: the string table (`EventStore.stringTexts(in:)`), `texts[id - 1]` for id `id`.
-        public init(strings texts: [String]) {
-            self.texts = texts
-            var fields = [Field?](repeating: nil, count: texts.count + 1)
-            for (i, text) in texts.enumerated() { fields[i + 1] = Field(name: text) }
-            fieldOfString = fields
-        }
-
-        @inline(__always) private func text(_ id: UInt32) throws(RecordDecodingError) -> String {
-            guard id >= 1, Int(id) <= texts.count else { throw RecordDecodingError(reason: "string id \(id) is not in the string table") }
-            return texts[Int(id) - 1]
-        }
-
-        /// The dossier event stored in `view`.
-        public func event(_ view: RecordView) throws(RecordDecodingError) -> DossierEvent {
-            var e = DossierEvent(type: view.type, seq: 0, version: 0, at: 0, recordedAt: 0)
-            try read(view, into: &e)
-            return e
-        }
-
-        /// Overwrites `e` with the dossier event stored in `view` (the same
-        /// value `event(_:)` returns). A scan that reuses one event this way
-        /// neither copies nor destroys an event per record.
-        public func read(_ view: RecordView, into e: inout DossierEvent) throws(RecordDecodingError) {
-            e.clearDataFields()
-            e.type = view.type
-            e.seq = view.seq
-            e.version = view.version
-            e.at = view.at.seconds
-            e.recordedAt = view.recordedAt.seconds
-            e.actor = view.actorID == 0 ? nil : try text(view.actorID)
-            var (count, r) = try DataReader.object(view.data)
-            var seen: UInt16 = 0
-            /// The field a member with key `key` sets: nil when the rules do not read it or a member of that name came first.
-            func claim(_ key: UInt32) throws(RecordDecodingError) -> Field? {
-                guard Int(key) < fieldOfString.count else { throw RecordDecodingError(reason: "string id \(key) is not in the string table") }
-                guard let field = fieldOfString[Int(key)], seen & field.bit == 0 else { return nil }
-                seen |= field.bit
-                return field
-            }
-            for _ in 0..<count {
-                if let (key, id) = try r.internedMember() {
-                    // The commonest member, read without building a `DataValue`.
-                    if let field = try claim(key) { e.set(field, text: try text(id)) }
-                    continue
-                }
-                let (key, value) = try r.member()
-                guard let field = try claim(key) else { continue }
-                switch value {
-                case .interned(let id): e.set(field, text: try text(id))
-                case .text(let bytes):
-                    guard let s = String(storedUTF8: bytes) else {
-                        throw RecordDecodingError(reason: "data.\(field.name) is not valid UTF-8")
-                    }
-                    e.set(field, text: s)
-                case .int(let i): e.set(field, .int(i))
-                case .double(let d): e.set(field, .double(d))
-                case .bool(let b): e.set(field, .bool(b))
-                case .null, .list, .object: e.set(field, .null)   // reads as nil, like any kind the field does not take
-                }
-            }
-            e.presentFields = seen
-            guard r.isAtEnd else { throw RecordDecodingError(reason: "unexpected bytes after the record") }
         }
     }
 }

@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 /// The rules a dossier event must satisfy before it is appended: the
 /// lifecycle (EVENTS.md "allowed in state"), the type's `data` fields, and

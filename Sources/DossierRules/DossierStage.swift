@@ -1,4 +1,5 @@
-import LedgerStore
+import Foundation
+import LedgerContract
 
 /// Where a dossier is in its lifecycle (DOMAIN.md, "The dossier lifecycle").
 /// The raw value is stored; values are never renumbered.

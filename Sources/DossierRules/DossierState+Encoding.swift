@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 extension DossierState {
     /// The stored form's version byte; a rebuild rewrites every row.

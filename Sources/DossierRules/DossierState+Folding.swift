@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 extension DossierState {
     /// Applies one event of this dossier's stream. Events the lifecycle does

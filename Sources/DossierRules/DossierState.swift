@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 /// Everything the rules need to know about one dossier, folded from its
 /// stream (voided events left out): lifecycle stage, procedure definition in

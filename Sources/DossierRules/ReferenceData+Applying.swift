@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 import WorkingTime
 
 extension ReferenceData {

@@ -1,4 +1,4 @@
-import LedgerStore
+import LedgerContract
 
 /// The ratios of REPORTS.md §2 an indicator of the scorecard can measure,
 /// by the names `scorecard.defined` uses.

@@ -1,4 +1,5 @@
 import CLMDB
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -200,30 +201,12 @@ public final class Environment: @unchecked Sendable {
     /// do not change, only whether they are mapped.
     ///
     /// LMDB does not tell where it mapped the file (`me_mapaddr` is set only
-    /// for a fixed map), so the mapping is found in `/proc/self/maps` by the
-    /// data file's device and inode.
+    /// for a fixed map), so the mapping is found by the data file's descriptor.
     public func releaseMappedPages() throws {
         var fd: Int32 = -1
         try check(mdb_env_get_fd(handle, &fd), "mdb_env_get_fd", ["ledger \(path)"])
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw LMDBError(code: errno, operation: "fstat", context: ["ledger \(path)", "data file"]) }
-        guard let maps = fopen("/proc/self/maps", "r") else { return }   // not Linux: nothing to release
-        defer { fclose(maps) }
-        var line = [CChar](repeating: 0, count: 4096)
-        while fgets(&line, Int32(line.count), maps) != nil {
-            // start-end perms offset major:minor inode path
-            let fields = String(cString: line).split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, UInt64(fields[4]) == UInt64(st.st_ino) else { continue }
-            let device = fields[3].split(separator: ":").compactMap { UInt32($0, radix: 16) }
-            let dev = UInt64(st.st_dev)   // glibc's encoding of major and minor numbers
-            let major = UInt32(truncatingIfNeeded: ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF))
-            let minor = UInt32(truncatingIfNeeded: (dev & 0xFF) | ((dev >> 12) & ~0xFF))
-            guard device.count == 2, device[0] == major, device[1] == minor else { continue }
-            let range = fields[0].split(separator: "-").compactMap { UInt(String($0), radix: 16) }
-            guard range.count == 2, range[1] > range[0], let base = UnsafeMutableRawPointer(bitPattern: range[0]) else { continue }
-            guard madvise(base, Int(range[1] - range[0]), MADV_DONTNEED) == 0 else {
-                throw LMDBError(code: errno, operation: "madvise", context: ["ledger \(path)", "releasing mapped pages"])
-            }
+        do { try FileSystem.releaseMappings(ofFileDescriptor: fd, subject: "ledger \(path)") } catch {
+            throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
         }
     }
 

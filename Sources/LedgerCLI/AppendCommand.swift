@@ -1,4 +1,6 @@
+import SystemIO
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `append [FILE|-]`: the whole input as one atomic batch.

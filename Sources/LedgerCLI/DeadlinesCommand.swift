@@ -1,6 +1,8 @@
+import SystemIO
 import Audit
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 import WorkingTime
 

@@ -1,7 +1,9 @@
+import SystemIO
 import Foundation
 import Audit
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 import ProvinceGenerator
 import WorkingTime

@@ -1,5 +1,7 @@
+import SystemIO
 import Foundation
 import LedgerStore
+import LedgerContract
 import LMDB
 import Projections
 
@@ -110,6 +112,8 @@ public enum DossierLedgerCLI {
             case .insecure: return (.noPermission, e.description)
             }
         case let e as LMDBError:
+            return (.ioError, e.description)
+        case let e as SystemError:
             return (.ioError, e.description)
         default:
             return (.software, "\(error)")

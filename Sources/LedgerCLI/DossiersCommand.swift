@@ -1,6 +1,7 @@
 import Audit
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `dossiers [--agency A] [--state S] [--format table|ndjson|csv]`.

@@ -1,5 +1,6 @@
 import Audit
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `export [--from SEQ] [--to SEQ] [--dossier CODE]`: contract output lines in seq order.

@@ -1,3 +1,4 @@
+import SystemIO
 import ProvinceGenerator
 
 /// `generate [--dossiers N] [--seed S] [--from Y] [--years K]`: contract NDJSON of a plausible province on stdout.

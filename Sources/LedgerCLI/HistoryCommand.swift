@@ -1,4 +1,5 @@
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `history CODE [--format table|ndjson]`: one dossier's events, read from its stream.

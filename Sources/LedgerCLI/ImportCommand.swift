@@ -1,6 +1,8 @@
+import SystemIO
 import Audit
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `import [FILE|-] [--batch N]`: streams a large input in atomic batches.

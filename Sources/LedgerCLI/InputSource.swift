@@ -1,7 +1,9 @@
 #if canImport(Glibc)
+import SystemIO
 import Glibc
 #endif
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// The NDJSON input of `append` and `import`: a file, or stdin for `-` or none.

@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `kpi [--agency A] [--rollup] [--period day|month|quarter|year] [--from D] [--to D] [--format table|ndjson|csv]`.

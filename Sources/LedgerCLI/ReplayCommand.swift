@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 import WorkingTime
 

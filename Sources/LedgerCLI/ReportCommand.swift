@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `report 06a [--agency A] [--rollup] [--by procedure] [--period day|month|quarter|year] [--from D] [--to D]

@@ -1,4 +1,6 @@
+import SystemIO
 import LedgerStore
+import LedgerContract
 
 /// The output formats of the listing commands.
 enum OutputFormat: String {

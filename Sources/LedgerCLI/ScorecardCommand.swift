@@ -1,6 +1,7 @@
 import DossierRules
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `scorecard [--agency A] [--rollup] [--period month|quarter|year] [--from D] [--to D] [--as-of T|--known-at T]

@@ -1,5 +1,6 @@
 import Audit
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `show CODE [--format table|json]`: one dossier's current state.

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `stats`: counts, size on disk and the head an auditor can write down.

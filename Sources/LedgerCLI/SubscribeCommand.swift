@@ -1,6 +1,8 @@
+import SystemIO
 import DossierRules
 import Foundation
 import LedgerStore
+import LedgerContract
 import Projections
 import Subscriptions
 import WorkingTime

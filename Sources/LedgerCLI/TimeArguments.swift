@@ -1,5 +1,6 @@
 import Foundation
 import LedgerStore
+import LedgerContract
 import Audit
 import Projections
 import WorkingTime

@@ -1,4 +1,6 @@
+import SystemIO
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `verify [--from SEQ]`: recomputes the hash chain; exit 0 only if it holds.

@@ -1,4 +1,5 @@
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// `violations [--agency A] [--code C] [--as-of T] [--format table|ndjson|csv]`.

@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 /// Appends events to the log inside one write transaction.

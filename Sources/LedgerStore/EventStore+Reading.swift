@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 extension EventStore {

@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 /// The outcome of recomputing the hash chain.

@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 import Synchronization
 import Foundation

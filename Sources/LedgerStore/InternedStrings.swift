@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 /// The in-memory copy of the ledger's string table (codes, officer ids,

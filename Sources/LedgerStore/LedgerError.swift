@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 /// Why the ledger could not do what was asked, with the context an operator

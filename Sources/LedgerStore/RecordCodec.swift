@@ -1,3 +1,4 @@
+import LedgerContract
 /// The binary record of one event (format 1).
 ///
 /// ```

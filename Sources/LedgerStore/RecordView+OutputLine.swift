@@ -1,3 +1,4 @@
+import LedgerContract
 import LMDB
 
 /// Transcodes stored records straight to the contract's output line

@@ -1,3 +1,4 @@
+import LedgerContract
 /// A stored record read in place: the fixed fields decoded, `data` left as
 /// its binary bytes, nothing allocated. Scans that look at a few fields of
 /// every event (rebuild, replays, subscription catch-up) read records this

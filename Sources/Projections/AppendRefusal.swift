@@ -52,3 +52,4 @@ public struct InputEvent: Sendable {
 }
 
 import LedgerStore
+import LedgerContract

@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// Follows the deadline buckets of every open dossier (REPORTS.md §3) event

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 
 /// The stored value of the dossier-state table: a dossier's state and its
 /// KPI contributions together, so that a change to a dossier writes one row

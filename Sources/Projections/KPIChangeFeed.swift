@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 
 /// Follows the KPI day counters event by event, for the `kpi` change feed:
 /// starts from a fold of the log up to a seq, then for each further event

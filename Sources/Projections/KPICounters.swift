@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// The counts of DOMAIN.md ("KPIs") for one agency over one period. Days

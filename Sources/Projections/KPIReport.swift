@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// The periods a KPI table can be summed over.

@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import LMDB
 import LedgerStore
+import LedgerContract
 
 extension Ledger {
     /// The ledger's clock for `recordedAt` stamps: now, written in +07:00.

@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 
 /// A fold of the log from seq 1, in memory: every dossier's state and the
 /// reference data, as the live projections would hold them after the same

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// Instants in output are RFC 3339 in local time (+07:00 by default).

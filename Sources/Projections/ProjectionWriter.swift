@@ -1,6 +1,7 @@
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 
 /// Writes changed dossier states and everything derived from them (KPI day
 /// counters, the index of open dossiers) inside the caller's write transaction. Both the live append

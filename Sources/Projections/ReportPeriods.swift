@@ -1,3 +1,4 @@
+import LedgerContract
 import WorkingTime
 
 /// The periods a report covers (REPORTS.md, "Common terms"): the calendar

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// A number rounded to `places` decimals, as output.

@@ -1,5 +1,6 @@
 import DossierRules
 import LedgerStore
+import LedgerContract
 import WorkingTime
 
 /// A broken rule of DOMAIN.md ("Violations") on one dossier, with the

@@ -1,3 +1,4 @@
+import LedgerContract
 import WorkingTime
 
 /// The generation loop: reference events, then a merge (by `at`) of one

@@ -1,3 +1,4 @@
+import LedgerContract
 import WorkingTime
 
 /// Public holidays of Vietnamese civil servants (cán bộ, công chức, viên chức),

@@ -1,3 +1,4 @@
+import LedgerContract
 import WorkingTime
 /// A reusable byte buffer that one NDJSON line is written into: ASCII
 /// literals, pre-escaped JSON strings, integers and RFC 3339 times, all from

@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// Reads the log after a position, in seq order, and waits for commits made

@@ -2,6 +2,7 @@ import DossierRules
 import Foundation
 import LMDB
 import LedgerStore
+import LedgerContract
 import Projections
 
 /// Which events a subscription delivers. Filtering never breaks ordering or

@@ -1,3 +1,4 @@
+import LedgerContract
 /// The working-time rules of one ledger: working days (Monday to Friday,
 /// minus declared holidays, plus declared make-up working days) and working
 /// hours, in a fixed UTC offset (UTC+7, Asia/Ho_Chi_Minh, by default; no

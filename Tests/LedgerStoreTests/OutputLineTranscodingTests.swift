@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import LMDB
 @testable import LedgerStore
+import LedgerContract
 
 /// Subscription catch-up and export write lines transcoded straight from
 /// stored records; they must be byte for byte the lines

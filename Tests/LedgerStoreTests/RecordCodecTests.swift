@@ -1,5 +1,6 @@
 import Testing
 @testable import LedgerStore
+import LedgerContract
 
 struct RecordCodecTests {
     func roundTrip(_ r: RecordedEvent) throws -> RecordedEvent {

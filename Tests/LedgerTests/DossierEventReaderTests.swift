@@ -2,6 +2,7 @@ import Testing
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 /// The rebuild reads stored records in place (`RecordView`, `DossierEvent.Reader`);

@@ -3,6 +3,7 @@ import Testing
 import DossierRules
 import LMDB
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 /// A dossier's row holds its state and its KPI contributions. A ledger whose

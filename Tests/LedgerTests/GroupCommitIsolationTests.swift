@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import LMDB
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 /// How one group commit treats its batches: all of them in one transaction,

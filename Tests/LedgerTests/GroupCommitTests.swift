@@ -1,6 +1,7 @@
 import Dispatch
 import Testing
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 @Suite struct GroupCommitTests {

@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 /// A ledger in its own temporary directory (LMDB forbids opening one environment twice per process).

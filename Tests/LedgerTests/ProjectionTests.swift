@@ -1,6 +1,7 @@
 import Testing
 import DossierRules
 import LedgerStore
+import LedgerContract
 import WorkingTime
 @testable import Projections
 

@@ -1,6 +1,7 @@
 import Testing
 @testable import DossierRules
 import LedgerStore
+import LedgerContract
 @testable import Projections
 
 /// Rules the append path checks on every event, which have fast paths of their own.

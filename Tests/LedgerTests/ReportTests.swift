@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DossierRules
 import LedgerStore
+import LedgerContract
 import ProvinceGenerator
 import WorkingTime
 @testable import Projections

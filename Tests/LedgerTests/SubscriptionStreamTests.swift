@@ -1,5 +1,6 @@
 import Testing
 import LedgerStore
+import LedgerContract
 @testable import Projections
 import Subscriptions
 

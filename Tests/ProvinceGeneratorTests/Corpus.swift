@@ -1,3 +1,4 @@
+import LedgerContract
 import Foundation
 import ProvinceGenerator
 import WorkingTime

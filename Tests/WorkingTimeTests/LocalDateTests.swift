@@ -1,3 +1,4 @@
+import LedgerContract
 import Testing
 @testable import WorkingTime
 

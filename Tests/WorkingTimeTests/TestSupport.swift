@@ -1,3 +1,4 @@
+import LedgerContract
 @testable import WorkingTime
 
 /// Instants written as local wall-clock times, so hand-worked cases read the

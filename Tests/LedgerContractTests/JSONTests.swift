@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerStore
+@testable import LedgerContract
 
 struct JSONTests {
     @Test func parsesAndKeepsMemberOrderAndIntegers() throws {

@@ -1,4 +1,3 @@
-import WorkingTime
 
 /// An RFC 3339 instant with the offset it was written in, e.g.
 /// `2023-02-08T09:15:00+07:00`.

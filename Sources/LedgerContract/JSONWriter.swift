@@ -134,11 +134,11 @@ public struct JSONWriter {
 /// lines: each number has one formatter.
 extension JSONWriter {
     /// The longest `int` text: `-9223372036854775808`.
-    static let maxIntBytes = 20
+    package static let maxIntBytes = 20
 
     /// Writes the decimal text of `i` at `out` (room for `maxIntBytes`); returns how many bytes.
     @inline(__always)
-    static func writeInt(_ i: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeInt(_ i: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard i < 0 else { return writeDecimal(UInt64(i), to: out) }
         out[0] = UInt8(ascii: "-")
         return 1 + writeDecimal(i.magnitude, to: out + 1)
@@ -146,7 +146,7 @@ extension JSONWriter {
 
     /// Writes the decimal digits of `v` at `out` (room for 20); returns how many.
     @inline(__always)
-    static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    package static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 1
         var rest = v / 10
         while rest > 0 { count += 1; rest /= 10 }
@@ -158,7 +158,7 @@ extension JSONWriter {
 
     /// Writes the lower-case hex of `raw` at `out` (room for twice its count).
     @inline(__always)
-    static func writeHex(_ raw: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) {
+    package static func writeHex(_ raw: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) {
         let digits: StaticString = "0123456789abcdef"
         let d = digits.utf8Start
         for k in 0..<raw.count {
@@ -172,7 +172,7 @@ extension JSONWriter {
     /// keeps a fraction (`5.0`) so it reads back as a double; others are
     /// Swift's shortest round-tripping text.
     @inline(__always)
-    static func withDoubleText<R>(_ d: Double, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    package static func withDoubleText<R>(_ d: Double, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if d.rounded() == d && abs(d) < 1e15 {
             return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxIntBytes + 2) { buffer in
                 let p = buffer.baseAddress!

@@ -33,7 +33,7 @@ public struct LineReader {
     }
 
     /// The next non-blank line, or nil at end of input.
-    public mutating func next() throws -> Line? {
+    public mutating func next() throws(SystemError) -> Line? {
         while true {
             guard let line = try nextRaw() else { return nil }
             if case .text(_, let bytes) = line, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
@@ -41,7 +41,7 @@ public struct LineReader {
         }
     }
 
-    private mutating func nextRaw() throws -> Line? {
+    private mutating func nextRaw() throws(SystemError) -> Line? {
         var scanFrom = start
         var skipping = false   // inside an over-long line: discard until its newline
         while true {
@@ -76,7 +76,7 @@ public struct LineReader {
             let n = buffer.withUnsafeMutableBufferPointer { b in Glibc.read(fd, b.baseAddress! + end, b.count - end) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw LedgerError(.storage, "cannot read input: \(String(cString: strerror(errno)))")
+                throw SystemError("read", "input")
             }
             if n == 0 { atEOF = true } else { end += n; bytesRead += n }
         }

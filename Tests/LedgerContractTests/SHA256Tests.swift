@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerStore
+@testable import LedgerContract
 
 /// FIPS 180-4 / NIST CAVP example vectors for SHA-256.
 struct SHA256Tests {

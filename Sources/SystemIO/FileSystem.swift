@@ -1,0 +1,99 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file-system and process calls the ledger makes outside LMDB, in one
+/// place: each checks its result and reports a `SystemError`.
+public enum FileSystem {
+    /// nil when nothing is at `path`, else whether it is a directory.
+    public static func kind(at path: String) -> Bool? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        return isDirectory.boolValue
+    }
+
+    /// Whether `path` names an existing file (of any kind).
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The names in directory `path`, without `.` and `..`.
+    public static func entries(ofDirectory path: String) throws(SystemError) -> [String] {
+        guard let dir = opendir(path) else { throw SystemError("opendir", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Whether anyone may write `path` (the file itself, links not followed); false when it does not exist.
+    public static func isWorldWritable(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IWOTH != 0
+    }
+
+    /// Sets the permission bits of `path`.
+    public static func setPermissions(_ path: String, _ mode: mode_t) throws(SystemError) {
+        guard chmod(path, mode) == 0 else { throw SystemError("chmod", path) }
+    }
+
+    /// Opens `path` for reading; the descriptor is the caller's to close.
+    public static func openForReading(_ path: String) throws(SystemError) -> Int32 {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SystemError("open", path) }
+        return fd
+    }
+
+    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+
+    /// Whether descriptor `fd` is a terminal (colours, progress).
+    public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    /// Writes all `count` bytes at `bytes` to `fd`, retrying after interruptions.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int, subject: String = "output") throws(SystemError) {
+        var offset = 0
+        while offset < count {
+            let n = write(fd, bytes + offset, count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", subject)
+            }
+            offset += n
+        }
+    }
+
+    /// Makes a write to a closed pipe an error (`EPIPE`) instead of killing the process.
+    public static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
+
+    /// Sleeps the calling thread.
+    public static func sleep(microseconds: UInt32) { usleep(microseconds) }
+
+    /// Drops this process's mappings of the file open as `fd` (found in
+    /// `/proc/self/maps` by device and inode): the pages stay in the
+    /// kernel's page cache and come back on the next access, but stop
+    /// counting in the process's resident memory. Safe for read-only shared
+    /// mappings of a file whose mapped contents do not change meanwhile.
+    /// Does nothing where `/proc/self/maps` does not exist.
+    public static func releaseMappings(ofFileDescriptor fd: Int32, subject: String) throws(SystemError) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SystemError("fstat", subject) }
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
+        let dev = UInt64(st.st_dev)   // glibc's encoding of the major and minor numbers
+        let major = UInt32(truncatingIfNeeded: ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF))
+        let minor = UInt32(truncatingIfNeeded: (dev & 0xFF) | ((dev >> 12) & ~0xFF))
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), maps) != nil {
+            // start-end perms offset major:minor inode path
+            let fields = String(cString: line).split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, UInt64(fields[4]) == UInt64(st.st_ino) else { continue }
+            let device = fields[3].split(separator: ":").compactMap { UInt32($0, radix: 16) }
+            guard device.count == 2, device[0] == major, device[1] == minor else { continue }
+            let range = fields[0].split(separator: "-").compactMap { UInt(String($0), radix: 16) }
+            guard range.count == 2, range[1] > range[0], let base = UnsafeMutableRawPointer(bitPattern: range[0]) else { continue }
+            guard madvise(base, Int(range[1] - range[0]), MADV_DONTNEED) == 0 else { throw SystemError("madvise", subject) }
+        }
+    }
+}
