@@ -81,6 +81,14 @@ public enum Lifecycle {
         DossierStage.allCases.filter { allows(type, in: $0) }
     }
 
+    /// Moves `stage` past an event of `type` (allowed there): a request for a
+    /// supplement or an obligation remembers in `resume` the stage its
+    /// answer returns to.
+    public static func advance(_ type: EventType, stage: inout DossierStage, resume: inout DossierStage) {
+        if type == .dossierSupplementRequested || type == .dossierObligationRequested { resume = stage }
+        stage = self.stage(after: type, in: stage, resume: resume)
+    }
+
     /// The stage after `type` is applied in `stage`; `resume` is the stage a
     /// pause returns to.
     public static func stage(after type: EventType, in stage: DossierStage, resume: DossierStage) -> DossierStage {

@@ -43,13 +43,11 @@ extension DossierState {
             if holdings.isEmpty { holdings.reserveCapacity(4) }   // a dossier passes through a few steps
             holdings.append(Holding(officer: e.to ?? "", step: e.step ?? "", from: t, to: nil, assignedSeq: e.seq, endSeq: nil))
         case .dossierSupplementRequested:
-            resumeStage = stage
             supplementRequestSeqs.append(e.seq)
             supplementRequesters.append(e.actor ?? currentHolding?.officer)
             pauses.append(ClockPause(reason: .supplement, start: t, end: nil, startSeq: e.seq,
                                      requestedBy: e.actor ?? currentHolding?.officer))
         case .dossierObligationRequested:
-            resumeStage = stage
             let wait = ClockPause(reason: .obligation, start: t, end: nil, startSeq: e.seq, requestedBy: e.actor)
             obligationWaits.append(wait)
             if obligationPauses { pauses.append(wait) }
@@ -87,7 +85,7 @@ extension DossierState {
         default:
             break
         }
-        stage = Lifecycle.stage(after: e.type, in: stage, resume: resumeStage)
+        Lifecycle.advance(e.type, stage: &stage, resume: &resumeStage)
     }
 
     /// Ends the open pause and the open obligation wait, if any.

@@ -1,3 +1,4 @@
+import DossierRules
 import LedgerContract
 import WorkingTime
 
@@ -396,28 +397,17 @@ struct Engine {
 
     // MARK: - Dossier events
 
+    /// The contract name of each event type, by its raw value.
+    private static let typeNames: [[UInt8]] = {
+        var names = [[UInt8]](repeating: [], count: 256)
+        for t in EventType.allCases { names[Int(t.rawValue)] = Array(t.name.utf8) }
+        return names
+    }()
+
     private mutating func emitDossierEvent(_ e: PlannedEvent, slot: Int, _ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         line.clear()
-        line.raw("{\"type\":\"dossier.")
-        switch e.kind {
-        case .submitted: line.raw("submitted")
-        case .received: line.raw("received")
-        case .rejected: line.raw("rejected")
-        case .assigned: line.raw("assigned")
-        case .supplementRequested: line.raw("supplement_requested")
-        case .supplementReceived: line.raw("supplement_received")
-        case .obligationRequested: line.raw("obligation_requested")
-        case .obligationFulfilled: line.raw("obligation_fulfilled")
-        case .feePaid: line.raw("fee_paid")
-        case .digitised: line.raw("digitised")
-        case .apologyIssued: line.raw("apology_issued")
-        case .processed: line.raw("processed")
-        case .resultReturned: line.raw("result_returned")
-        case .withdrawn: line.raw("withdrawn")
-        case .suspended: line.raw("suspended")
-        case .rated: line.raw("rated")
-        case .complaintFiled: line.raw("complaint_filed")
-        }
+        line.raw("{\"type\":\"")
+        line.raw(Self.typeNames[Int(e.kind.rawValue)])
         line.raw("\",\"dossier\":")
         line.raw(slots[slot].code)
         line.raw(",\"at\":")
@@ -428,7 +418,7 @@ struct Engine {
         }
         line.raw(",\"data\":{")
         switch e.kind {
-        case .submitted, .received:
+        case .dossierSubmitted, .dossierReceived:
             line.raw("\"procedure\":"); line.raw(world.procedures[slots[slot].procedure].codeJSON)
             line.raw(",\"agency\":"); line.raw(world.agencies[slots[slot].agency].codeJSON)
             switch Channel(rawValue: e.a)! {
@@ -436,15 +426,15 @@ struct Engine {
             case .online: line.raw(",\"channel\":\"online\"")
             case .postal: line.raw(",\"channel\":\"postal\"")
             }
-        case .rejected: line.raw("\"reason\":"); line.raw(rejectionReasons[Int(e.a)])
-        case .withdrawn: line.raw("\"reason\":"); line.raw(withdrawalReasons[Int(e.a)])
-        case .suspended: line.raw("\"reason\":"); line.raw(suspensionReasons[Int(e.a)])
-        case .assigned:
+        case .dossierRejected: line.raw("\"reason\":"); line.raw(rejectionReasons[Int(e.a)])
+        case .dossierWithdrawn: line.raw("\"reason\":"); line.raw(withdrawalReasons[Int(e.a)])
+        case .dossierSuspended: line.raw("\"reason\":"); line.raw(suspensionReasons[Int(e.a)])
+        case .dossierAssigned:
             line.raw("\"to\":"); line.raw(world.officers[Int(e.a)].idJSON)
             line.raw(",\"step\":")
             let p = world.procedures[slots[slot].procedure]
             line.raw(p.definitions[slots[slot].definition].steps[Int(e.b)].nameJSON)
-        case .supplementRequested:
+        case .dossierSupplementRequested:
             line.raw("\"items\":[")
             var first = true
             for k in 0..<items.count where e.a & (1 << k) != 0 {
@@ -453,25 +443,26 @@ struct Engine {
                 line.raw(items[k])
             }
             line.raw("],\"reason\":"); line.raw(supplementReasons[Int(e.b)])
-        case .supplementReceived: break
-        case .obligationRequested: line.raw("\"amount\":"); line.int(e.b)
-        case .obligationFulfilled: line.raw(e.a != 0 ? "\"online\":true" : "\"online\":false")
-        case .feePaid:
+        case .dossierSupplementReceived: break
+        case .dossierObligationRequested: line.raw("\"amount\":"); line.int(e.b)
+        case .dossierObligationFulfilled: line.raw(e.a != 0 ? "\"online\":true" : "\"online\":false")
+        case .dossierFeePaid:
             line.raw("\"amount\":"); line.int(e.b)
             line.raw(e.a != 0 ? ",\"online\":true" : ",\"online\":false")
-        case .digitised: line.raw(e.a == 0 ? "\"part\":\"input\"" : "\"part\":\"result\"")
-        case .apologyIssued:
+        case .dossierDigitised: line.raw(e.a == 0 ? "\"part\":\"input\"" : "\"part\":\"result\"")
+        case .dossierApologyIssued:
             line.raw("\"newDueAt\":"); line.time(e.b)
             line.raw(",\"reason\":"); line.raw(apologyReasons[Int(e.a)])
-        case .processed: line.raw(e.a == 0 ? "\"outcome\":\"approved\"" : "\"outcome\":\"denied\"")
-        case .resultReturned:
+        case .dossierProcessed: line.raw(e.a == 0 ? "\"outcome\":\"approved\"" : "\"outcome\":\"denied\"")
+        case .dossierResultReturned:
             switch e.a {
             case 0: line.raw("\"channel\":\"counter\"")
             case 1: line.raw("\"channel\":\"online\"")
             default: line.raw("\"channel\":\"postal\"")
             }
-        case .rated: line.raw("\"score\":"); line.int(Int64(e.a))
-        case .complaintFiled: line.raw("\"text\":"); line.raw(complaintTexts[Int(e.a)])
+        case .dossierRated: line.raw("\"score\":"); line.int(Int64(e.a))
+        case .dossierComplaintFiled: line.raw("\"text\":"); line.raw(complaintTexts[Int(e.a)])
+        default: break   // the planner plans dossier events of the lifecycle only
         }
         line.byte(125)
         try finish(at: e.at, backdate: true, sink)

@@ -1,3 +1,5 @@
+import DossierRules
+import LedgerContract
 import WorkingTime
 
 /// Plans one dossier's whole history at its first event: reception, the
@@ -17,7 +19,7 @@ extension Engine {
         let spec = world.procedures[pi].spec
         var order: Int32 = 0
 
-        func add(_ at: Int64, _ kind: PlannedEvent.Kind, actor: Int32 = -1, a: Int32 = 0, b: Int64 = 0, side: Bool = false) {
+        func add(_ at: Int64, _ kind: EventType, actor: Int32 = -1, a: Int32 = 0, b: Int64 = 0, side: Bool = false) {
             d.events.append(PlannedEvent(at: at, order: order, kind: kind, side: side, actor: actor, a: a, b: b))
             order += 1
         }
@@ -44,17 +46,17 @@ extension Engine {
         d.definition = di
         let def = procedure.definitions[di]
 
-        if channel != .direct { add(t0, .submitted, a: channel.rawValue) }
+        if channel != .direct { add(t0, .dossierSubmitted, a: channel.rawValue) }
         let receptionist = world.officer(of: agency, role: .oneStop, &r)
         if let rejectedAt {
-            add(rejectedAt, .rejected, actor: receptionist, a: Int32(r.below(rejectionReasons.count)))
-            if r.chance(0.03) { add(rejectedAt + Int64(r.int(3600, 3 * 86_400)), .complaintFiled, a: Int32(r.below(complaintTexts.count)), side: true) }
+            add(rejectedAt, .dossierRejected, actor: receptionist, a: Int32(r.below(rejectionReasons.count)))
+            if r.chance(0.03) { add(rejectedAt + Int64(r.int(3600, 3 * 86_400)), .dossierComplaintFiled, a: Int32(r.below(complaintTexts.count)), side: true) }
             finalize(&d)
             return
         }
-        add(receivedAt, .received, actor: receptionist, a: channel.rawValue)
+        add(receivedAt, .dossierReceived, actor: receptionist, a: channel.rawValue)
         if channel == .direct && r.chance(0.004) {
-            add(receivedAt + Int64(r.int(300, 2400)), .rejected, actor: receptionist, a: Int32(r.below(rejectionReasons.count)))
+            add(receivedAt + Int64(r.int(300, 2400)), .dossierRejected, actor: receptionist, a: Int32(r.below(rejectionReasons.count)))
             finalize(&d)
             return
         }
@@ -62,14 +64,14 @@ extension Engine {
         // Fee (lệ phí) at filing; input digitisation.
         if spec.fee > 0 && spec.obligation == nil {
             if channel == .online {
-                add(t0 + Int64(r.int(60, 1200)), .feePaid, a: r.chance(0.92) ? 1 : 0, b: Int64(spec.fee), side: true)
+                add(t0 + Int64(r.int(60, 1200)), .dossierFeePaid, a: r.chance(0.92) ? 1 : 0, b: Int64(spec.fee), side: true)
             } else {
                 let online = r.chance(min(0.6, 0.15 + 0.1 * Double(yearIndex)))
-                add(receivedAt + Int64(r.int(60, 900)), .feePaid, a: online ? 1 : 0, b: Int64(spec.fee), side: true)
+                add(receivedAt + Int64(r.int(60, 900)), .dossierFeePaid, a: online ? 1 : 0, b: Int64(spec.fee), side: true)
             }
         }
         if r.chance(min(0.95, 0.8 + 0.04 * Double(yearIndex))) {
-            add(receivedAt + Int64(r.int(120, 5400)), .digitised, actor: receptionist, a: 0, side: true)
+            add(receivedAt + Int64(r.int(120, 5400)), .dossierDigitised, actor: receptionist, a: 0, side: true)
         }
 
         // Who holds each step.
@@ -89,7 +91,7 @@ extension Engine {
 
         var pauses: [Pause] = []
         var t = receivedAt
-        add(receivedAt, .assigned, actor: receptionist, a: holders[0], b: 0)
+        add(receivedAt, .dossierAssigned, actor: receptionist, a: holders[0], b: 0)
         stepLoop: for i in 0..<n {
             let holder = holders[i]
             let duration = holdSeconds(budget: def.steps[i].budgetSeconds, slow: world.officers[Int(holder)].slow, &r)
@@ -107,32 +109,32 @@ extension Engine {
                 if kind == 0 {
                     var mask: Int32 = 0
                     for _ in 0..<r.int(1, 3) { mask |= 1 << Int32(r.below(items.count)) }
-                    add(t, .supplementRequested, actor: holder, a: mask, b: Int64(r.below(supplementReasons.count)))
+                    add(t, .dossierSupplementRequested, actor: holder, a: mask, b: Int64(r.below(supplementReasons.count)))
                     if r.chance(0.08) {
-                        add(t + Int64(r.uniform(5, 30) * 86_400), .withdrawn, a: 3)
+                        add(t + Int64(r.uniform(5, 30) * 86_400), .dossierWithdrawn, a: 3)
                         finalize(&d)
                         return
                     }
                     let back = citizenReply(after: t, online: channel == .online, &r)
-                    add(back, .supplementReceived)
+                    add(back, .dossierSupplementReceived)
                     pauses.append(Pause(start: t, end: back))
                     t = back
                 } else {
                     let range = spec.obligation!
                     let amount = Int64(r.int(range.lowerBound / 1000, range.upperBound / 1000)) * 1000
-                    add(t, .obligationRequested, actor: holder, b: amount)
+                    add(t, .dossierObligationRequested, actor: holder, b: amount)
                     let online = r.chance(min(0.85, 0.35 + 0.12 * Double(yearIndex)))
                     let paid = online ? t + Int64(r.uniform(0.1, 4) * 86_400)
                         : cal.adding(workingSeconds: Int64(r.uniform(1, 24) * 3600), to: t)
-                    add(paid, .feePaid, a: online ? 1 : 0, b: amount)
+                    add(paid, .dossierFeePaid, a: online ? 1 : 0, b: amount)
                     let fulfilled = paid + Int64(r.int(60, 1800))
-                    add(fulfilled, .obligationFulfilled, a: online ? 1 : 0)
+                    add(fulfilled, .dossierObligationFulfilled, a: online ? 1 : 0)
                     if spec.obligationPauses { pauses.append(Pause(start: t, end: fulfilled)) }
                     t = fulfilled
                 }
             }
             t = cal.adding(workingSeconds: duration - done, to: t)
-            if i < n - 1 { add(t, .assigned, actor: holder, a: holders[i + 1], b: Int64(i + 1)) }
+            if i < n - 1 { add(t, .dossierAssigned, actor: holder, a: holders[i + 1], b: Int64(i + 1)) }
             continue stepLoop
         }
         let processedAt = t
@@ -147,9 +149,9 @@ extension Engine {
             }
             d.events.removeAll { $0.at > cut }
             if suspended {
-                add(cut, .suspended, actor: holderAt(cut, d.events, default: receptionist), a: Int32(r.below(suspensionReasons.count)))
+                add(cut, .dossierSuspended, actor: holderAt(cut, d.events, default: receptionist), a: Int32(r.below(suspensionReasons.count)))
             } else {
-                add(cut, .withdrawn, a: Int32(r.below(withdrawalReasons.count - 1)))
+                add(cut, .dossierWithdrawn, a: Int32(r.below(withdrawalReasons.count - 1)))
             }
             finalize(&d)
             return
@@ -158,7 +160,7 @@ extension Engine {
         // The result, and whether it is late.
         let denied = r.chance(0.04)
         let finisher = holders[n - 1]
-        add(processedAt, .processed, actor: finisher, a: denied ? 1 : 0)
+        add(processedAt, .dossierProcessed, actor: finisher, a: denied ? 1 : 0)
         let due = cal.dueInstant(receivedAt: receivedAt, processingSeconds: def.processingSeconds, pauses: pauses) ?? processedAt
         let late = processedAt > due
         if late && r.chance(0.7) {
@@ -175,12 +177,12 @@ extension Engine {
             if at > receivedAt && at < processedAt {
                 let overrun = cal.workingSeconds(from: due, to: processedAt)
                 let newDue = cal.adding(workingSeconds: overrun + Int64(r.uniform(0, 8) * 3600), to: due)
-                add(at, .apologyIssued, actor: holderAt(at, d.events, default: receptionist),
+                add(at, .dossierApologyIssued, actor: holderAt(at, d.events, default: receptionist),
                     a: Int32(r.below(apologyReasons.count)), b: max(newDue, due + 1), side: true)
             }
         }
         if !denied && r.chance(min(0.9, 0.65 + 0.05 * Double(yearIndex))) {
-            add(processedAt + Int64(r.int(300, 7200)), .digitised, actor: finisher, a: 1, side: true)
+            add(processedAt + Int64(r.int(300, 7200)), .dossierDigitised, actor: finisher, a: 1, side: true)
         }
 
         var lastAt = processedAt
@@ -200,7 +202,7 @@ extension Engine {
             default: returnedAt = cal.adding(workingSeconds: Int64(r.uniform(0.3, 40) * 3600), to: processedAt)
             }
             let officer = r.chance(0.6) ? receptionist : world.officer(of: agency, role: .oneStop, &r)
-            add(returnedAt, .resultReturned, actor: officer, a: returnChannel)
+            add(returnedAt, .dossierResultReturned, actor: officer, a: returnChannel)
             lastAt = returnedAt
         }
         var unhappy = false   // rated 1 or 2
@@ -208,13 +210,13 @@ extension Engine {
             let u = r.unit()
             let score: Int32 = late ? (u < 0.2 ? 1 : u < 0.4 ? 2 : u < 0.7 ? 3 : u < 0.9 ? 4 : 5)
                 : (u < 0.02 ? 1 : u < 0.05 ? 2 : u < 0.13 ? 3 : u < 0.4 ? 4 : 5)
-            add(lastAt + Int64(r.int(60, 3 * 86_400)), .rated, a: score, side: true)
+            add(lastAt + Int64(r.int(60, 3 * 86_400)), .dossierRated, a: score, side: true)
             unhappy = score <= 2
         }
         // Complaints: a few percent of dossiers, mostly late or badly rated ones.
         if r.chance(late ? 0.15 : unhappy ? 0.35 : 0.012) {
             let at = late ? due + Int64(r.int(3600, 5 * 86_400)) : lastAt + Int64(r.int(3600, 10 * 86_400))
-            add(at, .complaintFiled, a: late ? 0 : Int32(r.below(complaintTexts.count)), side: true)
+            add(at, .dossierComplaintFiled, a: late ? 0 : Int32(r.below(complaintTexts.count)), side: true)
         }
         finalize(&d)
     }
@@ -240,7 +242,7 @@ extension Engine {
     /// The officer holding the dossier at `t` (the last assignment at or before it).
     private func holderAt(_ t: Int64, _ events: [PlannedEvent], default fallback: Int32) -> Int32 {
         var holder = fallback
-        for e in events where e.kind == .assigned && e.at <= t { holder = e.a }
+        for e in events where e.kind == .dossierAssigned && e.at <= t { holder = e.a }
         return holder
     }
 
@@ -248,8 +250,8 @@ extension Engine {
     /// allow where they landed, and cuts it at the end of the period.
     private func finalize(_ d: inout Dossier) {
         d.events.sort { $0.at != $1.at ? $0.at < $1.at : $0.order < $1.order }
-        var stage = Lifecycle.Stage.new
-        var resume = Lifecycle.Stage.received
+        var stage = DossierStage.new
+        var resume = DossierStage.received
         var kept = 0
         for k in d.events.indices {
             let e = d.events[k]
@@ -258,7 +260,7 @@ extension Engine {
                 assert(e.side, "planned \(e.kind) not allowed in \(stage)")
                 continue
             }
-            stage = Lifecycle.apply(e.kind, to: stage, resume: &resume)
+            Lifecycle.advance(e.kind, stage: &stage, resume: &resume)
             d.events[kept] = e
             kept += 1
         }
