@@ -67,30 +67,28 @@ public struct DossierAudit: Sendable {
                              rules: ViolationRules = .init()) throws -> DossierAudit? {
         try ledger.store.read { txn in
             let reference = try past.map { try Replay.reference(of: ledger, as: $0, in: txn) } ?? ledger.reference(in: txn)
-            var events = try ledger.store.events(ofDossier: code, in: txn)
-            if let past { events = events.filter(past.includes) }
-            guard !events.isEmpty else { return nil }
-            return make(code: code, events: events, reference: reference, asOf: asOf, rules: rules)
+            let calendar = reference.calendar
+            // How the due instant moved: the state after each event (voids known from the whole stream).
+            var dueChanges: [DueChange] = []
+            var lastDue: Int64?? = .none
+            let included = { (v: RecordView) in past?.includes(at: v.at, recordedAt: v.recordedAt) ?? true }
+            guard let state = try ledger.foldedDossier(code, reference: reference, in: txn, include: included, afterEach: { view, running in
+                guard running.receivedAt != nil else { return }
+                let due = running.dueInstant(calendar: calendar)
+                if lastDue == nil || lastDue! != due {
+                    dueChanges.append(DueChange(seq: view.seq, due: due))
+                    lastDue = .some(due)
+                }
+            }) else { return nil }
+            let events = try ledger.store.records(ofDossier: code, in: txn).filter(included).map { try ledger.store.decode($0, in: txn) }
+            return make(state: state, events: events, dueChanges: dueChanges, reference: reference, asOf: asOf, rules: rules)
         }
     }
 
-    static func make(code: String, events: [RecordedEvent], reference: ReferenceData, asOf: Int64, rules: ViolationRules) -> DossierAudit {
+    static func make(state: DossierState, events: [RecordedEvent], dueChanges: [DueChange], reference: ReferenceData,
+                     asOf: Int64, rules: ViolationRules) -> DossierAudit {
         let calendar = reference.calendar
-        let state = DossierState.fold(code: code, events: events, reference: reference)
-        // How the due instant moved: fold event by event (voids known from the whole stream).
-        var dueChanges: [DueChange] = []
-        var running = DossierState(code: code)
-        running.voided = state.voided
-        var lastDue: Int64?? = .none
-        for e in events {
-            running.apply(e, reference: reference)
-            guard running.receivedAt != nil else { continue }
-            let due = running.dueInstant(calendar: calendar)
-            if lastDue == nil || lastDue! != due {
-                dueChanges.append(DueChange(seq: e.seq, due: due))
-                lastDue = .some(due)
-            }
-        }
+        let code = state.code
         let definition = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }
         let pauses = state.clockPauses
         let holds = state.holdings.map { h -> Hold in

@@ -43,9 +43,8 @@ public enum Replay {
     public static func dossier(_ code: String, in ledger: Ledger, as past: PastInstant) throws -> (DossierState, ReferenceData)? {
         try ledger.store.read { txn in
             let reference = try self.reference(of: ledger, as: past, in: txn)
-            let events = try ledger.store.events(ofDossier: code, in: txn).filter(past.includes)
-            guard !events.isEmpty else { return nil }
-            return (DossierState.fold(code: code, events: events, reference: reference), reference)
+            let state = try ledger.foldedDossier(code, reference: reference, in: txn) { past.includes(at: $0.at, recordedAt: $0.recordedAt) }
+            return state.map { ($0, reference) }
         }
     }
 

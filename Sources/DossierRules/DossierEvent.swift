@@ -2,9 +2,9 @@ import LedgerContract
 
 /// One event of a dossier's stream as the state fold reads it: its place in
 /// the log, its instants (Unix seconds), its actor and the few `data` fields
-/// the rules look at. Built either from a decoded `RecordedEvent` or straight
-/// from a stored record (`DossierEvent.Reader`), so the live append and a
-/// rebuild from the log go through the same `DossierState.apply`.
+/// the rules look at. The ledger reads it from the stored record
+/// (`DossierEvent.Reader`), for the live append and every fold of the log
+/// alike.
 ///
 /// A field holds the value of the first `data` member of that name, and
 /// nil when it is missing or of another kind, exactly as
@@ -54,18 +54,13 @@ public struct DossierEvent: Sendable, Equatable {
         self.actor = actor
     }
 
-    /// The fields of a decoded event.
-    public init(_ recorded: RecordedEvent) {
-        let e = recorded.event
-        self.init(type: e.type, seq: recorded.seq, version: recorded.version ?? 0, at: e.at.seconds,
-                  recordedAt: recorded.recordedAt.seconds, actor: e.actor)
-        var seen: UInt16 = 0   // the first member of a name wins
-        for m in e.data.members {
-            guard let field = Field(name: m.key), seen & field.bit == 0 else { continue }
-            seen |= field.bit
-            set(field, m.value)
-        }
-        presentFields = seen
+    /// Equal facts (which data members a reused event last held is bookkeeping, not a fact).
+    public static func == (a: DossierEvent, b: DossierEvent) -> Bool {
+        a.type == b.type && a.seq == b.seq && a.version == b.version && a.at == b.at && a.recordedAt == b.recordedAt
+            && a.actor == b.actor && a.procedure == b.procedure && a.agency == b.agency && a.channel == b.channel
+            && a.to == b.to && a.step == b.step && a.part == b.part && a.outcome == b.outcome && a.newDueAt == b.newDueAt
+            && a.amount == b.amount && a.online == b.online && a.score == b.score && a.resource == b.resource
+            && a.activity == b.activity && a.voidedSeq == b.voidedSeq
     }
 
     /// Sets every present data field back to nil.

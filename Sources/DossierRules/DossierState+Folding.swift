@@ -3,14 +3,11 @@ import LedgerContract
 extension DossierState {
     /// Applies one event of this dossier's stream. Events the lifecycle does
     /// not allow in the current stage (possible only when an earlier event
-    /// was voided) change nothing but the version.
+    /// was voided) change nothing but the version; an `event.voided` changes
+    /// nothing else either (the stream is refolded without the voided event
+    /// and with it in `voided`).
     ///
     /// - Parameter reference: the reference data in force when the event was appended.
-    public mutating func apply(_ recorded: RecordedEvent, reference: ReferenceData) {
-        apply(DossierEvent(recorded), reference: reference)
-    }
-
-    /// Applies one event of this dossier's stream (see `apply(_:reference:)`).
     public mutating func apply(_ e: DossierEvent, reference: ReferenceData) {
         version = max(version, e.version)
         lastSeq = e.seq
@@ -99,16 +96,5 @@ extension DossierState {
             holdings[last].to = t
             holdings[last].endSeq = seq
         }
-    }
-
-    /// Folds a whole stream: voided events (named by `event.voided` in the
-    /// stream) are left out, as if they had never happened.
-    public static func fold(code: String, events: [RecordedEvent], reference: ReferenceData) -> DossierState {
-        var state = DossierState(code: code)
-        state.voided = events.compactMap { e in
-            e.event.type == .eventVoided ? e.event.data["seq"]?.intValue.map { UInt64($0) } : nil
-        }
-        for e in events { state.apply(e, reference: reference) }
-        return state
     }
 }

@@ -14,7 +14,15 @@ enum HistoryCommand {
         let events = try ledger.store.read { txn in try ledger.store.events(ofDossier: code, in: txn) }
         guard !events.isEmpty else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)") }
         if format == "ndjson" {
-            for e in events { try context.out.line(e.jsonLine) }
+            var transcoder = OutputLineTranscoder(store: ledger.store)
+            var w = JSONWriter()
+            try ledger.store.read { txn in
+                for e in events {
+                    guard try transcoder.appendLine(seq: e.seq, to: &w, in: txn) else { continue }
+                    w.bytes.append(0x0A)
+                }
+            }
+            try context.out.write(w.bytes)
             return
         }
         var table = TextTable(columns: ["version", "seq", "at", "type", "actor", "details"])

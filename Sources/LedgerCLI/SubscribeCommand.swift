@@ -65,6 +65,7 @@ enum SubscribeCommand {
         // The KPI feed folds every event (filtered ones too) and reports the rows the matching ones change.
         var kpiFeed = projection == "kpi" ? try KPIChangeFeed(ledger: ledger, through: position) : nil
         let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
+        let matching = LogFollower(ledger: ledger, filter: filter)
         let ackFile = args.value("ack-file")
         let out = context.out
         var transcoder = OutputLineTranscoder(store: ledger.store)
@@ -104,26 +105,38 @@ enum SubscribeCommand {
                 _ = try follower.waitForCommit(after: counter, timeout: 0.5)
                 continue
             }
-            let (events, scanned) = try follower.read(after: position, limit: 4096)
-            if !events.isEmpty {
-                var w = JSONWriter(capacity: 1 << 16)
-                if kpiFeed != nil {
-                    let matching = LogFollower(ledger: ledger, filter: filter)
-                    try ledger.store.read { txn in
-                        for e in events {
-                            let changes = try kpiFeed!.apply(e, ledger: ledger, in: txn)
-                            guard try matching.passes(e, in: txn) else { continue }
-                            for c in changes {
-                                var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))), counters: c.counters).json(bands: [:])
-                                row["overdueInProgress"] = nil   // evaluated at query time, not a counter
-                                w.object(["seq": .int(Int64(e.seq)), "projection": .string("kpi"), "row": .object(row)])
-                                w.bytes.append(0x0A)
-                            }
+            var w = JSONWriter(capacity: 1 << 16)
+            let scanned = try ledger.store.read { txn in
+                let reference = try ledger.reference(in: txn)
+                let asOf = Int64(Date().timeIntervalSince1970)
+                var cache = LogFollower.FilterCache()
+                return try follower.forEachRecord(after: position, limit: 4096, in: txn) { view in
+                    if kpiFeed != nil {
+                        // The KPI feed folds every event; lines for the ones the filter passes.
+                        let changes = try kpiFeed!.apply(view, ledger: ledger, in: txn)
+                        guard try matching.passes(view, cache: &cache, in: txn) else { return }
+                        for c in changes {
+                            var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))), counters: c.counters).json(bands: [:])
+                            row["overdueInProgress"] = nil   // evaluated at query time, not a counter
+                            w.object(["seq": .int(Int64(view.seq)), "projection": .string("kpi"), "row": .object(row)])
+                            w.bytes.append(0x0A)
                         }
+                    } else if let projection, view.isDossierEvent {
+                        // The dossier's new row, or its violations, as of this event.
+                        let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
+                        guard let state = try ledger.foldedDossier(code, reference: reference, in: txn, include: { $0.seq <= view.seq }) else { return }
+                        var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(projection), "dossier": .string(code)]
+                        if projection == "dossiers" {
+                            line["row"] = .object(state.json(reference: reference))
+                        } else {
+                            line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
+                        }
+                        w.object(line)
+                        w.bytes.append(0x0A)
                     }
-                } else if let projection {
-                    try feed(projection, events, ledger: ledger, into: &w)
                 }
+            }
+            if !w.bytes.isEmpty {
                 try out.write(w.bytes)
                 try out.flush()
             }
@@ -156,15 +169,15 @@ enum SubscribeCommand {
         var w = JSONWriter(capacity: 1 << 16)
         while true {
             let counter = try follower.commitCounter()
-            let (events, _) = try follower.read(after: watch.position, limit: 4096)
             var crossings: [DeadlineWatch.Crossing] = []
-            if events.isEmpty {
-                crossings = watch.advance(to: Int64(Date().timeIntervalSince1970))   // caught up: time moves on to now
-            } else {
-                try ledger.store.read { txn in
-                    for e in events { crossings += try watch.apply(e, ledger: ledger, in: txn) }
+            let caughtUp = try ledger.store.read { txn in
+                let position = watch.position
+                _ = try follower.forEachRecord(after: position, limit: 4096, in: txn) { view in
+                    crossings += try watch.apply(view, ledger: ledger, in: txn)
                 }
+                return watch.position == position
             }
+            if caughtUp { crossings = watch.advance(to: Int64(Date().timeIntervalSince1970)) }   // time moves on to now
             let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
             w.bytes.removeAll(keepingCapacity: true)
             for c in crossings where agency == nil || c.agency == agency {
@@ -177,35 +190,14 @@ enum SubscribeCommand {
             }
             let now = DispatchTime.now().uptimeNanoseconds
             if (watch.position, watch.clock) != acknowledged,
-               !w.bytes.isEmpty || events.isEmpty || now - lastAck >= 100_000_000 {
+               !w.bytes.isEmpty || caughtUp || now - lastAck >= 100_000_000 {
                 try subscriptions.acknowledge(name, through: watch.position, clock: watch.clock)
                 acknowledged = (watch.position, watch.clock)
                 lastAck = now
             }
-            if !events.isEmpty { continue }
+            if !caughtUp { continue }
             guard follow else { return }
             _ = try follower.waitForCommit(after: counter, timeout: 0.5)
-        }
-    }
-
-    /// Projection change lines: for each event, the dossier's new row (or violations) and the seq that caused it.
-    static func feed(_ projection: String, _ events: [RecordedEvent], ledger: Ledger, into w: inout JSONWriter) throws {
-        try ledger.store.read { txn in
-            let reference = try ledger.reference(in: txn)
-            let asOf = Int64(Date().timeIntervalSince1970)
-            for e in events {
-                guard let code = e.event.dossier else { continue }
-                let stream = try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq }
-                let state = DossierState.fold(code: code, events: stream, reference: reference)
-                var line: JSONObject = ["seq": .int(Int64(e.seq)), "projection": .string(projection), "dossier": .string(code)]
-                if projection == "dossiers" {
-                    line["row"] = .object(state.json(reference: reference))
-                } else {
-                    line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
-                }
-                w.object(line)
-                w.bytes.append(0x0A)
-            }
         }
     }
 }

@@ -8,60 +8,57 @@ import LMDB
 /// the transaction committed. Until `publish`, nothing outside the
 /// transaction has changed, so an aborted or retried transaction leaves the
 /// store exactly as it was.
-public struct Appender {
-    public let store: EventStore
+///
+/// Package access: the ledger's projections are written in the same
+/// transaction by `Ledger.append`, the only way events enter a ledger.
+package struct Appender {
+    package let store: EventStore
     /// The last event appended so far (the stored head before the first append).
-    public private(set) var head: Head
-    private let stringBase: UInt32
-    private var newStrings: [String] = []
+    package private(set) var head: Head
+    /// The string ids committed before this transaction (1 through this).
+    package let committedStringCount: UInt32
+    /// The strings this transaction interned, in id order after `committedStringCount`.
+    package private(set) var newStrings: [String] = []
     private var newStringIDs: [String: UInt32] = [:]
     private var nextDossierNumber: UInt32
 
-    public init(store: EventStore, in txn: Transaction) throws {
+    package init(store: EventStore, in txn: Transaction) throws {
         self.store = store
         try store.strings.withLock { try $0.catchUp(in: txn, table: store.tables.strings) }
-        stringBase = store.strings.withLock { $0.count }
+        committedStringCount = store.strings.withLock { $0.count }
         head = try store.head(in: txn)
         nextDossierNumber = try txn.withCursor(store.tables.dossierCodes) { cursor in
             try cursor.last().map { Key.readU32($0.key) + 1 } ?? 1
         }
     }
 
-    /// The index key of an event without an `id`: 0x00 and the SHA-256 of
-    /// its content (type, dossier, at, actor, data), so that appending the
-    /// same event twice stores it once.
-    public static func contentKey(of event: Event) -> [UInt8] {
-        var o = JSONObject()
-        if let a = event.actor { o["actor"] = .string(a) }
-        o["at"] = .string(event.at.text)
-        o["data"] = .object(event.data)
-        if let d = event.dossier { o["dossier"] = .string(d) }
-        o["type"] = .string(event.type.name)
-        var w = JSONWriter()
-        w.object(o, sortedKeys: true)
-        return [0] + SHA256.hash(w.bytes).bytes
-    }
-
-    private static func identityKey(of event: Event) -> [UInt8] {
+    /// The key of `event` in the id index: its `id`, or for an event
+    /// without one 0x00 and the digest of its content
+    /// (`CanonicalEncoding.contentDigest`), so that appending the same event
+    /// twice stores it once.
+    package static func identityKey(of event: Event, _ canonical: CanonicalEncoding) -> [UInt8] {
         if let id = event.id { return Array(id.utf8) }
-        return contentKey(of: event)
+        return [0] + canonical.contentDigest.bytes
     }
 
-    /// The seq under which this event (same `id`, or same content when it
-    /// has no id) is already stored, including earlier appends of this
-    /// transaction.
-    public func storedSeq(of event: Event, in txn: Transaction) throws -> UInt64? {
-        try txn.get(store.tables.ids, key: Self.identityKey(of: event)).map { Key.readU64($0) }
+    /// The seq under which the event of index key `identityKey` is already
+    /// stored, including earlier appends of this transaction.
+    package func storedSeq(identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
+        try txn.get(store.tables.ids, key: identityKey).map { Key.readU64($0) }
     }
 
     /// The dossier's current version (0 when it has no events yet).
-    public func version(ofDossier code: String, in txn: Transaction) throws -> UInt32 {
+    package func version(ofDossier code: String, in txn: Transaction) throws -> UInt32 {
         try store.stream(ofDossier: code, in: txn)?.version ?? 0
     }
 
-    /// Stores `event` as the next seq. `recordedAt` is used when the event
-    /// carries none. Checks nothing but storage: validation is the caller's.
-    public mutating func append(_ event: Event, recordedAt: Timestamp, in txn: Transaction) throws -> RecordedEvent {
+    /// Stores `event` as the next seq, under `identityKey` in the id index
+    /// (`identityKey(of:_:)`); `canonical` is its canonical encoding.
+    /// `recordedAt` is used when the event carries none. Checks nothing but
+    /// storage: validation is the caller's.
+    /// - Returns: the seq and the bytes of the record stored.
+    package mutating func append(_ event: Event, canonical: CanonicalEncoding, identityKey: [UInt8], recordedAt: Timestamp,
+                                 in txn: Transaction) throws -> (seq: UInt64, record: [UInt8]) {
         var event = event
         if event.recordedAt == nil { event.recordedAt = recordedAt }
         let seq = head.seq + 1
@@ -83,25 +80,25 @@ public struct Appender {
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
-        var recorded = RecordedEvent(seq: seq, version: version, event: event, hash: .zero)
-        recorded.hash = recorded.chainedHash(previous: head.hash)
+        let hash = canonical.chainedHash(seq: seq, version: version, recordedAt: event.recordedAt!, previous: head.hash)
+        let recorded = RecordedEvent(seq: seq, version: version, event: event, hash: hash)
         let record = try RecordCodec.encode(recorded, dossierNumber: dossierNumber) { text in
             try intern(text, in: txn)
         }
         do {
             try txn.put(tables.events, key: Key.u64(seq), value: record, flags: .append)
-            try txn.put(tables.ids, key: Self.identityKey(of: event), value: Key.u64(seq), flags: .noOverwrite)
+            try txn.put(tables.ids, key: identityKey, value: Key.u64(seq), flags: .noOverwrite)
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
         head = Head(seq: seq, hash: recorded.hash)
-        return recorded
+        return (seq, record)
     }
 
     private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {
-        if let id = store.strings.withLock({ $0.ids[text] }), id <= stringBase { return id }
+        if let id = store.strings.withLock({ $0.ids[text] }), id <= committedStringCount { return id }
         if let id = newStringIDs[text] { return id }
-        let id = stringBase + UInt32(newStrings.count) + 1
+        let id = committedStringCount + UInt32(newStrings.count) + 1
         newStrings.append(text)
         newStringIDs[text] = id
         try txn.put(store.tables.strings, key: Key.u32(id), value: Array(text.utf8), flags: .append)
@@ -110,15 +107,15 @@ public struct Appender {
     }
 
     /// Writes the new head. Call once, after the last `append`.
-    public func finish(in txn: Transaction) throws {
+    package func finish(in txn: Transaction) throws {
         try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(head.seq) + head.hash.bytes)
     }
 
     /// Shares the strings this transaction added with later transactions of
     /// this process. Call only after the commit succeeded.
-    public func publish() {
+    package func publish() {
         store.strings.withLock { cache in
-            guard cache.count == stringBase else { return } // someone caught up already; they will again
+            guard cache.count == committedStringCount else { return } // someone caught up already; they will again
             for text in newStrings {
                 cache.texts.append(text)
                 cache.ids[text] = cache.count

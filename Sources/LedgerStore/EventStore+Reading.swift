@@ -21,6 +21,17 @@ extension EventStore {
         }
     }
 
+    /// Decodes the record of `view`.
+    public func decode(_ view: RecordView, in txn: Transaction) throws -> RecordedEvent {
+        do {
+            return try RecordCodec.decode(view,
+                dossierCode: { number in try self.dossierCode(number: number, in: txn) },
+                string: { id in try self.text(ofString: id, in: txn) })
+        } catch let e as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(path): seq \(view.seq): stored bytes do not decode: \(e.reason)")
+        }
+    }
+
     /// The code of dossier number `number`.
     public func dossierCode(number: UInt32, in txn: Transaction) throws -> String {
         guard let raw = try txn.get(tables.dossierCodes, key: Key.u32(number)),
@@ -104,6 +115,17 @@ extension EventStore {
                 throw LedgerError(.corrupt, "\(path): dossier \(code): stream names seq \(seq), which is not in the log")
             }
             return e
+        }
+    }
+
+    /// A dossier's stored records, in version order, read in place: valid
+    /// while `txn` is open.
+    public func records(ofDossier code: String, in txn: Transaction) throws -> [RecordView] {
+        try seqs(ofDossier: code, in: txn).map { seq in
+            guard let raw = try txn.get(tables.events, key: Key.u64(seq)) else {
+                throw LedgerError(.corrupt, "\(path): dossier \(code): stream names seq \(seq), which is not in the log")
+            }
+            return try view(raw, seq: seq)
         }
     }
 

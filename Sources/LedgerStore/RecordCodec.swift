@@ -98,7 +98,12 @@ import LedgerContract
     /// numbers; every length and tag is checked.
     static func decode(_ buffer: UnsafeRawBufferPointer, seq: UInt64,
                        dossierCode: (UInt32) throws -> String, string: (UInt32) throws -> String) throws -> RecordedEvent {
-        let view = try RecordView(buffer, seq: seq)
+        try decode(try RecordView(buffer, seq: seq), dossierCode: dossierCode, string: string)
+    }
+
+    /// Decodes the record `view` reads.
+    static func decode(_ view: RecordView, dossierCode: (UInt32) throws -> String, string: (UInt32) throws -> String) throws -> RecordedEvent {
+        let seq = view.seq
         let dossier = view.isDossierEvent ? try dossierCode(view.dossierNumber) : nil
         let actor = view.actorID != 0 ? try string(view.actorID) : nil
         var id: String?

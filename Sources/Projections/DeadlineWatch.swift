@@ -73,16 +73,16 @@ public struct DeadlineWatch {
         }
     }
 
-    /// Applies the next event of the log (after the crossings time brings
-    /// before it acts) and returns the crossings, in order.
-    public mutating func apply(_ e: RecordedEvent, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
-        var out = advance(to: max(clock, e.recordedAt.seconds))
-        try fold.apply(e) { code in try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq } }
-        if let code = e.event.dossier {
-            reevaluate(code, cause: .event, seq: e.seq, into: &out)
+    /// Applies the next event of the log (its record, read in `txn`), after
+    /// the crossings time brings before it acts, and returns the crossings, in order.
+    public mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
+        var out = advance(to: max(clock, view.recordedAt.seconds))
+        try fold.apply(view, ledger: ledger, in: txn)
+        if view.isDossierEvent {
+            reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out)
         } else {
             // Calendars and procedure definitions move every due instant.
-            for code in buckets.keys.sorted() { reevaluate(code, cause: .event, seq: e.seq, into: &out) }
+            for code in buckets.keys.sorted() { reevaluate(code, cause: .event, seq: view.seq, into: &out) }
         }
         return out
     }

@@ -9,16 +9,40 @@ extension DossierEvent {
     ///
     /// Valid for records of that transaction's snapshot only.
     public struct Reader {
-        private let texts: [String]
+        private var texts: [String]
         /// String id → the `Field` of that name (nil: not a field).
-        private let fieldOfString: [Field?]
+        private var fieldOfString: [Field?]
 
         /// - Parameter texts: the string table (`EventStore.stringTexts(in:)`), `texts[id - 1]` for id `id`.
-        public init(strings texts: [String]) {
-            self.texts = texts
-            var fields = [Field?](repeating: nil, count: texts.count + 1)
-            for (i, text) in texts.enumerated() { fields[i + 1] = Field(name: text) }
-            fieldOfString = fields
+        public init(strings texts: some Collection<String>) {
+            self.texts = []
+            fieldOfString = [nil]
+            catchUp(with: texts)
+        }
+
+        /// The number of string ids known.
+        var stringCount: Int { texts.count }
+
+        /// Learns the string table's entries past those known: `table` is the
+        /// whole table, or at least everything up to its newest entry.
+        mutating func catchUp(with table: some Collection<String>) {
+            guard table.count > texts.count else { return }
+            learn(table.dropFirst(texts.count))
+        }
+
+        /// Learns the texts of the next string ids, in id order (strings interned since).
+        mutating func learn(_ more: some Sequence<String>) {
+            for text in more {
+                texts.append(text)
+                fieldOfString.append(Field(name: text))
+            }
+        }
+
+        /// Forgets the ids past `count` (strings of an undone batch, whose ids will be given again).
+        mutating func truncate(to count: Int) {
+            guard texts.count > count else { return }
+            texts.removeLast(texts.count - count)
+            fieldOfString.removeLast(fieldOfString.count - count - 1)
         }
 
         @inline(__always) private func text(_ id: UInt32) throws(RecordDecodingError) -> String {

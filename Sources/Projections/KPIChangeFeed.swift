@@ -24,11 +24,11 @@ public struct KPIChangeFeed {
         days = fold.kpiDays
     }
 
-    /// Applies the next event of the log and returns the rows it changed.
-    public mutating func apply(_ e: RecordedEvent, ledger: Ledger, in txn: Transaction) throws -> [Change] {
-        let code = e.event.dossier
+    /// Applies the next event of the log (its record, read in `txn`) and returns the rows it changed.
+    public mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Change] {
+        let code = view.isDossierEvent ? try ledger.store.dossierCode(number: view.dossierNumber, in: txn) : nil
         let before = code.flatMap { fold.dossier($0) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
-        try fold.apply(e) { code in try ledger.store.events(ofDossier: code, in: txn).filter { $0.seq <= e.seq } }
+        try fold.apply(view, ledger: ledger, in: txn)
         guard let code, let entry = fold.dossier(code) else { return [] }
         let after = entry.state.kpiContributions(reference: entry.reference)
         guard before != after else { return [] }

@@ -201,6 +201,10 @@ struct AppendSession {
     /// What the current batch stored.
     var report = AppendReport(stored: nil, alreadyStored: [])
 
+    /// Folds each appended record into its dossier's state; its reader
+    /// knows the strings interned so far, this transaction's included.
+    var fold: DossierFold
+
     /// What `dropBatch` restores.
     struct Mark {
         let appender: Appender
@@ -213,6 +217,7 @@ struct AppendSession {
         self.ledger = ledger
         appender = try Appender(store: ledger.store, in: txn)
         reference = try ledger.reference(in: txn)
+        fold = DossierFold(reader: DossierEvent.Reader(strings: try ledger.store.stringTexts(in: txn).prefix(Int(appender.committedStringCount))))
     }
 
     /// Starts a batch, to be kept (`keepBatch`) or undone (`dropBatch`).
@@ -230,6 +235,7 @@ struct AppendSession {
     /// The batch's nested transaction was undone: so are its changes here.
     mutating func dropBatch(_ mark: Mark) {
         appender = mark.appender
+        fold.reader.truncate(to: Int(appender.committedStringCount) + appender.newStrings.count)
         reference = mark.reference
         references.removeLast(references.count - mark.referenceCount)
         referenceIsShared = mark.referenceIsShared
@@ -243,7 +249,9 @@ struct AppendSession {
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
             AppendRefusal(kind, line: input.line, dossier: event.dossier, rule: rule)
         }
-        if let seq = try appender.storedSeq(of: event, in: txn) {
+        let canonical = CanonicalEncoding(event)
+        let identityKey = Appender.identityKey(of: event, canonical)
+        if let seq = try appender.storedSeq(identityKey: identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
@@ -258,7 +266,7 @@ struct AppendSession {
                 throw refuse(.invalid, violation.rule)
             }
         }
-        let recorded: RecordedEvent
+        let seq: UInt64
         if let code = event.dossier {
             // Taken out of `changed` so that the event is applied to it in place (no copy of its arrays)
             // unless the undo log keeps the previous value; put back below.
@@ -281,11 +289,18 @@ struct AppendSession {
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
-            recorded = try appender.append(event, recordedAt: recordedAt, in: txn)
-            if event.type == .eventVoided {
-                state = DossierState.fold(code: code, events: try ledger.store.events(ofDossier: code, in: txn), reference: reference)
-            } else {
-                state.apply(recorded, reference: reference)
+            let record: [UInt8]
+            (seq, record) = try appender.append(event, canonical: canonical, identityKey: identityKey, recordedAt: recordedAt, in: txn)
+            let known = fold.reader.stringCount - Int(appender.committedStringCount)
+            if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
+            try record.withUnsafeBytes { raw in
+                do {
+                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) {
+                        try ledger.store.records(ofDossier: code, in: txn)
+                    }
+                } catch let e as RecordDecodingError {
+                    throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
+                }
             }
             if !referenceIsShared {
                 references.append(reference)
@@ -297,10 +312,10 @@ struct AppendSession {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            recorded = try appender.append(event, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, canonical: canonical, identityKey: identityKey, recordedAt: recordedAt, in: txn).seq
         }
-        let first = report.stored?.lowerBound ?? recorded.seq
-        report.stored = first...recorded.seq
+        let first = report.stored?.lowerBound ?? seq
+        report.stored = first...seq
     }
 
     func finish(txn: Transaction) throws {

@@ -41,6 +41,8 @@ public struct ProjectionFold {
         init(_ data: ReferenceData) { self.data = data }
     }
     private var referenceIsShared = false
+    /// Folds records into states (made at the first one, caught up with the string table as it grows).
+    private var dossierFold: DossierFold?
 
     /// - Parameter reference: the reference data before the first event (`Ledger.emptyReference`).
     public init(reference: ReferenceData) { self.reference = reference }
@@ -127,21 +129,24 @@ public struct ProjectionFold {
         return entries.count - 1
     }
 
-    /// Applies the next event of the log. `streamUpTo` gives a dossier's
-    /// events up to the current one (for refolding after a void).
-    public mutating func apply(_ e: RecordedEvent, streamUpTo: (String) throws -> [RecordedEvent]) throws {
-        lastSeq = e.seq
-        guard let code = e.event.dossier else { return try applyReference(e) }
+    /// Applies the next event of the log, the record `view` read in `txn`
+    /// (a snapshot that holds every event folded so far).
+    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws {
+        let store = ledger.store
+        lastSeq = view.seq
+        guard view.isDossierEvent else {
+            return try applyReference(try store.decode(view, in: txn))
+        }
+        let code = try store.dossierCode(number: view.dossierNumber, in: txn)
         let i = entryIndex(forCode: code)
-        try apply(DossierEvent(e), to: i) { try streamUpTo(code) }
-    }
-
-    private mutating func apply(_ e: DossierEvent, to i: Int, streamUpTo: () throws -> [RecordedEvent]) throws {
         let r = currentReferenceIndex()
-        if e.type == .eventVoided {
-            entries[i].state = DossierState.fold(code: entries[i].state.code, events: try streamUpTo(), reference: references[r].data)
-        } else {
-            entries[i].state.apply(e, reference: references[r].data)
+        if dossierFold == nil { dossierFold = try ledger.dossierFold(in: txn) } else { dossierFold!.reader.catchUp(with: try store.stringTexts(in: txn)) }
+        do {
+            try dossierFold!.apply(view, to: &entries[i].state, reference: references[r].data) {
+                try store.records(ofDossier: code, in: txn).filter { $0.seq <= view.seq }
+            }
+        } catch let e as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(store.path): seq \(view.seq): stored bytes do not decode: \(e.reason)")
         }
         entries[i].referenceIndex = r
     }
@@ -170,7 +175,7 @@ public struct ProjectionFold {
                              progress: (UInt64) -> Void) throws -> ProjectionFold {
         let store = ledger.store
         let dossiers = try store.dossierCount(in: txn)
-        let reader = DossierEvent.Reader(strings: try store.stringTexts(in: txn))
+        var dossierFold = try ledger.dossierFold(in: txn)
         // One cursor walk; the fold and the reference data in force are locals of
         // this closure so that handing them to `apply` copies nothing.
         return try txn.withCursor(store.tables.dossierCodes) { codes in try txn.withCursor(store.tables.events) { cursor in
@@ -182,7 +187,6 @@ public struct ProjectionFold {
             var current = fold.reference
             var currentIndex = -1   // index of `current` in `fold.references`; -1 until a dossier sees it
             var lastCodeNumber: UInt32 = 0   // the dossier-code row `codes` is on (0: none yet)
-            var event = DossierEvent(type: .dossierReceived, seq: 0, version: 0, at: 0, recordedAt: 0)   // reused for every record
             var row = try cursor.first()
             while let r = row {
                 let seq = Key.readU64(r.key)
@@ -192,7 +196,7 @@ public struct ProjectionFold {
                     if include(view.at, view.recordedAt) {
                         fold.lastSeq = seq
                         if !view.isDossierEvent {
-                            try fold.applyReference(try store.decode(r.value, seq: seq, in: txn))
+                            try fold.applyReference(try store.decode(view, in: txn))
                             current = fold.reference
                             currentIndex = -1
                         } else {
@@ -221,15 +225,10 @@ public struct ProjectionFold {
                                 i = fold.entries.count - 1
                                 fold.entryOfNumber[number] = Int32(i + 1)
                             }
-                            if view.type == .eventVoided {
-                                // Refold the dossier's stream, keeping what `include` keeps and stopping at this event.
-                                let code = fold.entries[i].state.code
-                                let stream = try store.events(ofDossier: code, in: txn)
-                                    .filter { $0.seq <= seq && include($0.event.at, $0.recordedAt) }
-                                fold.entries[i].state = DossierState.fold(code: code, events: stream, reference: current)
-                            } else {
-                                try reader.read(view, into: &event)
-                                fold.entries[i].state.apply(event, reference: current)
+                            // A void refolds the dossier's stream, keeping what `include` keeps and stopping at this event.
+                            let code = fold.entries[i].state.code
+                            try dossierFold.apply(view, to: &fold.entries[i].state, reference: current) {
+                                try store.records(ofDossier: code, in: txn).filter { $0.seq <= seq && include($0.at, $0.recordedAt) }
                             }
                             fold.entries[i].referenceIndex = currentIndex
                         }

@@ -21,37 +21,57 @@ public struct LogFollower: Sendable {
         self.filter = filter
     }
 
-    /// Whether `e` passes the filter (the agency is the dossier's in the live projection).
-    public func passes(_ e: RecordedEvent, in txn: Transaction) throws -> Bool {
-        var agencies: [String: String?] = [:]
-        return try passes(e, in: txn, agencies: &agencies)
+    /// What the filter remembers between records of one read: each
+    /// dossier's agency in the live projection, looked up once.
+    package struct FilterCache {
+        var agencies: [UInt32: String?] = [:]
+        package init() {}
     }
 
-    /// `passes`, remembering each dossier's agency across calls in `agencies`.
-    func passes(_ e: RecordedEvent, in txn: Transaction, agencies: inout [String: String?]) throws -> Bool {
-        if let types = filter.types, !types.contains(e.event.type) { return false }
-        if let agency = filter.agency {
-            guard let code = e.event.dossier else { return false }
-            if agencies[code] == nil { agencies[code] = .some(try ledger.dossier(code, in: txn)?.agency) }
-            return agencies[code]! == agency
+    /// Whether the record `view` passes the filter: its type, and for
+    /// `agency` its dossier's agency in the live projection (reference
+    /// events have none).
+    package func passes(_ view: RecordView, cache: inout FilterCache, in txn: Transaction) throws -> Bool {
+        if let types = filter.types, !types.contains(view.type) { return false }
+        guard let agency = filter.agency else { return true }
+        guard view.isDossierEvent else { return false }
+        if cache.agencies[view.dossierNumber] == nil {
+            let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
+            cache.agencies[view.dossierNumber] = .some(try ledger.dossier(code, in: txn)?.agency)
         }
-        return true
+        return cache.agencies[view.dossierNumber]! == agency
     }
 
-    /// Up to `limit` events with seq > `after` that pass the filter, and the
-    /// last seq examined (filtered-out events included), so a checkpoint can
-    /// move past them.
+    /// Calls `body` with each record with seq > `after` that passes the
+    /// filter, up to `limit` of them, in seq order; records filtered out are
+    /// skipped up to a bounded scan (16 × `limit`). Returns the last seq
+    /// examined (filtered-out records included), so a checkpoint can move
+    /// past them.
+    /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
+    package func forEachRecord(after: UInt64, limit: Int, in txn: Transaction, _ body: (RecordView) throws -> Void) throws -> UInt64 {
+        let store = ledger.store
+        var passed = 0
+        var scanned = after
+        var cache = FilterCache()
+        let scanLimit = UInt64(limit) * 16
+        try store.forEachRecord(from: after + 1, in: txn) { seq, raw in
+            scanned = seq
+            let view = try store.view(raw, seq: seq)
+            guard try passes(view, cache: &cache, in: txn) else { return seq - after < scanLimit }
+            try body(view)
+            passed += 1
+            return passed < limit
+        }
+        return scanned
+    }
+
+    /// Up to `limit` events with seq > `after` that pass the filter, decoded,
+    /// and the last seq examined (`forEachRecord(after:limit:in:_:)`).
     public func read(after: UInt64, limit: Int = 4096) throws -> (events: [RecordedEvent], scannedThrough: UInt64) {
         try ledger.store.read { txn in
             var events: [RecordedEvent] = []
-            var scanned = after
-            var agencies: [String: String?] = [:]
-            try ledger.store.forEachEvent(from: after + 1, in: txn) { e in
-                scanned = e.seq
-                // Filtered-out events are skipped, up to a bounded scan per call.
-                guard try passes(e, in: txn, agencies: &agencies) else { return scanned - after < UInt64(limit) * 16 }
-                events.append(e)
-                return events.count < limit
+            let scanned = try forEachRecord(after: after, limit: limit, in: txn) { view in
+                events.append(try ledger.store.decode(view, in: txn))
             }
             return (events, scanned)
         }
@@ -59,37 +79,17 @@ public struct LogFollower: Sendable {
 
     /// Appends the output lines (each ending in a newline) of up to `limit`
     /// events with seq > `after` that pass the filter, transcoded straight
-    /// from the stored records (byte for byte what `read` then
-    /// `RecordedEvent.writeJSON` would give); returns how many it wrote and
-    /// the last seq examined (filtered-out events included), so a checkpoint
-    /// can move past them. The type filter reads the record's type; the
-    /// agency filter the dossier's agency in the live projection, looked up
-    /// once per dossier per call.
+    /// from the stored records; returns how many it wrote and the last seq
+    /// examined (`forEachRecord(after:limit:in:_:)`).
     /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
     public func writeLines(after: UInt64, limit: Int = 4096, with transcoder: inout OutputLineTranscoder,
                            into w: inout JSONWriter) throws -> (written: Int, scannedThrough: UInt64) {
-        let store = ledger.store
-        return try store.read { txn in
+        try ledger.store.read { txn in
             var written = 0
-            var scanned = after
-            var agencies: [UInt32: String?] = [:]
-            let scanLimit = UInt64(limit) * 16   // filtered-out events are skipped, up to a bounded scan per call
-            try store.forEachRecord(from: after + 1, in: txn) { seq, raw in
-                scanned = seq
-                let view = try store.view(raw, seq: seq)
-                if let types = filter.types, !types.contains(view.type) { return seq - after < scanLimit }
-                if let agency = filter.agency {
-                    guard view.isDossierEvent else { return seq - after < scanLimit }
-                    if agencies[view.dossierNumber] == nil {
-                        let code = try store.dossierCode(number: view.dossierNumber, in: txn)
-                        agencies[view.dossierNumber] = .some(try ledger.dossier(code, in: txn)?.agency)
-                    }
-                    guard agencies[view.dossierNumber]! == agency else { return seq - after < scanLimit }
-                }
+            let scanned = try forEachRecord(after: after, limit: limit, in: txn) { view in
                 try transcoder.append(view, to: &w, in: txn)
                 w.bytes.append(0x0A)
                 written += 1
-                return written < limit
             }
             return (written, scanned)
         }

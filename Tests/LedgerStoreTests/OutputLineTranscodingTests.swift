@@ -5,9 +5,10 @@ import LMDB
 import LedgerContract
 
 /// Subscription catch-up and export write lines transcoded straight from
-/// stored records; they must be byte for byte the lines
-/// `RecordedEvent.writeJSON` gives for the decoded event, and damaged bytes
-/// must give the error `decode` gives, never a crash.
+/// stored records; they must be byte for byte the contract's output line of
+/// the decoded event (`expectedLine`, written here from EVENTS.md with the
+/// contract's JSON writer), and damaged bytes must give the error `decode`
+/// gives, never a crash.
 @Suite struct OutputLineTranscodingTests {
     /// An event store in its own temporary directory, filled through `Appender` (storage only, no domain rules).
     final class TemporaryStore {
@@ -23,7 +24,10 @@ import LedgerContract
             let events = try lines.map { try Event(jsonLine: $0) }
             let appender = try store.environment.write { txn in
                 var appender = try Appender(store: store, in: txn)
-                for e in events { _ = try appender.append(e, recordedAt: stamp, in: txn) }
+                for e in events {
+                    let canonical = CanonicalEncoding(e)
+                    _ = try appender.append(e, canonical: canonical, identityKey: Appender.identityKey(of: e, canonical), recordedAt: stamp, in: txn)
+                }
                 try appender.finish(in: txn)
                 return appender
             }
@@ -57,12 +61,29 @@ import LedgerContract
                     store: EventStore, in txn: Transaction) -> (transcoded: Result<[UInt8], any Error>, decoded: Result<[UInt8], any Error>) {
         var direct = JSONWriter()
         let transcoded = Result { try transcoder.append(raw, seq: seq, to: &direct, in: txn); return direct.bytes }
-        let decoded = Result {
-            var w = JSONWriter()
-            try store.decode(raw, seq: seq, in: txn).writeJSON(into: &w)
-            return w.bytes
-        }
+        let decoded = Result { Self.expectedLine(try store.decode(raw, seq: seq, in: txn)) }
         return (transcoded, decoded)
+    }
+
+    /// The output line of EVENTS.md for `r`: the input fields plus seq,
+    /// version, recordedAt and hash, in this order, compact.
+    static func expectedLine(_ r: RecordedEvent) -> [UInt8] {
+        let event = r.event
+        var w = JSONWriter()
+        w.raw("{")
+        w.key("seq", first: true); w.int(Int64(r.seq))
+        w.key("type"); w.string(event.type.name)
+        if let d = event.dossier { w.key("dossier"); w.string(d) }
+        if let v = r.version { w.key("version"); w.int(Int64(v)) }
+        w.key("at"); w.timestamp(event.at)
+        if let a = event.actor { w.key("actor"); w.string(a) }
+        w.key("data"); w.object(event.data)
+        if let id = event.id { w.key("id"); w.string(id) }
+        if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
+        w.key("recordedAt"); w.timestamp(r.recordedAt)
+        w.key("hash"); w.hex(r.hash)
+        w.raw("}")
+        return w.bytes
     }
 
     /// Compares every stored record's two renderings; returns how many.

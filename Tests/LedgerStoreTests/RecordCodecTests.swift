@@ -23,7 +23,6 @@ struct RecordCodecTests {
         let event = try Event(jsonLine: #"{"type":"dossier.received","dossier":"H40.22-230208-0001","at":"2023-02-08T09:15:00+07:00","actor":"officer-017","data":{"procedure":"1.004227","agency":"H40.22","channel":"online","extra":{"nested":[1,2.5,"Hà Nội",null,true]}},"id":"6f1c","expectedVersion":0,"recordedAt":"2023-02-08T02:15:02.25Z"}"#)
         let r = RecordedEvent(seq: 42, version: 1, event: event, hash: SHA256.hash(Array("x".utf8)))
         #expect(try roundTrip(r) == r)
-        #expect(try roundTrip(r).jsonLine == r.jsonLine)
     }
 
     @Test func referenceEventRoundTrips() throws {

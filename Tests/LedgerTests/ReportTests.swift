@@ -294,8 +294,8 @@ import WorkingTime
         var crossings: [DeadlineWatch.Crossing] = []
         func catchUp() throws {
             try t.ledger.store.read { txn in
-                try t.ledger.store.forEachEvent(from: watch.position + 1, in: txn) { e in
-                    crossings += try watch.apply(e, ledger: t.ledger, in: txn)
+                try t.ledger.store.forEachRecord(from: watch.position + 1, in: txn) { seq, raw in
+                    crossings += try watch.apply(try RecordView(raw, seq: seq), ledger: t.ledger, in: txn)
                     return true
                 }
             }
