@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "LedgerStore", dependencies: ["LMDB", "LedgerContract", "SystemIO"]),
         .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "LMDB", "LedgerContract", "WorkingTime", "SystemIO"]),
         .target(name: "ProvinceGenerator", dependencies: ["DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
-        .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB"]),
+        .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB", "SystemIO"]),
         .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "LMDB", "SystemIO"]),
         .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "Projections", "ProvinceGenerator", "DossierRules",
                                                  "LedgerContract", "WorkingTime", "SystemIO", "LedgerStore", "LMDB"]),

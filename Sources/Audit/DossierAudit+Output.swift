@@ -1,6 +1,7 @@
 import DossierRules
 import LedgerStore
 import LedgerContract
+import SystemIO
 import Projections
 import WorkingTime
 
@@ -102,11 +103,8 @@ extension DossierAudit {
 
     /// An indented plain-text table.
     static func table(_ columns: [String], _ rows: [[String]]) -> String {
-        var widths = columns.map(\.count)
-        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            "  " + cells.enumerated().map { i, c in i == cells.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count + 2) }.joined()
-        }
-        return ([line(columns), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n") + "\n"
+        var table = TextTable(columns: columns, indent: "  ")
+        for row in rows { table.add(row) }
+        return table.render()
     }
 }

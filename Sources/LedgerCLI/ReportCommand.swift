@@ -1,3 +1,4 @@
+import SystemIO
 import DossierRules
 import LedgerStore
 import LedgerContract

@@ -1,3 +1,4 @@
+import SystemIO
 import DossierRules
 import Foundation
 import LedgerStore

@@ -1,23 +1,29 @@
-/// A plain-text table with left-aligned columns sized to their widest cell,
-/// optionally under a second header level (`groups`, each titling a run of
-/// columns) and with totals rows under a rule at the bottom.
-struct TextTable {
-    let columns: [String]
-    private(set) var rows: [[String]] = []
-    private(set) var totals: [[String]] = []
+/// A plain-text table for a terminal: left-aligned columns sized to their
+/// widest cell, optionally under a second header level (`groups`, each
+/// titling a run of columns), with totals rows under a rule at the bottom,
+/// every line after `indent`.
+public struct TextTable {
+    public let columns: [String]
+    public private(set) var rows: [[String]] = []
+    public private(set) var totals: [[String]] = []
     /// Titles over runs of columns (the spans add up to the column count); empty: one header level.
-    var groups: [(title: String, span: Int)] = []
+    public var groups: [(title: String, span: Int)] = []
+    /// Written before every line.
+    public var indent = ""
 
-    init(columns: [String]) { self.columns = columns }
+    public init(columns: [String], indent: String = "") {
+        self.columns = columns
+        self.indent = indent
+    }
 
-    mutating func add(_ row: [String]) { rows.append(row) }
+    public mutating func add(_ row: [String]) { rows.append(row) }
 
     /// A row under the rule that ends the table's body.
-    mutating func addTotal(_ row: [String]) { totals.append(row) }
+    public mutating func addTotal(_ row: [String]) { totals.append(row) }
 
     /// Display width: characters (Vietnamese letters with marks count once),
     /// not counting terminal colour sequences (`ESC [ … m`).
-    static func width(_ s: String) -> Int {
+    public static func width(_ s: String) -> Int {
         guard s.contains("\u{1B}") else { return s.count }
         var n = 0
         var inEscape = false
@@ -29,7 +35,7 @@ struct TextTable {
         return n
     }
 
-    func render() -> String {
+    public func render() -> String {
         var widths = columns.map(Self.width)
         for row in rows + totals {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) }
@@ -44,7 +50,7 @@ struct TextTable {
             first += span
         }
         func line(_ cells: [String]) -> String {
-            var s = ""
+            var s = indent
             for (i, cell) in cells.enumerated() {
                 let pad = i == cells.count - 1 ? 0 : widths[i] - Self.width(cell) + 2
                 s += cell + String(repeating: " ", count: max(pad, 0))
@@ -62,7 +68,7 @@ struct TextTable {
                 cells.append(g.title + String(repeating: " ", count: max(width - Self.width(g.title), 0)))
                 start += span
             }
-            var s = cells.joined(separator: "  ")
+            var s = indent + cells.joined(separator: "  ")
             while s.hasSuffix(" ") { s.removeLast() }
             out += s + "\n"
         }
