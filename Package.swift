@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB", "SystemIO"]),
         .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "LMDB", "SystemIO"]),
         .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "Projections", "ProvinceGenerator", "DossierRules",
-                                                 "LedgerContract", "WorkingTime", "SystemIO", "LedgerStore", "LMDB"]),
+                                                 "LedgerContract", "WorkingTime", "SystemIO"]),
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(
             name: "ledger-bench",

@@ -57,10 +57,11 @@ public struct DossierSource {
     }
 }
 
-extension Ledger {
-    /// The live projections as a dossier source, read in `txn`.
-    public func dossierSource(in txn: Transaction) throws -> DossierSource {
-        DossierSource(reference: try reference(in: txn)) { body in try self.forEachDossier(in: txn, body) }
+extension LedgerSnapshot {
+    /// The live projections of this snapshot as a dossier source (valid while the snapshot is).
+    public func dossierSource() throws -> DossierSource {
+        let snapshot = self
+        return DossierSource(reference: try reference()) { body in try snapshot.forEachDossier(body) }
     }
 }
 

@@ -48,8 +48,13 @@ public enum Replay {
         }
     }
 
+    /// The reference data as of `past`, read from `snapshot`.
+    public static func reference(as past: PastInstant, in snapshot: LedgerSnapshot) throws -> ReferenceData {
+        try reference(of: snapshot.ledger, as: past, in: snapshot.txn)
+    }
+
     /// The reference data as of `past`.
-    public static func reference(of ledger: Ledger, as past: PastInstant, in txn: Transaction) throws -> ReferenceData {
+    package static func reference(of ledger: Ledger, as past: PastInstant, in txn: Transaction) throws -> ReferenceData {
         var reference = ledger.emptyReference
         for seq in try ledger.store.referenceSeqs(in: txn) {
             guard let e = try ledger.store.event(seq: seq, in: txn), past.includes(e) else { continue }

@@ -1,4 +1,5 @@
 import CLMDB
+import SystemIO
 
 /// A failed `mdb_*` call: the LMDB result code, the operation that failed and
 /// what it was working on (ledger path, database, and whatever the caller adds:
@@ -6,7 +7,7 @@ import CLMDB
 ///
 /// New codes need no new cases: `code` is LMDB's own integer, and the
 /// predicates below name the ones callers act on.
-public struct LMDBError: Error, CustomStringConvertible, Sendable {
+public struct LMDBError: Error, CustomStringConvertible, Sendable, IOFailure {
     /// LMDB's (or the system's `errno`) result code.
     public let code: Int32
     /// The C function that failed, e.g. `mdb_put`.

@@ -1,5 +1,4 @@
 import SystemIO
-import LedgerStore
 import LedgerContract
 import Projections
 

@@ -1,6 +1,5 @@
 import Audit
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 import WorkingTime
@@ -29,7 +28,7 @@ enum AuditCommand {
         var rules = ViolationRules()
         if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         guard let audit = try DossierAudit.build(code, in: ledger, as: past, asOf: asOf, rules: rules) else {
@@ -54,8 +53,8 @@ enum AuditCommand {
 
     private static func withPeriod<R>(_ context: CommandContext, _ args: Arguments, _ body: (Period) throws -> R) throws -> R {
         let ledger = try context.openLedger()
-        return try ledger.store.read { txn in
-            let live = try ledger.dossierSource(in: txn)
+        return try ledger.read { snapshot in
+            let live = try snapshot.dossierSource()
             let calendar = live.reference.calendar
             let from = try TimeArgument.date(args.value("from"), option: "from", end: false).map { calendar.instant(of: $0, secondsFromMidnight: 0) } ?? .min
             let to = try TimeArgument.date(args.value("to"), option: "to", end: true)

@@ -1,7 +1,6 @@
 import SystemIO
 import Audit
 import DossierRules
-import LedgerStore
 import LedgerContract
 import Projections
 import WorkingTime
@@ -27,7 +26,7 @@ enum DeadlinesCommand {
         let window = try windowSeconds(args.value("within"))
         let agency = args.value("agency"), holder = args.value("holder")
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         var warnings: [DeadlineWarning] = []
@@ -44,9 +43,9 @@ enum DeadlinesCommand {
             outputCalendar = fold.reference.calendar
             fold.forEachDossier { state, _ in consider(state, fold.reference) }
         } else {
-            try ledger.store.read { txn in
-                let reference = try ledger.reference(in: txn)
-                try ledger.forEachOpenDossier(in: txn) { consider($0, reference) }
+            try ledger.read { snapshot in
+                let reference = try snapshot.reference()
+                try snapshot.forEachOpenDossier { consider($0, reference) }
             }
         }
         warnings.sort(by: DeadlineWarning.moreUrgent)

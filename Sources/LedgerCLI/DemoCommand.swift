@@ -2,7 +2,6 @@ import SystemIO
 import Foundation
 import Audit
 import DossierRules
-import LedgerStore
 import LedgerContract
 import Projections
 import ProvinceGenerator
@@ -30,7 +29,7 @@ enum DemoCommand {
         try out.line("Generating a province (\(options.dossiers) dossiers from \(options.fromYear), seed \(options.seed)) into \(path) …")
         try out.flush()
         let start = Date()
-        let progress = Progress(enabled: isatty(2) == 1)
+        let progress = Progress(enabled: FileSystem.isTerminal(2))
         var batch: [InputEvent] = []
         var line = 0
         var stored = 0
@@ -65,9 +64,8 @@ enum DemoCommand {
     }
 
     static func report(_ ledger: Ledger, path: String, out: Output, colour: Bool) throws {
-        let (reference, lastAt) = try ledger.store.read { txn -> (ReferenceData, Int64) in
-            let head = try ledger.store.head(in: txn)
-            return (try ledger.reference(in: txn), try ledger.store.event(seq: head.seq, in: txn)?.event.at.seconds ?? 0)
+        let (reference, lastAt) = try ledger.read { snapshot -> (ReferenceData, Int64) in
+            (try snapshot.reference(), try snapshot.event(seq: try snapshot.head().seq)?.event.at.seconds ?? 0)
         }
         let asOf = lastAt
         let asOfText = Timestamp(seconds: asOf, offsetMinutes: 420).text
@@ -92,8 +90,8 @@ enum DemoCommand {
         var tally = ReportTally(periods: ReportPeriods(kind: .quarter, calendar: reference.calendar,
                                                       from: quarters.firstDay(of: quarters.last), asOf: asOf))
         var warnings: [DeadlineWarning] = []
-        try ledger.store.read { txn in
-            try ledger.forEachDossier(in: txn) { state in
+        try ledger.read { snapshot in
+            try snapshot.forEachDossier { state in
                 tally.add(state, reference: reference)
                 if let w = state.deadlineWarning(at: asOf, reference: reference) { warnings.append(w) }
             }
@@ -117,8 +115,8 @@ enum DemoCommand {
         var counts: [Violation.Code: Int] = [:]
         var overBudget: [String: (hours: Double, steps: Int)] = [:]
         var lateDossier: (code: String, late: Double)?
-        try ledger.store.read { txn in
-            try ledger.forEachDossier(in: txn) { state in
+        try ledger.read { snapshot in
+            try snapshot.forEachDossier { state in
                 for v in state.violations(reference: reference, asOf: asOf) {
                     counts[v.code, default: 0] += 1
                     if v.code == .stepOverdue, let officer = v.officer, let held = v.heldHours, let budget = v.budgetHours {

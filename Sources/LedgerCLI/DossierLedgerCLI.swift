@@ -1,8 +1,6 @@
 import SystemIO
 import Foundation
-import LedgerStore
 import LedgerContract
-import LMDB
 import Projections
 
 /// The `dossier-ledger` command line: global options, dispatch to commands,
@@ -111,9 +109,7 @@ public enum DossierLedgerCLI {
             case .storage: return (.ioError, e.description)
             case .insecure: return (.noPermission, e.description)
             }
-        case let e as LMDBError:
-            return (.ioError, e.description)
-        case let e as SystemError:
+        case let e as IOFailure:
             return (.ioError, e.description)
         default:
             return (.software, "\(error)")

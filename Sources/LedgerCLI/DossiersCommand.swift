@@ -1,6 +1,5 @@
 import Audit
 import DossierRules
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -22,7 +21,7 @@ enum DossiersCommand {
         }
         let agency = args.value("agency")
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         var rows: [JSONObject] = []
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
@@ -42,9 +41,9 @@ enum ReplayedDossiers {
             try fold.forEachDossier(inCodeOrder: true) { state, _ in try body(state, fold.reference) }
             return
         }
-        try ledger.store.read { txn in
-            let reference = try ledger.reference(in: txn)
-            try ledger.forEachDossier(in: txn) { try body($0, reference) }
+        try ledger.read { snapshot in
+            let reference = try snapshot.reference()
+            try snapshot.forEachDossier { try body($0, reference) }
         }
     }
 }

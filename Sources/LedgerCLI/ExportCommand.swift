@@ -1,5 +1,4 @@
 import Audit
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -28,46 +27,32 @@ enum ExportCommand {
             try out.write([0xEF, 0xBB, 0xBF])
             try out.line(csvColumns.joined(separator: ","))
         }
-        try ledger.store.read { txn in
+        try ledger.read { snapshot in
             var w = JSONWriter(capacity: 1 << 16)
-            func endLine() throws {
-                w.bytes.append(0x0A)
-                if w.bytes.count >= 1 << 16 {
-                    try out.write(w.bytes)
-                    w.bytes.removeAll(keepingCapacity: true)
-                }
+            func flush(_ w: inout JSONWriter) throws {
+                try out.write(w.bytes)
+                w.bytes.removeAll(keepingCapacity: true)
             }
             if csv {
                 func emit(_ e: RecordedEvent) throws {
                     w.raw(csvLine(e))
-                    try endLine()
+                    w.bytes.append(0x0A)
+                    if w.bytes.count >= 1 << 16 { try flush(&w) }
                 }
                 if let code = args.value("dossier") {
-                    for seq in try ledger.store.seqs(ofDossier: code, in: txn) where seq >= from && seq <= to {
-                        if let e = try ledger.store.event(seq: seq, in: txn) { try emit(e) }
-                    }
+                    for e in try snapshot.events(ofDossier: code) where e.seq >= from && e.seq <= to { try emit(e) }
                 } else {
-                    try ledger.store.forEachEvent(from: from, to: to, in: txn) { e in
+                    try snapshot.forEachEvent(from: from, to: to) { e in
                         try emit(e)
                         return true
                     }
                 }
             } else {
-                // NDJSON: lines transcoded straight from the stored records (the bytes of `RecordedEvent.writeJSON`).
-                var transcoder = OutputLineTranscoder(store: ledger.store)
-                if let code = args.value("dossier") {
-                    for seq in try ledger.store.seqs(ofDossier: code, in: txn) where seq >= from && seq <= to {
-                        if try transcoder.appendLine(seq: seq, to: &w, in: txn) { try endLine() }
-                    }
-                } else {
-                    try ledger.store.forEachRecord(from: from, to: to, in: txn) { seq, raw in
-                        try transcoder.append(raw, seq: seq, to: &w, in: txn)
-                        try endLine()
-                        return true
-                    }
-                }
+                // NDJSON: lines transcoded straight from the stored records.
+                var lines = OutputLines(ledger: ledger)
+                try snapshot.writeOutputLines(from: from, to: to, dossier: args.value("dossier"), with: &lines, into: &w, flush: flush)
             }
-            try out.write(w.bytes)
+            try flush(&w)
         }
     }
 }

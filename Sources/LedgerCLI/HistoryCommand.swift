@@ -1,5 +1,4 @@
 import SystemIO
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -12,16 +11,13 @@ enum HistoryCommand {
         let format = args.value("format") ?? "table"
         guard format == "table" || format == "ndjson" else { throw CommandFailure(.usage, "--format \(format): expected table or ndjson") }
         let ledger = try context.openLedger()
-        let events = try ledger.store.read { txn in try ledger.store.events(ofDossier: code, in: txn) }
+        let events = try ledger.read { try $0.events(ofDossier: code) }
         guard !events.isEmpty else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)") }
         if format == "ndjson" {
-            var transcoder = OutputLineTranscoder(store: ledger.store)
+            var lines = OutputLines(ledger: ledger)
             var w = JSONWriter()
-            try ledger.store.read { txn in
-                for e in events {
-                    guard try transcoder.appendLine(seq: e.seq, to: &w, in: txn) else { continue }
-                    w.bytes.append(0x0A)
-                }
+            try ledger.read { snapshot in
+                try snapshot.writeOutputLines(dossier: code, with: &lines, into: &w) { _ in }
             }
             try context.out.write(w.bytes)
             return

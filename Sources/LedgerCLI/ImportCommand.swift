@@ -1,7 +1,6 @@
 import SystemIO
 import Audit
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -25,7 +24,7 @@ enum ImportCommand {
         }
         let input = try InputSource(path: paths.first)
         defer { input.close() }
-        let progress = Progress(enabled: isatty(2) == 1)
+        let progress = Progress(enabled: FileSystem.isTerminal(2))
         let summary = try importEvents(into: ledger, from: input, batchSize: batch, progress: progress, reportBatches: args.flag("verbose"))
         progress.finish()
         try context.out.line(summary.text)
@@ -44,7 +43,7 @@ enum ImportCommand {
         do { traces = try XESImport.traces(from: raw) } catch {
             throw CommandFailure(.dataError, "refused, nothing written: \(path ?? "stdin"): \(error)")
         }
-        let reference = try ledger.store.read { txn in try ledger.reference(in: txn) }
+        let reference = try ledger.read { try $0.reference() }
         let events: [Event]
         do { events = try XESImport.events(traces, reference: reference, agency: agency, now: Ledger.now()) } catch {
             throw CommandFailure(.dataError, "refused, nothing written: \(error)")

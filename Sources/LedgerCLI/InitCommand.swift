@@ -1,4 +1,3 @@
-import LMDB
 import Projections
 import WorkingTime
 
@@ -13,10 +12,10 @@ enum InitCommand {
             }
             hours = parsed
         }
-        var options = Environment.Options()
+        var options = Ledger.Options()
         if let size: Int = try args.integer("map-size", in: (1 << 20)...(1 << 44)) { options.mapSize = size }
         // Owner-only unless the ledger is meant to be read by a group (auditors).
-        options.fileMode = args.flag("group-readable") ? 0o640 : 0o600
+        options.groupReadable = args.flag("group-readable")
         _ = try Ledger.create(at: context.ledgerPath, options: options, workingHours: hours,
                               allowPersonalData: args.flag("allow-personal-data"))
         try context.out.line("created ledger at \(context.ledgerPath) (working hours \(hours.text))")

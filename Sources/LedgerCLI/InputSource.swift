@@ -2,7 +2,6 @@
 import SystemIO
 import Glibc
 #endif
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -17,15 +16,13 @@ struct InputSource {
             fd = 0
             return
         }
-        let fd = Glibc.open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw CommandFailure(.noInput, "cannot open \(path): \(String(cString: strerror(errno)))")
+        do { fd = try FileSystem.openForReading(path) } catch {
+            throw CommandFailure(.noInput, error.description)
         }
         self.name = path
-        self.fd = fd
     }
 
-    func close() { if fd > 0 { _ = Glibc.close(fd) } }
+    func close() { if fd > 0 { FileSystem.close(fd) } }
 
     /// Reads up to `limit` lines as events; nil at end of input.
     /// - Throws: `AppendRefusal` for a line too long or not an event.

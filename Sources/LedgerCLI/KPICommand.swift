@@ -1,6 +1,5 @@
 import Audit
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -20,7 +19,7 @@ enum KPICommand {
         }
         let bands = try parseBands(args.value("bands"))
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         let aggregation = KPIAggregation(agency: args.value("agency"), rollup: args.flag("rollup"), period: period,

@@ -1,3 +1,4 @@
+import SystemIO
 import Foundation
 import Projections
 
@@ -10,7 +11,7 @@ enum RebuildCommand {
             throw CommandFailure(.usage, "--projection \(name): expected one of \(Ledger.projectionNames.joined(separator: ", "))")
         }
         let ledger = try context.openLedger()
-        let progress = Progress(enabled: isatty(2) == 1)
+        let progress = Progress(enabled: FileSystem.isTerminal(2))
         let start = Date()
         let result = try ledger.rebuildProjections { seq in
             progress.update(events: Int(seq), bytes: 0, seconds: Date().timeIntervalSince(start))

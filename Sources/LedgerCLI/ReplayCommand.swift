@@ -1,6 +1,6 @@
+import SystemIO
 import Audit
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 import WorkingTime
@@ -13,12 +13,12 @@ enum ReplayCommand {
         _ = try args.positionals(max: 0, usage: "dossier-ledger replay --as-of T|--known-at T --out DIR")
         guard let dir = args.value("out") else { throw CommandFailure(.usage, "replay needs --out DIR (a new directory)") }
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         guard let past = try PastInstantArgument.parse(args, calendar: calendar) else {
             throw CommandFailure(.usage, "replay needs --as-of T or --known-at T")
         }
         guard !FileManager.default.fileExists(atPath: dir) else { throw CommandFailure(.cannotCreate, "\(dir) already exists; give a new directory") }
-        let head = try ledger.store.read { txn in try ledger.store.head(in: txn) }
+        let head = try ledger.read { try $0.head() }
         let fold = try Replay.fold(ledger, as: past)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
@@ -49,7 +49,7 @@ enum ReplayCommand {
             "files": .array(["dossiers.ndjson", "violations.ndjson", "kpi-days.ndjson"].map(JSONValue.string)),
         ]
         try write("manifest.json", [manifest])
-        _ = chmod(dir, 0o555)
+        try FileSystem.setPermissions(dir, 0o555)   // read-only: a replay is evidence, not a working copy
         try context.out.line("wrote the projections as of \(args.value("as-of") ?? args.value("known-at") ?? "") (\(kind)) to \(dir): \(fold.dossierCount) dossiers")
     }
 }

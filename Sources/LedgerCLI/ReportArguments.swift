@@ -1,7 +1,6 @@
 import SystemIO
 import Audit
 import DossierRules
-import LedgerStore
 import LedgerContract
 import Projections
 import WorkingTime
@@ -35,10 +34,10 @@ struct ReportScope {
         if let from, let to, to < from { throw CommandFailure(.usage, "--to \(to) is before --from \(from)") }
         let agency = args.value("agency")
         let ledger = try context.openLedger()
-        let live = try ledger.store.read { txn in try ledger.reference(in: txn) }
+        let live = try ledger.read { try $0.reference() }
         let past = try PastInstantArgument.parse(args, calendar: live.calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: live.calendar)
-        let reference = try past.map { past in try ledger.store.read { txn in try Replay.reference(of: ledger, as: past, in: txn) } } ?? live
+        let reference = try past.map { past in try ledger.read { try Replay.reference(as: past, in: $0) } } ?? live
         if let agency, reference.agencies[agency] == nil {
             throw CommandFailure(.usage, "--agency \(agency): not a registered agency")
         }

@@ -1,6 +1,5 @@
 import SystemIO
 import DossierRules
-import LedgerStore
 import LedgerContract
 import Projections
 

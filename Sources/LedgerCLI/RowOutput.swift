@@ -1,5 +1,4 @@
 import SystemIO
-import LedgerStore
 import LedgerContract
 
 /// The output formats of the listing commands.

@@ -1,7 +1,6 @@
 import SystemIO
 import DossierRules
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 

@@ -1,5 +1,4 @@
 import Audit
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -11,7 +10,7 @@ enum ShowCommand {
         guard let code = positionals.first else { throw CommandFailure(.usage, "show needs a dossier code") }
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
         let ledger = try context.openLedger()
-        var (found, reference) = try ledger.store.read { txn in (try ledger.dossier(code, in: txn), try ledger.reference(in: txn)) }
+        var (found, reference) = try ledger.read { (try $0.dossier(code), try $0.reference()) }
         if let past = try PastInstantArgument.parse(args, calendar: reference.calendar) {
             let replayed = try Replay.dossier(code, in: ledger, as: past)
             found = replayed?.0

@@ -1,5 +1,4 @@
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -9,12 +8,9 @@ enum StatsCommand {
         let args = try Arguments(context.arguments, valued: [], flags: [])
         _ = try args.positionals(max: 0, usage: "dossier-ledger stats")
         let ledger = try context.openLedger()
-        let (head, dossiers, references) = try ledger.store.read { txn in
-            (try ledger.store.head(in: txn), try ledger.store.dossierCount(in: txn),
-             try txn.statistics(ledger.store.tables.references).entries)
-        }
+        let (head, dossiers, references) = try ledger.read { (try $0.head(), try $0.dossierCount(), try $0.referenceEventCount()) }
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: context.ledgerPath + "/data.mdb")[.size] as? Int) ?? 0
-        let used = try ledger.store.bytesInUse()
+        let used = try ledger.bytesInUse()
         let events = Int(head.seq)
         let out = context.out
         try out.line("ledger           \(context.ledgerPath)")

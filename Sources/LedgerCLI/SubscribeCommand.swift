@@ -1,7 +1,6 @@
 import SystemIO
 import DossierRules
 import Foundation
-import LedgerStore
 import LedgerContract
 import Projections
 import Subscriptions
@@ -37,7 +36,7 @@ enum SubscribeCommand {
             filter.types = types
         }
         let projection = args.value("projection")
-        if let projection, !Ledger.projectionNames.contains(projection) && projection != "deadlines" {
+        if let projection, SubscriptionFeed.Kind(rawValue: projection) == nil || projection == "events", projection != "deadlines" {
             throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations, kpi or deadlines")
         }
         if args.value("within") != nil && projection != "deadlines" {
@@ -46,7 +45,7 @@ enum SubscribeCommand {
         if projection == "deadlines" && (args.value("types") != nil || args.value("ack-file") != nil) {
             throw CommandFailure(.usage, "--projection deadlines takes --agency and --within, not --types or --ack-file")
         }
-        signal(SIGPIPE, SIG_IGN)   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
+        FileSystem.ignoreBrokenPipe()   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
         let ledger = try context.openLedger()
         let subscriptions = try Subscriptions(ledger: ledger)
         if args.flag("from-start") {
@@ -57,147 +56,69 @@ enum SubscribeCommand {
             try subscriptions.reset(name, to: 0)
         }
         var position = try subscriptions.checkpoint(name) ?? 0
+        let waiter = LogFollower(ledger: ledger)
+        let out = context.out
         if projection == "deadlines" {
-            try followDeadlines(name, subscriptions: subscriptions, from: position, window: try DeadlinesCommand.windowSeconds(args.value("within")),
-                                agency: args.value("agency"), follow: args.flag("follow"), out: context.out)
+            var feed = try DeadlineFeed(ledger: ledger, after: position, clock: try subscriptions.clock(name),
+                                        window: try DeadlinesCommand.windowSeconds(args.value("within")), agency: args.value("agency"))
+            try follow(waiter, forever: args.flag("follow"), to: out) { w in
+                let caughtUp = try feed.next(now: Int64(Date().timeIntervalSince1970), into: &w)
+                return (caughtUp, (feed.position, feed.clock))
+            } acknowledge: { through, force in
+                try subscriptions.acknowledge(name, through: through.seq, clock: through.clock)
+            }
             return
         }
-        // The KPI feed folds every event (filtered ones too) and reports the rows the matching ones change.
-        var kpiFeed = projection == "kpi" ? try KPIChangeFeed(ledger: ledger, through: position) : nil
-        let follower = LogFollower(ledger: ledger, filter: kpiFeed == nil ? filter : SubscriptionFilter())
-        let matching = LogFollower(ledger: ledger, filter: filter)
+        let kind = projection.flatMap(SubscriptionFeed.Kind.init(rawValue:)) ?? .events
+        var feed = try SubscriptionFeed(ledger: ledger, kind: kind, filter: filter, after: position)
         let ackFile = args.value("ack-file")
-        let out = context.out
-        var transcoder = OutputLineTranscoder(store: ledger.store)
-        var w = JSONWriter(capacity: 1 << 20)
-        var acknowledged = position
-        var lastAck = DispatchTime.now().uptimeNanoseconds
-        /// Commits the checkpoint (a durable write): at most every 100 ms while catching up, and before waiting.
-        func acknowledge(force: Bool) throws {
+        try follow(waiter, forever: args.flag("follow"), to: out) { w in
+            let scanned = try feed.next(after: position, limit: kind == .events ? 8192 : 4096, into: &w)
+            let caughtUp = scanned == position
+            position = scanned
+            return (caughtUp, (position, 0))
+        } acknowledge: { through, force in
             if let ackFile {
+                // Only what the consumer says it has stored.
                 if let text = try? String(contentsOfFile: ackFile, encoding: .utf8),
                    let acked = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                    try subscriptions.acknowledge(name, through: min(acked, position))
+                    try subscriptions.acknowledge(name, through: min(acked, through.seq))
                 }
-                return
+            } else {
+                try subscriptions.acknowledge(name, through: through.seq)
             }
-            let now = DispatchTime.now().uptimeNanoseconds
-            guard position > acknowledged, force || now - lastAck >= 100_000_000 else { return }
-            try subscriptions.acknowledge(name, through: position)
-            acknowledged = position
-            lastAck = now
-        }
-        while true {
-            let counter = try follower.commitCounter()
-            if kpiFeed == nil && projection == nil {
-                // The plain feed: lines transcoded from the stored records.
-                w.bytes.removeAll(keepingCapacity: true)
-                let (written, scanned) = try follower.writeLines(after: position, limit: 8192, with: &transcoder, into: &w)
-                if written > 0 {
-                    try out.write(w.bytes)
-                    try out.flush()
-                }
-                let moved = scanned > position
-                position = scanned
-                try acknowledge(force: !moved)
-                if moved { continue }
-                guard args.flag("follow") else { break }
-                _ = try follower.waitForCommit(after: counter, timeout: 0.5)
-                continue
-            }
-            var w = JSONWriter(capacity: 1 << 16)
-            let scanned = try ledger.store.read { txn in
-                let reference = try ledger.reference(in: txn)
-                let asOf = Int64(Date().timeIntervalSince1970)
-                var cache = LogFollower.FilterCache()
-                return try follower.forEachRecord(after: position, limit: 4096, in: txn) { view in
-                    if kpiFeed != nil {
-                        // The KPI feed folds every event; lines for the ones the filter passes.
-                        let changes = try kpiFeed!.apply(view, ledger: ledger, in: txn)
-                        guard try matching.passes(view, cache: &cache, in: txn) else { return }
-                        for c in changes {
-                            var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))), counters: c.counters).json(bands: [:])
-                            row["overdueInProgress"] = nil   // evaluated at query time, not a counter
-                            w.object(["seq": .int(Int64(view.seq)), "projection": .string("kpi"), "row": .object(row)])
-                            w.bytes.append(0x0A)
-                        }
-                    } else if let projection, view.isDossierEvent {
-                        // The dossier's new row, or its violations, as of this event.
-                        let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
-                        guard let state = try ledger.foldedDossier(code, reference: reference, in: txn, include: { $0.seq <= view.seq }) else { return }
-                        var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(projection), "dossier": .string(code)]
-                        if projection == "dossiers" {
-                            line["row"] = .object(state.json(reference: reference))
-                        } else {
-                            line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
-                        }
-                        w.object(line)
-                        w.bytes.append(0x0A)
-                    }
-                }
-            }
-            if !w.bytes.isEmpty {
-                try out.write(w.bytes)
-                try out.flush()
-            }
-            let moved = scanned > position
-            position = scanned
-            try acknowledge(force: !moved)
-            if moved { continue }   // there may be more after this batch
-            guard args.flag("follow") else { break }
-            _ = try follower.waitForCommit(after: counter, timeout: 0.5)
         }
     }
 
-    /// The deadline warning feed: a line each time a dossier enters or leaves
-    /// `due_soon` or `overdue`, moved by an event or by time alone. The
-    /// checkpoint is a seq and the clock the buckets were evaluated at; it is
-    /// committed after the lines it covers are flushed (at most every 100 ms
-    /// while only the seq moves), so a restart repeats at most unacknowledged
-    /// crossings (same `id`) and loses none.
-    static func followDeadlines(_ name: String, subscriptions: Subscriptions, from position: UInt64, window: Int64,
-                                agency: String?, follow: Bool, out: Output) throws {
-        let ledger = subscriptions.ledger
-        let follower = LogFollower(ledger: ledger)
-        var clock = try subscriptions.clock(name)
-        if clock == nil, position > 0 {
-            clock = try ledger.store.read { txn in try ledger.store.event(seq: position, in: txn)?.recordedAt.seconds }
-        }
-        var watch = try DeadlineWatch(ledger: ledger, through: position, clock: clock ?? 0, window: window)
-        var acknowledged = (seq: position, clock: watch.clock)
-        var lastAck = DispatchTime.now().uptimeNanoseconds
-        var w = JSONWriter(capacity: 1 << 16)
+    /// Runs a feed: writes and flushes each batch's lines, then acknowledges
+    /// the position past them — at most every 100 ms while catching up (each
+    /// acknowledgement is a durable write), and always when the end of the
+    /// log is reached, before waiting for commits of any process (`forever`)
+    /// or exiting.
+    /// - Parameter batch: appends the next batch's lines; returns whether the log had nothing more, and the new position.
+    private static func follow(_ waiter: LogFollower, forever: Bool, to out: Output,
+                               batch: (inout JSONWriter) throws -> (caughtUp: Bool, position: (seq: UInt64, clock: Int64)),
+                               acknowledge: ((seq: UInt64, clock: Int64), Bool) throws -> Void) throws {
+        var w = JSONWriter(capacity: 1 << 20)
+        var acknowledged: (seq: UInt64, clock: Int64)?
+        var lastAck: UInt64 = 0
         while true {
-            let counter = try follower.commitCounter()
-            var crossings: [DeadlineWatch.Crossing] = []
-            let caughtUp = try ledger.store.read { txn in
-                let position = watch.position
-                _ = try follower.forEachRecord(after: position, limit: 4096, in: txn) { view in
-                    crossings += try watch.apply(view, ledger: ledger, in: txn)
-                }
-                return watch.position == position
-            }
-            if caughtUp { crossings = watch.advance(to: Int64(Date().timeIntervalSince1970)) }   // time moves on to now
-            let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+            let counter = try waiter.commitCounter()
             w.bytes.removeAll(keepingCapacity: true)
-            for c in crossings where agency == nil || c.agency == agency {
-                w.object(c.json(calendar: calendar))
-                w.bytes.append(0x0A)
-            }
+            let (caughtUp, position) = try batch(&w)
             if !w.bytes.isEmpty {
                 try out.write(w.bytes)
                 try out.flush()
             }
             let now = DispatchTime.now().uptimeNanoseconds
-            if (watch.position, watch.clock) != acknowledged,
-               !w.bytes.isEmpty || caughtUp || now - lastAck >= 100_000_000 {
-                try subscriptions.acknowledge(name, through: watch.position, clock: watch.clock)
-                acknowledged = (watch.position, watch.clock)
+            if acknowledged.map({ $0 != position }) ?? true, caughtUp || now - lastAck >= 100_000_000 {
+                try acknowledge(position, caughtUp)
+                acknowledged = position
                 lastAck = now
             }
             if !caughtUp { continue }
-            guard follow else { return }
-            _ = try follower.waitForCommit(after: counter, timeout: 0.5)
+            guard forever else { return }
+            _ = try waiter.waitForCommit(after: counter, timeout: 0.5)
         }
     }
 }

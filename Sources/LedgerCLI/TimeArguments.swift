@@ -1,5 +1,4 @@
 import Foundation
-import LedgerStore
 import LedgerContract
 import Audit
 import Projections

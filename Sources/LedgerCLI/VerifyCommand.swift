@@ -1,5 +1,4 @@
 import SystemIO
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -18,12 +17,12 @@ enum VerifyCommand {
         }
         let from: UInt64 = try args.integer("from", in: 1...UInt64.max) ?? 1
         let ledger = try context.openLedger()
-        let result = try ledger.store.verifyChain(from: from)
+        let result = try ledger.verifyChain(from: from)
         if let failure = result.failure {
             throw CommandFailure(.dataError, "verification FAILED at seq \(failure.seq): \(failure.problem) (\(result.checked) events before it verified)")
         }
         if let (seq, hash) = writtenDown {
-            let stored = try ledger.store.read { txn in try ledger.store.event(seq: seq, in: txn) }
+            let stored = try ledger.read { try $0.event(seq: seq) }
             guard let stored else {
                 throw CommandFailure(.dataError, "verification FAILED: the head written down was seq \(seq), but the log now ends before it — events were removed")
             }

@@ -1,4 +1,3 @@
-import LedgerStore
 import LedgerContract
 import Projections
 
@@ -22,7 +21,7 @@ enum ViolationsCommand {
         if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }
         let agency = args.value("agency")
         let ledger = try context.openLedger()
-        let calendar = try ledger.store.read { txn in try ledger.reference(in: txn).calendar }
+        let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         var rows: [JSONObject] = []

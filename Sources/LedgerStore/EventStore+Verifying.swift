@@ -1,18 +1,6 @@
 import LedgerContract
 import LMDB
 
-/// The outcome of recomputing the hash chain.
-public struct ChainVerification: Sendable {
-    /// Events checked.
-    public var checked: Int = 0
-    /// The last event checked and its hash.
-    public var head: Head?
-    /// The first problem found, if any: the seq and what is wrong there.
-    public var failure: (seq: UInt64, problem: String)?
-
-    public var holds: Bool { failure == nil }
-}
-
 extension EventStore {
     /// Recomputes the hash chain from `from` (trusting the stored hash of the
     /// event before it) to the head, and checks that seqs are gapless, every

@@ -1,10 +1,8 @@
 import LedgerContract
 import LMDB
+import SystemIO
 import Synchronization
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The append-only event log of one ledger directory: the global order by
 /// seq, each dossier's stream, the id index, the hash chain and the string
@@ -56,7 +54,7 @@ public final class EventStore: Sendable {
     public static func create(at path: String, options: Environment.Options = .init()) throws -> EventStore {
         if let isDirectory = Self.kindOfFile(at: path) {
             guard isDirectory else { throw LedgerError(.alreadyExists, "\(path) exists and is not a directory") }
-            if Glibc.access(path + "/data.mdb", F_OK) == 0 {
+            if FileSystem.exists(path + "/data.mdb") {
                 throw LedgerError(.alreadyExists, "\(path) already holds a ledger")
             }
             if let entries = try? directoryEntries(path), !entries.isEmpty {
@@ -85,12 +83,11 @@ public final class EventStore: Sendable {
         guard let isDirectory = Self.kindOfFile(at: path) else {
             throw LedgerError(.missing, "no ledger at \(path) (create one with `dossier-ledger init`)")
         }
-        guard isDirectory, Glibc.access(path + "/data.mdb", F_OK) == 0 else {
+        guard isDirectory, FileSystem.exists(path + "/data.mdb") else {
             throw LedgerError(.notALedger, "\(path) is not a ledger (no data.mdb; create one with `dossier-ledger init`)")
         }
         for file in [path, path + "/data.mdb", path + "/lock.mdb"] {
-            var info = stat()
-            if lstat(file, &info) == 0 && info.st_mode & S_IWOTH != 0 {
+            if FileSystem.isWorldWritable(file) {
                 throw LedgerError(.insecure, "\(file) is world-writable: anyone could alter the evidence; refusing to use the ledger (chmod o-w it)")
             }
         }
@@ -131,32 +128,16 @@ public final class EventStore: Sendable {
     }
 
     /// nil when nothing is at `path`, else whether it is a directory.
-    static func kindOfFile(at path: String) -> Bool? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        return isDirectory.boolValue
-    }
+    static func kindOfFile(at path: String) -> Bool? { FileSystem.kind(at: path) }
 
     static func directoryEntries(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw LedgerError(.storage, "cannot list \(path)") }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-            if name != "." && name != ".." { names.append(name) }
+        do { return try FileSystem.entries(ofDirectory: path) } catch {
+            throw LedgerError(.storage, "cannot list \(path)", underlying: error)
         }
-        return names
     }
 
     /// Runs `body` on a consistent snapshot of the ledger.
     public func read<R>(_ body: (Transaction) throws -> R) throws -> R {
         try environment.read(body)
     }
-}
-
-/// The last event of the log: its seq (0 for an empty log) and hash.
-public struct Head: Equatable, Sendable {
-    public var seq: UInt64
-    public var hash: SHA256.Digest
-    public init(seq: UInt64, hash: SHA256.Digest) { self.seq = seq; self.hash = hash }
 }

@@ -75,7 +75,7 @@ public struct DeadlineWatch {
 
     /// Applies the next event of the log (its record, read in `txn`), after
     /// the crossings time brings before it acts, and returns the crossings, in order.
-    public mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
+    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
         var out = advance(to: max(clock, view.recordedAt.seconds))
         try fold.apply(view, ledger: ledger, in: txn)
         if view.isDossierEvent {

@@ -8,13 +8,13 @@ extension DossierEvent {
     /// table taken in the scan's transaction.
     ///
     /// Valid for records of that transaction's snapshot only.
-    public struct Reader {
+    package struct Reader {
         private var texts: [String]
         /// String id → the `Field` of that name (nil: not a field).
         private var fieldOfString: [Field?]
 
         /// - Parameter texts: the string table (`EventStore.stringTexts(in:)`), `texts[id - 1]` for id `id`.
-        public init(strings texts: some Collection<String>) {
+        package init(strings texts: some Collection<String>) {
             self.texts = []
             fieldOfString = [nil]
             catchUp(with: texts)
@@ -51,7 +51,7 @@ extension DossierEvent {
         }
 
         /// The dossier event stored in `view`.
-        public func event(_ view: RecordView) throws(RecordDecodingError) -> DossierEvent {
+        package func event(_ view: RecordView) throws(RecordDecodingError) -> DossierEvent {
             var e = DossierEvent(type: view.type, seq: 0, version: 0, at: 0, recordedAt: 0)
             try read(view, into: &e)
             return e
@@ -60,7 +60,7 @@ extension DossierEvent {
         /// Overwrites `e` with the dossier event stored in `view` (the same
         /// value `event(_:)` returns). A scan that reuses one event this way
         /// neither copies nor destroys an event per record.
-        public func read(_ view: RecordView, into e: inout DossierEvent) throws(RecordDecodingError) {
+        package func read(_ view: RecordView, into e: inout DossierEvent) throws(RecordDecodingError) {
             e.clearDataFields()
             e.type = view.type
             e.seq = view.seq

@@ -25,7 +25,7 @@ public struct KPIChangeFeed {
     }
 
     /// Applies the next event of the log (its record, read in `txn`) and returns the rows it changed.
-    public mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Change] {
+    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Change] {
         let code = view.isDossierEvent ? try ledger.store.dossierCode(number: view.dossierNumber, in: txn) : nil
         let before = code.flatMap { fold.dossier($0) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
         try fold.apply(view, ledger: ledger, in: txn)

@@ -19,24 +19,24 @@ import WorkingTime
 /// its own transaction, and concurrent appends are grouped into shared
 /// commits (see `append`).
 public final class Ledger: Sendable {
-    public struct Tables: Sendable {
+    package struct Tables: Sendable {
         /// dossier code → the dossier's row: its encoded `DossierState` and
         /// what it added to the KPI day counters (`DossierRow`).
-        public let dossierStates: Database
+        package let dossierStates: Database
         /// projection name → last seq applied (u64 BE).
-        public let checkpoints: Database
+        package let checkpoints: Database
         /// agency · 0 · day → KPI day counters.
-        public let kpiDays: Database
+        package let kpiDays: Database
         /// dossier code → nothing, for every open dossier (received, not
         /// processed or ended): the deadline warnings read only these.
-        public let openDossiers: Database
+        package let openDossiers: Database
     }
 
     /// The projections kept with the log; each has a checkpoint.
     public static let projectionNames = ["dossiers", "violations", "kpi"]
 
-    public let store: EventStore
-    public let tables: Tables
+    package let store: EventStore
+    package let tables: Tables
     private let referenceCache: Mutex<ReferenceData>
     /// Concurrent appends waiting for a group commit.
     let appendQueue = Mutex(AppendQueue())
@@ -49,15 +49,35 @@ public final class Ledger: Sendable {
     /// - Parameter workingHours: the ledger's working hours (07:30–11:30 and 13:00–17:00 by default), fixed at creation.
     /// - Parameter allowPersonalData: accept `data` fields named like personal identifiers (refused by default,
     ///   since an append-only log can never erase them).
-    public static func create(at path: String, options: Environment.Options = .init(), workingHours: WorkingHours = .standard,
+    public static func create(at path: String, options: Options = .init(), workingHours: WorkingHours = .standard,
                               allowPersonalData: Bool = false) throws -> Ledger {
-        let store = try EventStore.create(at: path, options: options)
+        let store = try EventStore.create(at: path, options: options.environment)
         try store.environment.write { txn in
             try txn.put(store.tables.meta, key: Array(Self.workingHoursKey.utf8), value: Array(workingHours.text.utf8))
             try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
             if allowPersonalData { try txn.put(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8), value: [1]) }
         }
         return try Ledger(store: store)
+    }
+
+    /// How a ledger's files are opened.
+    public struct Options: Sendable {
+        /// The initial size of the memory map in bytes (64 MiB); it grows by doubling when full.
+        public var mapSize = 64 << 20
+        /// Files readable by the owner's group too (for auditors); owner-only by default. Used when creating.
+        public var groupReadable = false
+        /// Skip the fsync at commit: scratch ledgers and benchmarks only (a crash may lose committed events).
+        package var skipsSync = false
+
+        public init() {}
+
+        package var environment: Environment.Options {
+            var o = Environment.Options()
+            o.mapSize = mapSize
+            o.fileMode = groupReadable ? 0o640 : 0o600
+            o.noSync = skipsSync
+            return o
+        }
     }
 
     static let workingHoursKey = "workingHours"
@@ -67,8 +87,8 @@ public final class Ledger: Sendable {
     public let allowsPersonalData: Bool
 
     /// Opens the ledger in directory `path`.
-    public static func open(at path: String, options: Environment.Options = .init()) throws -> Ledger {
-        try Ledger(store: EventStore.open(at: path, options: options))
+    public static func open(at path: String, options: Options = .init()) throws -> Ledger {
+        try Ledger(store: EventStore.open(at: path, options: options.environment))
     }
 
     private init(store: EventStore) throws {
@@ -114,7 +134,7 @@ public final class Ledger: Sendable {
 
     /// Reference data as of the transaction's snapshot (the cache catches up
     /// with reference events appended since, by any process).
-    public func reference(in txn: Transaction) throws -> ReferenceData {
+    package func reference(in txn: Transaction) throws -> ReferenceData {
         var ref = referenceCache.withLock { $0 }
         let newer = try store.referenceSeqs(after: ref.lastSeq, in: txn)
         let head = try store.head(in: txn).seq
@@ -147,7 +167,7 @@ public final class Ledger: Sendable {
     /// A dossier's current state, or nil when it has no events.
     ///
     /// - Complexity: one B-tree lookup and a decode.
-    public func dossier(_ code: String, in txn: Transaction) throws -> DossierState? {
+    package func dossier(_ code: String, in txn: Transaction) throws -> DossierState? {
         guard let raw = try txn.get(tables.dossierStates, key: Array(code.utf8)) else { return nil }
         do { return try DossierRow.state(raw) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
@@ -155,7 +175,7 @@ public final class Ledger: Sendable {
     }
 
     /// The last seq a projection has applied.
-    public func checkpoint(_ projection: String, in txn: Transaction) throws -> UInt64 {
+    package func checkpoint(_ projection: String, in txn: Transaction) throws -> UInt64 {
         try txn.get(tables.checkpoints, key: Array(projection.utf8)).map { Key.readU64($0) } ?? 0
     }
 }
@@ -168,7 +188,7 @@ extension Ledger {
     /// every 1,024 dossiers.
     /// - Complexity: O(open dossiers × log n): one walk of the open index,
     ///   one lookup each.
-    public func forEachOpenDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
+    package func forEachOpenDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
         try txn.withCursor(tables.openDossiers) { cursor in
             var entry = try cursor.first()
             var walked = 0
@@ -190,7 +210,7 @@ extension Ledger {
     /// Resident memory stays bounded whatever the number of dossiers: the
     /// pages of the map already walked are released as it goes.
     /// - Complexity: O(n) in the dossiers; one cursor walk.
-    public func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
+    package func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
         try txn.withCursor(tables.dossierStates) { cursor in
             var entry = try cursor.first()
             var walked = 0

@@ -153,7 +153,7 @@ public struct ProjectionFold {
 
     /// Folds the whole log (or up to `to`), keeping only events `include`
     /// accepts (it is given each event's `at` and `recordedAt`).
-    public static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
+    package static func fold(_ ledger: Ledger, to: UInt64 = .max, in txn: Transaction,
                             include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                             progress: (UInt64) -> Void = { _ in }) throws -> ProjectionFold {
         try fold(ledger, to: to, in: txn, statesInKeyOrder: false, include: include, progress: progress)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemIO
 import Foundation
 import WorkingTime
 
@@ -83,7 +79,7 @@ public struct ProvinceGenerator: Sendable {
 
     public struct WriteError: Error, CustomStringConvertible {
         public var errno: Int32
-        public var description: String { "write failed: \(String(cString: strerror(errno)))" }
+        public var description: String { "write failed: \(SystemError("write", "output", code: errno).reason)" }
     }
 
     /// Writes the lines, each followed by "\n", to a file descriptor through
@@ -121,18 +117,6 @@ public struct ProvinceGenerator: Sendable {
     }
 
     private static func writeAll(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ count: Int) throws {
-        var off = 0
-        while off < count {
-            #if canImport(Glibc)
-            let n = Glibc.write(fd, p + off, count - off)
-            #else
-            let n = Darwin.write(fd, p + off, count - off)
-            #endif
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw WriteError(errno: errno)
-            }
-            off += n
-        }
+        do { try FileSystem.writeAll(fd, p, count) } catch { throw WriteError(errno: error.code) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import LMDB
 import LedgerStore
 import LedgerContract
@@ -82,7 +83,7 @@ public struct LogFollower: Sendable {
     /// from the stored records; returns how many it wrote and the last seq
     /// examined (`forEachRecord(after:limit:in:_:)`).
     /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
-    public func writeLines(after: UInt64, limit: Int = 4096, with transcoder: inout OutputLineTranscoder,
+    package func writeLines(after: UInt64, limit: Int = 4096, with transcoder: inout OutputLineTranscoder,
                            into w: inout JSONWriter) throws -> (written: Int, scannedThrough: UInt64) {
         try ledger.store.read { txn in
             var written = 0
@@ -98,19 +99,39 @@ public struct LogFollower: Sendable {
     /// The last committed transaction id of the environment (any process).
     public func commitCounter() throws -> Int { try ledger.store.environment.info.lastTransactionID }
 
-    /// Waits until a transaction newer than `counter` commits, or `timeout` seconds pass.
+    /// Waits until a transaction newer than `counter` commits, or `timeout`
+    /// seconds pass, blocking the calling thread.
     /// - Returns: the new counter, or nil on timeout.
     public func waitForCommit(after counter: Int, timeout: Double) throws -> Int? {
         let deadline = Date().addingTimeInterval(timeout)
-        var pause: useconds_t = 500
+        var pause = Self.firstPause
         while Date() < deadline {
             let now = try commitCounter()
             if now != counter { return now }
-            usleep(pause)
-            pause = min(pause * 2, 4000)
+            FileSystem.sleep(microseconds: pause)
+            pause = min(pause * 2, Self.longestPause)
         }
         return nil
     }
+
+    /// `waitForCommit(after:timeout:)` for async code: sleeps with
+    /// `Task.sleep`, so it holds no thread while it waits and ends early
+    /// (throwing `CancellationError`) when its task is cancelled.
+    public func commit(after counter: Int, timeout: Double) async throws -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var pause = Self.firstPause
+        while Date() < deadline {
+            let now = try commitCounter()
+            if now != counter { return now }
+            try await Task.sleep(nanoseconds: UInt64(pause) * 1000)
+            pause = min(pause * 2, Self.longestPause)
+        }
+        return nil
+    }
+
+    /// Microseconds between polls: short after activity, backing off when idle.
+    private static let firstPause: UInt32 = 500
+    private static let longestPause: UInt32 = 4000
 }
 
 /// The events after a subscription's checkpoint as an `AsyncSequence`, for
@@ -147,8 +168,7 @@ public struct SubscriptionStream: AsyncSequence, Sendable {
                 index = 0
                 if !events.isEmpty { break }
                 guard follow else { return nil }
-                try Task.checkCancellation()
-                _ = try follower.waitForCommit(after: counter, timeout: 0.25)
+                _ = try await follower.commit(after: counter, timeout: 0.25)
             }
             defer { index += 1 }
             return buffered[index]

@@ -11,7 +11,7 @@ final class TemporaryLedger {
 
     init(mapSize: Int? = nil) throws {
         directory = NSTemporaryDirectory() + "ledger-test-" + UUID().uuidString
-        var options = Environment.Options()
+        var options = Ledger.Options()
         if let mapSize { options.mapSize = mapSize }
         ledger = try Ledger.create(at: directory + "/ledger", options: options)
     }

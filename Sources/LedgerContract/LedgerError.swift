@@ -1,6 +1,3 @@
-import LedgerContract
-import LMDB
-
 /// Why the ledger could not do what was asked, with the context an operator
 /// needs (ledger path, seq, dossier). `kind` is what callers branch on; new
 /// kinds may be added.
@@ -22,10 +19,10 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
 
     public let kind: Kind
     public let message: String
-    /// The LMDB failure underneath, if any.
-    public let underlying: LMDBError?
+    /// The storage failure underneath, if any.
+    public let underlying: (any Error & Sendable)?
 
-    public init(_ kind: Kind, _ message: String, underlying: LMDBError? = nil) {
+    public init(_ kind: Kind, _ message: String, underlying: (any Error & Sendable)? = nil) {
         self.kind = kind
         self.message = message
         self.underlying = underlying

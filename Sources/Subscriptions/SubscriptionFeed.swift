@@ -1,0 +1,128 @@
+import DossierRules
+import Foundation
+import LMDB
+import LedgerContract
+import LedgerStore
+import Projections
+
+/// The NDJSON lines a subscription delivers after a position in the log,
+/// a batch at a time, each line carrying the `seq` that caused it:
+/// - `events`: the contract's output lines (what `export` writes);
+/// - `dossiers`: for each dossier event, the dossier's new row;
+/// - `violations`: for each dossier event, the dossier's violations (evaluated now);
+/// - `kpi`: for each event, the agency-day KPI rows it changed, with their new counters.
+///
+/// Filters never break order or checkpoints: a batch reports the last seq
+/// it examined, filtered-out events included. Use one feed from one thread.
+public struct SubscriptionFeed {
+    public enum Kind: String, Sendable, CaseIterable { case events, dossiers, violations, kpi }
+
+    public let kind: Kind
+    public let ledger: Ledger
+    private let follower: LogFollower
+    /// For `kpi`: the events whose changed rows are written (the follower reads them all, as the counters need).
+    private let matching: LogFollower
+    private var kpi: KPIChangeFeed?
+    private var lines: OutputLines
+
+    /// A feed of `kind` whose next batch starts after `position`.
+    public init(ledger: Ledger, kind: Kind, filter: SubscriptionFilter = .init(), after position: UInt64) throws {
+        self.ledger = ledger
+        self.kind = kind
+        matching = LogFollower(ledger: ledger, filter: filter)
+        follower = kind == .kpi ? LogFollower(ledger: ledger) : matching
+        kpi = kind == .kpi ? try KPIChangeFeed(ledger: ledger, through: position) : nil
+        lines = OutputLines(ledger: ledger)
+    }
+
+    /// Appends the lines of the events after `position` (up to `limit` of
+    /// them) to `w`, each ending in a newline, and returns the last seq
+    /// examined: `position` when the log has nothing after it.
+    public mutating func next(after position: UInt64, limit: Int = 4096, into w: inout JSONWriter) throws -> UInt64 {
+        if kind == .events {
+            return try follower.writeLines(after: position, limit: limit, with: &lines.transcoder, into: &w).scannedThrough
+        }
+        return try ledger.store.read { txn in
+            let reference = try ledger.reference(in: txn)
+            let asOf = Int64(Date().timeIntervalSince1970)
+            var cache = LogFollower.FilterCache()
+            return try follower.forEachRecord(after: position, limit: limit, in: txn) { view in
+                if kind == .kpi {
+                    let changes = try kpi!.apply(view, ledger: ledger, in: txn)
+                    guard try matching.passes(view, cache: &cache, in: txn) else { return }
+                    for c in changes {
+                        var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))),
+                                         counters: c.counters).json(bands: [:])
+                        row["overdueInProgress"] = nil   // evaluated at query time, not a counter
+                        w.object(["seq": .int(Int64(view.seq)), "projection": .string("kpi"), "row": .object(row)])
+                        w.bytes.append(0x0A)
+                    }
+                    return
+                }
+                guard view.isDossierEvent else { return }
+                // The dossier's new row, or its violations, as of this event.
+                let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
+                guard let state = try ledger.foldedDossier(code, reference: reference, in: txn, include: { $0.seq <= view.seq }) else { return }
+                var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(kind.rawValue), "dossier": .string(code)]
+                if kind == .dossiers {
+                    line["row"] = .object(state.json(reference: reference))
+                } else {
+                    line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
+                }
+                w.object(line)
+                w.bytes.append(0x0A)
+            }
+        }
+    }
+}
+
+/// The deadline warning feed (REPORTS.md §3): a line each time a dossier
+/// enters or leaves `due_soon` or `overdue`, moved by an event or by time
+/// alone (`DeadlineWatch`). Its position is a seq and the instant the
+/// buckets were evaluated at (`Subscriptions.acknowledge(_:through:clock:)`
+/// stores both); resumed from a saved position, it repeats at most the
+/// crossings after it, with the same `id`, and loses none.
+public struct DeadlineFeed {
+    public let ledger: Ledger
+    private var watch: DeadlineWatch
+    private let follower: LogFollower
+    /// Only crossings of this agency's dossiers are written (nil: all).
+    public let agency: String?
+
+    /// The last seq applied, and the instant evaluated to.
+    public var position: UInt64 { watch.position }
+    public var clock: Int64 { watch.clock }
+
+    /// Resumes at `position` and `clock` (nil: the instant the event at
+    /// `position` was recorded, or 1970 for the start of the log).
+    public init(ledger: Ledger, after position: UInt64, clock: Int64?, window: Int64 = defaultWarningWindowSeconds, agency: String? = nil) throws {
+        self.ledger = ledger
+        self.agency = agency
+        follower = LogFollower(ledger: ledger)
+        var start = clock
+        if start == nil, position > 0 {
+            start = try ledger.read { try $0.event(seq: position)?.recordedAt.seconds }
+        }
+        watch = try DeadlineWatch(ledger: ledger, through: position, clock: start ?? 0, window: window)
+    }
+
+    /// Applies up to `limit` events after the position, or when there are
+    /// none moves the clock to `now`; appends the crossing lines to `w`.
+    /// - Returns: whether the log had nothing more (the clock then moved).
+    public mutating func next(now: Int64, limit: Int = 4096, into w: inout JSONWriter) throws -> Bool {
+        var crossings: [DeadlineWatch.Crossing] = []
+        let (caughtUp, calendar) = try ledger.store.read { txn in
+            let before = watch.position
+            _ = try follower.forEachRecord(after: before, limit: limit, in: txn) { view in
+                crossings += try watch.apply(view, ledger: ledger, in: txn)
+            }
+            return (watch.position == before, try ledger.reference(in: txn).calendar)
+        }
+        if caughtUp { crossings = watch.advance(to: now) }
+        for c in crossings where agency == nil || c.agency == agency {
+            w.object(c.json(calendar: calendar))
+            w.bytes.append(0x0A)
+        }
+        return caughtUp
+    }
+}
