@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "DossierRules", "LedgerContract", "WorkingTime"]),
         .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator", "DossierRules",
                                                        "LedgerStore", "LedgerContract", "LMDB", "WorkingTime"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "LedgerContract"]),
         .testTarget(name: "CLITests", dependencies: ["LedgerCLI"]),
     ]
 )

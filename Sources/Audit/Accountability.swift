@@ -21,6 +21,20 @@ public struct HoldRecord: Sendable {
     public var nextOfficer: String?
 
     public var overBudgetSeconds: Int64 { budgetSeconds.map { max(0, heldSeconds - $0) } ?? 0 }
+
+    public init(dossier: String, officer: String, step: String, procedure: String?, agency: String?, from: Int64, to: Int64?,
+                heldSeconds: Int64, budgetSeconds: Int64?, nextOfficer: String?) {
+        self.dossier = dossier
+        self.officer = officer
+        self.step = step
+        self.procedure = procedure
+        self.agency = agency
+        self.from = from
+        self.to = to
+        self.heldSeconds = heldSeconds
+        self.budgetSeconds = budgetSeconds
+        self.nextOfficer = nextOfficer
+    }
 }
 
 /// Where the accountability reports read dossiers from: the live

@@ -24,7 +24,28 @@ public enum Gzip {
         guard i < bytes.count else { throw Error(reason: "truncated header") }
         var inflater = Inflater(bytes, start: i, maxOutput: maxOutput)
         try inflater.run()
+        // The trailer: CRC-32 and length (mod 2^32) of the output, after the last block's byte.
+        let trailer = inflater.position - inflater.bitCount / 8
+        guard trailer + 8 <= bytes.count else { throw Error(reason: "truncated: the trailer (CRC-32 and length) is missing") }
+        func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
+        guard u32(trailer) == CRC32.checksum(inflater.output) else { throw Error(reason: "CRC-32 does not match the data") }
+        guard u32(trailer + 4) == UInt32(truncatingIfNeeded: inflater.output.count) else { throw Error(reason: "length does not match the data") }
         return inflater.output
+    }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, as gzip uses it).
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
     }
 }
 

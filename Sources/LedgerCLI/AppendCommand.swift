@@ -6,7 +6,7 @@ import Projections
 enum AppendCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: [], flags: [])
-        let paths = try args.positionals(max: 1, usage: "dossier-ledger append [FILE|-]")
+        let paths = try args.positionals(max: 1, command: "append")
         let ledger = try context.openLedger()
         let input = try InputSource(path: paths.first)
         defer { input.close() }

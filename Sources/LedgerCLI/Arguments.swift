@@ -55,10 +55,10 @@ struct Arguments {
         return v
     }
 
-    /// At most `max` positionals.
-    func positionals(max: Int, usage: String) throws(CommandFailure) -> [String] {
+    /// At most `max` positionals; more is a usage error quoting `command`'s usage (`Help.usage`).
+    func positionals(max: Int, command: String) throws(CommandFailure) -> [String] {
         guard positionals.count <= max else {
-            throw CommandFailure(.usage, "unexpected argument \(positionals[max]) (usage: \(usage))")
+            throw CommandFailure(.usage, "unexpected argument \(positionals[max]) (usage: \(Help.usage(command)))")
         }
         return positionals
     }

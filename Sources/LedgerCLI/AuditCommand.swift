@@ -6,23 +6,22 @@ import WorkingTime
 
 /// `audit dossier|officer|delays|handovers`: what inspection teams and auditors ask.
 enum AuditCommand {
-    static let usage = "dossier-ledger audit dossier CODE | officer ID | delays | handovers [OPTIONS]"
 
     static func run(_ context: CommandContext) throws {
-        guard let sub = context.arguments.first else { throw CommandFailure(.usage, "audit needs what to audit (usage: \(usage))") }
+        guard let sub = context.arguments.first else { throw CommandFailure(.usage, "audit needs what to audit (usage: \(Help.usage("audit")))") }
         let rest = Array(context.arguments.dropFirst())
         switch sub {
         case "dossier": try dossier(context, rest)
         case "officer": try officer(context, rest)
         case "delays": try delays(context, rest)
         case "handovers": try handovers(context, rest)
-        default: throw CommandFailure(.usage, "unknown audit \"\(sub)\" (usage: \(usage))")
+        default: throw CommandFailure(.usage, "unknown audit \"\(sub)\" (usage: \(Help.usage("audit")))")
         }
     }
 
     private static func dossier(_ context: CommandContext, _ arguments: [String]) throws {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["format", "backdated-hours"]), flags: [])
-        let positionals = try args.positionals(max: 1, usage: "dossier-ledger audit dossier CODE [--as-of T|--known-at T] [--format table|json]")
+        let positionals = try args.positionals(max: 1, command: "audit")
         guard let code = positionals.first else { throw CommandFailure(.usage, "audit dossier needs a dossier code") }
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
         var rules = ViolationRules()
@@ -70,7 +69,7 @@ enum AuditCommand {
 
     private static func officer(_ context: CommandContext, _ arguments: [String]) throws {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["from", "to", "format"]), flags: [])
-        let positionals = try args.positionals(max: 1, usage: "dossier-ledger audit officer ID [--from D] [--to D] [--format table|json]")
+        let positionals = try args.positionals(max: 1, command: "audit")
         guard let id = positionals.first else { throw CommandFailure(.usage, "audit officer needs an officer id") }
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
         let report = try withPeriod(context, args) { p -> OfficerAccountability in
@@ -92,7 +91,7 @@ enum AuditCommand {
 
     private static func delays(_ context: CommandContext, _ arguments: [String]) throws {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["agency", "from", "to", "by", "format", "limit"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger audit delays [--agency A] [--from D] [--to D] [--by step|officer|procedure|agency]")
+        _ = try args.positionals(max: 0, command: "audit")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         let byText = args.value("by") ?? "step"
         guard let by = DelayGroup.Dimension(rawValue: byText) else {
@@ -113,7 +112,7 @@ enum AuditCommand {
 
     private static func handovers(_ context: CommandContext, _ arguments: [String]) throws {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["agency", "from", "to", "format", "limit"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger audit handovers [--agency A] [--from D] [--to D]")
+        _ = try args.positionals(max: 0, command: "audit")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         let limit = try args.integer("limit", in: 1...1_000_000) ?? (format == .table ? 30 : 1_000_000)
         let network = try withPeriod(context, args) { p in

@@ -8,13 +8,12 @@ import WorkingTime
 /// `deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due] [--within HOURS]
 /// [--as-of T|--known-at T] [--format table|ndjson|csv]`: the deadline warnings of REPORTS.md §3, most urgent first.
 enum DeadlinesCommand {
-    static let usage = "dossier-ledger deadlines [--agency A] [--holder OFFICER] [--bucket overdue|due_soon|not_due] [--within HOURS] [--as-of T|--known-at T] [--format table|ndjson|csv]"
     static let columns = ["dossier", "agency", "bucket", "dueAt", "hoursLeft", "holder", "step", "stepHoursLeft", "paused"]
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "holder", "bucket", "within", "format"]),
                                  flags: [])
-        _ = try args.positionals(max: 0, usage: usage)
+        _ = try args.positionals(max: 0, command: "deadlines")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         var bucket: DeadlineBucket?
         if let b = args.value("bucket") {

@@ -16,7 +16,7 @@ enum DemoCommand {
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: GenerateCommand.valued.union(["batch"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger demo [--dossiers N] [--seed S] [--from YEAR] [--years K]")
+        _ = try args.positionals(max: 0, command: "demo")
         let options = try GenerateCommand.options(args)
         let path = context.ledgerGiven ? context.ledgerPath : "./demo-ledger"
         try prepare(path)

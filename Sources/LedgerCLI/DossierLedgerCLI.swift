@@ -108,9 +108,12 @@ public enum DossierLedgerCLI {
             case .corrupt: return (.dataError, e.description)
             case .storage: return (.ioError, e.description)
             case .insecure: return (.noPermission, e.description)
+            case .invalidArgument: return (.usage, e.description)
             }
         case let e as IOFailure:
             return (.ioError, e.description)
+        case let e as RecordDecodingError:
+            return (.dataError, "the ledger's stored bytes do not decode (damaged): \(e.reason)")
         default:
             return (.software, "\(error)")
         }

@@ -10,7 +10,7 @@ enum DossiersCommand {
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "state", "format"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger dossiers [--agency A] [--state S] [--format table|ndjson|csv]")
+        _ = try args.positionals(max: 0, command: "dossiers")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         var stage: DossierStage?
         if let s = args.value("state") {

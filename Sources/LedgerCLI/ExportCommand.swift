@@ -6,7 +6,7 @@ import Projections
 enum ExportCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "to", "dossier", "format"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes]")
+        _ = try args.positionals(max: 0, command: "export")
         let format = args.value("format") ?? "ndjson"
         guard ["ndjson", "csv", "xes"].contains(format) else {
             throw CommandFailure(.usage, "--format \(format): expected ndjson, csv or xes")

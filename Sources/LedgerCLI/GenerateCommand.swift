@@ -16,7 +16,7 @@ enum GenerateCommand {
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: valued, flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger generate [--dossiers N] [--seed S] [--from YEAR] [--years K]")
+        _ = try args.positionals(max: 0, command: "generate")
         try context.out.flush()
         let summary = try ProvinceGenerator(options: try options(args)).write(toFileDescriptor: 1)
         printError("generated \(summary.events) events: \(summary.dossiers) dossiers, \(summary.agencies) agencies, \(summary.officers) officers, \(summary.procedures) procedures")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `--help` texts of the tool and of each command.
 enum Help {
     static let tool = """
@@ -40,6 +42,17 @@ enum Help {
     (nothing written), 66 no such ledger or file, 75 expectedVersion conflict
     (re-read and retry), 74 I/O error.
     """
+
+    /// The usage of `command`, from its help text: the lines before the
+    /// first blank one, without "usage:" and the global options, on one line.
+    static func usage(_ command: String) -> String {
+        guard let text = commands[command] else { return "dossier-ledger \(command)" }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return lines.map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.hasPrefix("usage: ") ? String($0.dropFirst("usage: ".count)) : $0 }
+            .joined(separator: " ")
+            .replacingOccurrences(of: "dossier-ledger [--ledger DIR] ", with: "dossier-ledger ")
+    }
 
     static let commands: [String: String] = [
         "init": """
@@ -195,12 +208,13 @@ enum Help {
         follows the crossings between buckets as they happen.
         """,
         "rebuild": """
-        usage: dossier-ledger [--ledger DIR] rebuild [--projection dossiers|violations|kpi]
+        usage: dossier-ledger [--ledger DIR] rebuild
 
-        Drops the projections and folds them again from the log, with
-        progress, in one transaction. All three derive from one fold of the
-        dossier streams, so naming one rebuilds that fold and everything
-        derived from it.
+        Drops the projections (dossier states, violations, KPI day counters,
+        the open dossiers) and folds them again from the log, with progress,
+        in one transaction: readers see the old ones until it commits. They
+        all derive from one fold of the dossier streams, so they are rebuilt
+        together.
         """,
         "audit": """
         usage: dossier-ledger [--ledger DIR] audit dossier CODE [--as-of T|--known-at T] [--format table|json]

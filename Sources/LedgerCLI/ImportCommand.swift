@@ -7,11 +7,10 @@ import Projections
 /// `import [FILE|-] [--batch N]`: streams a large input in atomic batches.
 /// Re-running it after an interruption stores only what is missing.
 enum ImportCommand {
-    static let usage = "dossier-ledger import [FILE|-] [--batch N]"
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["batch", "format", "agency"], flags: ["verbose"])
-        let paths = try args.positionals(max: 1, usage: usage)
+        let paths = try args.positionals(max: 1, command: "import")
         let format = args.value("format") ?? "ndjson"
         guard format == "ndjson" || format == "xes" else {
             throw CommandFailure(.usage, "--format \(format): import reads ndjson or xes")

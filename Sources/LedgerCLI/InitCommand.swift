@@ -4,7 +4,7 @@ import WorkingTime
 enum InitCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["map-size", "working-hours"], flags: ["group-readable", "allow-personal-data"])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]")
+        _ = try args.positionals(max: 0, command: "init")
         var hours = WorkingHours.standard
         if let text = args.value("working-hours") {
             guard let parsed = WorkingHours(text: text) else {

@@ -11,7 +11,7 @@ enum KPICommand {
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "period", "from", "to", "format", "bands"]), flags: ["rollup"])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger kpi [--agency A] [--rollup] [--period day|month|quarter|year] [--from D] [--to D]")
+        _ = try args.positionals(max: 0, command: "kpi")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         let periodText = args.value("period") ?? "month"
         guard let period = KPIPeriod(rawValue: periodText) else {

@@ -2,14 +2,11 @@ import SystemIO
 import Foundation
 import Projections
 
-/// `rebuild [--projection NAME]`: drops the projections and folds them again from the log.
+/// `rebuild`: drops the projections and folds them again from the log.
 enum RebuildCommand {
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["projection"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger rebuild [--projection NAME]")
-        if let name = args.value("projection"), !Ledger.projectionNames.contains(name) {
-            throw CommandFailure(.usage, "--projection \(name): expected one of \(Ledger.projectionNames.joined(separator: ", "))")
-        }
+        let args = try Arguments(context.arguments, valued: [], flags: [])
+        _ = try args.positionals(max: 0, command: "rebuild")
         let ledger = try context.openLedger()
         let progress = Progress(enabled: FileSystem.isTerminal(2))
         let start = Date()

@@ -10,7 +10,7 @@ import WorkingTime
 enum ReplayCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["out"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger replay --as-of T|--known-at T --out DIR")
+        _ = try args.positionals(max: 0, command: "replay")
         guard let dir = args.value("out") else { throw CommandFailure(.usage, "replay needs --out DIR (a new directory)") }
         let ledger = try context.openLedger()
         let calendar = try ledger.read { try $0.reference().calendar }

@@ -6,13 +6,12 @@ import Projections
 /// `report 06a [--agency A] [--rollup] [--by procedure] [--period day|month|quarter|year] [--from D] [--to D]
 /// [--as-of T|--known-at T] [--format table|ndjson|csv] [--explain COLUMN]`: form 06a (REPORTS.md §1).
 enum ReportCommand {
-    static let usage = "dossier-ledger report 06a [--agency A] [--rollup] [--by procedure] [--period day|month|quarter|year] [--from D] [--to D] [--as-of T|--known-at T] [--format table|ndjson|csv] [--explain COLUMN]"
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ReportScope.valued.union(["by"]), flags: ReportScope.flags)
-        let positionals = try args.positionals(max: 1, usage: usage)
-        guard let form = positionals.first else { throw CommandFailure(.usage, "report needs the form to write: 06a (usage: \(usage))") }
-        guard form == "06a" else { throw CommandFailure(.usage, "report \(form): the report known is 06a (usage: \(usage))") }
+        let positionals = try args.positionals(max: 1, command: "report")
+        guard let form = positionals.first else { throw CommandFailure(.usage, "report needs the form to write: 06a (usage: \(Help.usage("report")))") }
+        guard form == "06a" else { throw CommandFailure(.usage, "report \(form): the report known is 06a (usage: \(Help.usage("report")))") }
         let byProcedure: Bool
         switch args.value("by") {
         case nil: byProcedure = false

@@ -7,11 +7,10 @@ import Projections
 /// `scorecard [--agency A] [--rollup] [--period month|quarter|year] [--from D] [--to D] [--as-of T|--known-at T]
 /// [--format table|ndjson|csv] [--explain CODE] [--rules]`: the Decision 766 scorecard (REPORTS.md §2).
 enum ScorecardCommand {
-    static let usage = "dossier-ledger scorecard [--agency A] [--rollup] [--period month|quarter|year] [--from D] [--to D] [--as-of T|--known-at T] [--format table|ndjson|csv] [--explain CODE] [--rules]"
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ReportScope.valued, flags: ReportScope.flags.union(["rules"]))
-        _ = try args.positionals(max: 0, usage: usage)
+        _ = try args.positionals(max: 0, command: "scorecard")
         let scope = try ReportScope(args, context: context, kinds: [.quarter, .month, .year])
         let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil
         if args.flag("rules") {

@@ -6,7 +6,7 @@ import Projections
 enum StatsCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: [], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger stats")
+        _ = try args.positionals(max: 0, command: "stats")
         let ledger = try context.openLedger()
         let (head, dossiers, references) = try ledger.read { (try $0.head(), try $0.dossierCount(), try $0.referenceEventCount()) }
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: context.ledgerPath + "/data.mdb")[.size] as? Int) ?? 0

@@ -24,7 +24,7 @@ import WorkingTime
 enum SubscribeCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "types", "agency", "ack-file", "projection", "within"], flags: ["from-start", "follow"])
-        let positionals = try args.positionals(max: 1, usage: "dossier-ledger subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH]")
+        let positionals = try args.positionals(max: 1, command: "subscribe")
         guard let name = positionals.first else { throw CommandFailure(.usage, "subscribe needs a subscription name") }
         var filter = SubscriptionFilter(agency: args.value("agency"))
         if let list = args.value("types") {
@@ -127,7 +127,7 @@ enum SubscribeCommand {
 enum SubscriptionsCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["format"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger subscriptions [--format table|ndjson]")
+        _ = try args.positionals(max: 0, command: "subscriptions")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson], default: .table)
         let ledger = try context.openLedger()
         let rows: [JSONObject] = try Subscriptions(ledger: ledger).list().map { s in

@@ -6,7 +6,7 @@ import Projections
 enum VerifyCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "head"], flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger verify [--from SEQ] [--head SEQ:HASH]")
+        _ = try args.positionals(max: 0, command: "verify")
         var writtenDown: (seq: UInt64, hash: SHA256.Digest)?
         if let text = args.value("head") {
             let parts = text.split(separator: ":")

@@ -7,7 +7,7 @@ enum ViolationsCommand {
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["agency", "code", "format", "reception-hours", "backdated-hours"]), flags: [])
-        _ = try args.positionals(max: 0, usage: "dossier-ledger violations [--agency A] [--code C] [--as-of T|--known-at T] [--format table|ndjson|csv]")
+        _ = try args.positionals(max: 0, command: "violations")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         var code: Violation.Code?
         if let c = args.value("code") {

@@ -238,19 +238,23 @@ public enum Key {
         a.withUTF8Bytes { x in b.withUTF8Bytes { y in precedes(x, y) } }
     }
 
-    /// The big-endian integer at `offset`; the bytes must be there (keys and
-    /// values of fixed width: a shorter one stops the process rather than
-    /// read past it).
+    /// The big-endian integer at `offset` of a fixed-width key or value.
+    /// - Throws: `RecordDecodingError` when the bytes are not all there (damage: never read past them).
     @inlinable
-    public static func readU64(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
-        precondition(offset >= 0 && offset &+ 8 <= b.count, "an 8-byte key or value is shorter")
+    public static func readU64(_ b: UnsafeRawBufferPointer, at offset: Int = 0) throws(RecordDecodingError) -> UInt64 {
+        guard offset >= 0, offset &+ 8 <= b.count else { throw shortValue(8, b.count, offset) }
         return UInt64(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
-    /// The big-endian integer at `offset`; the bytes must be there (as `readU64`).
+    /// The big-endian integer at `offset` (as `readU64`).
     @inlinable
-    public static func readU32(_ b: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt32 {
-        precondition(offset >= 0 && offset &+ 4 <= b.count, "a 4-byte key or value is shorter")
+    public static func readU32(_ b: UnsafeRawBufferPointer, at offset: Int = 0) throws(RecordDecodingError) -> UInt32 {
+        guard offset >= 0, offset &+ 4 <= b.count else { throw shortValue(4, b.count, offset) }
         return UInt32(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+
+    @usableFromInline @inline(never)
+    static func shortValue(_ width: Int, _ count: Int, _ offset: Int) -> RecordDecodingError {
+        RecordDecodingError(reason: "a \(width)-byte key or value at offset \(offset) of \(count) bytes is cut short")
     }
 }

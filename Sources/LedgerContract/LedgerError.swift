@@ -15,6 +15,8 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
         case storage
         /// The ledger's files are open to others in a way that would let them alter evidence.
         case insecure
+        /// A name or value given by the caller is not acceptable (e.g. a subscription name).
+        case invalidArgument
     }
 
     public let kind: Kind

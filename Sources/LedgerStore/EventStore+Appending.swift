@@ -28,7 +28,7 @@ package struct Appender {
         committedStringCount = store.strings.withLock { $0.count }
         head = try store.head(in: txn)
         nextDossierNumber = try txn.withCursor(store.tables.dossierCodes) { cursor in
-            try cursor.last().map { Key.readU32($0.key) + 1 } ?? 1
+            try cursor.last().map { try Key.readU32($0.key) + 1 } ?? 1
         }
     }
 
@@ -44,7 +44,7 @@ package struct Appender {
     /// The seq under which the event of index key `identityKey` is already
     /// stored, including earlier appends of this transaction.
     package func storedSeq(identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
-        try txn.get(store.tables.ids, key: identityKey).map { Key.readU64($0) }
+        try txn.get(store.tables.ids, key: identityKey).map { try Key.readU64($0) }
     }
 
     /// The dossier's current version (0 when it has no events yet).

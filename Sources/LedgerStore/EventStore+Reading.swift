@@ -7,7 +7,7 @@ extension EventStore {
         guard let raw = try txn.get(tables.meta, key: Array("head".utf8)), raw.count == 40 else {
             throw LedgerError(.corrupt, "\(path): the head record is missing or damaged")
         }
-        return Head(seq: Key.readU64(raw), hash: SHA256.Digest(bytes: Array(raw[8..<40])))
+        return Head(seq: try Key.readU64(raw), hash: SHA256.Digest(bytes: Array(raw[8..<40])))
     }
 
     /// Decodes one stored record.
@@ -77,7 +77,7 @@ extension EventStore {
         try txn.withCursor(tables.events) { cursor in
             var entry = try cursor.seek(Key.u64(max(from, 1)))
             while let e = entry {
-                let seq = Key.readU64(e.key)
+                let seq = try Key.readU64(e.key)
                 if seq > to { break }
                 if try !body(seq, e.value) { break }
                 entry = try cursor.next()
@@ -89,7 +89,7 @@ extension EventStore {
     public func stream(ofDossier code: String, in txn: Transaction) throws -> (number: UInt32, version: UInt32)? {
         guard let raw = try txn.get(tables.dossiers, key: Array(code.utf8)) else { return nil }
         guard raw.count == 8 else { throw LedgerError(.corrupt, "dossier \(code): stream record is damaged") }
-        return (Key.readU32(raw), Key.readU32(raw, at: 4))
+        return (try Key.readU32(raw), try Key.readU32(raw, at: 4))
     }
 
     /// The seqs of a dossier's events, in version order.
@@ -101,7 +101,7 @@ extension EventStore {
         try txn.withCursor(tables.streams) { cursor in
             var entry = try cursor.find(Key.u32(number))
             while let e = entry {
-                seqs.append(Key.readU64(e.value))
+                seqs.append(try Key.readU64(e.value))
                 entry = try cursor.nextDuplicate()
             }
         }
@@ -131,7 +131,7 @@ extension EventStore {
 
     /// The seq stored for an event id, if any.
     public func seq(forID id: String, in txn: Transaction) throws -> UInt64? {
-        try txn.get(tables.ids, key: Array(id.utf8)).map { Key.readU64($0) }
+        try txn.get(tables.ids, key: Array(id.utf8)).map { try Key.readU64($0) }
     }
 
     /// Number of dossiers with at least one event.
@@ -144,7 +144,7 @@ extension EventStore {
         var seqs: [UInt64] = []
         try txn.withCursor(tables.references) { cursor in
             var entry = try cursor.seek(Key.u64(seq + 1))
-            while let e = entry { seqs.append(Key.readU64(e.key)); entry = try cursor.next() }
+            while let e = entry { seqs.append(try Key.readU64(e.key)); entry = try cursor.next() }
         }
         return seqs
     }

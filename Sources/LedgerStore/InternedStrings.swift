@@ -14,10 +14,10 @@ struct InternedStrings: Sendable {
     /// after ours.
     mutating func catchUp(in txn: Transaction, table: Database) throws {
         try txn.withCursor(table) { cursor in
-            guard let last = try cursor.last(), Key.readU32(last.key) > count else { return }
+            guard let last = try cursor.last(), try Key.readU32(last.key) > count else { return }
             var entry = try cursor.seek(Key.u32(count + 1))
             while let e = entry {
-                let id = Key.readU32(e.key)
+                let id = try Key.readU32(e.key)
                 guard id == count + 1, let text = String(storedUTF8: e.value) else {
                     throw LedgerError(.corrupt, "string table entry \(id) is damaged")
                 }

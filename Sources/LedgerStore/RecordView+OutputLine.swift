@@ -57,15 +57,14 @@ public struct OutputLineTranscoder {
     /// Appends the output line of `view`, read in `txn` (no newline).
     /// - Throws: `LedgerError(.corrupt)` naming the seq when `data` does not decode.
     public mutating func append(_ view: RecordView, to w: inout JSONWriter, in txn: Transaction) throws {
-        var o = line.sink
-        o.count = 0
-        defer { line.sink = o }
+        let line = self.line
+        line.sink.count = 0
         do {
-            try write(view, to: &o, in: txn)
+            try write(view, to: &line.sink, in: txn)
         } catch let e as RecordDecodingError {
             throw store.undecodable(seq: view.seq, e)
         }
-        w.bytes.append(contentsOf: UnsafeBufferPointer(start: o.base, count: o.count))
+        w.bytes.append(contentsOf: UnsafeBufferPointer(start: line.sink.base, count: line.sink.count))
     }
 
     /// Appends the output line of the event at `seq` (no newline); false when there is none.
@@ -295,8 +294,9 @@ enum UTF8Text {
     }
 }
 
-/// A growable byte buffer written through a raw pointer: the line being transcoded.
-struct ByteSink {
+/// A growable byte buffer written through a raw pointer: the line being
+/// transcoded. It owns its memory alone (non-copyable), and frees it when it goes.
+struct ByteSink: ~Copyable {
     var base: UnsafeMutablePointer<UInt8>
     var count = 0
     var capacity: Int
@@ -305,6 +305,8 @@ struct ByteSink {
         base = .allocate(capacity: capacity)
         self.capacity = capacity
     }
+
+    deinit { base.deallocate() }
 
     /// Where the next byte goes; `reserve` room first.
     var end: UnsafeMutablePointer<UInt8> { base + count }
@@ -343,8 +345,8 @@ struct ByteSink {
     }
 }
 
-/// Owns a `ByteSink`'s memory for a transcoder (and its copies).
+/// The line buffer of a transcoder, shared by its copies (a transcoder is a
+/// value; the buffer it writes each line into is reused, not copied).
 final class LineStorage {
     var sink = ByteSink(capacity: 1024)
-    deinit { sink.base.deallocate() }
 }

@@ -176,7 +176,7 @@ public final class Ledger: Sendable {
 
     /// The last seq a projection has applied.
     package func checkpoint(_ projection: String, in txn: Transaction) throws -> UInt64 {
-        try txn.get(tables.checkpoints, key: Array(projection.utf8)).map { Key.readU64($0) } ?? 0
+        try txn.get(tables.checkpoints, key: Array(projection.utf8)).map { try Key.readU64($0) } ?? 0
     }
 }
 

@@ -189,7 +189,7 @@ public struct ProjectionFold {
             var lastCodeNumber: UInt32 = 0   // the dossier-code row `codes` is on (0: none yet)
             var row = try cursor.first()
             while let r = row {
-                let seq = Key.readU64(r.key)
+                let seq = try Key.readU64(r.key)
                 if seq > to { break }
                 do {
                     let view = try RecordView(r.value, seq: seq)
@@ -216,7 +216,7 @@ public struct ProjectionFold {
                                 // is usually the next row of the dossier-code table.
                                 let number32 = view.dossierNumber
                                 let c = number32 == lastCodeNumber &+ 1 && lastCodeNumber != 0 ? try codes.next() : try codes.seek(Key.u32(number32))
-                                guard let c, c.key.count == 4, Key.readU32(c.key) == number32,
+                                guard let c, c.key.count == 4, try Key.readU32(c.key) == number32,
                                       let code = String(storedUTF8: c.value) else {
                                     throw LedgerError(.corrupt, "\(store.path): seq \(seq): dossier number \(number32) is not in the dossier table")
                                 }
@@ -255,7 +255,7 @@ public struct ProjectionFold {
                 guard r.value.count == 8, let code = String(storedUTF8: r.key) else {
                     throw LedgerError(.corrupt, "\(store.path): a row of the dossier table is damaged")
                 }
-                let number = Int(Key.readU32(r.value))
+                let number = Int(try Key.readU32(r.value))
                 if number >= entryOfNumber.count {
                     entryOfNumber.append(contentsOf: repeatElement(0, count: number + 1 - entryOfNumber.count))
                 }

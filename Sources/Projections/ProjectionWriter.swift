@@ -250,7 +250,8 @@ public struct KPIKey: Hashable, Sendable {
               let agency = String(storedUTF8: UnsafeRawBufferPointer(rebasing: raw[0..<(raw.count - 5)]))
         else { return nil }
         self.agency = agency
-        day = Int32(bitPattern: Key.readU32(raw, at: raw.count - 4) ^ 0x8000_0000)
+        guard let day = try? Key.readU32(raw, at: raw.count - 4) else { return nil }
+        self.day = Int32(bitPattern: day ^ 0x8000_0000)
     }
 }
 

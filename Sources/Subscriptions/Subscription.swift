@@ -50,14 +50,14 @@ public final class Subscriptions: Sendable {
 
     static func validate(_ name: String) throws {
         guard !name.isEmpty, name.utf8.count <= 128, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw LedgerError(.storage, "subscription name \"\(name)\" must be 1–128 bytes without spaces")
+            throw LedgerError(.invalidArgument, "subscription name \"\(name)\" must be 1–128 bytes without spaces")
         }
     }
 
     /// The stored checkpoint of `name`, nil when the subscription does not exist.
     public func checkpoint(_ name: String) throws -> UInt64? {
         try ledger.store.read { txn in
-            try txn.get(table, key: Array(name.utf8)).map { Key.readU64($0) }
+            try txn.get(table, key: Array(name.utf8)).map { try Key.readU64($0) }
         }
     }
 
@@ -69,8 +69,8 @@ public final class Subscriptions: Sendable {
         try Self.validate(name)
         try ledger.store.environment.write { txn in
             if let current = try txn.get(table, key: Array(name.utf8)) {
-                let stored = Key.readU64(current)
-                let storedClock = current.count >= 24 ? Int64(bitPattern: Key.readU64(current, at: 16)) : nil
+                let stored = try Key.readU64(current)
+                let storedClock = current.count >= 24 ? Int64(bitPattern: try Key.readU64(current, at: 16)) : nil
                 if seq < stored { return }
                 if seq == stored, clock.map({ c in storedClock.map { c <= $0 } ?? false }) ?? true { return }
             }
@@ -83,7 +83,7 @@ public final class Subscriptions: Sendable {
     /// The instant a time-following feed of `name` last acknowledged (nil: none recorded).
     public func clock(_ name: String) throws -> Int64? {
         try ledger.store.read { txn in
-            try txn.get(table, key: Array(name.utf8)).flatMap { $0.count >= 24 ? Int64(bitPattern: Key.readU64($0, at: 16)) : nil }
+            try txn.get(table, key: Array(name.utf8)).flatMap { $0.count >= 24 ? Int64(bitPattern: try Key.readU64($0, at: 16)) : nil }
         }
     }
 
@@ -103,9 +103,9 @@ public final class Subscriptions: Sendable {
             try txn.withCursor(table) { cursor in
                 var entry = try cursor.first()
                 while let e = entry {
-                    let cp = Key.readU64(e.value)
+                    let cp = try Key.readU64(e.value)
                     out.append(SubscriptionStatus(name: String(decoding: e.key, as: UTF8.self), checkpoint: cp,
-                                                  updatedAt: e.value.count >= 16 ? Int64(Key.readU64(e.value, at: 8)) : 0,
+                                                  updatedAt: e.value.count >= 16 ? Int64(try Key.readU64(e.value, at: 8)) : 0,
                                                   lag: head > cp ? head - cp : 0))
                     entry = try cursor.next()
                 }

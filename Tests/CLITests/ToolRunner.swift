@@ -18,7 +18,8 @@ enum Tool {
     /// The `dossier-ledger` executable built next to the test bundle.
     static let executable = builtExecutable("dossier-ledger")
 
-    /// An executable product of this package, built next to the test bundle.
+    /// An executable product of this package, built with the tests (`swift build --build-tests`) beside
+    /// the test bundle. Never another build's: when it is missing, running it fails naming where it was looked for.
     static func builtExecutable(_ name: String) -> URL {
         var candidates: [URL] = []
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -28,8 +29,7 @@ enum Tool {
             dir = dir.deletingLastPathComponent()
         }
         candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
-        candidates.append(packageRoot.appendingPathComponent(".build/debug/\(name)"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
     @discardableResult
@@ -95,10 +95,14 @@ enum Tool {
         (try! String(contentsOfFile: fixture(name), encoding: .utf8)).split(separator: "\n").map(String.init)
     }
 
-    /// Parses NDJSON output into objects.
-    static func objects(_ ndjson: String) -> [[String: Any]] {
-        ndjson.split(separator: "\n").map { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+    /// Parses NDJSON output into objects; a line that is not a JSON object is a test failure.
+    static func objects(_ ndjson: String, sourceLocation: SourceLocation = #_sourceLocation) -> [[String: Any]] {
+        ndjson.split(separator: "\n").compactMap { line in
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                Issue.record("not a JSON object: \(line.prefix(200))", sourceLocation: sourceLocation)
+                return nil
+            }
+            return object
         }
     }
 }

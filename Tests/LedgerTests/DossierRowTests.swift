@@ -77,3 +77,22 @@ import LedgerContract
         }
     }
 }
+
+/// Fixed-width keys and values read from disk are checked: damaged ones give
+/// an error, never a crash.
+@Suite struct DamagedFixedWidthValueTests {
+    @Test func aShortCheckpointOrIdValueIsAnErrorNotATrap() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        try t.ledger.store.environment.write { txn in
+            _ = try txn.put(t.ledger.tables.checkpoints, key: Array("dossiers".utf8), value: [1, 2, 3])
+            _ = try txn.put(t.ledger.store.tables.ids, key: Array("fx-001".utf8), value: [9])
+        }
+        #expect(throws: RecordDecodingError.self) { try t.ledger.store.read { txn in try t.ledger.checkpoint("dossiers", in: txn) } }
+        #expect(throws: RecordDecodingError.self) { try t.ledger.store.read { txn in try t.ledger.store.seq(forID: "fx-001", in: txn) } }
+        // Appending the same id again must read that value: refused as damage, nothing written.
+        let head = try t.ledger.read { try $0.head() }
+        #expect(throws: (any Error).self) { try t.append([Fixture.lines()[0]]) }
+        #expect(try t.ledger.read { try $0.head() } == head)
+    }
+}
