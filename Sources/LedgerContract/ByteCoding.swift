@@ -66,9 +66,8 @@ public struct ByteWriter: ~Copyable {
     /// Zig-zag signed varint.
     @inlinable @inline(__always) public mutating func svarint(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
 
-    /// Length (varint) and UTF-8 bytes.
-    /// (`String.withUTF8Bytes` written out: through that generic helper the
-    /// byte copy stays a call of its own, measurably slower in row encoding.)
+    /// Length (varint) and UTF-8 bytes; the bytes are copied inline (this is
+    /// `String.withUTF8Bytes` written out), since row encoding calls it for every string.
     @inlinable public mutating func blob(_ s: String) {
         let lent: Void? = s.utf8.withContiguousStorageIfAvailable { raw(UnsafeRawBufferPointer($0), withLength: true) }
         if lent == nil {

@@ -23,15 +23,20 @@ public struct CanonicalEncoding {
     /// (actor and dossier when present), canonical.
     public var contentDigest: SHA256.Digest {
         var w = JSONWriter(capacity: data.count + 128)
+        writeActorAtData(into: &w)
+        if let d = event.dossier { w.key("dossier"); w.string(d) }
+        w.key("type"); w.string(event.type.name)
+        w.raw("}")
+        return SHA256.hash(w.bytes)
+    }
+
+    /// `{` and the members both forms begin with, in key order: actor (when present), at, data.
+    private func writeActorAtData(into w: inout JSONWriter) {
         w.raw("{")
         var first = true
         if let a = event.actor { w.key("actor", first: true); w.string(a); first = false }
         w.key("at", first: first); w.string(event.at.text)
         w.key("data"); w.bytes.append(contentsOf: data)
-        if let d = event.dossier { w.key("dossier"); w.string(d) }
-        w.key("type"); w.string(event.type.name)
-        w.raw("}")
-        return SHA256.hash(w.bytes)
     }
 
     /// The bytes the hash chain covers for this event stored at `seq` (with
@@ -40,11 +45,7 @@ public struct CanonicalEncoding {
     /// actor, at, data, dossier, expectedVersion, id, recordedAt, seq, type, version.
     public func hashForm(seq: UInt64, version: UInt32?, recordedAt: Timestamp) -> [UInt8] {
         var w = JSONWriter(capacity: data.count + 256)
-        w.raw("{")
-        var first = true
-        if let a = event.actor { w.key("actor", first: true); w.string(a); first = false }
-        w.key("at", first: first); w.string(event.at.text)
-        w.key("data"); w.bytes.append(contentsOf: data)
+        writeActorAtData(into: &w)
         if let d = event.dossier { w.key("dossier"); w.string(d) }
         if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
         if let id = event.id { w.key("id"); w.string(id) }

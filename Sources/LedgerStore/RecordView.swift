@@ -28,9 +28,8 @@ public struct RecordView {
 
     public var isDossierEvent: Bool { dossierNumber != 0 }
 
-    // Inlinable, with the instants' reads inlined into it and its errors
-    // built out of line: a header is read in one function, without a call
-    // per field, wherever the optimiser puts it.
+    // Inlinable, with the instants' reads inlined and the errors built out
+    // of line, so that a scan reads a header without a call per field.
     @inlinable @inline(__always)
     public init(_ buffer: UnsafeRawBufferPointer, seq: UInt64) throws(RecordDecodingError) {
         self.seq = seq

@@ -189,19 +189,12 @@ extension Ledger {
     /// - Complexity: O(open dossiers × log n): one walk of the open index,
     ///   one lookup each.
     package func forEachOpenDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try txn.withCursor(tables.openDossiers) { cursor in
-            var entry = try cursor.first()
-            var walked = 0
-            while let e = entry {
-                walked += 1
-                if walked & 0x3FF == 0 { try store.environment.releaseMappedPages() }
-                let code = String(decoding: e.key, as: UTF8.self)
-                guard let state = try dossier(code, in: txn) else {
-                    throw LedgerError(.corrupt, "\(path): dossier \(code) is in the index of open dossiers but has no state")
-                }
-                try body(state)
-                entry = try cursor.next()
+        try walk(tables.openDossiers, releasingEvery: 0x400, in: txn) { key, _ in
+            let code = String(decoding: key, as: UTF8.self)
+            guard let state = try dossier(code, in: txn) else {
+                throw LedgerError(.corrupt, "\(path): dossier \(code) is in the index of open dossiers but has no state")
             }
+            try body(state)
         }
     }
 
@@ -211,17 +204,27 @@ extension Ledger {
     /// pages of the map already walked are released as it goes.
     /// - Complexity: O(n) in the dossiers; one cursor walk.
     package func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try txn.withCursor(tables.dossierStates) { cursor in
+        try walk(tables.dossierStates, releasingEvery: 0x2000, in: txn) { _, value in
+            let state: DossierState
+            do throws(RecordDecodingError) { state = try DossierRow.state(value) } catch {
+                throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
+            }
+            try body(state)
+        }
+    }
+
+    /// Walks `table` in key order, releasing the mapped pages read every
+    /// `entries` (a power of two) entries, so that resident memory is bounded
+    /// by that many entries' pages rather than by the table.
+    private func walk(_ table: Database, releasingEvery entries: Int, in txn: Transaction,
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
+        try txn.withCursor(table) { cursor in
             var entry = try cursor.first()
             var walked = 0
             while let e = entry {
                 walked += 1
-                if walked & 0x1FFF == 0 { try store.environment.releaseMappedPages() }
-                let state: DossierState
-                do { state = try DossierRow.state(e.value) } catch let error as RecordDecodingError {
-                    throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
-                }
-                try body(state)
+                if walked & (entries - 1) == 0 { try store.environment.releaseMappedPages() }
+                try body(e.key, e.value)
                 entry = try cursor.next()
             }
         }

@@ -97,8 +97,7 @@ public struct ProjectionFold {
         precondition(entriesAreInKeyOrder, "only a wholeLog fold holds its dossiers in key order")
         let references = self.references
         for k in entries.indices {
-            // Bound first, the version object holds its data while `body`
-            // borrows it (read through a temporary, it was copied).
+            // The version object is bound first so that `body` borrows its data in place.
             let version = references[entries[k].referenceIndex]
             try body(&entries[k].state, version.data)
             if dropping { entries[k].state = DossierState(code: "") }
