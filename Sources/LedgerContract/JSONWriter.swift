@@ -134,10 +134,10 @@ public struct JSONWriter {
 /// lines: each number has one formatter.
 extension JSONWriter {
     /// The longest `int` text: `-9223372036854775808`.
-    package static let maxIntBytes = 20
+    @inlinable package static var maxIntBytes: Int { 20 }
 
     /// Writes the decimal text of `i` at `out` (room for `maxIntBytes`); returns how many bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func writeInt(_ i: Int64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         guard i < 0 else { return writeDecimal(UInt64(i), to: out) }
         out[0] = UInt8(ascii: "-")
@@ -145,7 +145,7 @@ extension JSONWriter {
     }
 
     /// Writes the decimal digits of `v` at `out` (room for 20); returns how many.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func writeDecimal(_ v: UInt64, to out: UnsafeMutablePointer<UInt8>) -> Int {
         var count = 1
         var rest = v / 10
@@ -157,7 +157,7 @@ extension JSONWriter {
     }
 
     /// Writes the lower-case hex of `raw` at `out` (room for twice its count).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func writeHex(_ raw: UnsafeRawBufferPointer, to out: UnsafeMutablePointer<UInt8>) {
         let digits: StaticString = "0123456789abcdef"
         let d = digits.utf8Start
@@ -171,7 +171,7 @@ extension JSONWriter {
     /// Calls `body` with the JSON text of `d`: an integral double below 1e15
     /// keeps a fraction (`5.0`) so it reads back as a double; others are
     /// Swift's shortest round-tripping text.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func withDoubleText<R>(_ d: Double, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         if d.rounded() == d && abs(d) < 1e15 {
             return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxIntBytes + 2) { buffer in

@@ -20,13 +20,15 @@ package struct DossierFold {
     package init(reader: DossierEvent.Reader) { self.reader = reader }
 
     /// Applies `view`, the next stored event of `state`'s dossier, with the
-    /// reference data in force at it; `stream` gives the dossier's records up
-    /// to and including `view`, read only when it voids an earlier event.
+    /// reference data in force at it; `stream` gives the records of the
+    /// dossier whose code it is handed, up to and including `view` — read
+    /// only when `view` voids an earlier event.
     /// - Throws: `RecordDecodingError` for bytes that do not decode.
+    @inline(__always)
     package mutating func apply(_ view: RecordView, to state: inout DossierState, reference: ReferenceData,
-                                stream: () throws -> [RecordView]) throws {
+                                stream: (_ code: String) throws -> [RecordView]) throws {
         if view.type == .eventVoided {
-            state = try fold(code: state.code, stream: try stream(), reference: reference)
+            state = try fold(code: state.code, stream: try stream(state.code), reference: reference)
         } else {
             try reader.read(view, into: &event)
             state.apply(event, reference: reference)
@@ -54,9 +56,16 @@ package struct DossierFold {
 }
 
 extension Ledger {
-    /// A fold for records of the snapshot `txn` reads.
+    /// A fold for records of the snapshot `txn` reads. Its reader is a copy
+    /// of one the ledger keeps caught up with the string table (ids are never
+    /// reused), so a fold costs no pass over the whole table.
     package func dossierFold(in txn: Transaction) throws -> DossierFold {
-        DossierFold(reader: DossierEvent.Reader(strings: try store.stringTexts(in: txn)))
+        let texts = try store.stringTexts(in: txn)
+        let reader = readerCache.withLock { reader in
+            reader.catchUp(with: texts)
+            return reader
+        }
+        return DossierFold(reader: reader)
     }
 
     /// The state of dossier `code` folded from its stored records (those

@@ -295,7 +295,7 @@ struct AppendSession {
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             try record.withUnsafeBytes { raw in
                 do {
-                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) {
+                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { code in
                         try ledger.store.records(ofDossier: code, in: txn)
                     }
                 } catch let e as RecordDecodingError {

@@ -40,6 +40,8 @@ public final class Ledger: Sendable {
     private let referenceCache: Mutex<ReferenceData>
     /// Concurrent appends waiting for a group commit.
     let appendQueue = Mutex(AppendQueue())
+    /// The record reader of `dossierFold(in:)`, knowing every committed string read so far.
+    let readerCache = Mutex(DossierEvent.Reader(strings: [String]()))
     /// Reference data before any reference event: the ledger's working hours, no declared calendar.
     public let emptyReference: ReferenceData
 

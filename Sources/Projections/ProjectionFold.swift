@@ -141,7 +141,7 @@ public struct ProjectionFold {
         let r = currentReferenceIndex()
         if dossierFold == nil { dossierFold = try ledger.dossierFold(in: txn) } else { dossierFold!.reader.catchUp(with: try store.stringTexts(in: txn)) }
         do {
-            try dossierFold!.apply(view, to: &entries[i].state, reference: references[r].data) {
+            try dossierFold!.apply(view, to: &entries[i].state, reference: references[r].data) { code in
                 try store.records(ofDossier: code, in: txn).filter { $0.seq <= view.seq }
             }
         } catch let e as RecordDecodingError {
@@ -225,8 +225,7 @@ public struct ProjectionFold {
                                 fold.entryOfNumber[number] = Int32(i + 1)
                             }
                             // A void refolds the dossier's stream, keeping what `include` keeps and stopping at this event.
-                            let code = fold.entries[i].state.code
-                            try dossierFold.apply(view, to: &fold.entries[i].state, reference: current) {
+                            try dossierFold.apply(view, to: &fold.entries[i].state, reference: current) { code in
                                 try store.records(ofDossier: code, in: txn).filter { $0.seq <= seq && include($0.at, $0.recordedAt) }
                             }
                             fold.entries[i].referenceIndex = currentIndex

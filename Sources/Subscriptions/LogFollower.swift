@@ -32,6 +32,7 @@ public struct LogFollower: Sendable {
     /// Whether the record `view` passes the filter: its type, and for
     /// `agency` its dossier's agency in the live projection (reference
     /// events have none).
+    @inline(__always)
     package func passes(_ view: RecordView, cache: inout FilterCache, in txn: Transaction) throws -> Bool {
         if let types = filter.types, !types.contains(view.type) { return false }
         guard let agency = filter.agency else { return true }
@@ -49,6 +50,7 @@ public struct LogFollower: Sendable {
     /// examined (filtered-out records included), so a checkpoint can move
     /// past them.
     /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
+    @inline(__always)
     package func forEachRecord(after: UInt64, limit: Int, in txn: Transaction, _ body: (RecordView) throws -> Void) throws -> UInt64 {
         let store = ledger.store
         var passed = 0
