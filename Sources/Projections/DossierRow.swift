@@ -39,20 +39,6 @@ enum DossierRow {
 
     private static let agencyFollows: UInt8 = 0x80
 
-    /// The contributions of a list that may name several agencies (each
-    /// written where it changes): the general form the decoder reads. Rows
-    /// are written by `encode(_:of:into:)`, a dossier's counts naming its
-    /// one agency; this one serves the decoder's tests.
-    static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
-        w.varint(UInt64(contributions.count))
-        var agency: String?
-        for c in contributions {
-            let follows = agency.map { $0 != c.agency } ?? true
-            if follows { agency = c.agency }
-            write(KPICount(day: c.day, counter: c.counter, delta: c.delta), agency: follows ? c.agency : nil, into: &w)
-        }
-    }
-
     /// The contributions of one agency's `counts` (a dossier's): the same
     /// layout, the agency written once.
     static func encode(_ counts: [KPICount], of agency: String, into w: inout ByteWriter) {
@@ -62,7 +48,7 @@ enum DossierRow {
 
     /// One contribution; `agency` when it differs from the one before.
     @inline(__always)
-    private static func write(_ c: KPICount, agency: String?, into w: inout ByteWriter) {
+    package static func write(_ c: KPICount, agency: String?, into w: inout ByteWriter) {
         let counter = UInt8(c.counter.rawValue)
         if let agency {
             w.u8(counter | agencyFollows)

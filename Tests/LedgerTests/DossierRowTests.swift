@@ -60,16 +60,29 @@ import LedgerContract
         #expect(throws: LedgerError.self) { try t.ledger.store.read { txn in try t.ledger.dossier("H40.22-240304-0002", in: txn) } }
     }
 
+    /// The contributions of a list that may name several agencies, each
+    /// written where it changes: the general form the row decoder reads
+    /// (the ledger writes a dossier's, which name its one agency).
+    static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
+        w.varint(UInt64(contributions.count))
+        var agency: String?
+        for c in contributions {
+            let follows = agency.map { $0 != c.agency } ?? true
+            if follows { agency = c.agency }
+            DossierRow.write(KPICount(day: c.day, counter: c.counter, delta: c.delta), agency: follows ? c.agency : nil, into: &w)
+        }
+    }
+
     @Test func contributionsOfSeveralAgenciesRoundTrip() throws {
         let list = [KPIContribution(agency: "H40.22", day: 19_786, counter: .received, delta: 1),
                     KPIContribution(agency: "H40.22", day: 19_790, counter: .processed, delta: 1),
                     KPIContribution(agency: "H40", day: -3, counter: .ratingSum, delta: -5),
                     KPIContribution(agency: "Đ", day: 19_790, counter: .late, delta: 2)]
         var w = ByteWriter()
-        DossierRow.encode(list, into: &w)
+        Self.encode(list, into: &w)
         #expect(try w.withUnsafeBytes { try DossierRow.contributions($0) } == list)
         var empty = ByteWriter()
-        DossierRow.encode([], into: &empty)
+        Self.encode([], into: &empty)
         #expect(try empty.withUnsafeBytes { try DossierRow.contributions($0) }.isEmpty)
         for cut in 1..<w.bytes.count {
             let prefix = Array(w.bytes[0..<cut])
