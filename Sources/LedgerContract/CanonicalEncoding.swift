@@ -7,7 +7,7 @@
 ///
 /// Anyone can recompute the chain from an export with any JSON library that
 /// sorts keys by their UTF-8 bytes and writes compact JSON.
-public struct CanonicalEncoding {
+public struct CanonicalEncoding: Sendable {
     private let event: Event
     /// `data`, canonical.
     private let data: [UInt8]

@@ -1,3 +1,6 @@
+import LedgerContract
+import LedgerStore
+
 /// Why a batch was refused. Nothing of the batch was written.
 public struct AppendRefusal: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
@@ -51,5 +54,19 @@ public struct InputEvent: Sendable {
     public init(line: Int, event: Event) { self.line = line; self.event = event }
 }
 
-import LedgerStore
-import LedgerContract
+/// An input event with the part of appending that depends on nothing in
+/// the ledger done: its canonical encoding and identity (`id`, or the digest
+/// of its content). Preparing the next batch on another thread while the
+/// writer appends this one keeps that work off the writer.
+public struct PreparedEvent: Sendable {
+    public let input: InputEvent
+    let canonical: CanonicalEncoding
+    let identityKey: [UInt8]
+
+    /// - Complexity: O(size of the event); safe on any thread.
+    public init(_ input: InputEvent) {
+        self.input = input
+        canonical = CanonicalEncoding(input.event)
+        identityKey = Appender.identityKey(of: input.event, canonical)
+    }
+}

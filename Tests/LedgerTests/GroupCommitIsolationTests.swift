@@ -12,7 +12,7 @@ import LedgerContract
 @Suite struct GroupCommitIsolationTests {
     static func batch(_ lines: [String]) throws -> PendingAppend {
         let parsed = try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) })
-        return PendingAppend(events: parsed, recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00"))
+        return PendingAppend(events: parsed.map(PreparedEvent.init), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00"))
     }
 
     static func assigned(_ code: String, _ at: String, to officer: String = "cb-002") -> String {
