@@ -7,7 +7,7 @@ import Projections
 @main
 struct LedgerBench {
     static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
-                              "report06a", "scorecard", "deadlines"]
+                              "report06a", "scorecard", "deadlines", "xesImport"]
     static let reportFigures: Set<String> = ["report06a", "scorecard", "deadlines"]
 
     struct Options {
@@ -167,6 +167,14 @@ struct LedgerBench {
                 } else {
                     progress("subscriptions: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
                 }
+            }
+        }
+        if only.contains("xesImport") {
+            progress("XES import…")
+            if let figure = try XESBenchmark.figure(events: events, directory: try ScratchDirectory.inside(scratch, "xes")) {
+                figures["xesImport"] = figure
+            } else {
+                progress("xesImport: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
             }
         }
         run.figures = figureNames.filter(only.contains).compactMap { figures[$0] }

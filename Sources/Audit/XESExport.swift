@@ -12,7 +12,10 @@ import Projections
 ///
 /// Assignments are named by their step, with the assigned officer as the
 /// resource and `start` as transition, so process-mining tools see the
-/// handover-of-work network; every other event is `complete`.
+/// handover-of-work network; every other ledger event is `complete`. An
+/// event imported from XES (`activity.recorded`) gives back the attributes
+/// it came with, its transition among them, and its trace the trace's;
+/// what the ledger adds is under `ledger:` keys, which an import leaves out.
 public enum XESExport {
     public static func write(_ ledger: Ledger, dossier: String? = nil, to emit: (String) throws -> Void) throws {
         try emit("""
@@ -36,14 +39,19 @@ public enum XESExport {
         try ledger.store.read { txn in
             let reference = try ledger.reference(in: txn)
             func trace(_ state: DossierState) throws {
+                let events = try ledger.store.events(ofDossier: state.code, in: txn)
                 var t = "  <trace>\n    <string key=\"concept:name\" value=\"\(escape(state.code))\"/>\n"
-                if let p = state.procedure { t += "    <string key=\"procedure\" value=\"\(escape(p))\"/>\n" }
-                if let a = state.agency { t += "    <string key=\"agency\" value=\"\(escape(a))\"/>\n" }
-                if let due = state.dueInstant(calendar: reference.calendar) {
-                    t += "    <date key=\"dueAt\" value=\"\(xesDate(Timestamp(seconds: due, offsetMinutes: Int16(reference.calendar.utcOffsetSeconds / 60))))\"/>\n"
+                // The trace attributes of an imported log, as it gave them.
+                if let imported = events.first(where: { $0.event.type == .activityRecorded })?.event.data["traceAttributes"]?.objectValue {
+                    for m in imported.members { t += attribute(m.key, m.value, indent: "    ") }
                 }
-                t += "    <string key=\"state\" value=\"\(state.stage.name)\"/>\n"
-                for e in try ledger.store.events(ofDossier: state.code, in: txn) { t += event(e) }
+                if let p = state.procedure { t += "    <string key=\"ledger:procedure\" value=\"\(escape(p))\"/>\n" }
+                if let a = state.agency { t += "    <string key=\"ledger:agency\" value=\"\(escape(a))\"/>\n" }
+                if let due = state.dueInstant(calendar: reference.calendar) {
+                    t += "    <date key=\"ledger:dueAt\" value=\"\(xesDate(Timestamp(seconds: due, offsetMinutes: Int16(reference.calendar.utcOffsetSeconds / 60))))\"/>\n"
+                }
+                t += "    <string key=\"ledger:state\" value=\"\(state.stage.name)\"/>\n"
+                for e in events { t += event(e) }
                 t += "  </trace>\n"
                 try emit(t)
             }
@@ -61,7 +69,9 @@ public enum XESExport {
         let e = r.event
         var name = e.type.name
         var resource = e.actor
-        var transition = "complete"
+        var transition: String? = "complete"
+        // An imported event gives back its own attributes (its transition among them).
+        let imported = e.type == .activityRecorded ? e.data["attributes"]?.objectValue : nil
         if e.type == .dossierAssigned {
             name = e.data["step"]?.stringValue ?? name
             resource = e.data["to"]?.stringValue ?? resource
@@ -69,25 +79,45 @@ public enum XESExport {
         } else if e.type == .activityRecorded {
             name = e.data["activity"]?.stringValue ?? name
             resource = e.data["resource"]?.stringValue ?? resource
+            transition = nil   // an imported event's transition, if it had one, is among its attributes
         }
         var s = "    <event>\n"
         s += "      <string key=\"concept:name\" value=\"\(escape(name))\"/>\n"
         s += "      <date key=\"time:timestamp\" value=\"\(xesDate(e.at))\"/>\n"
         if let resource { s += "      <string key=\"org:resource\" value=\"\(escape(resource))\"/>\n" }
-        s += "      <string key=\"lifecycle:transition\" value=\"\(transition)\"/>\n"
+        if let transition { s += "      <string key=\"lifecycle:transition\" value=\"\(transition)\"/>\n" }
         s += "      <string key=\"ledger:type\" value=\"\(e.type.name)\"/>\n"
         s += "      <int key=\"ledger:seq\" value=\"\(r.seq)\"/>\n"
         s += "      <date key=\"ledger:recordedAt\" value=\"\(xesDate(r.recordedAt))\"/>\n"
-        for m in e.data.members where !(e.type == .activityRecorded && (m.key == "activity" || m.key == "resource")) {
+        if let imported {
+            for m in imported.members { s += attribute(m.key, m.value, indent: "      ") }
+        }
+        let own: Set<String> = e.type == .activityRecorded ? ["activity", "resource", "attributes", "traceAttributes"] : []
+        for m in e.data.members where !own.contains(m.key) {
             s += attribute(m.key, m.value, indent: "      ")
         }
         s += "    </event>\n"
         return s
     }
 
-    /// One data member as an XES attribute (lists and objects nested).
+    /// One data member as an XES attribute (lists and objects nested; an
+    /// attribute an import kept as `{"xes": type, …}` written back as it came).
     static func attribute(_ key: String, _ value: JSONValue, indent: String) -> String {
         let k = escape(key)
+        if case .object(let o) = value, let type = o["xes"]?.stringValue, XESAttribute.isType(type) {
+            let v = o["value"]?.stringValue.map { " value=\"\(escape($0))\"" } ?? ""
+            var inner = ""
+            if let values = o["values"]?.arrayValue {
+                inner += "\(indent)  <values>\n"
+                for item in values {
+                    guard let entry = item.objectValue, let itemValue = entry["value"] else { continue }
+                    inner += attribute(entry["key"]?.stringValue ?? "", itemValue, indent: indent + "    ")
+                }
+                inner += "\(indent)  </values>\n"
+            }
+            for m in o["attributes"]?.objectValue?.members ?? [] { inner += attribute(m.key, m.value, indent: indent + "  ") }
+            return inner.isEmpty ? "\(indent)<\(type) key=\"\(k)\"\(v)/>\n" : "\(indent)<\(type) key=\"\(k)\"\(v)>\n\(inner)\(indent)</\(type)>\n"
+        }
         switch value {
         case .null: return ""
         case .bool(let b): return "\(indent)<boolean key=\"\(k)\" value=\"\(b)\"/>\n"

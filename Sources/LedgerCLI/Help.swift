@@ -82,7 +82,7 @@ enum Help {
         """,
         "import": """
         usage: dossier-ledger [--ledger DIR] import [FILE|-] [--batch N] [--verbose]
-               dossier-ledger [--ledger DIR] import --format xes FILE [--agency CODE]
+               dossier-ledger [--ledger DIR] import --format xes [FILE|-] [--agency CODE] [--timezone OFFSET] [--batch N]
 
         Streams a large NDJSON file into the ledger in atomic batches of N
         events (default 5000), showing progress on stderr when it is a
@@ -90,11 +90,15 @@ enum Help {
         before are kept; run the same import again and the events already
         stored are skipped, so nothing is duplicated. --verbose prints
         "committed seq A–B" on stderr as each batch commits.
-        --format xes reads an IEEE 1849 XES log (plain or gzip) from another
-        case-handling system: each trace becomes a dossier and each event an
-        activity.recorded (activity, resource, the other attributes kept);
-        unknown org:resource values are registered as officers of --agency
-        (default XES, registered if missing).
+        --format xes reads an IEEE 1849 XES log (plain or gzip, any size) from
+        another case-handling system: each trace becomes a dossier and each
+        event an activity.recorded (activity, resource, the other attributes
+        kept with their types); unknown org:resource values are registered as
+        officers of --agency (default XES, registered if missing). The whole
+        log is checked before anything is written: a damaged or truncated
+        file is refused with its line and column. --timezone +01:00 gives the
+        offset of timestamps written without one (such a log is refused
+        without it).
         """,
         "export": """
         usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes]

@@ -9,7 +9,7 @@ import Projections
 enum ImportCommand {
 
     static func run(_ context: CommandContext) throws {
-        let args = try Arguments(context.arguments, valued: ["batch", "format", "agency"], flags: ["verbose"])
+        let args = try Arguments(context.arguments, valued: ["batch", "format", "agency", "timezone"], flags: ["verbose"])
         let paths = try args.positionals(max: 1, command: "import")
         let format = args.value("format") ?? "ndjson"
         guard format == "ndjson" || format == "xes" else {
@@ -18,9 +18,19 @@ enum ImportCommand {
         let batch = try args.integer("batch", in: 1...1_000_000) ?? 5000
         let ledger = try context.openLedger()
         if format == "xes" {
-            try importXES(into: ledger, path: paths.first, agency: args.value("agency") ?? "XES", batch: batch, out: context.out)
+            var options = XESImport.Options()
+            options.agency = args.value("agency") ?? "XES"
+            options.batchSize = batch
+            if let text = args.value("timezone") {
+                guard let minutes = XESImport.timezoneMinutes(text) else {
+                    throw CommandFailure(.usage, "--timezone \(text): expected a UTC offset like +01:00, -05:30 or Z")
+                }
+                options.timezoneMinutes = minutes
+            }
+            try importXES(into: ledger, path: paths.first, options: options, out: context.out)
             return
         }
+        guard args.value("timezone") == nil else { throw CommandFailure(.usage, "--timezone applies to --format xes") }
         let input = try InputSource(path: paths.first)
         defer { input.close() }
         let progress = Progress(enabled: FileSystem.isTerminal(2))
@@ -29,36 +39,28 @@ enum ImportCommand {
         try context.out.line(summary.text)
     }
 
-    /// Reads a whole XES log (plain or gzip), turns it into events and appends them in batches.
-    static func importXES(into ledger: Ledger, path: String?, agency: String, batch: Int, out: Output) throws {
-        let raw: [UInt8]
-        if let path, path != "-" {
-            guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure(.noInput, "cannot read \(path)") }
-            raw = [UInt8](data)
-        } else {
-            raw = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        }
-        let traces: [XESImport.Trace]
-        do { traces = try XESImport.traces(from: raw) } catch {
-            throw CommandFailure(.dataError, "refused, nothing written: \(path ?? "stdin"): \(error)")
-        }
-        let reference = try ledger.read { try $0.reference() }
-        let events: [Event]
-        do { events = try XESImport.events(traces, reference: reference, agency: agency, now: Ledger.now()) } catch {
-            throw CommandFailure(.dataError, "refused, nothing written: \(error)")
-        }
-        var summary = Summary()
+    /// Streams an XES log (plain or gzip) into the ledger: checked whole first, then appended in batches.
+    static func importXES(into ledger: Ledger, path: String?, options: XESImport.Options, out: Output) throws {
+        let progress = Progress(enabled: FileSystem.isTerminal(2))
         let start = Date()
-        var line = 0
-        for chunk in stride(from: 0, to: events.count, by: batch) {
-            let inputs = events[chunk..<min(chunk + batch, events.count)].map { e -> InputEvent in line += 1; return InputEvent(line: line, event: e) }
-            let report = try ledger.append(inputs)
-            summary.stored += report.storedCount
-            summary.alreadyStored += report.alreadyStored.count
-            if let r = report.stored { summary.first = summary.first ?? r.lowerBound; summary.last = r.upperBound }
+        let result: XESImport.Summary
+        do {
+            result = try XESImport.importLog(path: path, into: ledger, options: options) { phase, events, bytes in
+                progress.update(events: events, bytes: bytes, seconds: Date().timeIntervalSince(start),
+                                doing: phase == .checking ? "checked" : "imported")
+            }
+        } catch let failure as XESImport.Failure {
+            progress.finish()
+            throw CommandFailure(.dataError, "refused, nothing written: \(failure)")
+        } catch let interrupted as XESImport.Interrupted {
+            progress.finish()
+            printError("dossier-ledger import: \(interrupted). Fix the cause and run the same import again: events already stored are skipped.")
+            throw interrupted.cause
         }
+        progress.finish()
+        var summary = Summary(stored: result.stored, alreadyStored: result.alreadyStored, first: result.first, last: result.last)
         summary.seconds = Date().timeIntervalSince(start)
-        try out.line("\(traces.count) traces: " + summary.text)
+        try out.line("\(result.traces) traces, \(result.events) events: " + summary.text)
     }
 
     struct Summary {
@@ -107,6 +109,7 @@ enum ImportCommand {
                 summary.last = r.upperBound
                 if reportBatches { printError("committed seq \(r.lowerBound)–\(r.upperBound)") }
             }
+            try ledger.releaseMappedPages()   // resident memory stays that of one batch, however large the ledger grows
             summary.seconds = Date().timeIntervalSince(start)
             progress.update(events: summary.stored + summary.alreadyStored, bytes: reader.bytesRead, seconds: summary.seconds)
         }
@@ -124,12 +127,13 @@ final class Progress {
 
     init(enabled: Bool) { self.enabled = enabled }
 
-    func update(events: Int, bytes: Int, seconds: Double) {
+    /// - Parameter doing: what was done to the events ("imported", "checked").
+    func update(events: Int, bytes: Int, seconds: Double, doing: String = "imported") {
         guard enabled, seconds - lastDraw >= 0.2 else { return }
         lastDraw = seconds
         drawn = true
         let rate = seconds > 0 ? Int(Double(events) / seconds) : 0
-        let text = String(format: "\r  %d events, %.1f MB read, %d events/s   ", events, Double(bytes) / 1e6, rate)
+        let text = "\r  \(events) events \(doing), " + String(format: "%.1f MB read, %d events/s   ", Double(bytes) / 1e6, rate)
         FileHandle.standardError.write(Data(text.utf8))
     }
 

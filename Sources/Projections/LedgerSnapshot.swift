@@ -102,6 +102,11 @@ extension Ledger {
         try store.read { txn in try body(LedgerSnapshot(ledger: self, txn: txn)) }
     }
 
+    /// Drops this process's mapping of the ledger's pages read so far (they
+    /// stay in the page cache): long imports call it between batches so
+    /// their resident memory does not grow with the ledger.
+    public func releaseMappedPages() throws { try store.environment.releaseMappedPages() }
+
     /// Bytes the ledger's pages occupy (every table).
     public func bytesInUse() throws -> Int { try store.bytesInUse() }
 

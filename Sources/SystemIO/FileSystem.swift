@@ -48,6 +48,26 @@ public enum FileSystem {
 
     public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// Reads up to `buffer.count` bytes from `fd`, retrying after interruptions; 0 at the end.
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, subject: String = "input") throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let n = Glibc.read(fd, base, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw SystemError("read", subject) }
+        }
+    }
+
+    /// Creates a new file only the owner can read and write, open for writing; the descriptor is the caller's to close.
+    public static func createForWriting(_ path: String) throws(SystemError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw SystemError("create", path) }
+        return fd
+    }
+
+    /// Removes the file at `path` (nothing when there is none).
+    public static func remove(_ path: String) { _ = unlink(path) }
+
     /// Whether descriptor `fd` is a terminal (colours, progress).
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 

@@ -64,10 +64,10 @@ import LedgerContract
         let traces = try XESImport.traces(from: Self.gzipped)
         #expect(traces.map(\.name) == ["case-1", "case-2"])
         #expect(traces.map(\.events.count) == [2, 1])
-        let second = traces[0].events[1]
-        #expect(second["concept:name"] == .string("Thẩm định"))
-        #expect(second["org:resource"] == .string("Hùng"))
-        #expect(second["pages"] == .int(12))
+        let second = traces[0].events[1].attributes
+        #expect(second.first { $0.key == "concept:name" }?.value == "Thẩm định")
+        #expect(second.first { $0.key == "org:resource" }?.value == "Hùng")
+        #expect(second.first { $0.key == "pages" }.map { [$0.type, $0.value] } == ["int", "12"])
         #expect(try XESImport.traces(from: Array(Self.xes.utf8)).map(\.events.count) == [2, 1], "plain text reads the same")
         let truncated = Array(Self.xes.utf8.dropLast(40))
         #expect(throws: (any Error).self) { try XESImport.traces(from: truncated) }
