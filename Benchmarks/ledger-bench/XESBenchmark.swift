@@ -40,7 +40,7 @@ enum XESBenchmark {
                 if registered.insert(resource).inserted {
                     twin += #"{"type":"officer.registered","at":"1970-01-01T07:00:00+07:00","data":{"id":"r\#(resource)","name":"r\#(resource)","agency":"XES"},"id":"xes-officer:r\#(resource)","recordedAt":"1970-01-01T07:00:00+07:00"}"# + "\n"
                 }
-                twin += #"{"type":"activity.recorded","dossier":"\#(name)","at":"\#(stamp)","data":{"activity":"\#(activity)","resource":"r\#(resource)","attributes":{"lifecycle:transition":"complete","cost":\#(cost)}},"id":"xes:\#(name):\#(i + 1)","recordedAt":"\#(stamp)"}"# + "\n"
+                twin += #"{"type":"activity.recorded","dossier":"\#(name)","at":"\#(stamp)","data":{"activity":"\#(activity)","resource":"r\#(resource)","attributes":{"lifecycle:transition":"complete","cost":\#(cost)}},"id":"xes:\#(name)#\#(trace):\#(i + 1)","recordedAt":"\#(stamp)"}"# + "\n"
                 written += 1
             }
             xesText += "  </trace>\n"

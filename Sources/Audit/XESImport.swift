@@ -67,8 +67,11 @@ public enum XESImport {
     /// both readings a second thread reads and parses while the calling
     /// thread checks or appends, with at most two chunks of about
     /// `batchSize` events waiting between them. Event ids come from the
-    /// trace and the event's position in it, so running the same import
-    /// again (after an interruption) stores only what is missing. Stdin is
+    /// trace's name, its position among the log's traces and the event's
+    /// position in it (`xes:NAME#TRACE:EVENT`) — nothing to remember per
+    /// trace, and two traces of one name stay apart — so running the same
+    /// import of the same file again (after an interruption) stores only
+    /// what is missing. Stdin is
     /// copied to a temporary file for the second reading.
     /// - Parameter progress: called after each chunk with the phase, the events done in it and the bytes of input read.
     public static func importLog(path: String?, into ledger: Ledger, options: Options = .init(),
@@ -173,8 +176,6 @@ public enum XESImport {
         let options: Options
         private var agencyRegistered: Bool
         private var officers: Set<String>
-        /// Events already given per dossier code (a name used by several traces continues the numbering).
-        private var given: [String: Int] = [:]
         private static let epoch = Timestamp(seconds: 0, offsetMinutes: 7 * 60)
 
         init(reference: ReferenceData, options: Options) {
@@ -212,8 +213,6 @@ public enum XESImport {
                 dated.append((stamp, i))
             }
             if !ordered { dated.sort { ($0.at, $0.index) < ($1.at, $1.index) } }
-            let base = given[name, default: 0]
-            given[name] = base + trace.events.count
             for (position, (stamp, i)) in dated.enumerated() {
                 let event = trace.events[i]
                 var activity: String?, resource: String?
@@ -245,7 +244,7 @@ public enum XESImport {
                 }
                 // The source system recorded its history as it happened.
                 out.append(InputEvent(line: event.line, event: Event(
-                    type: .activityRecorded, dossier: name, at: stamp, data: data, id: "xes:\(name):\(base + i + 1)", recordedAt: stamp)))
+                    type: .activityRecorded, dossier: name, at: stamp, data: data, id: "xes:\(name)#\(trace.ordinal):\(i + 1)", recordedAt: stamp)))
             }
             return (out, dated.count)
         }
@@ -347,18 +346,23 @@ public struct XESEvent: Sendable {
     public var line: Int
 }
 
-/// One trace as read: its name (`concept:name`), its other attributes, its events.
+/// One trace as read: its name (`concept:name`), its other attributes, its
+/// events, the line it starts on and its position among the log's traces.
 public struct XESTrace: Sendable {
     public var name: String? { attributes.first { $0.key == "concept:name" }?.value }
     public var attributes: [XESAttribute] = []
     public var events: [XESEvent] = []
     public var line: Int
+    /// 1 for the log's first trace.
+    public var ordinal: Int
 }
 
 /// Reads the traces of an XES log one at a time, from a plain or gzip source.
 struct XESTraceReader: ~Copyable {
     private var xml: XMLReader
     private var sawLog = false
+    /// Traces begun so far.
+    private var traces = 0
 
     init(detecting source: some ByteSource) {
         xml = XMLReader(AnySource.detectingGzip(source))
@@ -418,7 +422,8 @@ struct XESTraceReader: ~Copyable {
                 case "values" where !stack.isEmpty:
                     continue   // a list's values: attached to the list itself
                 case "trace" where trace == nil && stack.isEmpty:
-                    trace = XESTrace(line: xml.line)
+                    traces += 1
+                    trace = XESTrace(line: xml.line, ordinal: traces)
                     trace!.events.reserveCapacity(16)
                     if selfClosing { return trace }
                 case "event" where trace != nil && event == nil && stack.isEmpty:

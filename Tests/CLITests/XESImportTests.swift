@@ -45,7 +45,7 @@ import Testing
                     twin.append(#"{"type":"officer.registered","at":"1970-01-01T07:00:00+07:00","data":{"id":"\#(resource)","name":"\#(resource)","agency":"OLD"},"id":"xes-officer:\#(resource)","recordedAt":"1970-01-01T07:00:00+07:00"}"#)
                 }
                 let full = offsets ? stamp : stamp + "+01:00"
-                twin.append(#"{"type":"activity.recorded","dossier":"\#(name)","at":"\#(full)","data":{"activity":"\#(activity)","resource":"\#(resource)"},"id":"xes:\#(name):\#(i + 1)","recordedAt":"\#(full)"}"#)
+                twin.append(#"{"type":"activity.recorded","dossier":"\#(name)","at":"\#(full)","data":{"activity":"\#(activity)","resource":"\#(resource)"},"id":"xes:\#(name)#\#(t + 1):\#(i + 1)","recordedAt":"\#(full)"}"#)
                 events += 1
             }
             text += "  </trace>\n"
