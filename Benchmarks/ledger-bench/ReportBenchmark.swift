@@ -65,7 +65,7 @@ enum ReportBenchmark {
         return 0
     }
 
-    /// The three figures; nil without the executable.
+    /// The report figures; nil without the executable.
     static func figures(_ ledger: Ledger, events: Int, dossiers: Int) throws -> [String: Figure]? {
         guard FileManager.default.isExecutableFile(atPath: SubscriptionBenchmark.tool.path) else { return nil }
         let year = ["--from", "2025-01-01", "--to", "2025-12-31"]
@@ -92,7 +92,14 @@ enum ReportBenchmark {
         let report = try run(common + ["report", "06a", "--rollup", "--period", "month", "--format", "ndjson"] + year)
         let scorecard = try run(common + ["scorecard", "--rollup", "--period", "quarter", "--format", "ndjson"] + year)
         let deadlines = try run(common + ["deadlines", "--format", "ndjson"])
+        let targets = try run(common + ["targets", "--period", "2025", "--format", "ndjson"])
+        let targetsReplayed = try run(common + ["targets", "--period", "2025-Q4", "--as-of", "2025-11-15", "--format", "ndjson"])
+        var targetsFigure = figure("targets", "targets --period 2025, every agency's and officer's target (\(grouped(Double(events))) events)", targets,
+                                   per: millionEvents, unitName: "MillionEvents", goal: 1)
+        targetsFigure.details = [Value("replaySeconds", targetsReplayed.seconds, .seconds, label: "targets --period 2025-Q4 --as-of 2025-11-15 (a replay, with projections) in"),
+                                 Value("replayPeakRSSBytes", targetsReplayed.peakRSSBytes, .bytes, label: "peak RSS")]
         return [
+            "targets": targetsFigure,
             "report06a": figure("report06a", "report 06a --rollup --period month over the year (\(grouped(Double(events))) events)", report,
                                 per: millionEvents, unitName: "MillionEvents", goal: 1),
             "scorecard": figure("scorecard", "scorecard --rollup --period quarter over the year (\(grouped(Double(events))) events)", scorecard,

@@ -123,7 +123,7 @@ public enum DossierEventRules {
             if let resource = try d.optionalString("resource"), reference.officers[resource] == nil {
                 throw RuleViolation("data.resource \"\(resource)\" is not a registered officer")
             }
-        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared, .scorecardDefined:
+        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared, .scorecardDefined, .targetAssigned:
             throw RuleViolation("\(type.name) is reference data, not a dossier event")
         }
         if let actor = event.actor {

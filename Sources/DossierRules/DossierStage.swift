@@ -72,7 +72,7 @@ public enum Lifecycle {
         case .dossierRated: stage.hasResult
         case .eventVoided: stage != .new
         case .activityRecorded: stage == .new || stage == .external
-        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared, .scorecardDefined: false
+        case .agencyRegistered, .officerRegistered, .procedureDefined, .calendarDeclared, .scorecardDefined, .targetAssigned: false
         }
     }
 

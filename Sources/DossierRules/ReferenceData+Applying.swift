@@ -95,6 +95,10 @@ extension ReferenceData {
             let rules = try ScorecardRules(defining: d, at: event.at.seconds, seq: seq)
             scorecards.append(rules)
             scorecards.sort { ($0.effectiveFrom, $0.seq) < ($1.effectiveFrom, $1.seq) }
+        case .targetAssigned:
+            let target = try targetAssignment(d, at: event.at.seconds, seq: seq)
+            targets.append(target)
+            targets.sort { ($0.effectiveFrom, $0.seq) < ($1.effectiveFrom, $1.seq) }
         default:
             throw RuleViolation("\(event.type.name) is not reference data")
         }

@@ -63,7 +63,7 @@ public struct ProcedureDefinition: Sendable, Equatable {
 
 /// The world the dossiers move in, as declared by reference events up to
 /// some seq: agencies, officers, procedure definitions, the working
-/// calendar and the scorecard rules. A value type: a batch validates against a copy and the copy
+/// calendar, the scorecard rules and the targets. A value type: a batch validates against a copy and the copy
 /// replaces the original only when the batch commits.
 public struct ReferenceData: Sendable {
     public internal(set) var agencies: [String: Agency] = [:]
@@ -73,6 +73,8 @@ public struct ReferenceData: Sendable {
     public internal(set) var calendar: WorkingCalendar
     /// Every `scorecard.defined`, ordered by (effectiveFrom, seq); see `scorecard(forPeriodEndingAt:)`.
     public internal(set) var scorecards: [ScorecardRules] = []
+    /// Every `target.assigned`, ordered by (effectiveFrom, seq); see `targets(inForceAt:)`.
+    public internal(set) var targets: [TargetAssignment] = []
     /// The last reference event applied.
     public internal(set) var lastSeq: UInt64 = 0
 

@@ -54,6 +54,50 @@ enum DemoCommand {
         try report(ledger, path: path, out: out, colour: out.isTerminal && context.environment["NO_COLOR"] == nil)
     }
 
+    /// The province's targets for the last quarter of the data, as they
+    /// stood halfway through it (value so far, projection, status) beside
+    /// how they stood at its end (or at the last event, when the data stops
+    /// before); and how many of its communes' targets were at risk then.
+    static func targets(_ ledger: Ledger, reference: ReferenceData, province: String?, lastDataAt: Int64, out: Output, colour: Bool) throws {
+        guard let province, let year = reference.targets.map(\.period.year).max() else { return }
+        let quarter = TargetPeriod(year: year, quarter: 4)
+        let start = reference.calendar.instant(of: quarter.days.first, secondsFromMidnight: 0)
+        let end = reference.calendar.instant(of: quarter.days.next, secondsFromMidnight: 0)
+        let middle = start + (end - start) / 2
+        guard lastDataAt > middle else { return }
+        let last = min(end - 1, lastDataAt)
+        var midway = TargetEvaluation(rows: TargetEvaluation.rows(reference: reference, asOf: middle, period: quarter), reference: reference, asOf: middle)
+        var final = TargetEvaluation(rows: TargetEvaluation.rows(reference: reference, asOf: last, period: quarter), reference: reference, asOf: last)
+        try ledger.read { snapshot in
+            try snapshot.forEachDossier { state in
+                midway.add(state, reference: reference)
+                final.add(state, reference: reference)
+            }
+        }
+        let then = midway.progress(reference: reference), outcome = final.progress(reference: reference)
+        let middleDate = reference.calendar.localDate(of: middle)
+        let lastText = last == end - 1 ? "at the quarter's end" : "on \(reference.calendar.localDate(of: last)), its last data"
+        try out.line("The chairman's targets for \(quarter) (a year's target applies to each quarter): the province on \(middleDate), "
+                     + "halfway through, and \(lastText):")
+        var table = TextTable(columns: ["measure", "target", "actual", "projected", "status", "actual ", "status "])
+        table.groups = [("", 2), ("on \(middleDate)", 3), (last == end - 1 ? "\(quarter) ended" : "on \(reference.calendar.localDate(of: last))", 2)]
+        func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", 100 * $0) } ?? "–" }
+        func paint(_ s: TargetStatus) -> String { BandColour.paint(s.rawValue, band: TargetsCommand.band(s), colour: colour) }
+        for p in then where p.assignment.holder == .agency(province) {
+            let later = outcome.first { $0.assignment.holder == p.assignment.holder && $0.assignment.measure == p.assignment.measure }
+            table.add([p.assignment.measure.description, percent(p.target), percent(p.actual), percent(p.projected), paint(p.status),
+                       percent(later?.actual), later.map { paint($0.status) } ?? "–"])
+        }
+        try out.write(table.render())
+        let communes = Set(reference.agencies.values.filter { $0.level == .commune }.map(\.code))
+        func count(_ rows: [TargetProgress], _ status: TargetStatus) -> Int { rows.filter { communes.contains($0.assignment.holder.code) && $0.status == status }.count }
+        let communeTargets = then.filter { communes.contains($0.assignment.holder.code) }.count
+        let ended = last == end - 1 ? "\(count(outcome, .missed)) were missed at the end" : "\(count(outcome, .atRisk)) still at risk \(lastText)"
+        try out.line("Of its communes' \(communeTargets) targets, \(count(then, .atRisk)) were at risk on \(middleDate); \(ended) "
+                     + "(`targets --period \(quarter) --as-of DATE` lists them).")
+        try out.line()
+    }
+
     /// Refuses to touch a directory that is not the demo's own.
     static func prepare(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
@@ -107,6 +151,8 @@ enum DemoCommand {
             try out.write(ScorecardCommand.table(shown, colour: colour).render())
             try out.line()
         }
+        try targets(ledger, reference: reference, province: province, lastDataAt: asOf, out: out, colour: colour)
+
         warnings.sort(by: DeadlineWarning.moreUrgent)
         try out.line("The ten most urgent deadline warnings (as of \(asOfText)):")
         try DeadlinesCommand.write(warnings.prefix(10), calendar: reference.calendar, format: .table, to: out, colour: colour)

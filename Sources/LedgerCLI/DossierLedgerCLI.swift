@@ -82,6 +82,7 @@ public enum DossierLedgerCLI {
         "report": ReportCommand.run,
         "scorecard": ScorecardCommand.run,
         "deadlines": DeadlinesCommand.run,
+        "targets": TargetsCommand.run,
         "rebuild": RebuildCommand.run,
         "generate": GenerateCommand.run,
         "demo": DemoCommand.run,

@@ -25,6 +25,7 @@ enum Help {
       report     form 06a: dossiers carried over, received, processed and open, per agency and period
       scorecard  the Decision 766 scorecard per agency and period, ranked, with bands
       deadlines  open dossiers by urgency: overdue, due soon, not due
+      targets    the targets assigned to agencies and officers: value so far, projection, status
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
       replay     write the projections as of a past instant to read-only files
@@ -33,7 +34,7 @@ enum Help {
       generate   write a plausible generated province as contract NDJSON
       demo       generate a province, import it and show what an office looks at first
 
-    show, dossiers, violations, kpi, report, scorecard, deadlines and audit take --as-of T (what had
+    show, dossiers, violations, kpi, report, scorecard, deadlines, targets and audit take --as-of T (what had
     happened by T) or --known-at T (what the ledger knew at T, ignoring
     events recorded later even if they claim to have happened earlier).
 
@@ -211,6 +212,33 @@ enum Help {
         left of the step's budget. `subscribe NAME --projection deadlines`
         follows the crossings between buckets as they happen.
         """,
+        "targets": """
+        usage: dossier-ledger [--ledger DIR] targets [--agency A] [--officer ID] [--period P]
+                              [--as-of T|--known-at T] [--format table|ndjson|csv]
+
+        The targets (target.assigned) in force at T (default now): for each,
+        the value so far, the target, the gap (value − target), the value
+        projected to the period's end, and the status: met or missed once the
+        period has ended; while it runs, on_track when the projection reaches
+        the target, at_risk when it does not; no_data while nothing is counted.
+        Without --period: every target whose period (year, quarter or month)
+        holds T, over that period. With --period 2026, 2026-Q2 or 2026-05:
+        each holder's target for that period — a year's target applies to
+        each of its quarters and months that have none of their own, a
+        quarter's to its months. An agency's target is measured on the agency
+        with the agencies under it; an officer's on what they did (dossiers
+        they received, processed while holding, steps they held). --agency A
+        shows A, the agencies under it and their officers; an agency's row
+        counts how many of its officers and direct sub-units with targets in
+        the period are on course (every target met or on track).
+
+        The projection assumes the pace of the last 30 days for the rest of
+        the period: the counts so far plus those of the last 30 days scaled
+        to the time left. In a period's first 30 days, once it has ended, and
+        for indicators counting pairs or open dossiers (O1, O2, T1, P1), it is
+        the value so far. `subscribe NAME --projection targets` follows the
+        status changes.
+        """,
         "rebuild": """
         usage: dossier-ledger [--ledger DIR] rebuild
 
@@ -252,7 +280,7 @@ enum Help {
         """,
         "subscribe": """
         usage: dossier-ledger [--ledger DIR] subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A]
-                              [--follow] [--ack-file PATH] [--projection dossiers|violations|kpi|deadlines] [--within HOURS]
+                              [--follow] [--ack-file PATH] [--projection dossiers|violations|kpi|deadlines|targets] [--within HOURS]
 
         Writes contract output lines after the subscription's checkpoint,
         in seq order; with --follow, keeps waiting and writes new events as
@@ -268,6 +296,12 @@ enum Help {
         default), whether an event moved it or time alone did: the dossier,
         from, to ("ended" once processed or ended), at, cause (event or time),
         and an id that stays the same when a restart repeats the line.
+        --projection targets emits a line each time a target's status changes
+        (events, a revision, the pace or the period's end moved it) and one
+        for each target newly in force: holder, measure, period, from, to,
+        the values of `targets`, and an id. Statuses are evaluated once the
+        feed has caught up, and every minute while idle; after a long
+        absence it reports the change from the last status it reported.
         """,
         "subscriptions": """
         usage: dossier-ledger [--ledger DIR] subscriptions [--format table|ndjson]

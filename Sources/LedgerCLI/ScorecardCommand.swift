@@ -21,7 +21,7 @@ enum ScorecardCommand {
         }
         if let code = args.value("explain") {
             let reference = scope.reference, periods = scope.periods
-            let known = Set(([ScorecardRules.national] + reference.scorecards).flatMap { $0.indicators.map(\.code) })
+            let known = reference.knownIndicatorCodes
             guard known.contains(code) else {
                 throw CommandFailure(.usage, "--explain \(code): not an indicator of the scorecards in force (codes: \(known.sorted().joined(separator: ", ")))")
             }

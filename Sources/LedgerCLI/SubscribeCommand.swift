@@ -7,7 +7,7 @@ import Subscriptions
 import WorkingTime
 
 /// `subscribe NAME [--from-start|--from SEQ] [--types T,...] [--agency A] [--follow] [--ack-file PATH]
-/// [--projection dossiers|violations|kpi|deadlines] [--within HOURS]`.
+/// [--projection dossiers|violations|kpi|deadlines|targets] [--within HOURS]`.
 ///
 /// Writes contract output lines after the subscription's checkpoint; the
 /// plain feed transcodes them straight from the stored records (the bytes
@@ -36,14 +36,15 @@ enum SubscribeCommand {
             filter.types = types
         }
         let projection = args.value("projection")
-        if let projection, SubscriptionFeed.Kind(rawValue: projection) == nil || projection == "events", projection != "deadlines" {
-            throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations, kpi or deadlines")
+        let timed = projection == "deadlines" || projection == "targets"
+        if let projection, SubscriptionFeed.Kind(rawValue: projection) == nil || projection == "events", !timed {
+            throw CommandFailure(.usage, "--projection \(projection): expected dossiers, violations, kpi, deadlines or targets")
         }
         if args.value("within") != nil && projection != "deadlines" {
             throw CommandFailure(.usage, "--within applies to --projection deadlines")
         }
-        if projection == "deadlines" && (args.value("types") != nil || args.value("ack-file") != nil) {
-            throw CommandFailure(.usage, "--projection deadlines takes --agency and --within, not --types or --ack-file")
+        if let projection, timed && (args.value("types") != nil || args.value("ack-file") != nil) {
+            throw CommandFailure(.usage, "--projection \(projection) takes --agency\(projection == "deadlines" ? " and --within" : ""), not --types or --ack-file")
         }
         FileSystem.ignoreBrokenPipe()   // a closed stdout becomes a write error, not a silent death mid-acknowledgement
         let ledger = try context.openLedger()
@@ -61,6 +62,16 @@ enum SubscribeCommand {
         if projection == "deadlines" {
             var feed = try DeadlineFeed(ledger: ledger, after: position, clock: try subscriptions.clock(name),
                                         window: try DeadlinesCommand.windowSeconds(args.value("within")), agency: args.value("agency"))
+            try follow(waiter, forever: args.flag("follow"), to: out) { w in
+                let caughtUp = try feed.next(now: Int64(Date().timeIntervalSince1970), into: &w)
+                return (caughtUp, (feed.position, feed.clock))
+            } acknowledge: { through, force in
+                try subscriptions.acknowledge(name, through: through.seq, clock: through.clock)
+            }
+            return
+        }
+        if projection == "targets" {
+            var feed = try TargetFeed(ledger: ledger, after: position, clock: try subscriptions.clock(name), agency: args.value("agency"))
             try follow(waiter, forever: args.flag("follow"), to: out) { w in
                 let caughtUp = try feed.next(now: Int64(Date().timeIntervalSince1970), into: &w)
                 return (caughtUp, (feed.position, feed.clock))

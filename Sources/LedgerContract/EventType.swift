@@ -6,6 +6,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
     case procedureDefined = 3
     case calendarDeclared = 4
     case scorecardDefined = 5
+    case targetAssigned = 6
     case dossierSubmitted = 10
     case dossierReceived = 11
     case dossierRejected = 12
@@ -36,6 +37,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         case .procedureDefined: "procedure.defined"
         case .calendarDeclared: "calendar.declared"
         case .scorecardDefined: "scorecard.defined"
+        case .targetAssigned: "target.assigned"
         case .dossierSubmitted: "dossier.submitted"
         case .dossierReceived: "dossier.received"
         case .dossierRejected: "dossier.rejected"
@@ -65,7 +67,7 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         self = t
     }
 
-    /// Reference data (agencies, officers, procedures, calendars, scorecards): no dossier, no version.
+    /// Reference data (agencies, officers, procedures, calendars, scorecards, targets): no dossier, no version.
     @inlinable public var isReference: Bool { rawValue < 10 }
     /// Belongs to a dossier's stream (every type that is not reference data).
     @inlinable public var isDossierEvent: Bool { !isReference }

@@ -37,6 +37,10 @@ public enum ReportCount: Int, CaseIterable, Sendable {
     case processedSatisfied
     /// A `dossier.fee_paid` in the period, and one paid online.
     case feePaid, feePaidOnline
+    /// A hold of a step that ended in the period, and one that lasted no
+    /// longer than the step's budget (working time, pauses excluded).
+    /// Counted only when asked for (`steps`).
+    case stepHeld, stepHeldWithinBudget
 
     /// The columns of form 06a, in the form's order.
     public static let form06a: [ReportCount] = Array(allCases[0..<12])
@@ -66,6 +70,8 @@ public enum ReportCount: Int, CaseIterable, Sendable {
         case .processedSatisfied: "processedSatisfied"
         case .feePaid: "feePaid"
         case .feePaidOnline: "feePaidOnline"
+        case .stepHeld: "stepHeld"
+        case .stepHeldWithinBudget: "stepHeldWithinBudget"
         }
     }
 
@@ -105,27 +111,39 @@ extension DossierState {
         return outcome != .late && supplementRequests < 2
     }
 
+    /// The officer holding the dossier when it was processed (nil: none, or not processed).
+    public var processedBy: String? {
+        guard let processedAt else { return nil }
+        return holdings.last { $0.from <= processedAt }?.officer
+    }
+
     /// Calls `count` with every count this dossier adds to the covered
-    /// periods of `periods`: the period index, what it counts for, and the
+    /// periods of `periods`: the period index, what it counts for, the
     /// instant and seq of the event that put it there (for the open-at-end
-    /// counts: the reception, or the request of the wait it is in).
-    /// Dossiers never received count for nothing.
+    /// counts: the reception, or the request of the wait it is in), and the
+    /// officer it is to the credit of — for receptions the officer who
+    /// received it, for processing the officer holding it then, for a step
+    /// the officer who held it; nil for the others. Dossiers never received
+    /// count for nothing.
     ///
-    /// - Parameter online: the online level of the definition it was received under (nil: none).
+    /// - Parameters:
+    ///   - definition: the procedure definition it was received under (nil: none).
+    ///   - steps: also count the holds of steps against their budgets (`stepHeld`).
     /// - Complexity: O(events + periods the dossier was open across).
-    public func forEachReportCount(in periods: ReportPeriods, online: OnlineLevel?,
-                                   _ count: (_ period: Int, _ what: ReportCount, _ at: Int64, _ seq: UInt64) throws -> Void) rethrows {
+    public func forEachReportCount(in periods: ReportPeriods, definition: ProcedureDefinition?, steps: Bool = false,
+                                   _ count: (_ period: Int, _ what: ReportCount, _ at: Int64, _ seq: UInt64, _ officer: String?) throws -> Void) rethrows {
         guard let receivedAt, let receivedSeq, periods.last >= periods.first else { return }
         let calendar = periods.calendar
         if let i = periods.period(holding: receivedAt) {
             let byChannel: ReportCount = channel == "online" ? .receivedOnline : channel == "postal" ? .receivedPostal : .receivedDirect
-            try count(i, byChannel, receivedAt, receivedSeq)
-            try count(i, .received, receivedAt, receivedSeq)
-            if let online, online != .none {
-                try count(i, .receivedOffered, receivedAt, receivedSeq)
-                if channel == "online" { try count(i, .receivedOnlineOffered, receivedAt, receivedSeq) }
+            let by = receivedBy
+            try count(i, byChannel, receivedAt, receivedSeq, by)
+            try count(i, .received, receivedAt, receivedSeq, by)
+            if let online = definition?.online, online != .none {
+                try count(i, .receivedOffered, receivedAt, receivedSeq, by)
+                if channel == "online" { try count(i, .receivedOnlineOffered, receivedAt, receivedSeq, by) }
             }
-            if inputDigitised { try count(i, .receivedInputDigitised, receivedAt, receivedSeq) }
+            if inputDigitised { try count(i, .receivedInputDigitised, receivedAt, receivedSeq, by) }
         }
         if let processedAt, let processedSeq, let i = periods.period(holding: processedAt) {
             let byOutcome: ReportCount = switch outcome(calendar: calendar) {
@@ -133,23 +151,32 @@ extension DossierState {
             case .onTime?: .processedOnTime
             case .late?, nil: .processedLate
             }
-            try count(i, byOutcome, processedAt, processedSeq)
-            try count(i, .processed, processedAt, processedSeq)
+            let by = processedBy
+            try count(i, byOutcome, processedAt, processedSeq, by)
+            try count(i, .processed, processedAt, processedSeq, by)
             let onTimeForPortal = isOnTimeForPortal(calendar: calendar)
-            if onTimeForPortal { try count(i, .processedOnTimeForPortal, processedAt, processedSeq) }
-            if resultDigitised { try count(i, .processedResultDigitised, processedAt, processedSeq) }
+            if onTimeForPortal { try count(i, .processedOnTimeForPortal, processedAt, processedSeq, by) }
+            if resultDigitised { try count(i, .processedResultDigitised, processedAt, processedSeq, by) }
             let end = periods.end(of: i)
             if onTimeForPortal, !complaints.contains(where: { $0.at < end }), !ratings.contains(where: { $0.score <= 2 && $0.at < end }) {
-                try count(i, .processedSatisfied, processedAt, processedSeq)
+                try count(i, .processedSatisfied, processedAt, processedSeq, by)
             }
         }
         if processedAt == nil, let endedAt, let endSeq, let i = periods.period(holding: endedAt) {
-            try count(i, .endedOtherwise, endedAt, endSeq)
+            try count(i, .endedOtherwise, endedAt, endSeq, nil)
         }
         for p in payments {
             guard let i = periods.period(holding: p.at) else { continue }
-            try count(i, .feePaid, p.at, p.seq)
-            if p.online { try count(i, .feePaidOnline, p.at, p.seq) }
+            try count(i, .feePaid, p.at, p.seq, nil)
+            if p.online { try count(i, .feePaidOnline, p.at, p.seq, nil) }
+        }
+        if steps, let definition {
+            for h in holdings {
+                guard let to = h.to, let i = periods.period(holding: to), let budget = definition.step(named: h.step)?.budgetSeconds else { continue }
+                let seq = h.endSeq ?? h.assignedSeq
+                try count(i, .stepHeld, to, seq, h.officer)
+                if heldSeconds(h, calendar: calendar, asOf: to) <= budget { try count(i, .stepHeldWithinBudget, to, seq, h.officer) }
+            }
         }
         // Open at the start and at the end of each period it spans.
         let end = reportEnd
@@ -161,14 +188,14 @@ extension DossierState {
         for i in from...to {
             let start = periods.start(of: i), finish = periods.end(of: i)
             if receivedAt < start, (end ?? .max) >= start {
-                try count(i, .carriedOver, receivedAt, receivedSeq)
+                try count(i, .carriedOver, receivedAt, receivedSeq, nil)
             }
             guard receivedAt < finish, (end ?? .max) >= finish else { continue }
             let overdue = dueInstant(knownBefore: finish, calendar: calendar).map { $0 < finish } ?? false
             if let wait = wait(before: finish) {
-                try count(i, overdue ? .pausedOverdue : .pausedNotDue, wait.start, wait.startSeq)
+                try count(i, overdue ? .pausedOverdue : .pausedNotDue, wait.start, wait.startSeq, nil)
             } else {
-                try count(i, overdue ? .inProgressOverdue : .inProgressNotDue, receivedAt, receivedSeq)
+                try count(i, overdue ? .inProgressOverdue : .inProgressNotDue, receivedAt, receivedSeq, nil)
             }
         }
     }

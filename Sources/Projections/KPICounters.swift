@@ -133,19 +133,24 @@ extension DossierState {
     }
 }
 
-/// The online level of the procedure definitions dossiers were received
-/// under, by the seq of the `procedure.defined` that recorded each: a
-/// recorded definition never changes, so one lookup by procedure code
-/// serves every later dossier of that definition.
-struct OnlineLevels {
-    private var bySeq: [UInt64: (procedure: String, online: OnlineLevel)] = [:]
+/// The procedure definitions dossiers were received under, by the seq of
+/// the `procedure.defined` that recorded each: a recorded definition never
+/// changes, so one lookup by procedure code serves every later dossier of
+/// that definition.
+struct ProcedureDefinitions {
+    private var bySeq: [UInt64: ProcedureDefinition] = [:]
 
-    /// The online level of the definition `state` was received under (nil: none), as `reference` has it.
-    mutating func level(of state: DossierState, reference: ReferenceData) -> OnlineLevel? {
+    /// The definition `state` was received under (nil: none), as `reference` has it.
+    mutating func definition(of state: DossierState, reference: ReferenceData) -> ProcedureDefinition? {
         guard let procedure = state.procedure else { return nil }
-        if let known = bySeq[state.procedureSeq], known.procedure.hasSameUTF8(as: procedure) { return known.online }
+        if let known = bySeq[state.procedureSeq], known.code.hasSameUTF8(as: procedure) { return known }
         guard let definition = reference.procedure(procedure, definedBy: state.procedureSeq) else { return nil }
-        bySeq[state.procedureSeq] = (procedure, definition.online)
-        return definition.online
+        bySeq[state.procedureSeq] = definition
+        return definition
+    }
+
+    /// The online level of the definition `state` was received under (nil: none).
+    mutating func level(of state: DossierState, reference: ReferenceData) -> OnlineLevel? {
+        definition(of: state, reference: reference)?.online
     }
 }

@@ -34,7 +34,7 @@ struct ProjectionWriter: ~Copyable {
     private var contributionBytes = ByteWriter(capacity: 256)
     /// Reused for each dossier's new KPI counts.
     private var counts: [KPICount] = []
-    private var onlineLevels = OnlineLevels()
+    private var definitions = ProcedureDefinitions()
 
     init(ledger: Ledger, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
@@ -72,7 +72,7 @@ struct ProjectionWriter: ~Copyable {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
         }
-        state.kpiCounts(calendar: reference.calendar, online: onlineLevels.level(of: state, reference: reference), into: &counts)
+        state.kpiCounts(calendar: reference.calendar, online: definitions.level(of: state, reference: reference), into: &counts)
         if !Self.same(old, counts, of: state.agency) {
             accumulate(old, sign: -1)
             if let agency = state.agency { accumulate(counts, of: agency) }

@@ -36,10 +36,10 @@ public struct ReportExplainer {
     private let rollup: Bool
     /// The parts to list in period `index`: their names and what they count.
     private let parts: (Int) -> [(name: String, part: ReportPart)]
-    private var onlineLevels = OnlineLevels()
+    private var definitions = ProcedureDefinitions()
     public private(set) var lines: [ExplainedCount] = []
 
-    private struct PairKey: Hashable { var target: String; var period: Int; var part: String; var agency: String; var procedure: String }
+    private struct PairKey: Hashable { var rowAgency: String; var period: Int; var part: String; var agency: String; var procedure: String }
     /// For each pair of a pair part: which of its `having` counts were seen, and its first `listedBy` count.
     private var pairs: [PairKey: (seen: Set<ReportCount>, first: ExplainedCount?)] = [:]
     private var pairParts: [PairKey: [ReportCount]] = [:]
@@ -57,12 +57,12 @@ public struct ReportExplainer {
 
     public mutating func add(_ state: DossierState, reference: ReferenceData) {
         guard let dossierAgency = state.agency, state.receivedAt != nil else { return }
-        let targets = ReportTally.targets(of: dossierAgency, rollup: rollup, only: agency, reference: reference)
-        guard !targets.isEmpty else { return }
+        let rowAgencies = ReportTally.rowAgencies(of: dossierAgency, rollup: rollup, only: agency, reference: reference)
+        guard !rowAgencies.isEmpty else { return }
         let calendar = periods.calendar
-        let online = onlineLevels.level(of: state, reference: reference)
+        let definition = definitions.definition(of: state, reference: reference)
         var partsOfPeriod: (period: Int, parts: [(name: String, part: ReportPart)]) = (.min, [])
-        state.forEachReportCount(in: periods, online: online) { period, what, at, seq in
+        state.forEachReportCount(in: periods, definition: definition) { period, what, at, seq, _ in
             if partsOfPeriod.period != period { partsOfPeriod = (period, parts(period)) }
             for (name, part) in partsOfPeriod.parts {
                 let due: Int64? = switch what {
@@ -71,8 +71,8 @@ public struct ReportExplainer {
                     state.dueInstant(knownBefore: periods.end(of: period), calendar: calendar)
                 default: state.dueInstant(calendar: calendar)
                 }
-                for target in targets {
-                    let line = ExplainedCount(agency: target, period: periods.label(of: period), periodIndex: period, part: name,
+                for rowAgency in rowAgencies {
+                    let line = ExplainedCount(agency: rowAgency, period: periods.label(of: period), periodIndex: period, part: name,
                                               count: what, dossier: state.code, dossierAgency: dossierAgency,
                                               procedure: state.procedure, at: at, seq: seq, dueAt: due)
                     switch part {
@@ -80,7 +80,7 @@ public struct ReportExplainer {
                         if kinds.contains(what) { lines.append(line) }
                     case .pairs(let having, let listedBy):
                         guard having.contains(what) || what == listedBy else { continue }
-                        let key = PairKey(target: target, period: period, part: name, agency: dossierAgency, procedure: state.procedure ?? "")
+                        let key = PairKey(rowAgency: rowAgency, period: period, part: name, agency: dossierAgency, procedure: state.procedure ?? "")
                         var entry = pairs[key] ?? ([], nil)
                         if having.contains(what) { entry.seen.insert(what) }
                         if what == listedBy, entry.first.map({ (at, seq) < ($0.at, $0.seq) }) ?? true { entry.first = line }

@@ -87,3 +87,47 @@ extension DeadlineWatch.Crossing {
         return o
     }
 }
+
+extension TargetProgress {
+    /// The line of `targets` (stable field names, see README): fractions
+    /// 0–1 for the target and the values, `gap` = actual − target.
+    public func json(calendar: WorkingCalendar) -> JSONObject {
+        let a = assignment
+        var o: JSONObject = ["holder": .string(a.holder.code)]
+        switch a.holder {
+        case .agency: o["holderKind"] = .string("agency")
+        case .officer: o["holderKind"] = .string("officer")
+        }
+        o["measure"] = .string(a.measure.description)
+        o["period"] = .string(period.description)
+        o["assignedFor"] = .string(a.period.description)
+        o["target"] = .double(a.value)
+        o["actual"] = rounded(actual, 4)
+        o["gap"] = rounded(gap, 4)
+        o["projected"] = rounded(projected, 4)
+        o["status"] = .string(status.rawValue)
+        o["numerator"] = .int(numerator)
+        o["denominator"] = .int(denominator)
+        o["periodEnded"] = .bool(periodEnded)
+        o["assignedAt"] = localText(a.effectiveFrom, calendar)
+        o["assignmentSeq"] = .int(Int64(a.seq))
+        if case .agency = a.holder {
+            o["officersOnCourse"] = .int(Int64(officersOnCourse))
+            o["officersWithTargets"] = .int(Int64(officersWithTargets))
+            o["subUnitsOnCourse"] = .int(Int64(subUnitsOnCourse))
+            o["subUnitsWithTargets"] = .int(Int64(subUnitsWithTargets))
+        }
+        return o
+    }
+}
+
+extension TargetWatch.Change {
+    /// A line of the `targets` feed: the change, then the target's progress.
+    public func json(calendar: WorkingCalendar) -> JSONObject {
+        var o: JSONObject = ["seq": .int(Int64(seq)), "projection": .string("targets"), "id": .string(id),
+                             "from": from.map { .string($0.rawValue) } ?? .null, "to": .string(progress.status.rawValue),
+                             "at": localText(at, calendar)]
+        for m in progress.json(calendar: calendar).members where m.key != "status" { o[m.key] = m.value }
+        return o
+    }
+}

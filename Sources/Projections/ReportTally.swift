@@ -114,23 +114,37 @@ public struct ScorecardRow: Sendable {
 }
 
 /// The counts of `ReportCount` a set of dossiers adds to each
-/// (agency, procedure, period) of some `ReportPeriods`, from which form 06a
-/// rows and scorecard rows are summed (with roll-up to parent agencies).
+/// (agency, procedure, period) of some `ReportPeriods` — and, when asked,
+/// to each (officer, period) — from which form 06a rows, scorecard rows and
+/// target progress are summed (with roll-up to parent agencies).
 ///
-/// Memory is O(agencies × procedures × periods) with dossiers, whatever
-/// their number: dossiers are added one at a time and not kept.
+/// Memory is O(agencies × procedures × periods + officers × periods) with
+/// dossiers, whatever their number: dossiers are added one at a time and
+/// not kept.
 public struct ReportTally {
     public let periods: ReportPeriods
+    /// Whether counts are also kept per officer (`officerSums`).
+    public let byOfficer: Bool
+    /// Whether holds of steps are counted against their budgets (`ReportCount.stepHeld`).
+    public let steps: Bool
     private var agencies = NumberedKeys<String>()
     private var procedures = NumberedKeys<String>()
     private struct SlotKey: Hashable { var agency: Int32; var procedure: Int32; var period: Int }
     private var slots = NumberedKeys<SlotKey>()
     /// Counts of slot `i`: `counts[i * width ..< (i + 1) * width]`.
     private var counts: [Int64] = []
+    private var officers = NumberedKeys<String>()
+    private struct OfficerSlotKey: Hashable { var officer: Int32; var period: Int }
+    private var officerSlots = NumberedKeys<OfficerSlotKey>()
+    private var officerCounts: [Int64] = []
     private static let width = ReportCount.allCases.count
-    private var onlineLevels = OnlineLevels()
+    private var definitions = ProcedureDefinitions()
 
-    public init(periods: ReportPeriods) { self.periods = periods }
+    public init(periods: ReportPeriods, byOfficer: Bool = false, steps: Bool = false) {
+        self.periods = periods
+        self.byOfficer = byOfficer
+        self.steps = steps
+    }
 
     /// Adds what `state` counts for; `reference` holds the procedure
     /// definition it was received under.
@@ -139,9 +153,9 @@ public struct ReportTally {
         guard let agency = state.agency, state.receivedAt != nil else { return }
         let a = Int32(agencies.number(of: agency).number)
         let p = Int32(procedures.number(of: state.procedure ?? "").number)
-        let online = onlineLevels.level(of: state, reference: reference)
+        let definition = definitions.definition(of: state, reference: reference)
         var lastPeriod = Int.min, lastSlot = 0
-        state.forEachReportCount(in: periods, online: online) { period, what, _, _ in
+        state.forEachReportCount(in: periods, definition: definition, steps: steps) { period, what, _, _, officer in
             if period != lastPeriod {
                 let (slot, isNew) = slots.number(of: SlotKey(agency: a, procedure: p, period: period))
                 if isNew { counts.append(contentsOf: repeatElement(0, count: Self.width)) }
@@ -149,12 +163,18 @@ public struct ReportTally {
                 lastSlot = slot
             }
             counts[lastSlot * Self.width + what.rawValue] += 1
+            if byOfficer, let officer {
+                let o = Int32(officers.number(of: officer).number)
+                let (slot, isNew) = officerSlots.number(of: OfficerSlotKey(officer: o, period: period))
+                if isNew { officerCounts.append(contentsOf: repeatElement(0, count: Self.width)) }
+                officerCounts[slot * Self.width + what.rawValue] += 1
+            }
         }
     }
 
     /// The agencies a count of `agency` is reported under: itself, and with
     /// `rollup` every agency above it; only `only` when given.
-    static func targets(of agency: String, rollup: Bool, only: String?, reference: ReferenceData) -> [String] {
+    static func rowAgencies(of agency: String, rollup: Bool, only: String?, reference: ReferenceData) -> [String] {
         let chain = rollup ? reference.lineage(of: agency) : [agency]
         let all = chain.isEmpty ? [agency] : chain
         return only.map { wanted in all.filter { $0 == wanted } } ?? all
@@ -164,18 +184,61 @@ public struct ReportTally {
         counts.withUnsafeBufferPointer { all in body(UnsafeBufferPointer(rebasing: all[slot * Self.width ..< (slot + 1) * Self.width])) }
     }
 
+    /// A holder (agency or officer) and a period index.
+    public struct RowKey: Hashable, Sendable {
+        public var holder: String
+        public var period: Int
+    }
+
+    /// The value of each of `parts(period)` for each row of an agency (with
+    /// the agencies under it when `rollup`) and period: sums of counts, and
+    /// for pair parts the number of (agency, procedure) pairs that qualify.
+    public func agencySums(reference: ReferenceData, agency only: String? = nil, rollup: Bool,
+                           parts: (_ period: Int) -> [ReportPart]) -> [RowKey: [Int64]] {
+        var sums: [RowKey: [Int64]] = [:]
+        var partsOf: [Int: [ReportPart]] = [:]
+        for slot in 0..<slots.count {
+            let key = slots[slot]
+            if partsOf[key.period] == nil { partsOf[key.period] = parts(key.period) }
+            let list = partsOf[key.period]!
+            withCounts(ofSlot: slot) { c in
+                for rowAgency in Self.rowAgencies(of: agencies[Int(key.agency)], rollup: rollup, only: only, reference: reference) {
+                    let k = RowKey(holder: rowAgency, period: key.period)
+                    var values = sums[k] ?? [Int64](repeating: 0, count: list.count)
+                    for (i, part) in list.enumerated() { values[i] += part.value(c) }
+                    sums[k] = values
+                }
+            }
+        }
+        return sums
+    }
+
+    /// The value of each of `parts(period)` (parts over dossiers: pairs are
+    /// agencies' business) for each officer and period; needs `byOfficer`.
+    public func officerSums(parts: (_ period: Int) -> [ReportPart]) -> [RowKey: [Int64]] {
+        var sums: [RowKey: [Int64]] = [:]
+        officerCounts.withUnsafeBufferPointer { all in
+            for slot in 0..<officerSlots.count {
+                let key = officerSlots[slot]
+                let c = UnsafeBufferPointer(rebasing: all[slot * Self.width ..< (slot + 1) * Self.width])
+                sums[RowKey(holder: officers[Int(key.officer)], period: key.period)] = parts(key.period).map { $0.value(c) }
+            }
+        }
+        return sums
+    }
+
     /// The form 06a rows, by agency, period and (with `byProcedure`)
     /// procedure; rows whose twelve columns are all zero are left out.
     public func form06aRows(reference: ReferenceData, agency only: String? = nil, rollup: Bool = false,
                             byProcedure: Bool = false) -> [Form06aRow] {
-        struct RowKey: Hashable { var agency: String; var procedure: String?; var period: Int }
-        var rows: [RowKey: [Int64]] = [:]
+        struct Key: Hashable { var agency: String; var procedure: String?; var period: Int }
+        var rows: [Key: [Int64]] = [:]
         for slot in 0..<slots.count {
             let key = slots[slot]
             let procedure = byProcedure ? procedures[Int(key.procedure)] : nil
             withCounts(ofSlot: slot) { c in
-                for target in Self.targets(of: agencies[Int(key.agency)], rollup: rollup, only: only, reference: reference) {
-                    let k = RowKey(agency: target, procedure: procedure, period: key.period)
+                for rowAgency in Self.rowAgencies(of: agencies[Int(key.agency)], rollup: rollup, only: only, reference: reference) {
+                    let k = Key(agency: rowAgency, procedure: procedure, period: key.period)
                     var columns = rows[k] ?? [Int64](repeating: 0, count: ReportCount.form06a.count)
                     for column in ReportCount.form06a { columns[column.rawValue] += c[column.rawValue] }
                     rows[k] = columns
@@ -192,33 +255,18 @@ public struct ReportTally {
     /// end (`ReferenceData.scorecard(forPeriodEndingAt:)`), ranked within
     /// each period; an agency and period with nothing measured has no row.
     public func scorecardRows(reference: ReferenceData, agency only: String? = nil, rollup: Bool = false) -> [ScorecardRow] {
-        struct RowKey: Hashable { var agency: String; var period: Int }
-        var rules: [Int: ScorecardRules] = [:]
-        var sums: [RowKey: [Int64]] = [:]   // numerator, denominator of each indicator
-        for slot in 0..<slots.count {
-            let key = slots[slot]
-            if rules[key.period] == nil { rules[key.period] = reference.scorecard(forPeriodEndingAt: periods.end(of: key.period)) }
-            let indicators = rules[key.period]!.indicators
-            withCounts(ofSlot: slot) { c in
-                for target in Self.targets(of: agencies[Int(key.agency)], rollup: rollup, only: only, reference: reference) {
-                    let k = RowKey(agency: target, period: key.period)
-                    var values = sums[k] ?? [Int64](repeating: 0, count: 2 * indicators.count)
-                    for (i, indicator) in indicators.enumerated() {
-                        values[2 * i] += indicator.measure.numerator.value(c)
-                        values[2 * i + 1] += indicator.measure.denominator.value(c)
-                    }
-                    sums[k] = values
-                }
-            }
+        func rules(_ period: Int) -> ScorecardRules { reference.scorecard(forPeriodEndingAt: periods.end(of: period)) }
+        let sums = agencySums(reference: reference, agency: only, rollup: rollup) { period in
+            rules(period).indicators.flatMap { [$0.measure.numerator, $0.measure.denominator] }
         }
         var rows: [ScorecardRow] = []
         for (key, values) in sums {
-            let r = rules[key.period]!
+            let r = rules(key.period)
             let scores = r.indicators.enumerated().map { i, indicator in
                 IndicatorScore(indicator: indicator, numerator: values[2 * i], denominator: values[2 * i + 1])
             }
             guard scores.contains(where: { $0.ratio != nil }) else { continue }
-            rows.append(ScorecardRow(agency: key.agency, periodIndex: key.period, period: periods.label(of: key.period),
+            rows.append(ScorecardRow(agency: key.holder, periodIndex: key.period, period: periods.label(of: key.period),
                                      rules: r, indicators: scores))
         }
         rows.sort { a, b in

@@ -30,6 +30,10 @@ struct Engine {
         case reparent(agency: Int)
         /// A later definition of a procedure.
         case redefine(procedure: Int, definition: Int)
+        /// The year's targets (`Targets.assignments`).
+        case targets(year: Int)
+        /// The mid-year revision of the province's online-share target.
+        case reviseTargets(year: Int)
     }
 
     let options: ProvinceGenerator.Options
@@ -137,6 +141,12 @@ struct Engine {
         for (pi, p) in w.procedures.enumerated() where p.definitions.count > 1 {
             for di in 1..<p.definitions.count { scheduled.append((p.definitions[di].effectiveFrom, .redefine(procedure: pi, definition: di))) }
         }
+        let cal0Targets = WorkingCalendar()
+        for y in options.fromYear..<(options.fromYear + options.years) {
+            scheduled.append((Targets.assignedAt(year: y, calendar: cal0Targets), .targets(year: y)))
+        }
+        let lastYear = options.fromYear + options.years - 1
+        scheduled.append((Targets.revisedAt(year: lastYear, calendar: cal0Targets), .reviseTargets(year: lastYear)))
         scheduled = scheduled.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
 
         // Day weights: working days by weekday, December and the two weeks
@@ -392,7 +402,28 @@ struct Engine {
         switch s.change {
         case .reparent(let agency): try emitAgency(agency, parent: world.provinceIndex, at: s.at, sink)
         case .redefine(let procedure, let definition): try emitProcedure(procedure, definition: definition, sink)
+        case .targets(let year):
+            // Districts get targets while they exist.
+            let agencies = world.agencies.indices.filter { world.agencies[$0].level != .district || abolition.map { s.at < $0 } ?? true }
+            for t in Targets.assignments(year: year, yearIndex: year - options.fromYear, years: options.years, world: world, agencies: agencies) {
+                try emitTarget(t, at: s.at, sink)
+            }
+        case .reviseTargets(let year):
+            try emitTarget(Targets.revision(year: year, yearIndex: year - options.fromYear, years: options.years, world: world), at: s.at, sink)
         }
+    }
+
+    private mutating func emitTarget(_ t: Targets.Assignment, at: Int64, _ sink: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        beginReference("target.assigned", at: at)
+        switch t.holder {
+        case .agency(let a): line.raw("\"agency\":"); line.raw(world.agencies[a].codeJSON)
+        case .officer(let o): line.raw("\"officer\":"); line.raw(world.officers[o].idJSON)
+        }
+        line.raw(",\"measure\":"); line.string(t.measure)
+        line.raw(",\"value\":"); line.raw(Array(Targets.fraction(t.permille).utf8))
+        line.raw(",\"period\":"); line.string(t.period)
+        line.raw("}")
+        try finish(at: at, backdate: false, sink)
     }
 
     // MARK: - Dossier events

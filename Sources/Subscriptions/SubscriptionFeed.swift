@@ -126,3 +126,64 @@ public struct DeadlineFeed {
         return caughtUp
     }
 }
+
+/// The target status feed (`subscribe --projection targets`): a line each
+/// time a target's status changes — because events changed its counts, a
+/// revision replaced it, or time moved its projection or ended its period —
+/// and one for each target newly in force.
+///
+/// Statuses are evaluated when the feed has caught up with the log: after
+/// new events, and while idle every `idleEvaluationSeconds` (so a period's
+/// end shows within that time). A feed that catches up on many events
+/// reports the change from the status it last reported to the status now,
+/// not every status in between. The position to acknowledge is that of the
+/// last evaluation.
+public struct TargetFeed {
+    public let ledger: Ledger
+    private var watch: TargetWatch
+    private let follower: LogFollower
+    /// Only targets of this agency, the agencies under it and their officers (nil: all).
+    public let agency: String?
+    /// How often statuses are evaluated again while no event arrives.
+    public static let idleEvaluationSeconds: Int64 = 60
+
+    /// The seq and instant of the last evaluation.
+    public var position: UInt64 { watch.position }
+    public var clock: Int64 { watch.clock }
+
+    /// Resumes at `position` and `clock` (nil: the instant the event at
+    /// `position` was recorded, or 1970 for the start of the log).
+    public init(ledger: Ledger, after position: UInt64, clock: Int64?, agency: String? = nil) throws {
+        self.ledger = ledger
+        self.agency = agency
+        follower = LogFollower(ledger: ledger)
+        var start = clock
+        if start == nil, position > 0 {
+            start = try ledger.read { try $0.event(seq: position)?.recordedAt.seconds }
+        }
+        watch = try TargetWatch(ledger: ledger, through: position, clock: start ?? 0)
+    }
+
+    /// Folds up to `limit` events after the position; when there are none,
+    /// evaluates the statuses at `now` if events came since the last
+    /// evaluation or it is `idleEvaluationSeconds` old, and appends a line
+    /// per change to `w`.
+    /// - Returns: whether the log had nothing more.
+    public mutating func next(now: Int64, limit: Int = 65_536, into w: inout JSONWriter) throws -> Bool {
+        let caughtUp = try ledger.store.read { txn in
+            let before = watch.folded
+            _ = try follower.forEachRecord(after: before, limit: limit, in: txn) { view in
+                try watch.apply(view, ledger: ledger, in: txn)
+            }
+            return watch.folded == before
+        }
+        guard caughtUp, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
+        let changes = watch.evaluate(at: now)
+        let reference = watch.reference
+        for c in changes where agency.map({ reference.holder(c.progress.assignment.holder, isUnder: $0) }) ?? true {
+            w.object(c.json(calendar: reference.calendar))
+            w.bytes.append(0x0A)
+        }
+        return caughtUp
+    }
+}

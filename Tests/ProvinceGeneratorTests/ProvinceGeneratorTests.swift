@@ -79,9 +79,30 @@ struct ProvinceGeneratorTests {
         #expect(a != c)
     }
 
+    @Test("each year's targets come in January, districts get none once abolished, one is revised in July")
+    func targets() throws {
+        let lines = sharedAcrossAbolition.lines.filter { $0.type == "target.assigned" }
+        func key(_ l: Line) -> String { (l.data["agency"]?.string ?? l.data["officer"]!.string!) + " " + l.data["measure"]!.string! + " " + l.data["period"]!.string! }
+        for year in ["2024", "2025"] {
+            let ofYear = lines.filter { $0.data["period"]?.string?.hasPrefix(year) == true }
+            #expect(ofYear.contains { $0.at.hasPrefix("\(year)-01-02T08:00:00") && $0.data["agency"]?.string == "H40" && $0.data["period"]?.string == year })
+            let periods = Set(ofYear.compactMap { $0.data["period"]?.string })
+            #expect(periods.isSuperset(of: ["\(year)-Q1", "\(year)-Q4"]), "a quarterly roadmap")
+            #expect(ofYear.contains { $0.data["officer"] != nil }, "targets for officers too")
+        }
+        let districts2025 = lines.filter { $0.data["period"]?.string == "2025" && ($0.data["agency"]?.string?.split(separator: ".").count ?? 0) == 2 }
+        let districts2024 = lines.filter { $0.data["period"]?.string == "2024" && ($0.data["agency"]?.string?.split(separator: ".").count ?? 0) == 2 }
+        #expect(!districts2024.isEmpty && districts2025.allSatisfy { $0.at < "2025-07-01" }, "districts exist until July 2025")
+        let revised = Dictionary(grouping: lines, by: key).values.filter { $0.count > 1 }
+        #expect(revised.count == 1, "one revision")
+        let revision = try #require(revised.first?.last)
+        #expect(revision.at.hasPrefix("2025-07-01T08:00:00") && revision.data["measure"]?.string == "onlineShare")
+        #expect((revision.data["value"]?.number ?? 0) > (revised.first?.first?.data["value"]?.number ?? 1), "revised upward")
+    }
+
     @Test("every line is one JSON object with the fields its type requires")
     func contractShape() throws {
-        let refTypes: Set = ["agency.registered", "officer.registered", "procedure.defined", "calendar.declared"]
+        let refTypes: Set = ["agency.registered", "officer.registered", "procedure.defined", "calendar.declared", "target.assigned"]
         let citizenTypes: Set = ["dossier.submitted", "dossier.fee_paid", "dossier.supplement_received",
                                  "dossier.obligation_fulfilled", "dossier.withdrawn", "dossier.rated", "dossier.complaint_filed"]
         for line in shared.lines {
@@ -123,6 +144,9 @@ struct ProvinceGeneratorTests {
                     && abs(budget - total) < 1e-9 && d["obligationPauses"]?.bool != nil
             case "calendar.declared":
                 ok = d["year"]?.number != nil && d["holidays"]?.array != nil && d["workdays"]?.array != nil
+            case "target.assigned":
+                ok = (text("agency") != text("officer")) && text("measure") && text("period")
+                    && (0...1).contains(d["value"]?.number ?? -1)
             case "dossier.submitted":
                 ok = text("procedure") && text("agency") && ["online", "postal"].contains(d["channel"]?.string ?? "")
             case "dossier.received":
@@ -341,6 +365,9 @@ struct ProvinceGeneratorTests {
                     officerAgency[d["id"]!.string!] = d["agency"]!.string!
                 case "procedure.defined":
                     definitions[d["code"]!.string!] = d["steps"]!.array!.map { $0["name"]!.string! }
+                case "target.assigned":
+                    if let a = d["agency"]?.string { #expect(parent[a] != nil, "target of an unregistered agency: \(line.text)") }
+                    if let o = d["officer"]?.string { #expect(officerAgency[o] != nil, "target of an unregistered officer: \(line.text)") }
                 default:
                     sawDossier = true
                     let code = try #require(line.dossier)
