@@ -59,19 +59,12 @@ enum SubscribeCommand {
         var position = try subscriptions.checkpoint(name) ?? 0
         let waiter = LogFollower(ledger: ledger)
         let out = context.out
-        if projection == "deadlines" {
-            var feed = try DeadlineFeed(ledger: ledger, after: position, clock: try subscriptions.clock(name),
-                                        window: try DeadlinesCommand.windowSeconds(args.value("within")), agency: args.value("agency"))
-            try follow(waiter, forever: args.flag("follow"), to: out) { w in
-                let caughtUp = try feed.next(now: Int64(Date().timeIntervalSince1970), into: &w)
-                return (caughtUp, (feed.position, feed.clock))
-            } acknowledge: { through, force in
-                try subscriptions.acknowledge(name, through: through.seq, clock: through.clock)
-            }
-            return
-        }
-        if projection == "targets" {
-            var feed = try TargetFeed(ledger: ledger, after: position, clock: try subscriptions.clock(name), agency: args.value("agency"))
+        if timed {
+            let clock = try subscriptions.clock(name)
+            var feed: any ClockedFeed = projection == "deadlines"
+                ? try DeadlineFeed(ledger: ledger, after: position, clock: clock,
+                                   window: try DeadlinesCommand.windowSeconds(args.value("within")), agency: args.value("agency"))
+                : try TargetFeed(ledger: ledger, after: position, clock: clock, agency: args.value("agency"))
             try follow(waiter, forever: args.flag("follow"), to: out) { w in
                 let caughtUp = try feed.next(now: Int64(Date().timeIntervalSince1970), into: &w)
                 return (caughtUp, (feed.position, feed.clock))

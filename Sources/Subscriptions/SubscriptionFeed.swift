@@ -82,7 +82,29 @@ public struct SubscriptionFeed {
 /// buckets were evaluated at (`Subscriptions.acknowledge(_:through:clock:)`
 /// stores both); resumed from a saved position, it repeats at most the
 /// crossings after it, with the same `id`, and loses none.
-public struct DeadlineFeed {
+/// A feed whose lines depend on time as well as on the log (deadline
+/// crossings, target statuses): its position is a seq and the instant it
+/// was evaluated to, both saved with the subscription's checkpoint.
+public protocol ClockedFeed {
+    /// The seq and instant to acknowledge.
+    var position: UInt64 { get }
+    var clock: Int64 { get }
+    /// Moves on through the log, or when caught up to `now`, appending lines to `w`.
+    /// - Returns: whether the log had nothing more.
+    mutating func next(now: Int64, into w: inout JSONWriter) throws -> Bool
+}
+
+extension ClockedFeed {
+    /// The instant a feed resumes at: the saved one, else when the event at
+    /// `position` was recorded (1970 for the start of the log).
+    static func startClock(_ ledger: Ledger, position: UInt64, clock: Int64?) throws -> Int64 {
+        if let clock { return clock }
+        guard position > 0 else { return 0 }
+        return try ledger.read { try $0.event(seq: position)?.recordedAt.seconds } ?? 0
+    }
+}
+
+public struct DeadlineFeed: ClockedFeed {
     public let ledger: Ledger
     private var watch: DeadlineWatch
     private let follower: LogFollower
@@ -99,17 +121,17 @@ public struct DeadlineFeed {
         self.ledger = ledger
         self.agency = agency
         follower = LogFollower(ledger: ledger)
-        var start = clock
-        if start == nil, position > 0 {
-            start = try ledger.read { try $0.event(seq: position)?.recordedAt.seconds }
-        }
-        watch = try DeadlineWatch(ledger: ledger, through: position, clock: start ?? 0, window: window)
+        watch = try DeadlineWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock), window: window)
     }
 
     /// Applies up to `limit` events after the position, or when there are
     /// none moves the clock to `now`; appends the crossing lines to `w`.
     /// - Returns: whether the log had nothing more (the clock then moved).
-    public mutating func next(now: Int64, limit: Int = 4096, into w: inout JSONWriter) throws -> Bool {
+    public mutating func next(now: Int64, into w: inout JSONWriter) throws -> Bool {
+        try next(now: now, limit: 4096, into: &w)
+    }
+
+    public mutating func next(now: Int64, limit: Int, into w: inout JSONWriter) throws -> Bool {
         var crossings: [DeadlineWatch.Crossing] = []
         let (caughtUp, calendar) = try ledger.store.read { txn in
             let before = watch.position
@@ -138,7 +160,7 @@ public struct DeadlineFeed {
 /// reports the change from the status it last reported to the status now,
 /// not every status in between. The position to acknowledge is that of the
 /// last evaluation.
-public struct TargetFeed {
+public struct TargetFeed: ClockedFeed {
     public let ledger: Ledger
     private var watch: TargetWatch
     private let follower: LogFollower
@@ -157,11 +179,7 @@ public struct TargetFeed {
         self.ledger = ledger
         self.agency = agency
         follower = LogFollower(ledger: ledger)
-        var start = clock
-        if start == nil, position > 0 {
-            start = try ledger.read { try $0.event(seq: position)?.recordedAt.seconds }
-        }
-        watch = try TargetWatch(ledger: ledger, through: position, clock: start ?? 0)
+        watch = try TargetWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock))
     }
 
     /// Folds up to `limit` events after the position; when there are none,
@@ -169,7 +187,11 @@ public struct TargetFeed {
     /// evaluation or it is `idleEvaluationSeconds` old, and appends a line
     /// per change to `w`.
     /// - Returns: whether the log had nothing more.
-    public mutating func next(now: Int64, limit: Int = 65_536, into w: inout JSONWriter) throws -> Bool {
+    public mutating func next(now: Int64, into w: inout JSONWriter) throws -> Bool {
+        try next(now: now, limit: 65_536, into: &w)
+    }
+
+    public mutating func next(now: Int64, limit: Int, into w: inout JSONWriter) throws -> Bool {
         let caughtUp = try ledger.store.read { txn in
             let before = watch.folded
             _ = try follower.forEachRecord(after: before, limit: limit, in: txn) { view in

@@ -24,6 +24,11 @@ final class TemporaryLedger {
         let parsed = try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) })
         return try ledger.append(parsed, recordedAt: try Timestamp(rfc3339: recordedAt))
     }
+
+    /// The rule a one-line batch is refused with (nil: it was stored).
+    func refusal(_ line: String) -> String? {
+        do { try append([line]); return nil } catch let r as AppendRefusal { return r.rule } catch { return "\(error)" }
+    }
 }
 
 enum Fixture {

@@ -203,8 +203,7 @@ import WorkingTime
         let t = try TemporaryLedger()
         try t.append(Fixture.reference)
         func refusal(_ data: String) -> String? {
-            let line = #"{"type":"scorecard.defined","at":"2024-04-01T00:00:00+07:00","data":\#(data)}"#
-            do { try t.append([line]); return nil } catch let r as AppendRefusal { return r.rule } catch { return "\(error)" }
+            t.refusal(#"{"type":"scorecard.defined","at":"2024-04-01T00:00:00+07:00","data":\#(data)}"#)
         }
         #expect(refusal(#"{"name":"x","indicators":[{"code":"P1","measure":"speed","group":"g","points":1}]}"#)?.contains("not a known measure") == true)
         #expect(refusal(#"{"name":"x","indicators":[{"code":"P1","measure":"on_time_share","group":"g","points":-1}]}"#)?.contains("points must be a number ≥ 0") == true)

@@ -158,8 +158,7 @@ import LedgerContract
         let t = try TemporaryLedger()
         try t.append(Fixture.reference)
         func refusal(_ data: String) -> String? {
-            let line = #"{"type":"target.assigned","at":"2024-01-02T08:00:00+07:00","data":\#(data)}"#
-            do { try t.append([line]); return nil } catch let r as AppendRefusal { return r.rule } catch { return "\(error)" }
+            t.refusal(#"{"type":"target.assigned","at":"2024-01-02T08:00:00+07:00","data":\#(data)}"#)
         }
         #expect(refusal(#"{"agency":"H99","measure":"onTimeRate","value":0.9,"period":"2024"}"#)?.contains("not a registered agency") == true)
         #expect(refusal(#"{"agency":"H40","officer":"cb-001","measure":"onTimeRate","value":0.9,"period":"2024"}"#)?.contains("exactly one of") == true)
