@@ -41,7 +41,8 @@ public enum TargetMeasure: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The period a target is for: a year (`2026`), a quarter (`2026-Q2`) or a
-/// month (`2026-05`), in local time.
+/// month (`2026-05`), in local time. The reports take the bounds of their
+/// months, quarters and years from it too (`KPIPeriod.bounds`).
 public struct TargetPeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
     public enum Kind: Int, Sendable, Comparable {
         case year, quarter, month

@@ -21,18 +21,15 @@ public enum KPIPeriod: String, Sendable, CaseIterable {
 
     /// The first day of the period holding `d`, and the first day after it.
     public func bounds(_ d: LocalDate) -> (start: LocalDate, next: LocalDate) {
+        let period: TargetPeriod
         switch self {
         case .day: return (d, LocalDate(daysSinceEpoch: d.daysSinceEpoch + 1))
-        case .month:
-            let s = LocalDate(year: d.year, month: d.month, day: 1)!
-            return (s, d.month == 12 ? LocalDate(year: d.year + 1, month: 1, day: 1)! : LocalDate(year: d.year, month: d.month + 1, day: 1)!)
-        case .quarter:
-            let m = (d.month - 1) / 3 * 3 + 1
-            let s = LocalDate(year: d.year, month: m, day: 1)!
-            return (s, m == 10 ? LocalDate(year: d.year + 1, month: 1, day: 1)! : LocalDate(year: d.year, month: m + 3, day: 1)!)
-        case .year:
-            return (LocalDate(year: d.year, month: 1, day: 1)!, LocalDate(year: d.year + 1, month: 1, day: 1)!)
+        case .month: period = TargetPeriod(year: d.year, month: d.month)
+        case .quarter: period = TargetPeriod(year: d.year, quarter: (d.month - 1) / 3 + 1)
+        case .year: period = TargetPeriod(year: d.year)
         }
+        let days = period.days
+        return (days.first, days.next)
     }
 }
 
