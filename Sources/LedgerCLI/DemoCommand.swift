@@ -200,6 +200,7 @@ enum DemoCommand {
         let tool = "dossier-ledger --ledger \(path)"
         for hint in ["\(tool) scorecard --rollup --explain P1 --agency \(province ?? "H40")",
                      "\(tool) report 06a --rollup --period month", "\(tool) deadlines --as-of \(asOfText) --bucket due_soon",
+                     "\(tool) targets --agency \(province ?? "H40") --period \(reference.targets.map(\.period.year).max().map { "\($0)-Q4" } ?? "2025-Q4") --as-of \(asOfText)",
                      "\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
                      "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool),
                      "\(tool) audit delays --by officer", "\(tool) audit handovers",
