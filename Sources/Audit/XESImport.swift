@@ -471,7 +471,7 @@ struct AnySource: ByteSource {
             have += n
         }
         let replayed = Replay(prefix: Array(prefix[..<have]), rest: source)
-        return have == 2 && prefix == [0x1F, 0x8B] ? AnySource(GzipReader(replayed)) : AnySource(replayed)
+        return Gzip.isGzip(Array(prefix[..<have])) ? AnySource(GzipReader(replayed)) : AnySource(replayed)
     }
 
     /// Bytes already read, then the rest of the source.

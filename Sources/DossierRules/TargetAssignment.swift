@@ -1,4 +1,5 @@
 import LedgerContract
+import WorkingTime
 
 /// A rate a target can name besides the scorecard's indicators: the rates
 /// of the KPI views by their output names, and the share of steps held
@@ -97,6 +98,12 @@ public struct TargetPeriod: Hashable, Sendable, Comparable, CustomStringConverti
             (LocalDate(year: year, month: number, day: 1)!,
              number == 12 ? LocalDate(year: year + 1, month: 1, day: 1)! : LocalDate(year: year, month: number + 1, day: 1)!)
         }
+    }
+
+    /// The period's first instant and the instant after it, in `calendar`'s local time.
+    public func instants(_ calendar: WorkingCalendar) -> (start: Int64, end: Int64) {
+        let d = days
+        return (calendar.instant(of: d.first, secondsFromMidnight: 0), calendar.instant(of: d.next, secondsFromMidnight: 0))
     }
 
     /// The periods holding this one, nearest first: a month's quarter and year, a quarter's year.

@@ -61,8 +61,7 @@ enum DemoCommand {
     static func targets(_ ledger: Ledger, reference: ReferenceData, province: String?, lastDataAt: Int64, out: Output, colour: Bool) throws {
         guard let province, let year = reference.targets.map(\.period.year).max() else { return }
         let quarter = TargetPeriod(year: year, quarter: 4)
-        let start = reference.calendar.instant(of: quarter.days.first, secondsFromMidnight: 0)
-        let end = reference.calendar.instant(of: quarter.days.next, secondsFromMidnight: 0)
+        let (start, end) = quarter.instants(reference.calendar)
         let middle = start + (end - start) / 2
         guard lastDataAt > middle else { return }
         let last = min(end - 1, lastDataAt)

@@ -117,15 +117,13 @@ public struct TargetEvaluation {
             let ofKind = rows.filter { $0.period.kind == kind }
             let first = ofKind.map(\.period.days.first).min()!, last = ofKind.map { LocalDate(daysSinceEpoch: $0.period.days.next.daysSinceEpoch - 1) }.max()!
             tallies[kind] = ReportTally(periods: ReportPeriods(kind: Self.kpiPeriod(kind), calendar: calendar, from: first, to: last, asOf: asOf),
-                                        byOfficer: ofKind.contains { if case .officer = $0.assignment.holder { true } else { false } },
-                                        steps: ofKind.contains { $0.assignment.measure == .rate(.stepOnTimeRate) })
+                                        byOfficer: Self.hasOfficers(ofKind), steps: Self.hasSteps(ofKind))
         }
         if rows.contains(where: { Self.paced($0, reference: reference, asOf: asOf) }) {
             let today = calendar.localDate(of: asOf)
             window = ReportTally(periods: ReportPeriods(kind: .year, calendar: calendar,
                                                         from: LocalDate(daysSinceEpoch: today.daysSinceEpoch - Self.paceDays), to: today, asOf: asOf),
-                                 byOfficer: rows.contains { if case .officer = $0.assignment.holder { true } else { false } },
-                                 steps: rows.contains { $0.assignment.measure == .rate(.stepOnTimeRate) })
+                                 byOfficer: Self.hasOfficers(rows), steps: Self.hasSteps(rows))
         }
     }
 
@@ -139,24 +137,24 @@ public struct TargetEvaluation {
 
     /// The period's index among `ReportPeriods` of its kind.
     static func index(of period: TargetPeriod) -> Int {
-        switch period.kind {
-        case .year: period.year
-        case .quarter: period.year * 4 + period.number - 1
-        case .month: period.year * 12 + period.number - 1
-        }
+        ReportPeriods.index(of: period.days.first, kpiPeriod(period.kind))
     }
 
-    /// The period's first instant and the instant after it.
-    static func bounds(of period: TargetPeriod, calendar: WorkingCalendar) -> (start: Int64, end: Int64) {
-        let days = period.days
-        return (calendar.instant(of: days.first, secondsFromMidnight: 0), calendar.instant(of: days.next, secondsFromMidnight: 0))
+    /// Whether some row is an officer's (the tallies then keep officers' counts).
+    private static func hasOfficers(_ rows: [Row]) -> Bool {
+        rows.contains { if case .officer = $0.assignment.holder { true } else { false } }
+    }
+
+    /// Whether some row is on holds of steps (the tallies then count them).
+    private static func hasSteps(_ rows: [Row]) -> Bool {
+        rows.contains { $0.assignment.measure == .rate(.stepOnTimeRate) }
     }
 
     /// Whether the row's projection uses the pace of the last days: a
     /// period under way for more than `paceDays` days, on a measure that
     /// counts events (not pairs, nor dossiers open at the period's end).
     private static func paced(_ row: Row, reference: ReferenceData, asOf: Int64) -> Bool {
-        let (start, end) = bounds(of: row.period, calendar: reference.calendar)
+        let (start, end) = row.period.instants(reference.calendar)
         guard asOf < end, asOf - start > Int64(paceDays + 1) * 86_400 else { return false }
         if case .indicator(let code) = row.assignment.measure {
             guard let indicator = reference.scorecard(forPeriodEndingAt: asOf + 1).indicators.first(where: { $0.code == code }) else { return false }
@@ -237,7 +235,7 @@ public struct TargetEvaluation {
         var out: [TargetProgress] = []
         for row in rows {
             var p = TargetProgress(assignment: row.assignment, period: row.period)
-            let (start, end) = Self.bounds(of: row.period, calendar: calendar)
+            let (start, end) = row.period.instants(calendar)
             p.periodEnded = end <= asOf + 1
             let m = measureIndex[row.assignment.measure]!
             let measurable = Self.parts(of: row.assignment.measure, endingAt: min(end, asOf + 1), reference: reference) != nil

@@ -68,7 +68,7 @@ public struct TargetWatch {
         position = fold.lastSeq
         let reference = fold.reference
         let rows = reference.targets(inForceAt: clock)
-            .filter { TargetEvaluation.bounds(of: $0.period, calendar: reference.calendar).start <= clock }
+            .filter { $0.period.instants(reference.calendar).start <= clock }
             .map { TargetEvaluation.Row(assignment: $0, period: $0.period) }
             .sorted(by: TargetEvaluation.precedes)
         var evaluation = TargetEvaluation(rows: rows, reference: reference, asOf: clock)
