@@ -7,8 +7,8 @@ import Projections
 @main
 struct LedgerBench {
     static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
-                              "report06a", "scorecard", "deadlines", "targets", "xesImport"]
-    static let reportFigures: Set<String> = ["report06a", "scorecard", "deadlines", "targets"]
+                              "report06a", "scorecard", "deadlines", "targets", "site", "xesImport"]
+    static let reportFigures: Set<String> = ["report06a", "scorecard", "deadlines", "targets", "site"]
 
     struct Options {
         var events = 1_000_000

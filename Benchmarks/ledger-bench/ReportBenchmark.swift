@@ -98,7 +98,19 @@ enum ReportBenchmark {
                                    per: millionEvents, unitName: "MillionEvents", goal: 1)
         targetsFigure.details = [Value("replaySeconds", targetsReplayed.seconds, .seconds, label: "targets --period 2025-Q4 --as-of 2025-11-15 (a replay, with projections) in"),
                                  Value("replayPeakRSSBytes", targetsReplayed.peakRSSBytes, .bytes, label: "peak RSS")]
+        // The HTML site, as of the year's end (a replay) and now (the live projections); its pages are thrown away.
+        let siteDirectory = NSTemporaryDirectory() + "ledger-bench-site-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: siteDirectory) }
+        let site = try run(common + ["site", "--out", siteDirectory, "--as-of", "2025-12-31T23:59:59+07:00"])
+        let siteLive = try run(common + ["site", "--out", siteDirectory + "-live"])
+        try? FileManager.default.removeItem(atPath: siteDirectory + "-live")
+        let pages = (try? FileManager.default.subpathsOfDirectory(atPath: siteDirectory).filter { $0.hasSuffix(".html") }.count) ?? 0
+        var siteFigure = figure("site", "site --as-of 2025-12-31 (a replay): \(pages) pages (\(grouped(Double(events))) events)", site,
+                                per: millionEvents, unitName: "MillionEvents", goal: 10)
+        siteFigure.details = [Value("liveSeconds", siteLive.seconds, .seconds, label: "site now (live projections) in"),
+                              Value("livePeakRSSBytes", siteLive.peakRSSBytes, .bytes, label: "peak RSS")]
         return [
+            "site": siteFigure,
             "targets": targetsFigure,
             "report06a": figure("report06a", "report 06a --rollup --period month over the year (\(grouped(Double(events))) events)", report,
                                 per: millionEvents, unitName: "MillionEvents", goal: 1),

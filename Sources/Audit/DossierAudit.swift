@@ -63,10 +63,12 @@ public struct DossierAudit: Sendable {
 
     /// Builds the audit from the dossier's stream, optionally as of a past
     /// instant; rules that depend on "now" are evaluated at `asOf`.
+    /// - Parameter reference: the reference data as of `past` (or now) when the
+    ///   caller has it already (audits of many dossiers); read from the log otherwise.
     public static func build(_ code: String, in ledger: Ledger, as past: PastInstant? = nil, asOf: Int64,
-                             rules: ViolationRules = .init()) throws -> DossierAudit? {
+                             rules: ViolationRules = .init(), reference known: ReferenceData? = nil) throws -> DossierAudit? {
         try ledger.store.read { txn in
-            let reference = try past.map { try Replay.reference(of: ledger, as: $0, in: txn) } ?? ledger.reference(in: txn)
+            let reference = try known ?? past.map { try Replay.reference(of: ledger, as: $0, in: txn) } ?? ledger.reference(in: txn)
             let calendar = reference.calendar
             // How the due instant moved: the state after each event (voids known from the whole stream).
             var dueChanges: [DueChange] = []

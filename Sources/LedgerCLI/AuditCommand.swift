@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import LedgerContract
 import Projections
+import ReportSite
 import WorkingTime
 
 /// `audit dossier|officer|delays|handovers`: what inspection teams and auditors ask.
@@ -23,7 +24,7 @@ enum AuditCommand {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["format", "backdated-hours"]), flags: [])
         let positionals = try args.positionals(max: 1, command: "audit")
         guard let code = positionals.first else { throw CommandFailure(.usage, "audit dossier needs a dossier code") }
-        let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
+        let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json, .html], default: .table)
         var rules = ViolationRules()
         if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }
         let ledger = try context.openLedger()
@@ -33,7 +34,10 @@ enum AuditCommand {
         guard let audit = try DossierAudit.build(code, in: ledger, as: past, asOf: asOf, rules: rules) else {
             throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)")
         }
-        if format == .json {
+        if format == .html {
+            let head = try ledger.read { try $0.head() }
+            try context.out.write(audit.html(head: head, ledgerPath: context.ledgerPath))
+        } else if format == .json {
             var w = JSONWriter()
             w.object(audit.json)
             try context.out.line(String(decoding: w.bytes, as: UTF8.self))

@@ -5,6 +5,7 @@ import DossierRules
 import LedgerContract
 import Projections
 import ProvinceGenerator
+import ReportSite
 import WorkingTime
 
 /// `demo [--dossiers N] [--seed S] [--from Y] [--years K]`: generates a
@@ -195,6 +196,16 @@ enum DemoCommand {
             if let audit = try DossierAudit.build(late.code, in: ledger, asOf: asOf) { try out.write(audit.text) }
             try out.line()
         }
+        // The province as a provincial office sees it in a browser.
+        let sitePath = path + "-site"
+        let siteStart = Date()
+        var site = try SiteWriter(ledger: ledger, directory: sitePath)
+        let written = try site.write(SiteOptions(period: .quarter, asOf: asOf))
+        try out.line(String(format: "Wrote the province's report site (%d pages: %d agencies, %d officers, %d dossiers) in %.1f s. Open it in a browser:",
+                            written.pages, written.agencyPages, written.officerPages, written.dossierPages, Date().timeIntervalSince(siteStart)))
+        try out.line("  " + URL(fileURLWithPath: sitePath).appendingPathComponent("index.html").absoluteString)
+        try out.line()
+
         try out.line("Try next (DOSSIER_LEDGER=\(path)):")
         let tool = "dossier-ledger --ledger \(path)"
         for hint in ["\(tool) scorecard --rollup --explain P1 --agency \(province ?? "H40")",
@@ -203,7 +214,7 @@ enum DemoCommand {
                      "\(tool) kpi --period month --rollup", "\(tool) violations --code step_overdue --as-of \(asOfText)",
                      "\(tool) dossiers --state in_progress", late(lateDossier?.code, tool),
                      "\(tool) audit delays --by officer", "\(tool) audit handovers",
-                     "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {
+                     "\(tool) site --out \(sitePath) --follow", "\(tool) verify", "\(tool) stats"] where !hint.isEmpty {
             try out.line("  " + hint)
         }
     }

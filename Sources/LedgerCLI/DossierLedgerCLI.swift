@@ -78,6 +78,7 @@ public enum DossierLedgerCLI {
         "show": ShowCommand.run,
         "dossiers": DossiersCommand.run,
         "violations": ViolationsCommand.run,
+        "site": SiteCommand.run,
         "kpi": KPICommand.run,
         "report": ReportCommand.run,
         "scorecard": ScorecardCommand.run,

@@ -28,13 +28,14 @@ enum Help {
       targets    the targets assigned to agencies and officers: value so far, projection, status
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
+      site       write the static HTML report site: province, agencies, officers, dossiers listed
       replay     write the projections as of a past instant to read-only files
       subscribe  stream events (or projection changes) after a named, durable checkpoint
       subscriptions  list subscriptions with their checkpoint and lag
       generate   write a plausible generated province as contract NDJSON
       demo       generate a province, import it and show what an office looks at first
 
-    show, dossiers, violations, kpi, report, scorecard, deadlines, targets and audit take --as-of T (what had
+    show, dossiers, violations, kpi, report, scorecard, deadlines, targets, audit and site take --as-of T (what had
     happened by T) or --known-at T (what the ledger knew at T, ignoring
     events recorded later even if they claim to have happened earlier).
 
@@ -248,8 +249,36 @@ enum Help {
         all derive from one fold of the dossier streams, so they are rebuilt
         together.
         """,
+        "site": """
+        usage: dossier-ledger [--ledger DIR] site --out DIR [--as-of T|--known-at T] [--period month|quarter|year]
+                                             [--list N] [--follow]
+
+        Writes a static HTML site to DIR (created when missing; an existing
+        DIR must be empty or a site written by this command). Open
+        DIR/index.html in a browser, from the disk or a web server: pages
+        load nothing from outside and need no script.
+          index.html         the province's scorecard for the last period (score,
+                             band, points per group), its trend, the agencies ranked
+                             with their bands, deadline warnings by bucket, the most
+                             common violations
+          agency/A.html      per agency (with the agencies under it): the scorecard
+                             with numerators, denominators and the dossiers that
+                             cost points, trends, form 06a per period, warnings,
+                             dossiers processed late, officers over budget
+          officer/O.html     per officer named on a page: the accountability record
+          dossier/D.html     per dossier listed: the timeline, holds against step
+                             budgets (Gantt chart), form 05, pauses, due instant,
+                             violations — printable on A4
+        Each list names at most N dossiers (--list, default 10), so the site has at
+        most agencies × (3 + indicators) × N + 15 dossier pages, whatever the
+        province's size. --period sets the periods of the tables and charts
+        (default quarter); the last one is shown. Every page's footer names the
+        ledger's head seq and hash and the `verify --head` command that proves it.
+        --follow stays running and rewrites the pages that changed after each
+        commit by any process (each page written to a temporary file and renamed).
+        """,
         "audit": """
-        usage: dossier-ledger [--ledger DIR] audit dossier CODE [--as-of T|--known-at T] [--format table|json]
+        usage: dossier-ledger [--ledger DIR] audit dossier CODE [--as-of T|--known-at T] [--format table|json|html]
                dossier-ledger [--ledger DIR] audit officer ID [--from D] [--to D] [--format table|json]
                dossier-ledger [--ledger DIR] audit delays [--agency A] [--from D] [--to D] [--by step|officer|procedure|agency]
                dossier-ledger [--ledger DIR] audit handovers [--agency A] [--from D] [--to D]
@@ -258,7 +287,9 @@ enum Help {
         control slip (officer, step, from, to, working hours held, step
         budget, early/on-time/late), every pause with its working hours, how
         the due instant moved, the apology, the violations with their
-        evidence seqs, and the entries recorded late.
+        evidence seqs, and the entries recorded late. --format html writes
+        the page `site` writes for it (a Gantt chart of the holds, printable
+        on A4 as the process control slip) to stdout.
         officer: dossiers handled, steps held, total and median working hours
         held, steps over budget, supplement requests and repeats, dossiers
         that went late while the officer held them (holds begun in the period).

@@ -3,7 +3,7 @@ import LedgerContract
 
 /// The output formats of the listing commands.
 enum OutputFormat: String {
-    case table, ndjson, csv, json
+    case table, ndjson, csv, json, html
 
     static func parse(_ text: String?, allowed: [OutputFormat], default value: OutputFormat) throws -> OutputFormat {
         guard let text else { return value }
@@ -50,7 +50,7 @@ enum RowOutput {
             try out.write([0xEF, 0xBB, 0xBF])
             try out.line(columns.map(csvField).joined(separator: ","))
             for row in rows { try out.line(columns.map { csvField(cell(row[$0])) }.joined(separator: ",")) }
-        case .table:
+        case .table, .html:   // html is offered only where a page exists (`audit dossier`); rows never reach here as html
             var table = TextTable(columns: columns)
             for row in rows { table.add(columns.map { decorate($0, row) ?? cell(row[$0]) }) }
             try out.write(table.render())

@@ -65,6 +65,46 @@ public enum FileSystem {
         return fd
     }
 
+    /// Replaces the file at `path` with `bytes` so that a reader sees the
+    /// old contents or the new, never a part: the bytes go to a temporary
+    /// file beside it (`.NAME.tmp`), readable by all like a web page, which
+    /// is then renamed over `path`.
+    public static func replaceFile(_ path: String, with bytes: [UInt8]) throws(SystemError) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = directory + "." + name + ".tmp"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw SystemError("create", temporary) }
+        let failure = bytes.withUnsafeBytes { raw -> SystemError? in
+            guard let base = raw.baseAddress else { return nil }
+            do { try writeAll(fd, base, raw.count, subject: temporary) } catch let error as SystemError { return error } catch { return SystemError("write", temporary) }
+            return nil
+        }
+        if let failure {
+            _ = Glibc.close(fd)
+            unlink(temporary)
+            throw failure
+        }
+        guard Glibc.close(fd) == 0 else { unlink(temporary); throw SystemError("close", temporary) }
+        guard rename(temporary, path) == 0 else {
+            let error = SystemError("rename \(temporary) to", path)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Creates the directory at `path` and the missing ones above it (readable by all).
+    public static func createDirectories(_ path: String) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw SystemError("create directory", prefix) }
+            prefix += "/"
+        }
+    }
+
     /// Removes the file at `path` (nothing when there is none).
     public static func remove(_ path: String) { _ = unlink(path) }
 

@@ -14,6 +14,12 @@ import Testing
             #expect(r.stdout.contains(heading), "missing \(heading)")
         }
         #expect(r.stdout.contains("H40 "))
+        // It writes the province's site beside the ledger and says where to open it.
+        let site = try #require(DOM.matches(r.stdout, #"(file://\S+/index\.html)"#).first)
+        let index = try #require(URL(string: site)).path
+        #expect(index == ledger + "-site/index.html")
+        #expect(FileManager.default.fileExists(atPath: index))
+        #expect(FileManager.default.fileExists(atPath: ledger + "-site/agency/H40.html"))
         // The demo's ledger is a real one: it verifies, and a second run replaces it.
         let v = try Tool.run(["verify"], ledger: ledger)
         #expect(v.status == 0, "\(v.stderr)")
