@@ -8,7 +8,7 @@ import WorkingTime
 struct SiteLinks {
     /// From the page to the site's root ("../" from a page in a folder).
     var root: String
-    /// The officers and agencies that have a page.
+    /// The officers and agencies that have a page (every registered officer named on a page has one).
     var officers: Set<String>
     var agencies: Set<String>
 

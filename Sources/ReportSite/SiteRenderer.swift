@@ -12,37 +12,37 @@ enum SiteRenderer {
         try ledger.read { snapshot in
             let head = try snapshot.head()
             update.head = head
-            let source = try options.past.map { try Replay.fold(ledger, as: $0).dossierSource } ?? snapshot.dossierSource()
+            let source = try options.past.map { try snapshot.dossierSource(as: $0) } ?? snapshot.dossierSource()
             let reference = source.reference
             var collector = SiteCollector(reference: reference, kind: options.period, asOf: options.asOf, limit: options.listLimit)
             try source.forEach { collector.add($0, reference: reference) }
             var site = SiteContent(collector: collector, reference: reference, options: options, head: head, ledgerPath: ledger.path)
 
-            // The dossier pages first: the officers they name get pages too.
+            // The dossier pages first, each written as soon as it is rendered: the
+            // registered officers they name get pages too, so they link to them.
             var officersNamed = site.officersListed
-            var audits: [String: DossierAudit] = [:]
+            var holdsListed: [String: [(dossier: String, hold: DossierAudit.Hold)]] = [:]
+            let links = SiteLinks(root: "../", officers: Set(reference.officers.keys), agencies: Set(reference.agencies.keys))
             for code in site.dossiersListed.sorted() {
                 guard let audit = try DossierAudit.build(code, in: ledger, as: options.past, asOf: options.asOf, reference: reference) else { continue }
-                for h in audit.holds { officersNamed.insert(h.officer) }
+                for h in audit.holds {
+                    officersNamed.insert(h.officer)
+                    holdsListed[h.officer, default: []].append((code, h))
+                }
                 for v in audit.violations { if let o = v.officer { officersNamed.insert(o) } }
                 for e in audit.entries { if let a = e.event.event.actor { officersNamed.insert(a) } }
-                audits[code] = audit
+                site.dossiers.insert(code)
+                try sink(SitePaths.dossier(code), audit.renderPage(links: links, head: head, ledgerPath: ledger.path))
             }
             site.officers = officersNamed.filter { reference.officers[$0] != nil }
-            site.dossiers = Set(audits.keys)
-            let links = SiteLinks(root: "../", officers: site.officers, agencies: Set(reference.agencies.keys))
-            for code in audits.keys.sorted() {
-                try sink(SitePaths.dossier(code), audits[code]!.renderPage(links: links, head: head, ledgerPath: ledger.path))
-            }
-            update.dossierPages = audits.count
+            update.dossierPages = site.dossiers.count
 
             let period = collector.shown
             let inPeriod = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf,
                                                             from: period.start(of: period.last), to: period.end(of: period.last))
             let allTime = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf)
             for id in site.officers.sorted() {
-                let held = audits.values.flatMap { a in a.holds.filter { $0.officer == id }.map { (a.code, $0) } }
-                try sink(SitePaths.officer(id), site.officerPage(id, inPeriod: inPeriod[id]!, allTime: allTime[id]!, held: held))
+                try sink(SitePaths.officer(id), site.officerPage(id, inPeriod: inPeriod[id]!, allTime: allTime[id]!, held: holdsListed[id] ?? []))
             }
             update.officerPages = site.officers.count
             for code in reference.agencies.keys.sorted() { try sink(SitePaths.agency(code), site.agencyPage(code)) }
