@@ -8,13 +8,13 @@ import PackageDescription
 //   beside CLMDB → LMDB (the only code that calls mdb_*) → LedgerStore (the event log)
 //   → Projections (the Ledger: append, projections, reports)
 //   → Audit (replay, timelines, accountability, XES) and Subscriptions (checkpoints, feeds)
-//   → ReportSite (the static HTML site) → LedgerCLI → dossier-ledger.
+//   → ReportSite (the static HTML site), Warehouse (the national warehouse on PostgreSQL) → LedgerCLI → dossier-ledger.
 let package = Package(
     name: "dossier-ledger",
     products: [
         .executable(name: "dossier-ledger", targets: ["dossier-ledger"]),
         .executable(name: "ledger-bench", targets: ["ledger-bench"]),
-        .library(name: "DossierLedger", targets: ["LedgerContract", "WorkingTime", "DossierRules", "Projections", "Audit", "Subscriptions", "ReportSite"]),
+        .library(name: "DossierLedger", targets: ["LedgerContract", "WorkingTime", "DossierRules", "Projections", "Audit", "Subscriptions", "ReportSite", "Warehouse"]),
     ],
     targets: [
         .systemLibrary(
@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "ProvinceGenerator", dependencies: ["DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
         .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB", "SystemIO"]),
         .target(name: "Subscriptions", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "LMDB", "SystemIO"]),
+        .target(name: "Warehouse", dependencies: ["Projections", "DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
         .target(name: "ReportSite", dependencies: ["Audit", "Projections", "DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
-        .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "ReportSite", "Projections", "ProvinceGenerator", "DossierRules",
+        .target(name: "LedgerCLI", dependencies: ["Audit", "Subscriptions", "ReportSite", "Warehouse", "Projections", "ProvinceGenerator", "DossierRules",
                                                  "LedgerContract", "WorkingTime", "SystemIO"]),
         .executableTarget(name: "dossier-ledger", dependencies: ["LedgerCLI"]),
         .executableTarget(

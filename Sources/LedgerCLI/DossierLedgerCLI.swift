@@ -79,6 +79,7 @@ public enum DossierLedgerCLI {
         "dossiers": DossiersCommand.run,
         "violations": ViolationsCommand.run,
         "site": SiteCommand.run,
+        "sync": SyncCommand.run,
         "kpi": KPICommand.run,
         "report": ReportCommand.run,
         "scorecard": ScorecardCommand.run,

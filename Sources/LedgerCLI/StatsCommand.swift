@@ -18,6 +18,9 @@ enum StatsCommand {
         try out.line("dossiers         \(dossiers)")
         try out.line("bytes on disk    \(used) in use (data.mdb file \(fileBytes))")
         try out.line("bytes per event  " + (events > 0 ? String(format: "%.1f", Double(used) / Double(events)) : "-"))
+        if let identity = try ledger.identity() {
+            try out.line("province         \(identity.province) (ledger id \(identity.ledgerID))")
+        }
         try out.line("head seq         \(head.seq)")
         try out.line("head hash        \(head.hash.hex)")
     }

@@ -150,22 +150,31 @@ extension Ledger {
                         from: LocalDate? = nil, to: LocalDate? = nil, asOf: Int64) throws -> [KPIRow] {
         try store.read { txn in
             let aggregation = KPIAggregation(agency: agency, rollup: rollup, period: period, from: from, to: to, asOf: asOf)
-            return try aggregation.rows(reference: try reference(in: txn), days: { visit in
-                try txn.withCursor(tables.kpiDays) { cursor in
-                    var entry = try cursor.first()
-                    while let e = entry {
-                        guard let key = KPIKey(e.key) else {
-                            throw LedgerError(.corrupt, "\(path): a KPI counter key does not decode")
-                        }
-                        do { try visit(key, try KPICounters(decoding: e.value)) } catch let error as RecordDecodingError {
-                            throw LedgerError(.corrupt, "\(path): KPI counters of \(key.agency) day \(key.day) do not decode: \(error.reason)")
-                        }
-                        entry = try cursor.next()
-                    }
-                }
-            }, dossiers: { visit in try forEachDossier(in: txn, visit) })
+            return try aggregation.rows(reference: try reference(in: txn), days: { visit in try forEachKPIDay(in: txn, visit) },
+                                        dossiers: { visit in try forEachDossier(in: txn, visit) })
         }
     }
+
+    /// Every stored agency-day row of KPI counters, in key order.
+    package func forEachKPIDay(in txn: Transaction, _ visit: (KPIKey, KPICounters) throws -> Void) throws {
+        try txn.withCursor(tables.kpiDays) { cursor in
+            var entry = try cursor.first()
+            while let e = entry {
+                guard let key = KPIKey(e.key) else {
+                    throw LedgerError(.corrupt, "\(path): a KPI counter key does not decode")
+                }
+                do { try visit(key, try KPICounters(decoding: e.value)) } catch let error as RecordDecodingError {
+                    throw LedgerError(.corrupt, "\(path): KPI counters of \(key.agency) day \(key.day) do not decode: \(error.reason)")
+                }
+                entry = try cursor.next()
+            }
+        }
+    }
+}
+
+extension LedgerSnapshot {
+    /// Every agency-day row of KPI counters (DOMAIN.md "KPIs"), in key order.
+    public func forEachKPIDay(_ visit: (KPIKey, KPICounters) throws -> Void) throws { try ledger.forEachKPIDay(in: txn, visit) }
 }
 
 extension ProjectionFold {

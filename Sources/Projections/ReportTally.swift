@@ -227,6 +227,17 @@ public struct ReportTally {
         return sums
     }
 
+    /// Every non-zero count by the dossier's own agency, procedure ("" for none) and period index.
+    public func forEachCount(_ body: (_ agency: String, _ procedure: String, _ period: Int, _ count: ReportCount, _ value: Int64) throws -> Void) rethrows {
+        for slot in 0..<slots.count {
+            let key = slots[slot]
+            for count in ReportCount.allCases {
+                let value = counts[slot * Self.width + count.rawValue]
+                if value != 0 { try body(agencies[Int(key.agency)], procedures[Int(key.procedure)], key.period, count, value) }
+            }
+        }
+    }
+
     /// The form 06a rows, by agency, period and (with `byProcedure`)
     /// procedure; rows whose twelve columns are all zero are left out.
     public func form06aRows(reference: ReferenceData, agency only: String? = nil, rollup: Bool = false,
