@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Tools/ensure-lmdb.sh
 Tools/ensure-chromium.sh
+Tools/ensure-postgresql.sh
 swift build --build-tests
 exec swift test --skip-build "$@"
