@@ -2,14 +2,20 @@ import Audit
 import LedgerContract
 import Projections
 
-/// `export [--from SEQ] [--to SEQ] [--dossier CODE]`: contract output lines in seq order.
+/// `export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes|ocel]`: contract output
+/// lines in seq order, or the log for process-mining tools.
 enum ExportCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "to", "dossier", "format"], flags: [])
         _ = try args.positionals(max: 0, command: "export")
         let format = args.value("format") ?? "ndjson"
-        guard ["ndjson", "csv", "xes"].contains(format) else {
-            throw CommandFailure(.usage, "--format \(format): expected ndjson, csv or xes")
+        guard ["ndjson", "csv", "xes", "ocel"].contains(format) else {
+            throw CommandFailure(.usage, "--format \(format): expected ndjson, csv, xes or ocel")
+        }
+        if format == "ocel" {
+            guard args.value("from") == nil && args.value("to") == nil && args.value("dossier") == nil else {
+                throw CommandFailure(.usage, "export --format ocel writes the whole log: --from, --to and --dossier do not apply")
+            }
         }
         let from: UInt64 = try args.integer("from", in: 1...UInt64.max) ?? 1
         let to: UInt64 = try args.integer("to", in: 1...UInt64.max) ?? .max
@@ -20,6 +26,10 @@ enum ExportCommand {
                 throw CommandFailure(.usage, "export --format xes writes whole dossiers: use --dossier, not --from/--to")
             }
             try XESExport.write(ledger, dossier: args.value("dossier")) { try out.write($0) }
+            return
+        }
+        if format == "ocel" {
+            try OCELExport.write(ledger) { try out.write($0) }
             return
         }
         let csv = format == "csv"

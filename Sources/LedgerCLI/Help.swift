@@ -29,6 +29,7 @@ enum Help {
       rebuild    drop the projections and fold them again from the log
       audit      a dossier's timeline; an officer's record; delays; handovers
       site       write the static HTML report site: province, agencies, officers, dossiers listed
+      sync       stream the ledger into the national warehouse on PostgreSQL (through psql)
       replay     write the projections as of a past instant to read-only files
       subscribe  stream events (or projection changes) after a named, durable checkpoint
       subscriptions  list subscriptions with their checkpoint and lag
@@ -58,8 +59,15 @@ enum Help {
 
     static let commands: [String: String] = [
         "init": """
-        usage: dossier-ledger [--ledger DIR] init [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]
+        usage: dossier-ledger [--ledger DIR] init [--province CODE] [--map-size BYTES] [--working-hours 07:30-11:30,13:00-17:00]
                                                   [--group-readable] [--allow-personal-data]
+               dossier-ledger [--ledger DIR] init --province CODE        (an existing ledger, once)
+
+        --province records which province the ledger is the system of record
+        for, with a random ledger id (`stats` shows both): the national
+        warehouse (`sync postgres`) refuses a second ledger claiming a province
+        already synced. An existing ledger gets its identity the same way, once;
+        its province cannot change afterwards.
 
         Creates a ledger in DIR (made with owner-only permissions if missing;
         an existing directory must be empty). The map starts at 64 MiB or
@@ -103,14 +111,17 @@ enum Help {
         without it).
         """,
         "export": """
-        usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes]
+        usage: dossier-ledger [--ledger DIR] export [--from SEQ] [--to SEQ] [--dossier CODE] [--format ndjson|csv|xes|ocel]
 
         Writes the stored events as contract output lines (the input fields
         plus seq, version, recordedAt and hash), in seq order. With --dossier,
         reads only that dossier's stream. --format csv writes the same as a
         spreadsheet (UTF-8 with a byte-order mark, data as JSON text);
         --format xes writes an IEEE 1849 XES log, one trace per dossier, for
-        process-mining tools.
+        process-mining tools; --format ocel writes the whole log as an OCEL
+        2.0 JSON object-centric log (dossiers, officers, agencies and
+        procedures as objects, every event related to the objects it
+        touches), for PM4Py and other object-centric tools.
         """,
         "history": """
         usage: dossier-ledger [--ledger DIR] history CODE [--format table|ndjson]
@@ -248,6 +259,30 @@ enum Help {
         in one transaction: readers see the old ones until it commits. They
         all derive from one fold of the dossier streams, so they are rebuilt
         together.
+        """,
+        "sync": """
+        usage: dossier-ledger [--ledger DIR] sync postgres --database URL [--follow] [--batch N]
+               dossier-ledger [--ledger DIR] sync postgres --database URL --check
+
+        Streams the ledger into a PostgreSQL database (the national warehouse)
+        through psql, PostgreSQL's client (Debian: apt-get install
+        postgresql-client), with COPY. The ledger needs a province
+        (`init --province CODE`); the first ledger to sync a province claims it,
+        another is refused. The schema `dossier_ledger` is created and migrated
+        by the tool (the database user needs no superuser right).
+        Exactly once: the position (ledger id, seq, head hash) lives in
+        PostgreSQL and moves in the transaction of the rows it covers; a sync
+        resumes from it after any interruption. Events go in batches of N
+        (--batch, default 50000), one transaction each; then the dossier
+        states, the KPI day counters, the report counts and the scorecard
+        rules, in one more. Views: dossier_ledger.kpi (by province, month,
+        quarter, year), dossier_ledger.scorecard (by province and quarter, with
+        the national rank and the head it was computed from).
+        --follow stays running: events committed by any process are in
+        PostgreSQL within a second; the projections follow at most every 10 s
+        while commits come, at once when idle, and every 5 minutes while idle.
+        --check recomputes the hash chain over the rows in PostgreSQL and
+        compares it with the ledger, naming the first seq that differs (exit 65).
         """,
         "site": """
         usage: dossier-ledger [--ledger DIR] site --out DIR [--as-of T|--known-at T] [--period month|quarter|year]
