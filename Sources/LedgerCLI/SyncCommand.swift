@@ -23,6 +23,7 @@ enum SyncCommand {
             throw CommandFailure(.usage, "sync postgres needs --database URL (e.g. postgresql://user@host/nation)")
         }
         if args.flag("follow") && args.flag("check") { throw CommandFailure(.usage, "give --follow or --check, not both") }
+        FileSystem.ignoreBrokenPipe()   // psql stopping at an error becomes a write error, reported with psql's message
         let ledger = try context.openLedger()
         var sync = try WarehouseSync(ledger: ledger, psql: try Psql(database: database, environment: context.environment))
         if let batch: Int = try args.integer("batch", in: 1...1_000_000) { sync.batchSize = batch }
@@ -51,10 +52,17 @@ enum SyncCommand {
         try out.flush()
         guard args.flag("follow") else { return }
 
+        // Events are synced as each commit is seen; the projections are refreshed on a second thread
+        // (their own position), so a long refresh never delays an event.
         let follower = LogFollower(ledger: ledger)
         var counter = try follower.commitCounter()
+        let refresher = ProjectionRefresher(sync: sync)
         var lastRefresh = Date(), behind = false
         while true {
+            if let refreshed = try refresher.finished() {
+                try out.line("projections of \(province) through seq \(refreshed)")
+                try out.flush()
+            }
             let next = try follower.waitForCommit(after: counter, timeout: 1)
             if let next {
                 counter = next
@@ -66,13 +74,54 @@ enum SyncCommand {
                 }
             }
             let since = Date().timeIntervalSince(lastRefresh)
-            if (behind && (next == nil || since >= projectionInterval)) || since >= idleRefreshInterval {
-                let refreshed = try sync.sync(refresh: true)
+            if (behind && (next == nil || since >= projectionInterval)) || since >= idleRefreshInterval, refresher.start() {
                 lastRefresh = Date()
                 behind = false
-                try out.line("projections of \(province) through seq \(refreshed.throughSeq)")
-                try out.flush()
             }
         }
+    }
+}
+
+/// Refreshes the warehouse's projections on a thread of its own, one refresh at a time.
+final class ProjectionRefresher: @unchecked Sendable {
+    private let sync: WarehouseSync
+    private let lock = NSLock()
+    private var running = false
+    private var failure: Error?
+    private var refreshed: UInt64?
+
+    init(sync: WarehouseSync) {
+        self.sync = sync
+    }
+
+    /// Starts a refresh unless one is running; returns whether it started.
+    func start() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !running else { return false }
+        running = true
+        Thread.detachNewThread { [self] in
+            do {
+                let pass = try sync.sync(events: false, refresh: true)
+                lock.lock()
+                if pass.projectionsRefreshed { refreshed = pass.throughSeq }
+                running = false
+                lock.unlock()
+            } catch {
+                lock.lock()
+                failure = error
+                running = false
+                lock.unlock()
+            }
+        }
+        return true
+    }
+
+    /// The seq a refresh finished since the last call brought the projections to; throws what a refresh failed with.
+    func finished() throws -> UInt64? {
+        lock.lock()
+        defer { lock.unlock(); refreshed = nil }
+        if let failure { throw failure }
+        return refreshed
     }
 }

@@ -55,52 +55,10 @@ public struct Psql: Sendable {
     }
 
     private func run<R>(_ write: (_ send: ([UInt8]) throws -> Void) throws -> Void, output: (String) throws -> R) throws -> R {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--field-separator=\u{1F}",
-                             "--set=ON_ERROR_STOP=1", "--dbname=\(database)", "--file=-"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["PGAPPNAME"] = "dossier-ledger"
-        environment["PGCLIENTENCODING"] = "UTF8"
-        environment["PGOPTIONS"] = ((environment["PGOPTIONS"].map { $0 + " " }) ?? "") + "-c client_min_messages=warning"
-        process.environment = environment
-        let input = Pipe()
-        let outPath = NSTemporaryDirectory() + "dossier-ledger-psql-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath + ".out", contents: nil)
-        FileManager.default.createFile(atPath: outPath + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: outPath + ".out")
-            try? FileManager.default.removeItem(atPath: outPath + ".err")
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".err"))
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            throw LedgerError(.missing, "cannot start \(executable): \(error.localizedDescription)")
-        }
+        let session = try PsqlSession(self)
         var writeFailure: Error?
-        do {
-            try write { bytes in
-                guard !bytes.isEmpty else { return }
-                try input.fileHandleForWriting.write(contentsOf: Data(bytes))
-            }
-        } catch {
-            writeFailure = error
-        }
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        try? out.close()
-        try? err.close()
-        let complaint = ((try? String(contentsOfFile: outPath + ".err", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        // A write that failed because psql stopped reading (it exits at the first error) reports psql's error.
-        if process.terminationStatus != 0 {
-            throw LedgerError(.storage, "psql (\(Self.redacted(database))) failed with exit \(process.terminationStatus): "
-                              + (complaint.isEmpty ? "no message" : complaint))
-        }
-        if let writeFailure { throw writeFailure }
-        return try output(outPath + ".out")
+        do { try write { bytes in try session.sendNow(bytes) } } catch { writeFailure = error }
+        return try session.finish(writeFailure: writeFailure, output: output)
     }
 
     /// Runs SQL text and returns the rows it printed, fields split.
@@ -122,6 +80,103 @@ public struct Psql: Sendable {
 enum SQL {
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
     static func identifier(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+}
+
+/// One psql process fed a script on its standard input — synchronously
+/// (`sendNow`), or through a writer thread (`send`), so that two sessions
+/// load at once while the caller prepares the next batch.
+final class PsqlSession: @unchecked Sendable {
+    private let psql: Psql
+    private let process = Process()
+    private let input = Pipe()
+    private let outPath: String
+    private let out: FileHandle
+    private let err: FileHandle
+    private let writer = DispatchQueue(label: "psql-session-writer")
+    /// At most one batch queued behind the one being written.
+    private let queued = DispatchSemaphore(value: 2)
+    private let failureLock = NSLock()
+    private var asyncFailure: Error?
+
+    init(_ psql: Psql) throws {
+        self.psql = psql
+        process.executableURL = URL(fileURLWithPath: psql.executable)
+        process.arguments = ["--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--field-separator=\u{1F}",
+                             "--set=ON_ERROR_STOP=1", "--dbname=\(psql.database)", "--file=-"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGAPPNAME"] = "dossier-ledger"
+        environment["PGCLIENTENCODING"] = "UTF8"
+        environment["PGOPTIONS"] = ((environment["PGOPTIONS"].map { $0 + " " }) ?? "") + "-c client_min_messages=warning"
+        process.environment = environment
+        outPath = NSTemporaryDirectory() + "dossier-ledger-psql-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: outPath + ".out", contents: nil)
+        FileManager.default.createFile(atPath: outPath + ".err", contents: nil)
+        out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".out"))
+        err = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".err"))
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            removeFiles()
+            throw LedgerError(.missing, "cannot start \(psql.executable): \(error.localizedDescription)")
+        }
+    }
+
+    private func removeFiles() {
+        try? FileManager.default.removeItem(atPath: outPath + ".out")
+        try? FileManager.default.removeItem(atPath: outPath + ".err")
+    }
+
+    /// Writes `bytes` now, blocking until the pipe took them.
+    func sendNow(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
+        try input.fileHandleForWriting.write(contentsOf: Data(bytes))
+    }
+
+    /// Queues `bytes` for the writer thread; blocks while two writes are already queued.
+    func send(_ bytes: [UInt8]) throws {
+        failureLock.lock()
+        let failed = asyncFailure
+        failureLock.unlock()
+        if let failed { throw failed }
+        queued.wait()
+        writer.async { [self] in
+            defer { queued.signal() }
+            failureLock.lock()
+            let skip = asyncFailure != nil
+            failureLock.unlock()
+            guard !skip else { return }
+            do { try sendNow(bytes) } catch {
+                failureLock.lock()
+                asyncFailure = error
+                failureLock.unlock()
+            }
+        }
+    }
+
+    /// Ends the script, waits for psql and reports what it said: its error
+    /// when it failed (a failed write then only meant psql had stopped
+    /// reading), else `output` of what it printed.
+    func finish<R>(writeFailure: Error? = nil, output: (String) throws -> R) throws -> R {
+        writer.sync {}
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        defer { removeFiles() }
+        let complaint = ((try? String(contentsOfFile: outPath + ".err", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if process.terminationStatus != 0 {
+            throw LedgerError(.storage, "psql (\(Psql.redacted(psql.database))) failed with exit \(process.terminationStatus): "
+                              + (complaint.isEmpty ? "no message" : complaint))
+        }
+        if let writeFailure { throw writeFailure }
+        failureLock.lock()
+        let failed = asyncFailure
+        failureLock.unlock()
+        if let failed { throw failed }
+        return try output(outPath + ".out")
+    }
+
 }
 
 /// Reads a field of `COPY … TO STDOUT` text: nil for `\N`, escapes undone.

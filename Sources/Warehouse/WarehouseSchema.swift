@@ -53,10 +53,9 @@ enum WarehouseSchema {
             expected_version integer,
             data jsonb NOT NULL,
             hash text NOT NULL,
-            PRIMARY KEY (province, at, seq)
+            PRIMARY KEY (province, seq, at)
         ) PARTITION BY LIST (province);
-        CREATE INDEX ON dossier_ledger.events (province, seq);
-        CREATE INDEX ON dossier_ledger.events (province, dossier, seq);
+        COMMENT ON TABLE dossier_ledger.events IS 'Every event of every province ledger, keyed by (province, seq); partitioned by province, then by local month of at.';
         CREATE TABLE dossier_ledger.dossiers (
             province text NOT NULL,
             dossier text NOT NULL,

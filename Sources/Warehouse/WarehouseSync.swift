@@ -48,6 +48,13 @@ public struct WarehouseSync {
     public let identity: LedgerIdentity
     /// Events per transaction.
     public var batchSize = 50_000
+    /// The partitions this value has made or found (a follower syncs often).
+    private let partitionsMade = PartitionsMade()
+
+    final class PartitionsMade: @unchecked Sendable {
+        var province = false
+        var months = Set<Int>()
+    }
 
     public init(ledger: Ledger, psql: Psql) throws {
         guard let identity = try ledger.identity() else {
@@ -94,7 +101,7 @@ public struct WarehouseSync {
     /// One pass: the events after PostgreSQL's position up to the ledger's
     /// head, then the projections when they are behind (or when `refresh`).
     /// - Parameter projections: whether to bring the projections up to the head in this pass.
-    public func sync(projections: Bool = true, refresh: Bool = false, asOf: Int64? = nil,
+    public func sync(events: Bool = true, projections: Bool = true, refresh: Bool = false, asOf: Int64? = nil,
                      progress: (WarehousePass) -> Void = { _ in }) throws -> WarehousePass {
         let position = try self.position()
         guard position.ledgerID == identity.ledgerID else {
@@ -114,7 +121,7 @@ public struct WarehouseSync {
                 }
             }
             let reference = try snapshot.reference()
-            if position.seq < head.seq {
+            if events && position.seq < head.seq {
                 try copyEvents(snapshot, after: position.seq, through: head.seq, calendar: reference.calendar) { through, count in
                     pass.throughSeq = through
                     pass.events += count
@@ -122,6 +129,9 @@ public struct WarehouseSync {
                 }
             }
             if projections && (position.projectionsSeq < head.seq || refresh) {
+                // Projections never run ahead of the events they derive from.
+                let through = events ? head : (try self.position().seq == head.seq ? head : nil)
+                guard let head = through else { return }
                 pass.dossiers = try copyProjections(snapshot, from: position.projectionsSeq, head: head, reference: reference,
                                                     asOf: asOf ?? Int64(Date().timeIntervalSince1970))
                 pass.projectionsRefreshed = true
@@ -134,22 +144,32 @@ public struct WarehouseSync {
 
     static let eventColumns = "province, seq, dossier, type, at, at_text, recorded_at, recorded_at_text, actor, id, version, expected_version, data, hash"
 
-    /// The events (after, through], one transaction per batch, each moving the events position.
+    /// The events (after, through], one transaction per batch, each moving
+    /// the events position. Two psql sessions load alternate batches at once;
+    /// each transaction moves the position last (`advance` waits for the
+    /// previous batch's commit), so they commit in seq order, and a batch
+    /// whose predecessor failed fails too.
     private func copyEvents(_ snapshot: LedgerSnapshot, after: UInt64, through: UInt64, calendar: WorkingCalendar,
                             committed: (UInt64, Int) -> Void) throws {
         let province = SQL.literal(identity.province)
         let provinceTable = "events_" + Self.tableSuffix(identity.province)
-        var partitions = Set<Int>()
-        _ = try psql.run { send in
-            try send(Array("""
-            CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(provinceTable)) PARTITION OF dossier_ledger.events
-                FOR VALUES IN (\(province)) PARTITION BY RANGE (at);
-
-            """.utf8))
-            var from = after
+        var partitions = partitionsMade.months
+        if !partitionsMade.province {
+            _ = try psql.query("""
+                CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(provinceTable)) PARTITION OF dossier_ledger.events
+                    FOR VALUES IN (\(province)) PARTITION BY RANGE (at);
+                """)
+            partitionsMade.province = true
+        }
+        defer { partitionsMade.months = partitions }
+        let sessions = try (0..<(through - after > UInt64(batchSize) ? 2 : 1)).map { _ in try PsqlSession(psql) }
+        var failure: Error?
+        do {
+            var from = after, batch = 0
             while from < through {
                 let last = min(through, from + UInt64(batchSize))
                 var rows = CopyRows()
+                rows.bytes.reserveCapacity(batchSize * 400)
                 var months = Set<Int>()
                 var lastHash = ""
                 var count = 0
@@ -177,22 +197,37 @@ public struct WarehouseSync {
                     count += 1
                     return true
                 }
-                var script = "BEGIN;\nSELECT dossier_ledger.advance(\(province), \(SQL.literal(identity.ledgerID)), 'events', \(from), \(last), \(SQL.literal(lastHash)));\n"
-                for month in months.subtracting(partitions).sorted() {
-                    let name = provinceTable + String(format: "_%04d%02d", month / 12, month % 12 + 1)
-                    let start = Self.monthStart(month, calendar), end = Self.monthStart(month + 1, calendar)
-                    script += "CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(name)) PARTITION OF dossier_ledger.\(SQL.identifier(provinceTable)) "
-                        + "FOR VALUES FROM (\(SQL.literal(start))) TO (\(SQL.literal(end)));\n"
+                // A month's partition is committed before any batch holding it is sent.
+                let newMonths = months.subtracting(partitions).sorted()
+                if !newMonths.isEmpty {
+                    var ddl = ""
+                    for month in newMonths {
+                        let name = provinceTable + String(format: "_%04d%02d", month / 12, month % 12 + 1)
+                        ddl += "CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(name)) PARTITION OF dossier_ledger.\(SQL.identifier(provinceTable)) "
+                            + "FOR VALUES FROM (\(SQL.literal(Self.monthStart(month, calendar)))) TO (\(SQL.literal(Self.monthStart(month + 1, calendar))));\n"
+                    }
+                    _ = try psql.query(ddl)
+                    partitions.formUnion(newMonths)
                 }
-                partitions.formUnion(months)
-                script += "COPY dossier_ledger.events (\(Self.eventColumns)) FROM STDIN;\n"
-                try send(Array(script.utf8))
-                try send(rows.bytes)
-                try send(Array("\\.\nCOMMIT;\n".utf8))
+                var script = Array("BEGIN;\nCOPY dossier_ledger.events (\(Self.eventColumns)) FROM STDIN;\n".utf8)
+                script += rows.bytes
+                script += Array("\\.\nSELECT dossier_ledger.advance(\(province), \(SQL.literal(identity.ledgerID)), 'events', \(from), \(last), \(SQL.literal(lastHash)));\nCOMMIT;\n".utf8)
+                try sessions[batch % sessions.count].send(script)
                 committed(last, count)
                 from = last
+                batch += 1
             }
+        } catch {
+            failure = error
         }
+        // Ending the scripts: a transaction left open (after a failure here) is rolled back by the server.
+        // psql's own message explains a failed write (psql stopped reading at its error), so it comes first.
+        var errors: [Error] = []
+        for s in sessions {
+            do { _ = try s.finish { _ in () } } catch { errors.append(error) }
+        }
+        if let psqlError = errors.first(where: { $0 is LedgerError }) ?? errors.first { throw psqlError }
+        if let failure { throw failure }
     }
 
     /// A table-name suffix for a province code: lower-case letters and digits, others as `_`.
