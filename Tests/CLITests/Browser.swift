@@ -25,7 +25,7 @@ enum Browser {
         defer { try? FileManager.default.removeItem(atPath: profile) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
                              "--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0", "--hide-scrollbars"] + extra + [url.absoluteString]
         let out = Pipe()
         let errPath = profile + ".stderr"
