@@ -33,20 +33,20 @@ public enum XESExport {
             <date key="time:timestamp" value="1970-01-01T00:00:00.000+00:00"/>
           </global>
           <classifier name="Activity" keys="concept:name"/>
-          <string key="concept:name" value="\(escape(ledger.path))"/>
+          <string key="concept:name" value="\(Markup.escaped(ledger.path))"/>
 
         """)
         try ledger.store.read { txn in
             let reference = try ledger.reference(in: txn)
             func trace(_ state: DossierState) throws {
                 let events = try ledger.store.events(ofDossier: state.code, in: txn)
-                var t = "  <trace>\n    <string key=\"concept:name\" value=\"\(escape(state.code))\"/>\n"
+                var t = "  <trace>\n    <string key=\"concept:name\" value=\"\(Markup.escaped(state.code))\"/>\n"
                 // The trace attributes of an imported log, as it gave them.
                 if let imported = events.first(where: { $0.event.type == .activityRecorded })?.event.data["traceAttributes"]?.objectValue {
                     for m in imported.members { t += attribute(m.key, m.value, indent: "    ") }
                 }
-                if let p = state.procedure { t += "    <string key=\"ledger:procedure\" value=\"\(escape(p))\"/>\n" }
-                if let a = state.agency { t += "    <string key=\"ledger:agency\" value=\"\(escape(a))\"/>\n" }
+                if let p = state.procedure { t += "    <string key=\"ledger:procedure\" value=\"\(Markup.escaped(p))\"/>\n" }
+                if let a = state.agency { t += "    <string key=\"ledger:agency\" value=\"\(Markup.escaped(a))\"/>\n" }
                 if let due = state.dueInstant(calendar: reference.calendar) {
                     t += "    <date key=\"ledger:dueAt\" value=\"\(xesDate(Timestamp(seconds: due, offsetMinutes: Int16(reference.calendar.utcOffsetSeconds / 60))))\"/>\n"
                 }
@@ -82,9 +82,9 @@ public enum XESExport {
             transition = nil   // an imported event's transition, if it had one, is among its attributes
         }
         var s = "    <event>\n"
-        s += "      <string key=\"concept:name\" value=\"\(escape(name))\"/>\n"
+        s += "      <string key=\"concept:name\" value=\"\(Markup.escaped(name))\"/>\n"
         s += "      <date key=\"time:timestamp\" value=\"\(xesDate(e.at))\"/>\n"
-        if let resource { s += "      <string key=\"org:resource\" value=\"\(escape(resource))\"/>\n" }
+        if let resource { s += "      <string key=\"org:resource\" value=\"\(Markup.escaped(resource))\"/>\n" }
         if let transition { s += "      <string key=\"lifecycle:transition\" value=\"\(transition)\"/>\n" }
         s += "      <string key=\"ledger:type\" value=\"\(e.type.name)\"/>\n"
         s += "      <int key=\"ledger:seq\" value=\"\(r.seq)\"/>\n"
@@ -103,9 +103,9 @@ public enum XESExport {
     /// One data member as an XES attribute (lists and objects nested; an
     /// attribute an import kept as `{"xes": type, …}` written back as it came).
     static func attribute(_ key: String, _ value: JSONValue, indent: String) -> String {
-        let k = escape(key)
+        let k = Markup.escaped(key)
         if case .object(let o) = value, let type = o["xes"]?.stringValue, XESAttribute.isType(type) {
-            let v = o["value"]?.stringValue.map { " value=\"\(escape($0))\"" } ?? ""
+            let v = o["value"]?.stringValue.map { " value=\"\(Markup.escaped($0))\"" } ?? ""
             var inner = ""
             if let values = o["values"]?.arrayValue {
                 inner += "\(indent)  <values>\n"
@@ -123,7 +123,7 @@ public enum XESExport {
         case .bool(let b): return "\(indent)<boolean key=\"\(k)\" value=\"\(b)\"/>\n"
         case .int(let i): return "\(indent)<int key=\"\(k)\" value=\"\(i)\"/>\n"
         case .double(let d): return "\(indent)<float key=\"\(k)\" value=\"\(d)\"/>\n"
-        case .string(let s): return "\(indent)<string key=\"\(k)\" value=\"\(escape(s))\"/>\n"
+        case .string(let s): return "\(indent)<string key=\"\(k)\" value=\"\(Markup.escaped(s))\"/>\n"
         case .array(let items):
             var s = "\(indent)<list key=\"\(k)\">\n\(indent)  <values>\n"
             for (i, item) in items.enumerated() { s += attribute(String(i), item, indent: indent + "    ") }
@@ -141,25 +141,5 @@ public enum XESExport {
         ms.fractionDigits = 3
         ms.isZulu = false
         return ms.text
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default:
-                // Other control characters cannot appear in XML 1.0 at all.
-                if c.value < 0x20 { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
     }
 }

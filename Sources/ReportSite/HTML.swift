@@ -1,22 +1,9 @@
+import Audit
 import Foundation
 import LedgerContract
 
-/// Text escaped for HTML element content and attribute values.
-func esc(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for c in text.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out
-}
+/// Text escaped for HTML element content and double-quoted attribute values (`Markup.escaped`).
+func esc(_ text: String) -> String { Markup.escaped(text) }
 
 /// A page of the site being written: a head with the one stylesheet (screen
 /// and print) and the optional sorting script, a breadcrumb, the body, and

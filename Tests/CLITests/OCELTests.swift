@@ -17,16 +17,7 @@ import Testing
 
     static let attributeTypes: Set<String> = ["string", "time", "integer", "float", "boolean"]
 
-    /// A generated province imported into a fresh ledger.
-    func province(dossiers: Int = 200, seed: Int = 11) throws -> String {
-        let ledger = try Tool.initialisedLedger()
-        let generated = try Tool.run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
-        #expect(generated.status == 0, "\(generated.stderr)")
-        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
-        let r = try Tool.run(["import", file], ledger: ledger)
-        #expect(r.status == 0, "\(r.stderr)")
-        return ledger
-    }
+    func province(dossiers: Int = 200, seed: Int = 11) throws -> String { try Tool.generatedProvince(dossiers: dossiers, seed: seed) }
 
     /// The ledger's OCEL log, parsed.
     func ocel(_ ledger: String) throws -> (text: String, log: [String: Any]) {

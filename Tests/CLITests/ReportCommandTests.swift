@@ -3,15 +3,7 @@ import Testing
 
 /// report 06a, scorecard, deadlines and the warning feed as a user runs them.
 @Suite struct ReportCommandTests {
-    /// A generated province imported into a fresh ledger.
-    func province(dossiers: Int = 800, seed: Int = 5) throws -> String {
-        let ledger = try Tool.initialisedLedger()
-        let generated = try Tool.run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
-        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
-        let r = try Tool.run(["import", file], ledger: ledger)
-        #expect(r.status == 0, "\(r.stderr)")
-        return ledger
-    }
+    func province(dossiers: Int = 800, seed: Int = 5) throws -> String { try Tool.generatedProvince(dossiers: dossiers, seed: seed) }
 
     static let columns = ["carriedOver", "receivedOnline", "receivedDirect", "receivedPostal", "processedEarly", "processedOnTime",
                           "processedLate", "endedOtherwise", "inProgressNotDue", "inProgressOverdue", "pausedNotDue", "pausedOverdue"]

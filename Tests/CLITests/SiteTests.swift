@@ -6,15 +6,7 @@ import Testing
 @Suite struct SiteTests {
     static let asOf = "2025-12-31T23:59:00+07:00"
 
-    /// A generated province imported into a fresh ledger.
-    func province(dossiers: Int = 800, seed: Int = 5) throws -> String {
-        let ledger = try Tool.initialisedLedger()
-        let generated = try Tool.run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
-        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
-        let r = try Tool.run(["import", file], ledger: ledger)
-        #expect(r.status == 0, "\(r.stderr)")
-        return ledger
-    }
+    func province(dossiers: Int = 800, seed: Int = 5) throws -> String { try Tool.generatedProvince(dossiers: dossiers, seed: seed) }
 
     func siteDirectory(beside ledger: String) -> String { (ledger as NSString).deletingLastPathComponent + "/site" }
 

@@ -78,6 +78,20 @@ enum Tool {
         return path
     }
 
+    /// A generated province imported into a fresh ledger, created with `init --province CODE` when `province` is given.
+    static func generatedProvince(dossiers: Int, seed: Int, province: String? = nil,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let ledger = temporaryLedger()
+        let created = try run(["init"] + (province.map { ["--province", $0] } ?? []), ledger: ledger)
+        #expect(created.status == 0, "\(created.stderr)", sourceLocation: sourceLocation)
+        let generated = try run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
+        #expect(generated.status == 0, "\(generated.stderr)", sourceLocation: sourceLocation)
+        let file = self.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
+        let imported = try run(["import", file], ledger: ledger)
+        #expect(imported.status == 0, "\(imported.stderr)", sourceLocation: sourceLocation)
+        return ledger
+    }
+
     static func remove(_ ledger: String) {
         try? FileManager.default.removeItem(atPath: (ledger as NSString).deletingLastPathComponent)
     }

@@ -37,13 +37,7 @@ final class PostgresCluster {
 @Suite(.serialized) struct WarehouseTests {
     /// A generated province ledger with an identity.
     func province(_ code: String, dossiers: Int, seed: Int) throws -> String {
-        let ledger = Tool.temporaryLedger()
-        #expect(try Tool.run(["init", "--province", code], ledger: ledger).status == 0)
-        let generated = try Tool.run(["generate", "--dossiers", String(dossiers), "--seed", String(seed)])
-        let file = Tool.file(generated.stdout.split(separator: "\n").map(String.init), beside: ledger)
-        let r = try Tool.run(["import", file], ledger: ledger)
-        #expect(r.status == 0, "\(r.stderr)")
-        return ledger
+        try Tool.generatedProvince(dossiers: dossiers, seed: seed, province: code)
     }
 
     func head(_ ledger: String) throws -> Int {
