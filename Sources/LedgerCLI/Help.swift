@@ -279,8 +279,9 @@ enum Help {
         quarter, year), dossier_ledger.scorecard (by province and quarter, with
         the national rank and the head it was computed from).
         --follow stays running: events committed by any process are in
-        PostgreSQL within a second; the projections follow at most every 10 s
-        while commits come, at once when idle, and every 5 minutes while idle.
+        PostgreSQL within a second; the projections follow once no commit has
+        come for 2 s, at least every minute while commits keep coming, and
+        every 5 minutes while idle.
         --check recomputes the hash chain over the rows in PostgreSQL and
         compares it with the ledger, naming the first seq that differs (exit 65).
         """,

@@ -30,8 +30,8 @@ enum SiteCommand {
         }
         let start = Date()
         let update = try writer.write(try options())
-        try context.out.line(String(format: "wrote %d pages (%d agencies, %d officers, %d dossiers) to %@ in %.1f s, as of head seq %llu",
-                                    update.pages, update.agencyPages, update.officerPages, update.dossierPages, out,
+        try context.out.line(String(format: "wrote %d page%@ (%d agencies, %d officers, %d dossiers) to %@ in %.1f s, as of head seq %llu",
+                                    update.pages, update.pages == 1 ? "" : "s", update.agencyPages, update.officerPages, update.dossierPages, out,
                                     Date().timeIntervalSince(start), update.head.seq))
         try context.out.line("open \(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)")
         try context.out.flush()

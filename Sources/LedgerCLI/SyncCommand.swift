@@ -9,7 +9,9 @@ import Warehouse
 /// national warehouse on PostgreSQL, through psql.
 enum SyncCommand {
     /// While commits keep coming, the projections are refreshed at most this often (events go at once).
-    static let projectionInterval = 10.0
+    static let projectionInterval = 60.0
+    /// The projections are refreshed once no commit has come for this long.
+    static let quietSeconds = 2.0
     /// While idle, the projections are refreshed this often (open dossiers cross their due instants as time passes).
     static let idleRefreshInterval = 300.0
 
@@ -57,7 +59,7 @@ enum SyncCommand {
         let follower = LogFollower(ledger: ledger)
         var counter = try follower.commitCounter()
         let refresher = ProjectionRefresher(sync: sync)
-        var lastRefresh = Date(), behind = false
+        var lastRefresh = Date(), lastCommit = Date(), behind = false
         while true {
             if let refreshed = try refresher.finished() {
                 try out.line("projections of \(province) through seq \(refreshed)")
@@ -66,6 +68,7 @@ enum SyncCommand {
             let next = try follower.waitForCommit(after: counter, timeout: 1)
             if let next {
                 counter = next
+                lastCommit = Date()
                 let moved = try sync.sync(projections: false)
                 if moved.events > 0 {
                     behind = true
@@ -74,7 +77,8 @@ enum SyncCommand {
                 }
             }
             let since = Date().timeIntervalSince(lastRefresh)
-            if (behind && (next == nil || since >= projectionInterval)) || since >= idleRefreshInterval, refresher.start() {
+            let quiet = Date().timeIntervalSince(lastCommit) >= quietSeconds
+            if (behind && (quiet || since >= projectionInterval)) || since >= idleRefreshInterval, refresher.start() {
                 lastRefresh = Date()
                 behind = false
             }

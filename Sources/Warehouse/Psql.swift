@@ -154,6 +154,11 @@ final class PsqlSession: @unchecked Sendable {
         }
     }
 
+    /// Stops psql without finishing its script: the server rolls back its open transaction.
+    func stop() {
+        if process.isRunning { process.terminate() }
+    }
+
     /// Ends the script, waits for psql and reports what it said: its error
     /// when it failed (a failed write then only meant psql had stopped
     /// reading), else `output` of what it printed.
@@ -214,16 +219,22 @@ struct CopyRows {
     private var first = true
 
     mutating func field(_ text: String?) {
-        if !first { bytes.append(0x09) }
+        guard var text else { field(bytes: nil as [UInt8]?); return }
+        text.withUTF8 { field(bytes: $0) }
+    }
+
+    /// A field given as UTF-8 bytes (nil: null).
+    mutating func field<Bytes: Collection<UInt8>>(bytes: Bytes?) {
+        if !first { self.bytes.append(0x09) }
         first = false
-        guard let text else { bytes.append(contentsOf: [0x5C, 0x4E]); return }
-        for b in text.utf8 {
+        guard let text = bytes else { self.bytes.append(contentsOf: [0x5C, 0x4E]); return }
+        for b in text {
             switch b {
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-            default: bytes.append(b)
+            case 0x5C: self.bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x09: self.bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x0A: self.bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: self.bytes.append(contentsOf: [0x5C, 0x72])
+            default: self.bytes.append(b)
             }
         }
     }

@@ -102,7 +102,21 @@ enum WarehouseSchema {
         DECLARE
             owner text;
             current bigint;
+            waits integer := 0;
         BEGIN
+            -- The batch before this one may be loading in another session: wait until it has committed
+            -- (each statement here sees what committed since the last), at most a minute.
+            LOOP
+                SELECT ledger_id, CASE WHEN p_part = 'events' THEN seq ELSE projections_seq END INTO owner, current
+                  FROM dossier_ledger.provinces WHERE province = p_province;
+                EXIT WHEN owner IS NULL OR owner <> p_ledger OR current >= p_from;
+                waits := waits + 1;
+                IF waits > 6000 THEN
+                    RAISE EXCEPTION 'the % of province % stay synced through seq %, short of %: the batch before this one did not commit',
+                        p_part, p_province, current, p_from;
+                END IF;
+                PERFORM pg_sleep(0.01);
+            END LOOP;
             SELECT ledger_id, CASE WHEN p_part = 'events' THEN seq ELSE projections_seq END INTO owner, current
               FROM dossier_ledger.provinces WHERE province = p_province FOR UPDATE;
             IF owner IS NULL THEN

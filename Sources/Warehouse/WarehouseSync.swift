@@ -146,9 +146,10 @@ public struct WarehouseSync {
 
     /// The events (after, through], one transaction per batch, each moving
     /// the events position. Two psql sessions load alternate batches at once;
-    /// each transaction moves the position last (`advance` waits for the
-    /// previous batch's commit), so they commit in seq order, and a batch
-    /// whose predecessor failed fails too.
+    /// each transaction moves the position last, `advance` waiting there
+    /// until the previous batch has committed, so they commit in seq order;
+    /// when one fails, the other session is stopped and nothing after the
+    /// failed batch commits.
     private func copyEvents(_ snapshot: LedgerSnapshot, after: UInt64, through: UInt64, calendar: WorkingCalendar,
                             committed: (UInt64, Int) -> Void) throws {
         let province = SQL.literal(identity.province)
@@ -173,6 +174,7 @@ public struct WarehouseSync {
                 var months = Set<Int>()
                 var lastHash = ""
                 var count = 0
+                var data = JSONWriter(capacity: 1024)
                 try snapshot.forEachEvent(from: from + 1, to: last) { e in
                     let date = calendar.localDate(of: e.event.at.seconds)
                     months.insert(date.year * 12 + date.month - 1)
@@ -180,17 +182,18 @@ public struct WarehouseSync {
                     rows.field(Int64(e.seq))
                     rows.field(e.event.dossier)
                     rows.field(e.event.type.name)
-                    rows.field(e.event.at.text)
-                    rows.field(e.event.at.text)
-                    rows.field(e.recordedAt.text)
-                    rows.field(e.recordedAt.text)
+                    let at = e.event.at.text, recordedAt = e.recordedAt.text
+                    rows.field(at)
+                    rows.field(at)
+                    rows.field(recordedAt)
+                    rows.field(recordedAt)
                     rows.field(e.event.actor)
                     rows.field(e.event.id)
                     rows.field(e.version.map { Int64($0) })
                     rows.field(e.event.expectedVersion.map { Int64($0) })
-                    var w = JSONWriter(capacity: 256)
-                    w.object(e.event.data, sortedKeys: true)
-                    rows.field(String(decoding: w.bytes, as: UTF8.self))
+                    data.bytes.removeAll(keepingCapacity: true)
+                    data.object(e.event.data)   // jsonb keeps its own key order
+                    rows.field(bytes: data.bytes)
                     lastHash = e.hash.hex
                     rows.field(lastHash)
                     rows.endRow()
@@ -222,8 +225,10 @@ public struct WarehouseSync {
         }
         // Ending the scripts: a transaction left open (after a failure here) is rolled back by the server.
         // psql's own message explains a failed write (psql stopped reading at its error), so it comes first.
+        // When one session failed, the batch after it would wait in vain: the others are stopped (rolled back).
         var errors: [Error] = []
         for s in sessions {
+            if !errors.isEmpty || failure != nil { s.stop() }
             do { _ = try s.finish { _ in () } } catch { errors.append(error) }
         }
         if let psqlError = errors.first(where: { $0 is LedgerError }) ?? errors.first { throw psqlError }
