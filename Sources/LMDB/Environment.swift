@@ -173,6 +173,14 @@ public final class Environment: @unchecked Sendable {
         public let readers: Int
     }
 
+    /// The id of the last commit a read transaction begun now sees (any
+    /// process). A commit's meta page (what `info` reports) is written
+    /// just before readers are told of it: a reader woken by `info` alone
+    /// could still begin on the snapshot before. Waiting on this id avoids that.
+    public var visibleTransactionID: Int {
+        get throws { try read { $0.id } }
+    }
+
     public var info: Info {
         get throws { try currentInfo() }
     }

@@ -16,6 +16,9 @@ public struct Transaction {
     /// True inside `Environment.read`.
     public let isReadOnly: Bool
 
+    /// The transaction's id: for a read transaction, the id of the last commit its snapshot holds.
+    public var id: Int { Int(mdb_txn_id(txn)) }
+
     init(txn: OpaquePointer, environment: Environment, isReadOnly: Bool) {
         self.txn = txn
         self.environment = environment

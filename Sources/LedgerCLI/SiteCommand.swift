@@ -28,6 +28,9 @@ enum SiteCommand {
         func options() throws -> SiteOptions {
             SiteOptions(period: period, past: past, asOf: try PastInstantArgument.evaluationInstant(past, calendar: calendar), listLimit: limit)
         }
+        // The commit counter is read before the first rendering: a commit made while it renders is rendered again.
+        let follower = LogFollower(ledger: ledger)
+        var counter = try follower.commitCounter()
         let start = Date()
         let update = try writer.write(try options())
         try context.out.line(String(format: "wrote %d page%@ (%d agencies, %d officers, %d dossiers) to %@ in %.1f s, as of head seq %llu",
@@ -36,8 +39,6 @@ enum SiteCommand {
         try context.out.line("open \(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)")
         try context.out.flush()
         guard follow else { return }
-        let follower = LogFollower(ledger: ledger)
-        var counter = try follower.commitCounter()
         while true {
             guard let next = try follower.waitForCommit(after: counter, timeout: 60) else { continue }
             counter = next

@@ -41,6 +41,9 @@ enum SyncCommand {
                          + (position.seq > 0 ? " through seq \(position.seq), hash \(position.headHash)" : ""))
             return
         }
+        // The commit counter is read before the first pass: a commit made during it is synced by the next.
+        let follower = LogFollower(ledger: ledger)
+        var counter = try follower.commitCounter()
         let start = Date()
         let progress = Progress(enabled: FileSystem.isTerminal(2))
         let pass = try sync.sync { p in progress.update(events: p.events, bytes: 0, seconds: Date().timeIntervalSince(start)) }
@@ -56,8 +59,6 @@ enum SyncCommand {
 
         // Events are synced as each commit is seen; the projections are refreshed on a second thread
         // (their own position), so a long refresh never delays an event.
-        let follower = LogFollower(ledger: ledger)
-        var counter = try follower.commitCounter()
         let refresher = ProjectionRefresher(sync: sync)
         var lastRefresh = Date(), lastCommit = Date(), behind = false
         while true {

@@ -8,11 +8,13 @@ import Projections
 /// Reads the log after a position, in seq order, and waits for commits made
 /// by any process.
 ///
-/// LMDB has no change notification: `waitForCommit` polls the environment's
-/// last transaction id, which lives in the shared lock file (reading it is a
-/// memory read, no system call), sleeping 0.5 ms after activity and backing
-/// off to 4 ms when idle — a commit is seen within a few milliseconds while
-/// an idle follower wakes 250 times a second for almost no CPU.
+/// LMDB has no change notification: `waitForCommit` polls the id of the
+/// last commit a read transaction sees (beginning and ending a read
+/// transaction: memory reads of the shared lock file, no system call), so a
+/// woken follower's next read always holds the commit that woke it;
+/// sleeping 0.5 ms after activity and backing off to 4 ms when idle — a
+/// commit is seen within a few milliseconds while an idle follower wakes 250
+/// times a second for almost no CPU.
 public struct LogFollower: Sendable {
     public let ledger: Ledger
     public let filter: SubscriptionFilter
@@ -98,8 +100,8 @@ public struct LogFollower: Sendable {
         }
     }
 
-    /// The last committed transaction id of the environment (any process).
-    public func commitCounter() throws -> Int { try ledger.store.environment.info.lastTransactionID }
+    /// The id of the last commit (by any process) that a read begun now sees.
+    public func commitCounter() throws -> Int { try ledger.store.environment.visibleTransactionID }
 
     /// Waits until a transaction newer than `counter` commits, or `timeout`
     /// seconds pass, blocking the calling thread.

@@ -153,8 +153,9 @@ import Testing
         let follower = Process()
         follower.executableURL = Tool.executable
         follower.arguments = ["--ledger", ledger, "site", "--out", site, "--follow"]
-        follower.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        follower.standardError = FileHandle.nullDevice
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        follower.standardOutput = log
+        follower.standardError = log
         try follower.run()
         defer { kill(follower.processIdentifier, SIGKILL); follower.waitUntilExit() }
         func waitFor(_ timeout: Double, _ done: () -> Bool) -> Bool {
@@ -190,12 +191,12 @@ import Testing
             if !text.hasSuffix("</html>\n") { partial += 1 }
             return DOM.matches(text, #"<span class="head-seq">(\d+)</span>"#).first != headBefore
         }
-        #expect(rewritten, "the index was rewritten after the commit")
+        #expect(rewritten, "the index was rewritten after the commit; the follower said: \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
         #expect(Date().timeIntervalSince(committed) < 2.5, "within 2 s of the commit (\(Date().timeIntervalSince(committed)) s)")
         #expect(partial == 0, "\(partial) of \(reads) reads saw half a page")
         #expect(!(FileManager.default.subpaths(atPath: site) ?? []).contains { $0.hasSuffix(".tmp") }, "no temporary file left")
-        let log = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(log.contains("pages written"))
+        let said = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(said.contains("pages written"))
     }
 
     @Test func badRequestsWriteNothing() throws {
