@@ -7,7 +7,7 @@ import Projections
 @main
 struct LedgerBench {
     static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
-                              "report06a", "scorecard", "deadlines", "targets", "site", "warehouse", "xesImport"]
+                              "report06a", "scorecard", "deadlines", "targets", "site", "warehouse", "commands", "xesImport"]
     static let reportFigures: Set<String> = ["report06a", "scorecard", "deadlines", "targets", "site"]
 
     struct Options {
@@ -122,7 +122,7 @@ struct LedgerBench {
                                                                 directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
             figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent)
         }
-        if !only.isDisjoint(with: Set(["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions", "warehouse"])
+        if !only.isDisjoint(with: Set(["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions", "warehouse", "commands"])
             .union(reportFigures)) {
             progress("append: importing…")
             let ledger = try Ledger.create(at: scratch.child("ledger"))
@@ -158,6 +158,14 @@ struct LedgerBench {
                     figures.merge(reports) { $1 }
                 } else {
                     progress("reports: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
+                }
+            }
+            if only.contains("commands") {
+                progress("commands (import, rebuild, verify, violations, audit delays)…")
+                if let figure = try CommandsBenchmark.figure(ledger, input: input, directory: try ScratchDirectory.inside(scratch, "commands")) {
+                    figures["commands"] = figure
+                } else {
+                    progress("commands: skipped — build the dossier-ledger executable beside ledger-bench first (swift build -c release)")
                 }
             }
             if only.contains("warehouse") {

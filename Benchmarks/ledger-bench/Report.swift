@@ -6,6 +6,7 @@ import LedgerContract
 struct Value {
     enum Unit: String {
         case eventsPerSecond = "events/s"
+        case megabytesPerSecond = "MB/s"
         case microseconds = "µs"
         case milliseconds = "ms"
         case seconds = "s"
@@ -34,6 +35,7 @@ struct Value {
     var text: String {
         switch unit {
         case .eventsPerSecond: return grouped(number) + " events/s"
+        case .megabytesPerSecond: return String(format: "%.1f MB/s", number)
         case .microseconds: return String(format: "%.2f µs", number)
         case .milliseconds: return String(format: "%.2f ms", number)
         case .seconds: return String(format: "%.2f s", number)

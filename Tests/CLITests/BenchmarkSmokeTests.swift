@@ -5,7 +5,7 @@ import Testing
 /// one JSON object naming every figure. A smoke test, not a measurement.
 @Suite struct BenchmarkSmokeTests {
     static let figureNames = ["append", "durableSmallCommits", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions",
-                              "report06a", "scorecard", "deadlines", "targets", "site", "warehouse", "xesImport"]
+                              "report06a", "scorecard", "deadlines", "targets", "site", "warehouse", "commands", "xesImport"]
     static let bench = Tool.builtExecutable("ledger-bench")
 
     @Test func tinyRunPrintsEveryFigureAsJSON() throws {

@@ -1,0 +1,64 @@
+import Foundation
+import LedgerContract
+import Projections
+
+/// The commands a province runs on its whole history, as a user runs them
+/// (child processes, spawn to exit, with peak RSS): `import` of the NDJSON
+/// file into a fresh ledger (made by `init`, not timed), `rebuild`, `verify`, `violations --as-of` and
+/// `audit delays`; and the SHA-256 of the hash chain against coreutils'
+/// `sha256sum` over the same bytes (the NDJSON file).
+enum CommandsBenchmark {
+    static let memoryGoal = 512.0 * 1_048_576
+
+    static func figure(_ ledger: Ledger, input: Input, directory: String) throws -> Figure? {
+        guard FileManager.default.isExecutableFile(atPath: SubscriptionBenchmark.tool.path) else { return nil }
+        let fresh = directory + "/imported"
+        _ = try ReportBenchmark.run(["--ledger", fresh, "init"])
+        let imported = try ReportBenchmark.run(["--ledger", fresh, "import", input.path])
+        let rebuild = try ReportBenchmark.run(["--ledger", ledger.path, "rebuild"])
+        let verify = try ReportBenchmark.run(["--ledger", ledger.path, "verify"])
+        let violations = try ReportBenchmark.run(["--ledger", ledger.path, "violations", "--as-of", "2025-12-31", "--format", "ndjson"])
+        let delays = try ReportBenchmark.run(["--ledger", ledger.path, "audit", "delays", "--format", "ndjson"])
+        try? FileManager.default.removeItem(atPath: fresh)
+
+        // SHA-256: the ledger's implementation over the file's bytes, against sha256sum over the same file.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: input.path))
+        let (_, ourSeconds) = try timed { SHA256.hash(bytes) }
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [input.path]
+        sum.standardOutput = FileHandle.nullDevice
+        let sumStart = monotonicNanoseconds()
+        try sum.run()
+        sum.waitUntilExit()
+        let sumSeconds = Double(monotonicNanoseconds() - sumStart) / 1e9
+        let megabytes = Double(bytes.count) / 1_048_576
+
+        let events = Double(input.events)
+        let importRate = events / imported.seconds, verifyRate = events / verify.seconds
+        let peaks = [imported, rebuild, verify, violations, delays].map(\.peakRSSBytes)
+        return Figure(
+            name: "commands",
+            subject: Side(label: "import of the NDJSON file into a fresh ledger, rebuild, verify, violations --as-of 2025-12-31, audit delays (\(grouped(events)) events)",
+                          values: [Value("importEventsPerSecond", importRate, .eventsPerSecond, label: "import"),
+                                   Value("importPeakRSSBytes", imported.peakRSSBytes, .bytes, label: "import peak RSS"),
+                                   Value("rebuildSeconds", rebuild.seconds, .seconds, label: "rebuild"),
+                                   Value("rebuildPeakRSSBytes", rebuild.peakRSSBytes, .bytes, label: "rebuild peak RSS"),
+                                   Value("verifyEventsPerSecond", verifyRate, .eventsPerSecond, label: "verify"),
+                                   Value("verifyPeakRSSBytes", verify.peakRSSBytes, .bytes, label: "verify peak RSS"),
+                                   Value("violationsSeconds", violations.seconds, .seconds, label: "violations --as-of"),
+                                   Value("violationsPeakRSSBytes", violations.peakRSSBytes, .bytes, label: "violations peak RSS"),
+                                   Value("auditDelaysPeakRSSBytes", delays.peakRSSBytes, .bytes, label: "audit delays peak RSS"),
+                                   Value("sha256MegabytesPerSecond", megabytes / ourSeconds, .megabytesPerSecond, label: "SHA-256")]),
+            baseline: Side(label: "sha256sum (coreutils) over the same \(decimalMegabytes(megabytes)) file",
+                           values: [Value("sha256sumMegabytesPerSecond", megabytes / sumSeconds, .megabytesPerSecond, label: "sha256sum")]),
+            comparison: Value("sha256Ratio", sumSeconds / ourSeconds, .ratio),
+            comparisonLabel: "SHA-256 speed / sha256sum's",
+            goal: "import ≥ 250,000 events/s; verify ≥ 1,000,000 events/s; violations --as-of ≤ 2 s; every peak RSS ≤ 512 MB (issue 15)",
+            met: importRate >= 250_000 && verifyRate >= 1_000_000 && violations.seconds <= 2 * max(1, events / 4_890_000)
+                && peaks.allSatisfy { $0 <= memoryGoal },
+            notes: ["child processes timed from spawn to exit; sha256sum's time includes its process start"])
+    }
+
+    static func decimalMegabytes(_ mb: Double) -> String { String(format: "%.1f MB", mb) }
+}
