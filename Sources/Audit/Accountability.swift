@@ -22,6 +22,22 @@ public struct HoldRecord: Sendable {
 
     public var overBudgetSeconds: Int64 { budgetSeconds.map { max(0, heldSeconds - $0) } ?? 0 }
 
+    /// The holds of one dossier that began in [from, to): working time held as
+    /// of `asOf`, against the step budgets of the definition it was received under.
+    public static func holds(of state: DossierState, reference: ReferenceData, asOf: Int64,
+                             from: Int64 = .min, to: Int64 = .max) -> [HoldRecord] {
+        let steps = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }?.steps ?? []
+        var out: [HoldRecord] = []
+        for (i, h) in state.holdings.enumerated() where h.from >= from && h.from < to {
+            out.append(HoldRecord(dossier: state.code, officer: h.officer, step: h.step, procedure: state.procedure,
+                                  agency: state.agency, from: h.from, to: h.to,
+                                  heldSeconds: state.heldSeconds(h, calendar: reference.calendar, asOf: asOf),
+                                  budgetSeconds: ProcedureDefinition.step(named: h.step, in: steps)?.budgetSeconds,
+                                  nextOfficer: i + 1 < state.holdings.count ? state.holdings[i + 1].officer : nil))
+        }
+        return out
+    }
+
     public init(dossier: String, officer: String, step: String, procedure: String?, agency: String?, from: Int64, to: Int64?,
                 heldSeconds: Int64, budgetSeconds: Int64?, nextOfficer: String?) {
         self.dossier = dossier
@@ -54,18 +70,10 @@ public struct DossierSource {
 
     /// Every hold of every dossier that began in [from, to).
     public func holds(asOf: Int64, from: Int64 = .min, to: Int64 = .max, agency: String? = nil) throws -> [HoldRecord] {
-        let calendar = reference.calendar
         var out: [HoldRecord] = []
         try forEach { state in
             if let agency, state.agency != agency { return }
-            let steps = state.procedure.flatMap { reference.procedure($0, definedBy: state.procedureSeq) }?.steps ?? []
-            for (i, h) in state.holdings.enumerated() where h.from >= from && h.from < to {
-                out.append(HoldRecord(dossier: state.code, officer: h.officer, step: h.step, procedure: state.procedure,
-                                      agency: state.agency, from: h.from, to: h.to,
-                                      heldSeconds: state.heldSeconds(h, calendar: calendar, asOf: asOf),
-                                      budgetSeconds: ProcedureDefinition.step(named: h.step, in: steps)?.budgetSeconds,
-                                      nextOfficer: i + 1 < state.holdings.count ? state.holdings[i + 1].officer : nil))
-            }
+            out += HoldRecord.holds(of: state, reference: reference, asOf: asOf, from: from, to: to)
         }
         return out
     }
@@ -134,50 +142,57 @@ public struct OfficerAccountability: Sendable {
     public var wentLateWhileHeld: [String]
 
     public static func build(_ officer: String, source: DossierSource, asOf: Int64, from: Int64 = .min, to: Int64 = .max) throws -> OfficerAccountability {
-        try build([officer], source: source, asOf: asOf, from: from, to: to)[officer]!
+        try build([officer], source: source, asOf: asOf, periods: [(from, to)])[0][officer]!
     }
 
-    /// The records of several officers from one visit of the dossiers.
-    /// - Complexity: O(dossiers' holds and requests) time; memory O(holds of these officers).
-    public static func build(_ officers: Set<String>, source: DossierSource, asOf: Int64, from: Int64 = .min,
-                             to: Int64 = .max) throws -> [String: OfficerAccountability] {
+    /// The records of several officers over each of several periods
+    /// [from, to), from one visit of the dossiers: element `i` of the result
+    /// holds every officer's record over `periods[i]`.
+    /// - Complexity: O(dossiers' holds and requests × periods) time; memory O(holds of these officers).
+    public static func build(_ officers: Set<String>, source: DossierSource, asOf: Int64,
+                             periods: [(from: Int64, to: Int64)]) throws -> [[String: OfficerAccountability]] {
         let calendar = source.reference.calendar
         struct Tally { var dossiers = Set<String>(); var held: [Int64] = []; var over = 0; var overSeconds: Int64 = 0
                        var requests = 0; var repeats = 0; var late: [String] = [] }
-        var tallies = [String: Tally](uniqueKeysWithValues: officers.map { ($0, Tally()) })
+        var tallies = periods.map { _ in [String: Tally](uniqueKeysWithValues: officers.map { ($0, Tally()) }) }
         try source.forEach { state in
-            let steps = state.procedure.flatMap { source.reference.procedure($0, definedBy: state.procedureSeq) }?.steps ?? []
-            for h in state.holdings where h.from >= from && h.from < to && tallies[h.officer] != nil {
-                let held = state.heldSeconds(h, calendar: calendar, asOf: asOf)
-                let over = ProcedureDefinition.step(named: h.step, in: steps).map { max(0, held - $0.budgetSeconds) } ?? 0
-                tallies[h.officer]!.dossiers.insert(state.code)
-                tallies[h.officer]!.held.append(held)
-                if over > 0 { tallies[h.officer]!.over += 1; tallies[h.officer]!.overSeconds += over }
-            }
-            for (i, (seq, who)) in zip(state.supplementRequestSeqs, state.supplementRequesters).enumerated() {
-                guard let who, tallies[who] != nil else { continue }
-                let at = state.pauses.first { $0.startSeq == seq }?.start ?? 0
-                guard at >= from && at < to else { continue }
-                tallies[who]!.requests += 1
-                if i > 0 { tallies[who]!.repeats += 1 }
-                tallies[who]!.dossiers.insert(state.code)
-            }
-            guard let due = state.dueInstant(calendar: calendar), due < min(asOf, to), due >= from else { return }
-            let finishedInTime = state.processedAt.map { $0 <= due } ?? false
-            guard !finishedInTime, state.endedAt.map({ $0 > due }) ?? true else { return }
-            for h in state.holdings where tallies[h.officer] != nil && h.from <= due && (h.to ?? .max) > due {
-                if tallies[h.officer]!.late.last != state.code { tallies[h.officer]!.late.append(state.code) }
+            let holds = HoldRecord.holds(of: state, reference: source.reference, asOf: asOf).filter { officers.contains($0.officer) }
+            let due = state.dueInstant(calendar: calendar)
+            // Whether the due instant passed (processed late, or still open) — then who held the dossier at that instant.
+            let wentLate = due.map { due in
+                !(state.processedAt.map { $0 <= due } ?? false) && (state.endedAt.map { $0 > due } ?? true)
+            } ?? false
+            for (p, period) in periods.enumerated() {
+                for h in holds where h.from >= period.from && h.from < period.to {
+                    tallies[p][h.officer]!.dossiers.insert(state.code)
+                    tallies[p][h.officer]!.held.append(h.heldSeconds)
+                    if h.overBudgetSeconds > 0 { tallies[p][h.officer]!.over += 1; tallies[p][h.officer]!.overSeconds += h.overBudgetSeconds }
+                }
+                for (i, (seq, who)) in zip(state.supplementRequestSeqs, state.supplementRequesters).enumerated() {
+                    guard let who, officers.contains(who) else { continue }
+                    let at = state.pauses.first { $0.startSeq == seq }?.start ?? 0
+                    guard at >= period.from && at < period.to else { continue }
+                    tallies[p][who]!.requests += 1
+                    if i > 0 { tallies[p][who]!.repeats += 1 }
+                    tallies[p][who]!.dossiers.insert(state.code)
+                }
+                guard wentLate, let due, due < min(asOf, period.to), due >= period.from else { continue }
+                for h in state.holdings where officers.contains(h.officer) && h.from <= due && (h.to ?? .max) > due {
+                    if tallies[p][h.officer]!.late.last != state.code { tallies[p][h.officer]!.late.append(state.code) }
+                }
             }
         }
-        return tallies.reduce(into: [:]) { out, entry in
-            let (officer, t) = entry
-            let held = t.held.sorted()
-            let o = source.reference.officers[officer]
-            out[officer] = OfficerAccountability(officer: officer, name: o?.name, agency: o?.agency, dossiersHandled: t.dossiers.count,
-                                                 stepsHeld: held.count, totalHeldSeconds: held.reduce(0, +),
-                                                 medianHeldSeconds: Quantile.of(held, 0.5), stepsOverBudget: t.over, overBudgetSeconds: t.overSeconds,
-                                                 supplementRequests: t.requests, repeatedSupplementRequests: t.repeats,
-                                                 wentLateWhileHeld: Array(Set(t.late)).sorted())
+        return tallies.map { byOfficer in
+            byOfficer.reduce(into: [:]) { out, entry in
+                let (officer, t) = entry
+                let held = t.held.sorted()
+                let o = source.reference.officers[officer]
+                out[officer] = OfficerAccountability(officer: officer, name: o?.name, agency: o?.agency, dossiersHandled: t.dossiers.count,
+                                                     stepsHeld: held.count, totalHeldSeconds: held.reduce(0, +),
+                                                     medianHeldSeconds: Quantile.of(held, 0.5), stepsOverBudget: t.over,
+                                                     overBudgetSeconds: t.overSeconds, supplementRequests: t.requests,
+                                                     repeatedSupplementRequests: t.repeats, wentLateWhileHeld: t.late.sorted())
+            }
         }
     }
 }

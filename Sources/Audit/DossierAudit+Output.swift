@@ -8,7 +8,7 @@ import WorkingTime
 extension DossierAudit {
     private func local(_ t: Int64?) -> JSONValue {
         guard let t else { return .null }
-        return .string(Timestamp(seconds: t, offsetMinutes: Int16(reference.calendar.utcOffsetSeconds / 60)).text)
+        return .string(reference.calendar.localTimestamp(t).text)
     }
 
     private static func hours(_ seconds: Int64?) -> JSONValue {

@@ -48,7 +48,7 @@ public enum XESExport {
                 if let p = state.procedure { t += "    <string key=\"ledger:procedure\" value=\"\(Markup.escaped(p))\"/>\n" }
                 if let a = state.agency { t += "    <string key=\"ledger:agency\" value=\"\(Markup.escaped(a))\"/>\n" }
                 if let due = state.dueInstant(calendar: reference.calendar) {
-                    t += "    <date key=\"ledger:dueAt\" value=\"\(xesDate(Timestamp(seconds: due, offsetMinutes: Int16(reference.calendar.utcOffsetSeconds / 60))))\"/>\n"
+                    t += "    <date key=\"ledger:dueAt\" value=\"\(xesDate(reference.calendar.localTimestamp(due)))\"/>\n"
                 }
                 t += "    <string key=\"ledger:state\" value=\"\(state.stage.name)\"/>\n"
                 for e in events { t += event(e) }

@@ -112,7 +112,7 @@ enum DemoCommand {
             (try snapshot.reference(), try snapshot.event(seq: try snapshot.head().seq)?.event.at.seconds ?? 0)
         }
         let asOf = lastAt
-        let asOfText = Timestamp(seconds: asOf, offsetMinutes: 420).text
+        let asOfText = reference.calendar.localTimestamp(asOf).text
         let province = reference.agencies.values.first { $0.parent == nil }?.code
 
         try out.line("KPIs by year, each agency with the agencies under it (as of \(asOfText)):")

@@ -43,7 +43,7 @@ enum ReplayCommand {
         case .knownAt(let t): ("knownAt", t)
         }
         let manifest: JSONObject = [
-            kind: .string(Timestamp(seconds: instant, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text),
+            kind: .string(calendar.localTimestamp(instant).text),
             "ledger": .string(context.ledgerPath), "ledgerHeadSeq": .int(Int64(head.seq)), "ledgerHeadHash": .string(head.hash.hex),
             "eventsFolded": .int(Int64(fold.lastSeq)), "dossiers": .int(Int64(fold.dossierCount)),
             "files": .array(["dossiers.ndjson", "violations.ndjson", "kpi-days.ndjson"].map(JSONValue.string)),

@@ -6,7 +6,7 @@ import WorkingTime
 /// Instants in output are RFC 3339 in local time (+07:00 by default).
 func localText(_ instant: Int64?, _ calendar: WorkingCalendar) -> JSONValue {
     guard let instant else { return .null }
-    return .string(Timestamp(seconds: instant, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text)
+    return .string(calendar.localTimestamp(instant).text)
 }
 
 extension DossierState {

@@ -19,7 +19,7 @@ struct SiteLinks {
 /// Local time as a reader writes it: "2025-10-03 14:05".
 func localTime(_ t: Int64?, _ calendar: WorkingCalendar) -> String {
     guard let t else { return "–" }
-    let text = Timestamp(seconds: t, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text
+    let text = calendar.localTimestamp(t).text
     return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
 }
 

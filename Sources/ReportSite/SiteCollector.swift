@@ -1,3 +1,4 @@
+import Audit
 import DossierRules
 import Projections
 import WorkingTime
@@ -149,16 +150,14 @@ struct SiteCollector {
             violationExamples[v.code, default: BoundedList(limit: 5, before: { ($0.dossier, $0.evidence.first ?? 0) < ($1.dossier, $1.evidence.first ?? 0) })].offer(v)
         }
 
-        let steps = definition?.steps ?? []
-        let start = shown.start(of: shown.last), end = shown.end(of: shown.last)
-        for h in state.holdings where h.from >= start && h.from < end {
-            let held = state.heldSeconds(h, calendar: calendar, asOf: asOf)
+        for h in HoldRecord.holds(of: state, reference: dossierReference, asOf: asOf,
+                                  from: shown.start(of: shown.last), to: shown.end(of: shown.last)) {
             var o = officerHolds[h.officer] ?? OfficerHolds()
             o.steps += 1
-            o.heldSeconds += held
-            if let budget = ProcedureDefinition.step(named: h.step, in: steps)?.budgetSeconds, held > budget {
+            o.heldSeconds += h.heldSeconds
+            if h.overBudgetSeconds > 0 {
                 o.stepsOverBudget += 1
-                o.overBudgetSeconds += held - budget
+                o.overBudgetSeconds += h.overBudgetSeconds
             }
             officerHolds[h.officer] = o
         }

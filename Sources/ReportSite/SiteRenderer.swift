@@ -38,9 +38,9 @@ enum SiteRenderer {
             update.dossierPages = site.dossiers.count
 
             let period = collector.shown
-            let inPeriod = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf,
-                                                            from: period.start(of: period.last), to: period.end(of: period.last))
-            let allTime = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf)
+            let records = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf,
+                                                          periods: [(period.start(of: period.last), period.end(of: period.last)), (.min, .max)])
+            let (inPeriod, allTime) = (records[0], records[1])
             for id in site.officers.sorted() {
                 try sink(SitePaths.officer(id), site.officerPage(id, inPeriod: inPeriod[id]!, allTime: allTime[id]!, held: holdsListed[id] ?? []))
             }
@@ -63,6 +63,11 @@ struct SiteContent {
     let scores: [ScorecardRow]
     /// Form 06a rows of every agency (with the agencies under it) and period.
     let forms: [Form06aRow]
+    /// The periods with figures, in order.
+    let periodIndices: [Int]
+    private struct RowKey: Hashable { var agency: String; var period: Int }
+    private let scoreOf: [RowKey: ScorecardRow]
+    private let formOf: [RowKey: Form06aRow]
     let province: String?
     /// Pages that exist (set once the dossier pages are built).
     var officers: Set<String> = []
@@ -77,6 +82,9 @@ struct SiteContent {
         self.ledgerPath = ledgerPath
         scores = collector.tally.scorecardRows(reference: reference, rollup: true)
         forms = collector.tally.form06aRows(reference: reference, rollup: true)
+        periodIndices = Array(Set(forms.map(\.periodIndex) + scores.map(\.periodIndex))).sorted()
+        scoreOf = Dictionary(scores.map { (RowKey(agency: $0.agency, period: $0.periodIndex), $0) }, uniquingKeysWith: { a, _ in a })
+        formOf = Dictionary(forms.map { (RowKey(agency: $0.agency, period: $0.periodIndex), $0) }, uniquingKeysWith: { a, _ in a })
         province = reference.agencies.values.filter { $0.parent == nil }.map(\.code).min()
     }
 
@@ -84,11 +92,8 @@ struct SiteContent {
     var shownIndex: Int { collector.shown.last }
     var shownLabel: String { collector.periods.label(of: shownIndex) }
 
-    /// The periods with figures, in order.
-    var periodIndices: [Int] { Array(Set(forms.map(\.periodIndex) + scores.map(\.periodIndex))).sorted() }
-
-    func score(_ agency: String, _ period: Int) -> ScorecardRow? { scores.first { $0.agency == agency && $0.periodIndex == period } }
-    func form(_ agency: String, _ period: Int) -> Form06aRow? { forms.first { $0.agency == agency && $0.periodIndex == period } }
+    func score(_ agency: String, _ period: Int) -> ScorecardRow? { scoreOf[RowKey(agency: agency, period: period)] }
+    func form(_ agency: String, _ period: Int) -> Form06aRow? { formOf[RowKey(agency: agency, period: period)] }
 
     /// The dossiers the pages list.
     var dossiersListed: Set<String> {

@@ -74,15 +74,11 @@ public struct WarehouseSync {
             ON CONFLICT DO NOTHING;
         """
         _ = try psql.query(claim)
-        let position = try self.position()
-        guard position.ledgerID == identity.ledgerID else {
-            throw LedgerError(.alreadyExists, "province \(identity.province) is already synced from another ledger (id \(position.ledgerID)); "
-                              + "this ledger (\(ledger.path), id \(identity.ledgerID)) cannot claim it")
-        }
-        return position
+        return try position()
     }
 
-    /// PostgreSQL's position for this ledger's province.
+    /// PostgreSQL's position for this ledger's province; refused (`alreadyExists`)
+    /// when the province is synced from another ledger.
     public func position() throws -> WarehousePosition {
         let rows = try psql.query("""
             SELECT ledger_id, seq, head_hash, projections_seq FROM dossier_ledger.provinces WHERE province = \(SQL.literal(identity.province));
@@ -95,6 +91,10 @@ public struct WarehouseSync {
             }
             throw LedgerError(.missing, "province \(identity.province) is not in the warehouse")
         }
+        guard row[0] == identity.ledgerID else {
+            throw LedgerError(.alreadyExists, "province \(identity.province) is already synced from another ledger (id \(row[0])); "
+                              + "this ledger (\(ledger.path), id \(identity.ledgerID)) cannot claim it")
+        }
         return WarehousePosition(ledgerID: row[0], seq: seq, headHash: row[2], projectionsSeq: projections)
     }
 
@@ -104,9 +104,6 @@ public struct WarehouseSync {
     public func sync(events: Bool = true, projections: Bool = true, refresh: Bool = false, asOf: Int64? = nil,
                      progress: (WarehousePass) -> Void = { _ in }) throws -> WarehousePass {
         let position = try self.position()
-        guard position.ledgerID == identity.ledgerID else {
-            throw LedgerError(.alreadyExists, "province \(identity.province) is synced from another ledger (id \(position.ledgerID))")
-        }
         var pass = WarehousePass(fromSeq: position.seq, throughSeq: position.seq)
         try ledger.read { snapshot in
             let head = try snapshot.head()
@@ -130,8 +127,7 @@ public struct WarehouseSync {
             }
             if projections && (position.projectionsSeq < head.seq || refresh) {
                 // Projections never run ahead of the events they derive from.
-                let through = events ? head : (try self.position().seq == head.seq ? head : nil)
-                guard let head = through else { return }
+                guard events || position.seq == head.seq else { return }
                 pass.dossiers = try copyProjections(snapshot, from: position.projectionsSeq, head: head, reference: reference,
                                                     asOf: asOf ?? Int64(Date().timeIntervalSince1970))
                 pass.projectionsRefreshed = true
@@ -245,7 +241,7 @@ public struct WarehouseSync {
         let year = index >= 0 ? index / 12 : (index - 11) / 12
         let date = LocalDate(year: year, month: index - year * 12 + 1, day: 1)!
         let instant = calendar.instant(of: date, secondsFromMidnight: 0)
-        return Timestamp(seconds: instant, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text
+        return calendar.localTimestamp(instant).text
     }
 
     // MARK: - Projections
@@ -276,9 +272,9 @@ public struct WarehouseSync {
                 rows.field(state.procedure)
                 rows.field(state.channel)
                 rows.field(state.stage.name)
-                rows.field(state.receivedAt.map { Self.text($0, calendar) })
-                rows.field(state.dueInstant(calendar: calendar).map { Self.text($0, calendar) })
-                rows.field(state.processedAt.map { Self.text($0, calendar) })
+                rows.field(state.receivedAt.map { calendar.localTimestamp($0).text })
+                rows.field(state.dueInstant(calendar: calendar).map { calendar.localTimestamp($0).text })
+                rows.field(state.processedAt.map { calendar.localTimestamp($0).text })
                 rows.field(state.outcome(calendar: calendar)?.rawValue)
                 var w = JSONWriter(capacity: 512)
                 w.object(state.json(reference: reference))
@@ -363,9 +359,5 @@ public struct WarehouseSync {
             try send(Array("\\.\nCOMMIT;\n".utf8))
         }
         return dossiers
-    }
-
-    static func text(_ instant: Int64, _ calendar: WorkingCalendar) -> String {
-        Timestamp(seconds: instant, offsetMinutes: Int16(calendar.utcOffsetSeconds / 60)).text
     }
 }

@@ -120,6 +120,11 @@ public struct WorkingCalendar: Sendable {
         return b
     }
 
+    /// `instant` as a timestamp in the calendar's UTC offset (RFC 3339 output in local time).
+    public func localTimestamp(_ instant: Int64) -> Timestamp {
+        Timestamp(seconds: instant, offsetMinutes: Int16(utcOffsetSeconds / 60))
+    }
+
     /// The local date of `instant`.
     /// - Complexity: O(1).
     public func localDate(of instant: Int64) -> LocalDate { LocalDate(daysSinceEpoch: split(instant).day) }
