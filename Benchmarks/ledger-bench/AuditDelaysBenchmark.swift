@@ -26,9 +26,10 @@ enum AuditDelaysBenchmark {
         }
         let past = PastInstant.happenedBy(scan.1)
         let ((folded, groups), seconds) = try timed {
-            let fold = try Replay.fold(ledger, as: past)
-            let holds = try fold.dossierSource.holds(asOf: past.instant)
-            return (fold.lastSeq, DelayGroup.rank(holds, by: .step))
+            try ledger.read { snapshot in
+                let holds = try snapshot.dossierSource(as: past).holds(asOf: past.instant)
+                return (UInt64(scan.0), DelayGroup.rank(holds, by: .step))
+            }
         }
         consume(UInt64(groups.count))
         let rate = Double(folded) / seconds

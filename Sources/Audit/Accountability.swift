@@ -88,30 +88,15 @@ extension LedgerSnapshot {
 }
 
 extension LedgerSnapshot {
-    /// Every dossier as of `past` as a dossier source, each folded from its
-    /// own stream when visited, in dossier-code order: memory of one dossier
-    /// at a time, whatever the ledger's size (one range read per dossier;
-    /// `ProjectionFold` folds the whole log at once instead). Valid while the
-    /// snapshot is; the states are as `audit dossier --as-of` folds them.
+    /// Every dossier as of `past` as a dossier source, folded when visited
+    /// (`Replay.forEachDossier`), in dossier-code order: memory of a chunk of
+    /// dossiers, whatever the ledger's size. Valid while the snapshot is.
     public func dossierSource(as past: PastInstant) throws -> DossierSource {
         let snapshot = self
         let reference = try Replay.reference(of: ledger, as: past, in: txn)
         return DossierSource(reference: reference) { body in
-            try snapshot.forEachDossier { live in
-                guard let state = try snapshot.ledger.foldedDossier(live.code, reference: reference, in: snapshot.txn,
-                                                                    include: { past.includes(at: $0.at, recordedAt: $0.recordedAt) }) else { return }
-                try body(state)
-            }
+            try Replay.forEachDossier(in: snapshot, as: past) { state, _ in try body(state) }
         }
-    }
-}
-
-extension ProjectionFold {
-    /// This replay's dossiers as a dossier source.
-    /// It visits the fold's own states (a copy of this value, which shares their storage): nothing is copied per dossier.
-    public var dossierSource: DossierSource {
-        let fold = self
-        return DossierSource(reference: reference) { body in try fold.forEachDossier { state, _ in try body(state) } }
     }
 }
 

@@ -36,8 +36,9 @@ public enum PastInstant: Sendable, Equatable {
 /// Replays the log as of a past instant without touching the live projections.
 ///
 /// A dossier replay reads only that dossier's stream (and the reference
-/// events); an agency or province replay folds the whole log up to the
-/// instant in one read transaction.
+/// events); an agency or province replay folds every dossier's stream in
+/// code order, a chunk of dossiers at a time (`KeyOrderFold`), in one read
+/// transaction: its memory does not grow with the number of dossiers.
 public enum Replay {
     /// One dossier's state and the reference data as of `past`; nil when none of its events is included.
     public static func dossier(_ code: String, in ledger: Ledger, as past: PastInstant) throws -> (DossierState, ReferenceData)? {
@@ -65,20 +66,49 @@ public enum Replay {
         return reference
     }
 
-    /// Every dossier as of `past`: the whole log folded up to it.
-    public static func fold(_ ledger: Ledger, as past: PastInstant) throws -> ProjectionFold {
-        try ledger.store.read { txn in try ProjectionFold.fold(ledger, in: txn, include: past.includes(at:recordedAt:)) }
+    /// What a replay of every dossier went through.
+    public struct Extent: Sendable {
+        /// Dossiers with at least one event as of the instant.
+        public var dossiers: Int
+        /// The last seq of the log the replay kept (0 when none).
+        public var lastSeq: UInt64
     }
-}
 
-extension ProjectionFold {
-    /// KPI rows of this fold (a replay), summed like the live ones.
-    public func kpiRows(_ aggregation: KPIAggregation) throws -> [KPIRow] {
-        let days = kpiDays
-        return try aggregation.rows(reference: reference, days: { visit in
-            for (key, counters) in days { try visit(key, counters) }
-        }, dossiers: { visit in
-            try forEachDossier { state, _ in try visit(state) }
-        })
+    /// Every dossier as of `past`, in code order, with the reference data
+    /// as of `past` (dossiers none of whose events is included are skipped).
+    @discardableResult
+    public static func forEachDossier(_ ledger: Ledger, as past: PastInstant,
+                                      _ body: (DossierState, ReferenceData) throws -> Void) throws -> Extent {
+        try ledger.read { snapshot in try forEachDossier(in: snapshot, as: past, body) }
+    }
+
+    /// `forEachDossier(_:as:_:)` on an open snapshot.
+    @discardableResult
+    public static func forEachDossier(in snapshot: LedgerSnapshot, as past: PastInstant,
+                                      _ body: (DossierState, ReferenceData) throws -> Void) throws -> Extent {
+        let reference = try self.reference(of: snapshot.ledger, as: past, in: snapshot.txn)
+        let summary = try KeyOrderFold.forEachDossier(snapshot.ledger, in: snapshot.txn, include: past.includes(at:recordedAt:)) { state, _ in
+            try body(state, reference)
+        }
+        return Extent(dossiers: summary.dossiers, lastSeq: summary.lastSeq)
+    }
+
+    /// KPI rows as of `past`, summed like the live ones: the day counters
+    /// the dossiers add up to (each with the reference data in force at its
+    /// last event), then the dossiers again for what is overdue at each period's end.
+    /// - Complexity: two folds in key order; memory of the agency-days, not of the dossiers.
+    public static func kpiRows(_ ledger: Ledger, as past: PastInstant, _ aggregation: KPIAggregation) throws -> [KPIRow] {
+        try ledger.read { snapshot in
+            let ledger = snapshot.ledger, txn = snapshot.txn
+            let include = past.includes(at:recordedAt:)
+            var days: [KPIKey: KPICounters] = [:]
+            try KeyOrderFold.forEachDossier(ledger, in: txn, include: include) { state, reference in days.add(state, reference: reference) }
+            let sortedDays = days.sorted { ($0.key.agency, $0.key.day) < ($1.key.agency, $1.key.day) }
+            return try aggregation.rows(reference: try reference(of: ledger, as: past, in: txn), days: { visit in
+                for (key, counters) in sortedDays { try visit(key, counters) }
+            }, dossiers: { visit in
+                try forEachDossier(in: snapshot, as: past) { state, _ in try visit(state) }
+            })
+        }
     }
 }

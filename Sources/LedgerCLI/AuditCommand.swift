@@ -64,7 +64,7 @@ enum AuditCommand {
                 .map { calendar.instant(of: LocalDate(daysSinceEpoch: $0.daysSinceEpoch + 1), secondsFromMidnight: 0) } ?? .max
             let past = try PastInstantArgument.parse(args, calendar: calendar)
             let asOf = try min(to, PastInstantArgument.evaluationInstant(past, calendar: calendar))
-            let source = try past.map { try Replay.fold(ledger, as: $0).dossierSource } ?? live
+            let source = try past.map { try snapshot.dossierSource(as: $0) } ?? live
             return try body(Period(from: from, to: to, asOf: asOf, source: source))
         }
     }

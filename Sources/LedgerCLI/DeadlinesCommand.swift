@@ -38,9 +38,10 @@ enum DeadlinesCommand {
             warnings.append(w)
         }
         if let past {
-            let fold = try Replay.fold(ledger, as: past)
-            outputCalendar = fold.reference.calendar
-            fold.forEachDossier { state, _ in consider(state, fold.reference) }
+            try ledger.read { snapshot in
+                outputCalendar = try Replay.reference(as: past, in: snapshot).calendar
+                try Replay.forEachDossier(in: snapshot, as: past) { consider($0, $1) }
+            }
         } else {
             try ledger.read { snapshot in
                 let reference = try snapshot.reference()

@@ -132,5 +132,16 @@ struct CommandContext {
     let environment: [String: String]
     let out = Output()
 
-    func openLedger() throws -> Ledger { try Ledger.open(at: ledgerPath) }
+    /// Opens the ledger; `DOSSIER_LEDGER_FOLD_CHUNK` sets the dossiers folded
+    /// together by rebuild, verify and the replays (`Ledger.Options.foldChunkSize`).
+    func openLedger() throws -> Ledger {
+        var options = Ledger.Options()
+        if let text = environment["DOSSIER_LEDGER_FOLD_CHUNK"] {
+            guard let chunk = Int(text), chunk > 0 else {
+                throw CommandFailure(.usage, "DOSSIER_LEDGER_FOLD_CHUNK=\(text): expected a number of dossiers ≥ 1")
+            }
+            options.foldChunkSize = chunk
+        }
+        return try Ledger.open(at: ledgerPath, options: options)
+    }
 }

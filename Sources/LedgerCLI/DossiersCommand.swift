@@ -37,8 +37,7 @@ enum DossiersCommand {
 enum ReplayedDossiers {
     static func visit(_ ledger: Ledger, as past: PastInstant?, _ body: (DossierState, ReferenceData) throws -> Void) throws {
         if let past {
-            let fold = try Replay.fold(ledger, as: past)
-            try fold.forEachDossier(inCodeOrder: true) { state, _ in try body(state, fold.reference) }
+            try Replay.forEachDossier(ledger, as: past, body)
             return
         }
         try ledger.read { snapshot in

@@ -258,7 +258,11 @@ enum Help {
         the open dossiers) and folds them again from the log, with progress,
         in one transaction: readers see the old ones until it commits. They
         all derive from one fold of the dossier streams, so they are rebuilt
-        together.
+        together. A rebuild killed before it commits leaves the old ones.
+
+        Dossiers are folded a chunk at a time in code order, so memory does
+        not grow with their number; DOSSIER_LEDGER_FOLD_CHUNK sets the
+        dossiers per chunk (8192; verify and the replays use it too).
         """,
         "sync": """
         usage: dossier-ledger [--ledger DIR] sync postgres --database URL [--follow] [--batch N]

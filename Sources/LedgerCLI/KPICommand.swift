@@ -25,7 +25,7 @@ enum KPICommand {
         let aggregation = KPIAggregation(agency: args.value("agency"), rollup: args.flag("rollup"), period: period,
                                          from: try TimeArgument.date(args.value("from"), option: "from", end: false),
                                          to: try TimeArgument.date(args.value("to"), option: "to", end: true), asOf: asOf)
-        let rows = try past.map { try Replay.fold(ledger, as: $0).kpiRows(aggregation) }
+        let rows = try past.map { try Replay.kpiRows(ledger, as: $0, aggregation) }
             ?? (try ledger.kpiRows(agency: aggregation.agency, rollup: aggregation.rollup, period: period,
                               from: aggregation.from, to: aggregation.to, asOf: asOf))
         let colour = context.out.isTerminal && context.environment["NO_COLOR"] == nil

@@ -19,25 +19,46 @@ enum ReplayCommand {
         }
         guard !FileManager.default.fileExists(atPath: dir) else { throw CommandFailure(.cannotCreate, "\(dir) already exists; give a new directory") }
         let head = try ledger.read { try $0.head() }
-        let fold = try Replay.fold(ledger, as: past)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
 
-        func write(_ name: String, _ rows: [JSONObject]) throws {
-            var w = JSONWriter(capacity: 1 << 16)
-            for row in rows { w.object(row); w.bytes.append(0x0A) }
-            let path = dir + "/" + name
-            guard FileManager.default.createFile(atPath: path, contents: Data(w.bytes), attributes: [.posixPermissions: 0o444]) else {
-                throw CommandFailure(.ioError, "cannot write \(path)")
+        /// An NDJSON file of the replay, written as its rows come (read-only once closed).
+        final class RowFile {
+            let path: String
+            let fd: Int32
+            let out: Output
+            var writer = JSONWriter(capacity: 1 << 12)
+            init(_ path: String) throws {
+                self.path = path
+                fd = try FileSystem.createForWriting(path)
+                out = Output(fd: fd)
+            }
+            func row(_ object: JSONObject) throws {
+                writer.bytes.removeAll(keepingCapacity: true)
+                writer.object(object)
+                writer.bytes.append(0x0A)
+                try out.write(writer.bytes)
+            }
+            func close() throws {
+                defer { FileSystem.close(fd) }
+                try out.flush()
+                try FileSystem.setPermissions(path, 0o444)
             }
         }
-        var dossiers: [JSONObject] = [], violations: [JSONObject] = []
-        fold.forEachDossier(inCodeOrder: true) { state, _ in
-            dossiers.append(state.json(reference: fold.reference))
-            violations += state.violations(reference: fold.reference, asOf: past.instant).map(\.json)
+        let dossiers = try RowFile(dir + "/dossiers.ndjson"), violations = try RowFile(dir + "/violations.ndjson")
+        let extent = try Replay.forEachDossier(ledger, as: past) { state, reference in
+            try dossiers.row(state.json(reference: reference))
+            for v in state.violations(reference: reference, asOf: past.instant) { try violations.row(v.json) }
         }
-        try write("dossiers.ndjson", dossiers)
-        try write("violations.ndjson", violations)
-        try write("kpi-days.ndjson", try fold.kpiRows(KPIAggregation(period: .day, asOf: past.instant)).map { $0.json(bands: [:]) })
+        try dossiers.close()
+        try violations.close()
+        let kpi = try RowFile(dir + "/kpi-days.ndjson")
+        for row in try Replay.kpiRows(ledger, as: past, KPIAggregation(period: .day, asOf: past.instant)) { try kpi.row(row.json(bands: [:])) }
+        try kpi.close()
+        func write(_ name: String, _ rows: [JSONObject]) throws {
+            let file = try RowFile(dir + "/" + name)
+            for row in rows { try file.row(row) }
+            try file.close()
+        }
         let (kind, instant): (String, Int64) = switch past {
         case .happenedBy(let t): ("asOf", t)
         case .knownAt(let t): ("knownAt", t)
@@ -45,11 +66,11 @@ enum ReplayCommand {
         let manifest: JSONObject = [
             kind: .string(calendar.localTimestamp(instant).text),
             "ledger": .string(context.ledgerPath), "ledgerHeadSeq": .int(Int64(head.seq)), "ledgerHeadHash": .string(head.hash.hex),
-            "eventsFolded": .int(Int64(fold.lastSeq)), "dossiers": .int(Int64(fold.dossierCount)),
+            "eventsFolded": .int(Int64(extent.lastSeq)), "dossiers": .int(Int64(extent.dossiers)),
             "files": .array(["dossiers.ndjson", "violations.ndjson", "kpi-days.ndjson"].map(JSONValue.string)),
         ]
         try write("manifest.json", [manifest])
         try FileSystem.setPermissions(dir, 0o555)   // read-only: a replay is evidence, not a working copy
-        try context.out.line("wrote the projections as of \(args.value("as-of") ?? args.value("known-at") ?? "") (\(kind)) to \(dir): \(fold.dossierCount) dossiers")
+        try context.out.line("wrote the projections as of \(args.value("as-of") ?? args.value("known-at") ?? "") (\(kind)) to \(dir): \(extent.dossiers) dossiers")
     }
 }

@@ -33,6 +33,9 @@ public struct ByteWriter: ~Copyable {
     /// Forgets the bytes written, keeping the buffer for the next ones.
     @inlinable public mutating func removeAll() { count = 0 }
 
+    /// Bytes written so far.
+    @inlinable public var byteCount: Int { count }
+
     /// Room for `n` more bytes; returns where they go.
     @inlinable @inline(__always) mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
         if _slowPath(count &+ n > capacity) { grow(n) }

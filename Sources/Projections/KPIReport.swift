@@ -181,12 +181,18 @@ extension ProjectionFold {
     /// The KPI day counters this fold's dossiers add up to.
     public var kpiDays: [KPIKey: KPICounters] {
         var days: [KPIKey: KPICounters] = [:]
-        forEachDossier { state, reference in
-            for c in state.kpiContributions(reference: reference) {
-                days[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
-            }
-        }
+        forEachDossier { state, reference in days.add(state, reference: reference) }
         return days
+    }
+}
+
+extension Dictionary where Key == KPIKey, Value == KPICounters {
+    /// Adds what `state` contributes to the agency-day counters, with the
+    /// reference data in force at its last event.
+    package mutating func add(_ state: DossierState, reference: ReferenceData) {
+        for c in state.kpiContributions(reference: reference) {
+            self[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
+        }
     }
 }
 

@@ -59,7 +59,7 @@ public final class Ledger: Sendable {
             try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
             if allowPersonalData { try txn.put(store.tables.meta, key: Array(Self.allowPersonalDataKey.utf8), value: [1]) }
         }
-        return try Ledger(store: store)
+        return try Ledger(store: store, foldChunkSize: options.foldChunkSize)
     }
 
     /// How a ledger's files are opened.
@@ -70,6 +70,9 @@ public final class Ledger: Sendable {
         public var groupReadable = false
         /// Skip the fsync at commit: scratch ledgers and benchmarks only (a crash may lose committed events).
         package var skipsSync = false
+        /// Dossiers folded together by `rebuild`, `verify` and the replays
+        /// (`KeyOrderFold`): memory is about one chunk's states.
+        public var foldChunkSize = KeyOrderFold.defaultChunkSize
 
         public init() {}
 
@@ -87,14 +90,18 @@ public final class Ledger: Sendable {
 
     /// Whether `data` fields named like personal identifiers are accepted (fixed at `init`).
     public let allowsPersonalData: Bool
+    /// Dossiers per chunk of the folds in key order (`Options.foldChunkSize`).
+    package let foldChunkSize: Int
 
     /// Opens the ledger in directory `path`.
     public static func open(at path: String, options: Options = .init()) throws -> Ledger {
-        try Ledger(store: EventStore.open(at: path, options: options.environment))
+        try Ledger(store: EventStore.open(at: path, options: options.environment), foldChunkSize: options.foldChunkSize)
     }
 
-    private init(store: EventStore) throws {
+    private init(store: EventStore, foldChunkSize: Int) throws {
+        guard foldChunkSize > 0 else { throw LedgerError(.invalidArgument, "a fold chunk holds at least one dossier (foldChunkSize \(foldChunkSize))") }
         self.store = store
+        self.foldChunkSize = foldChunkSize
         tables = try store.environment.write { txn in
             Tables(dossierStates: try txn.openDatabase("dossierStates", create: true),
                    checkpoints: try txn.openDatabase("checkpoints", create: true),

@@ -48,6 +48,29 @@ public enum FileSystem {
 
     public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// Opens a new, already unlinked file in `$TMPDIR` (or /tmp) for reading
+    /// and writing: scratch space that disappears with its descriptor, even
+    /// when the process is killed. The descriptor is the caller's to close.
+    public static func openScratchFile() throws(SystemError) -> Int32 {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory + "/dossier-ledger-scratch-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let path = String(cString: template)
+        guard fd >= 0 else { throw SystemError("create scratch file", path) }
+        unlink(path)
+        return fd
+    }
+
+    /// Reads up to `buffer.count` bytes of `fd` from `offset`, retrying after interruptions; 0 at the end.
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int, subject: String) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let n = pread(fd, base, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            if errno != EINTR { throw SystemError("read", subject) }
+        }
+    }
+
     /// Reads up to `buffer.count` bytes from `fd`, retrying after interruptions; 0 at the end.
     public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, subject: String = "input") throws(SystemError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }

@@ -259,12 +259,11 @@ import WorkingTime
         let t = try ledger()
         let reference = try t.ledger.store.read { txn in try t.ledger.reference(in: txn) }
         func warnings(at local: String) throws -> [String: DeadlineWarning] {
-            let fold = try t.ledger.store.read { txn in
-                try ProjectionFold.fold(t.ledger, in: txn, include: { at, _ in at.seconds <= Self.instant(local) })
-            }
             var out: [String: DeadlineWarning] = [:]
-            fold.forEachDossier { state, _ in
-                if let w = state.deadlineWarning(at: Self.instant(local), reference: reference) { out[state.code] = w }
+            try t.ledger.store.read { txn in
+                try KeyOrderFold.forEachDossier(t.ledger, in: txn, include: { at, _ in at.seconds <= Self.instant(local) }) { state, _ in
+                    if let w = state.deadlineWarning(at: Self.instant(local), reference: reference) { out[state.code] = w }
+                }
             }
             return out
         }

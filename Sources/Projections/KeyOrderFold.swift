@@ -1,0 +1,193 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import LedgerContract
+
+/// Every dossier's state folded from its own stream, visited in the key
+/// order of the codes (the order of the projection tables). `rebuild`,
+/// `verify` and the replays as of a past instant read the log through it.
+///
+/// How: dossiers are folded a chunk at a time in the order of their numbers
+/// (the order they first appeared in), so a chunk's events lie close
+/// together in the log and are read forward, in seq order. Each chunk's
+/// states are sorted by code; when there is more than one chunk they are
+/// spilled in runs to a scratch file and merged back in code order
+/// (`StateRuns`).
+///
+/// Guarantees:
+/// - The states are those of a fold of the log in seq order: each event is
+///   applied (through `DossierFold`) with the reference data in force at its
+///   seq, a void refolds the dossier's stream up to the void.
+/// - Memory is one chunk's states and seqs, a buffer per spilled run and one
+///   copy of the reference data per reference event, whatever the number of
+///   dossiers; mapped pages of the log are released as the fold goes
+///   (`Environment.releaseMappedPages`).
+/// - A stream naming a record of another dossier, or out of version order,
+///   is reported as damage.
+///
+/// Transaction rules: everything runs in the caller's transaction (a read
+/// snapshot, or `rebuild`'s write transaction); the states lent to `body`
+/// are valid until it returns.
+///
+/// - Complexity: O(n log c) for n events in chunks of c dossiers, plus
+///   O(d log r) to merge d dossiers from r runs, plus a stream re-read for
+///   each `event.voided`.
+public struct KeyOrderFold {
+    /// Dossiers per chunk when the caller gives none.
+    public static let defaultChunkSize = 8192
+
+    /// What one fold went through.
+    package struct Summary: Sendable, Equatable {
+        /// Dossier events and reference events kept by `include`.
+        package var eventsFolded: UInt64 = 0
+        /// Events of the dossiers' streams, kept or not.
+        package var dossierEvents: UInt64 = 0
+        /// Dossiers with a stream, kept or not.
+        package var streams = 0
+        /// Dossiers with at least one event kept (those visited).
+        package var dossiers = 0
+        /// The last seq kept (0 when none).
+        package var lastSeq: UInt64 = 0
+    }
+
+    /// One version of the reference data, shared by every dossier whose
+    /// last event saw it.
+    private final class ReferenceVersion {
+        let seq: UInt64
+        let data: ReferenceData
+        init(seq: UInt64, data: ReferenceData) { self.seq = seq; self.data = data }
+    }
+
+    /// A seq of a chunk's streams, the chunk slot of its dossier and its version in the stream.
+    private struct Pending {
+        var seq: UInt64
+        var slot: Int32
+        var version: UInt32
+    }
+
+    /// Folds every dossier and calls `body` with its state and the
+    /// reference data in force at its last kept event, in code order.
+    /// `include` sees each event's `at` and `recordedAt` (all by default);
+    /// `progress` gets the dossier events read so far after each chunk.
+    @discardableResult
+    package static func forEachDossier(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
+                                       include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                       progress: (UInt64) -> Void = { _ in },
+                                       _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
+        let store = ledger.store
+        var summary = Summary()
+        let versions = try referenceVersions(ledger, in: txn, include: include, summary: &summary)
+        var dossierFold = try ledger.dossierFold(in: txn)
+        var codes: [String] = []
+        var states: [DossierState] = []
+        var versionOfSlot: [Int] = []
+        var pending: [Pending] = []
+        var runs: StateRuns? = nil
+        var readSinceRelease = 0
+        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in
+            var row = try numbered.first()
+            while row != nil {
+                codes.removeAll(keepingCapacity: true)
+                pending.removeAll(keepingCapacity: true)
+                // The chunk: the next dossiers by number and the seqs of their streams.
+                while codes.count < chunkSize, let r = row {
+                    guard r.key.count == 4, let code = String(storedUTF8: r.value) else {
+                        throw LedgerError(.corrupt, "\(store.path): a row of the dossier-number table is damaged")
+                    }
+                    let number = try Key.readU32(r.key)
+                    var version: UInt32 = 0
+                    var entry = try streams.find(Key.u32(number))
+                    while let e = entry {
+                        version += 1
+                        pending.append(Pending(seq: try Key.readU64(e.value), slot: Int32(codes.count), version: version))
+                        entry = try streams.nextDuplicate()
+                    }
+                    codes.append(code)
+                    row = try numbered.next()
+                }
+                summary.streams += codes.count
+                summary.dossierEvents += UInt64(pending.count)
+                pending.sort { $0.seq < $1.seq }
+                states.removeAll(keepingCapacity: true)
+                for code in codes { states.append(DossierState(code: code)) }
+                versionOfSlot = Array(repeating: -1, count: codes.count)
+                var v = 0   // the version in force at the current seq: the last one before it
+                for p in pending {
+                    let slot = Int(p.slot)
+                    guard let raw = try txn.get(store.tables.events, key: Key.u64(p.seq)) else {
+                        throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log")
+                    }
+                    do {
+                        let view = try RecordView(raw, seq: p.seq)
+                        guard view.isDossierEvent, view.version == p.version else {
+                            throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)")
+                        }
+                        guard include(view.at, view.recordedAt) else { continue }
+                        while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
+                        try dossierFold.apply(view, to: &states[slot], reference: versions[v].data) { code in
+                            try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
+                        }
+                        versionOfSlot[slot] = v
+                        summary.eventsFolded += 1
+                        summary.lastSeq = max(summary.lastSeq, p.seq)
+                    } catch let e as RecordDecodingError {
+                        throw LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)")
+                    }
+                }
+                var order = codes.indices.filter { versionOfSlot[$0] >= 0 }
+                order.sort { Key.precedes(codes[$0], codes[$1]) }
+                summary.dossiers += order.count
+                if row == nil && runs == nil {
+                    // One chunk held every dossier: no need to spill.
+                    for slot in order { try body(&states[slot], versions[versionOfSlot[slot]].data) }
+                } else {
+                    let spilled = try runs ?? StateRuns()
+                    runs = spilled
+                    for slot in order { try spilled.append(states[slot], referenceVersion: versionOfSlot[slot]) }
+                    try spilled.endRun()
+                }
+                progress(summary.dossierEvents)
+                readSinceRelease += pending.count
+                if readSinceRelease >= 1 << 16 {
+                    try store.environment.releaseMappedPages()
+                    readSinceRelease = 0
+                }
+            }
+        } }
+        if let runs, !runs.isEmpty {
+            var merged = 0
+            try runs.merge { state, version in
+                guard versions.indices.contains(version) else {
+                    throw LedgerError(.storage, "the scratch file of a fold in key order names reference version \(version) of \(versions.count)")
+                }
+                try body(&state, versions[version].data)
+                merged += 1
+                // What `body` reads (the live rows `verify` compares) is mapped too.
+                if merged & 0x3FFF == 0 { try store.environment.releaseMappedPages() }
+            }
+        }
+        return summary
+    }
+
+    /// The reference data before any kept reference event (at seq 0) and
+    /// after each one, in seq order.
+    private static func referenceVersions(_ ledger: Ledger, in txn: Transaction,
+                                          include: (Timestamp, Timestamp) -> Bool, summary: inout Summary) throws -> [ReferenceVersion] {
+        var reference = ledger.emptyReference
+        var versions = [ReferenceVersion(seq: 0, data: reference)]
+        for seq in try ledger.store.referenceSeqs(in: txn) {
+            guard let e = try ledger.store.event(seq: seq, in: txn) else {
+                throw LedgerError(.corrupt, "\(ledger.path): the index of reference events names seq \(seq), which is not in the log")
+            }
+            guard include(e.event.at, e.recordedAt) else { continue }
+            do { try reference.apply(e.event, seq: seq) } catch {
+                throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored reference event no longer applies: \(error.rule)")
+            }
+            versions.append(ReferenceVersion(seq: seq, data: reference))
+            summary.eventsFolded += 1
+            summary.lastSeq = max(summary.lastSeq, seq)
+        }
+        return versions
+    }
+}
