@@ -41,4 +41,27 @@ import LedgerContract
         #expect(result.failure?.problem.contains("the log jumps from seq 9 to 11") == true)
         #expect(result.checked == 9)
     }
+
+    /// The chain is checked in stretches at once; a gap or a removed last
+    /// event is named the same way wherever the stretches begin.
+    @Test(arguments: [1, 2, 3, 7])
+    func verifyNamesTheFirstProblemWhateverTheStretches(parts: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let head = try t.ledger.store.read { try t.ledger.store.head(in: $0).seq }
+        #expect(try t.ledger.store.verifyChain(from: 1, parts: parts, minimumStretch: 3).checked == Int(head))
+        #expect(try t.ledger.store.verifyChain(from: 5, parts: parts, minimumStretch: 3).checked == Int(head) - 4)
+        for gone in [UInt64(2), 4, 9, 10, head - 2] {
+            let u = try TemporaryLedger()
+            try u.append(Fixture.lines())
+            try u.ledger.store.environment.write { txn in _ = try txn.delete(u.ledger.store.tables.events, key: Key.u64(gone)) }
+            let result = try u.ledger.store.verifyChain(from: 1, parts: parts, minimumStretch: 3)
+            #expect(result.failure?.seq == gone, "seq \(gone) removed, \(parts) parts")
+            #expect(result.failure?.problem.contains("seq \(gone - 1)") == true, "\(result.failure?.problem ?? "")")
+            #expect(result.checked == Int(gone) - 1)
+        }
+        try t.ledger.store.environment.write { txn in _ = try txn.delete(t.ledger.store.tables.events, key: Key.u64(head)) }
+        let result = try t.ledger.store.verifyChain(from: 1, parts: parts, minimumStretch: 3)
+        #expect(result.failure?.problem.contains("does not match the last event (seq \(head - 1)") == true, "\(result.failure?.problem ?? "")")
+    }
 }
