@@ -38,7 +38,8 @@ enum AppendBenchmark {
     }
 
     /// Imports the whole input into `ledger`. Timed: reading the lines from
-    /// the file (page cache), `Ledger.parse(lines:)` and `Ledger.append`.
+    /// the file (page cache), `Ledger.parse(lines:)` and `Ledger.append`, and
+    /// releasing the mapped pages after each batch as `import` does.
     static func importInput(_ input: Input, into ledger: Ledger) throws -> Import {
         lastInput.withLock { $0 = input }
         let peakWasReset = MemoryStatus.resetPeak()
@@ -51,6 +52,7 @@ enum AppendBenchmark {
                 let events = try Ledger.parse(lines: lines)
                 let report = try ledger.append(events)
                 stored += report.storedCount
+                try ledger.releaseMappedPages()   // as `import` does after each batch
                 let now = MemoryStatus.current()
                 largestAnonymous = max(largestAnonymous, now.anonymous)
                 largestFileBacked = max(largestFileBacked, now.fileBacked)

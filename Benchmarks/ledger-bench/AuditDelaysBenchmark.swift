@@ -27,8 +27,9 @@ enum AuditDelaysBenchmark {
         let past = PastInstant.happenedBy(scan.1)
         let ((folded, groups), seconds) = try timed {
             try ledger.read { snapshot in
-                let holds = try snapshot.dossierSource(as: past).holds(asOf: past.instant)
-                return (UInt64(scan.0), DelayGroup.rank(holds, by: .step))
+                var ranking = DelayGroup.Ranking(by: .step)
+                try snapshot.dossierSource(as: past).forEachHold(asOf: past.instant) { ranking.add($0) }
+                return (UInt64(scan.0), ranking.ranked())
             }
         }
         consume(UInt64(groups.count))

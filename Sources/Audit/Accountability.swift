@@ -71,11 +71,18 @@ public struct DossierSource {
     /// Every hold of every dossier that began in [from, to).
     public func holds(asOf: Int64, from: Int64 = .min, to: Int64 = .max, agency: String? = nil) throws -> [HoldRecord] {
         var out: [HoldRecord] = []
+        try forEachHold(asOf: asOf, from: from, to: to, agency: agency) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with every hold of every dossier that began in [from,
+    /// to), a dossier at a time: reports that only sum the holds keep none.
+    public func forEachHold(asOf: Int64, from: Int64 = .min, to: Int64 = .max, agency: String? = nil,
+                            _ body: (HoldRecord) throws -> Void) throws {
         try forEach { state in
             if let agency, state.agency != agency { return }
-            out += HoldRecord.holds(of: state, reference: reference, asOf: asOf, from: from, to: to)
+            for hold in HoldRecord.holds(of: state, reference: reference, asOf: asOf, from: from, to: to) { try body(hold) }
         }
-        return out
     }
 }
 
@@ -104,8 +111,47 @@ extension LedgerSnapshot {
 enum Quantile {
     static func of(_ sorted: [Int64], _ q: Double) -> Int64 {
         guard !sorted.isEmpty else { return 0 }
-        let rank = Int((q * Double(sorted.count - 1)).rounded())
-        return sorted[min(max(rank, 0), sorted.count - 1)]
+        return sorted[rank(q, count: sorted.count)]
+    }
+
+    /// The index `of` reads in `count` sorted values.
+    static func rank(_ q: Double, count: Int) -> Int {
+        min(max(Int((q * Double(count - 1)).rounded()), 0), count - 1)
+    }
+}
+
+/// Working seconds counted by value: the exact quantiles of `Quantile.of`
+/// in memory that grows with the distinct values held, not with the holds.
+struct HeldSeconds {
+    private var counts: [Int64: Int] = [:]
+    private(set) var count = 0
+    private(set) var total: Int64 = 0
+
+    mutating func add(_ seconds: Int64) {
+        counts[seconds, default: 0] += 1
+        count += 1
+        total += seconds
+    }
+
+    mutating func add(_ other: HeldSeconds) {
+        for (seconds, n) in other.counts { counts[seconds, default: 0] += n }
+        count += other.count
+        total += other.total
+    }
+
+    /// `Quantile.of` the sorted values, for each of `qs` (0 when there are none).
+    func quantiles(_ qs: [Double]) -> [Int64] {
+        guard count > 0 else { return qs.map { _ in 0 } }
+        let values = counts.keys.sorted()
+        return qs.map { q in
+            let rank = Quantile.rank(q, count: count)
+            var seen = 0
+            for v in values {
+                seen += counts[v]!
+                if seen > rank { return v }
+            }
+            return values[values.count - 1]
+        }
     }
 }
 
@@ -196,19 +242,30 @@ public struct DelayGroup: Sendable {
 
     /// Groups ranked by total working time held, largest first.
     public static func rank(_ holds: [HoldRecord], by dimension: Dimension) -> [DelayGroup] {
+        var ranking = Ranking(by: dimension)
+        for h in holds { ranking.add(h) }
+        return ranking.ranked()
+    }
+
+    /// Holds added one at a time, ranked at the end: memory of the groups, not of the holds.
+    public struct Ranking {
+        let dimension: Dimension
         // Per group only what the figures need: the held seconds, and the budgeted and over-budget counts.
         // Holds are grouped by the UTF-8 of their key (hashing bytes is cheap), then groups whose keys are
         // canonically equal (`==`, the same text in another Unicode normal form) are merged.
-        var groupOfBytes: [UTF8Key: Int] = [:]
-        var keys: [String] = [], seconds: [[Int64]] = [], budgeted: [Int] = [], over: [Int] = []
+        private var groupOfBytes: [UTF8Key: Int] = [:]
+        private var keys: [String] = [], seconds: [HeldSeconds] = [], budgeted: [Int] = [], over: [Int] = []
         // The groups found last, tried before hashing: holds mostly repeat a few keys.
-        var recent: [(key: String, group: Int)] = []
-        for i in holds.indices {
+        private var recent: [(key: String, group: Int)] = []
+
+        public init(by dimension: Dimension) { self.dimension = dimension }
+
+        public mutating func add(_ hold: HoldRecord) {
             let key: String = switch dimension {
-            case .step: holds[i].step
-            case .officer: holds[i].officer
-            case .procedure: holds[i].procedure ?? "-"
-            case .agency: holds[i].agency ?? "-"
+            case .step: hold.step
+            case .officer: hold.officer
+            case .procedure: hold.procedure ?? "-"
+            case .agency: hold.agency ?? "-"
             }
             let g: Int
             if let hit = recent.first(where: { $0.key.hasSameUTF8(as: key) }) {
@@ -219,30 +276,33 @@ public struct DelayGroup: Sendable {
                 } else {
                     g = keys.count
                     groupOfBytes[UTF8Key(key)] = g
-                    keys.append(key); seconds.append([]); budgeted.append(0); over.append(0)
+                    keys.append(key); seconds.append(HeldSeconds()); budgeted.append(0); over.append(0)
                 }
                 if recent.count == 8 { recent.removeFirst() }
                 recent.append((key, g))
             }
-            seconds[g].append(holds[i].heldSeconds)
-            if holds[i].budgetSeconds != nil { budgeted[g] += 1 }
-            if holds[i].overBudgetSeconds > 0 { over[g] += 1 }
+            seconds[g].add(hold.heldSeconds)
+            if hold.budgetSeconds != nil { budgeted[g] += 1 }
+            if hold.overBudgetSeconds > 0 { over[g] += 1 }
         }
-        var groupOfKey: [String: Int] = [:]
-        for g in keys.indices {
-            if let first = groupOfKey[keys[g]] {
-                seconds[first] += seconds[g]; budgeted[first] += budgeted[g]; over[first] += over[g]
-                seconds[g] = []
-            } else {
-                groupOfKey[keys[g]] = g
+
+        public func ranked() -> [DelayGroup] {
+            var seconds = self.seconds, budgeted = self.budgeted, over = self.over
+            var groupOfKey: [String: Int] = [:]
+            for g in keys.indices {
+                if let first = groupOfKey[keys[g]] {
+                    seconds[first].add(seconds[g]); budgeted[first] += budgeted[g]; over[first] += over[g]
+                } else {
+                    groupOfKey[keys[g]] = g
+                }
             }
+            return groupOfKey.values.sorted().map { g in
+                let q = seconds[g].quantiles([0.5, 0.9])
+                return DelayGroup(key: keys[g], count: seconds[g].count, medianSeconds: q[0], p90Seconds: q[1],
+                                  totalSeconds: seconds[g].total,
+                                  shareOverBudget: budgeted[g] == 0 ? nil : Double(over[g]) / Double(budgeted[g]))
+            }.sorted { ($0.totalSeconds, $1.key) > ($1.totalSeconds, $0.key) }
         }
-        return groupOfKey.values.sorted().map { g in
-            let sorted = seconds[g].sorted()
-            return DelayGroup(key: keys[g], count: sorted.count, medianSeconds: Quantile.of(sorted, 0.5), p90Seconds: Quantile.of(sorted, 0.9),
-                              totalSeconds: sorted.reduce(0, +),
-                              shareOverBudget: budgeted[g] == 0 ? nil : Double(over[g]) / Double(budgeted[g]))
-        }.sorted { ($0.totalSeconds, $1.key) > ($1.totalSeconds, $0.key) }
     }
 }
 
@@ -255,14 +315,28 @@ public struct Handover: Sendable {
     public var medianHeldSeconds: Int64
 
     public static func network(_ holds: [HoldRecord]) -> [Handover] {
-        var pairs: [String: (from: String, to: String, held: [Int64])] = [:]
-        for h in holds {
-            guard let next = h.nextOfficer, next != h.officer else { continue }   // a handover is to someone else
-            pairs[h.officer + "\u{0}" + next, default: (h.officer, next, [])].held.append(h.heldSeconds)
+        var network = Network()
+        for h in holds { network.add(h) }
+        return network.ranked()
+    }
+
+    /// Holds added one at a time: memory of the pairs of officers, not of the holds.
+    public struct Network {
+        private var pairs: [String: (from: String, to: String, held: HeldSeconds)] = [:]
+
+        public init() {}
+
+        public mutating func add(_ h: HoldRecord) {
+            guard let next = h.nextOfficer, next != h.officer else { return }   // a handover is to someone else
+            pairs[h.officer + "\u{0}" + next, default: (h.officer, next, HeldSeconds())].held.add(h.heldSeconds)
         }
-        return pairs.values.map { p in
-            Handover(from: p.from, to: p.to, count: p.held.count, medianHeldSeconds: Quantile.of(p.held.sorted(), 0.5))
-        }.sorted { ($0.count, $1.from, $1.to) > ($1.count, $0.from, $0.to) }
+
+        /// The handovers, most frequent first.
+        public func ranked() -> [Handover] {
+            pairs.values.map { p in
+                Handover(from: p.from, to: p.to, count: p.held.count, medianHeldSeconds: p.held.quantiles([0.5])[0])
+            }.sorted { ($0.count, $1.from, $1.to) > ($1.count, $0.from, $0.to) }
+        }
     }
 }
 

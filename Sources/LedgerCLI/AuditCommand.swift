@@ -103,7 +103,9 @@ enum AuditCommand {
         }
         let limit = try args.integer("limit", in: 1...1_000_000) ?? (format == .table ? 30 : 1_000_000)
         let groups = try withPeriod(context, args) { p in
-            DelayGroup.rank(try p.source.holds(asOf: p.asOf, from: p.from, to: p.to, agency: args.value("agency")), by: by)
+            var ranking = DelayGroup.Ranking(by: by)
+            try p.source.forEachHold(asOf: p.asOf, from: p.from, to: p.to, agency: args.value("agency")) { ranking.add($0) }
+            return ranking.ranked()
         }
         let rows: [JSONObject] = groups.prefix(limit).map { g in
             [by.rawValue: .string(g.key), "count": .int(Int64(g.count)), "medianHours": hours(g.medianSeconds),
@@ -120,7 +122,9 @@ enum AuditCommand {
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .ndjson, .csv], default: .table)
         let limit = try args.integer("limit", in: 1...1_000_000) ?? (format == .table ? 30 : 1_000_000)
         let network = try withPeriod(context, args) { p in
-            Handover.network(try p.source.holds(asOf: p.asOf, from: p.from, to: p.to, agency: args.value("agency")))
+            var network = Handover.Network()
+            try p.source.forEachHold(asOf: p.asOf, from: p.from, to: p.to, agency: args.value("agency")) { network.add($0) }
+            return network.ranked()
         }
         let rows: [JSONObject] = network.prefix(limit).map { h in
             ["from": .string(h.from), "to": .string(h.to), "count": .int(Int64(h.count)), "medianHeldHours": hours(h.medianHeldSeconds)]

@@ -23,13 +23,13 @@ enum DossiersCommand {
         let ledger = try context.openLedger()
         let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
-        var rows: [JSONObject] = []
+        var rows = try RowSink(columns: columns, format: format, to: context.out)
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }
             if let stage, state.stage != stage { return }
-            rows.append(state.json(reference: reference))
+            try rows.add(state.json(reference: reference))
         }
-        try RowOutput.write(rows, columns: columns, format: format, to: context.out)
+        try rows.finish()
     }
 }
 

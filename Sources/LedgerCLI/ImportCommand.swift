@@ -80,19 +80,33 @@ enum ImportCommand {
         }
     }
 
+    /// A batch of parsed lines and how far into the input it ends.
+    struct ParsedBatch: Sendable {
+        var events: [InputEvent]
+        var bytesRead: Int
+    }
+
+    /// The next batch is read and parsed on a second thread while the
+    /// current one is appended (`BatchPrefetch`): the log's order is the
+    /// input's, and a batch is appended only after every batch before it committed.
     /// - Parameter reportBatches: print "committed seq A–B" on stderr after each batch's commit.
     static func importEvents(into ledger: Ledger, from input: InputSource, batchSize: Int, progress: Progress,
                              reportBatches: Bool = false) throws -> Summary {
         var reader = LineReader(fileDescriptor: input.fd)
+        let batches = BatchPrefetch<ParsedBatch> {
+            guard let events = try InputSource.readBatch(&reader, limit: batchSize) else { return nil }
+            return ParsedBatch(events: events, bytesRead: reader.bytesRead)
+        }
+        defer { batches.stop() }
         var summary = Summary()
+        var bytesRead = 0
         let start = Date()
         while true {
-            let events: [InputEvent]
             let report: AppendReport
             do {
-                guard let batch = try InputSource.readBatch(&reader, limit: batchSize) else { break }
-                events = batch
-                report = try ledger.append(events)
+                guard let batch = try batches.next() else { break }
+                bytesRead = batch.bytesRead
+                report = try ledger.append(batch.events)
             } catch let refusal as AppendRefusal {
                 progress.finish()
                 var committed = "nothing was stored"
@@ -111,7 +125,7 @@ enum ImportCommand {
             }
             try ledger.releaseMappedPages()   // resident memory stays that of one batch, however large the ledger grows
             summary.seconds = Date().timeIntervalSince(start)
-            progress.update(events: summary.stored + summary.alreadyStored, bytes: reader.bytesRead, seconds: summary.seconds)
+            progress.update(events: summary.stored + summary.alreadyStored, bytes: bytesRead, seconds: summary.seconds)
         }
         summary.seconds = Date().timeIntervalSince(start)
         return summary

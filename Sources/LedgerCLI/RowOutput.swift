@@ -36,27 +36,61 @@ enum RowOutput {
 
     /// - Parameter decorate: optional text for a table cell (e.g. a coloured band).
     static func write(_ rows: [JSONObject], columns: [String], format: OutputFormat, to out: Output,
-                      decorate: (String, JSONObject) -> String? = { _, _ in nil }) throws {
+                      decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
+        var sink = try RowSink(columns: columns, format: format, to: out, decorate: decorate)
+        for row in rows { try sink.add(row) }
+        try sink.finish()
+    }
+}
+
+/// Rows written as they come: NDJSON and CSV lines go out at once, so a
+/// listing of every dossier holds one row at a time; a table keeps its
+/// cells' text until `finish()` (its column widths need every row).
+struct RowSink {
+    private let columns: [String]
+    private let format: OutputFormat
+    private let out: Output
+    private let decorate: (String, JSONObject) -> String?
+    private var table: TextTable?
+
+    init(columns: [String], format: OutputFormat, to out: Output,
+         decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
+        self.columns = columns
+        self.format = format
+        self.out = out
+        self.decorate = decorate
         switch format {
-        case .ndjson, .json:
-            for row in rows {
-                var w = JSONWriter()
-                w.object(row)
-                try out.write(w.bytes)
-                try out.write([0x0A])
-            }
         case .csv:
             // A byte-order mark so spreadsheet programs read the UTF-8 (Vietnamese) text correctly.
             try out.write([0xEF, 0xBB, 0xBF])
-            try out.line(columns.map(csvField).joined(separator: ","))
-            for row in rows { try out.line(columns.map { csvField(cell(row[$0])) }.joined(separator: ",")) }
+            try out.line(columns.map(RowOutput.csvField).joined(separator: ","))
         case .table, .html:   // html is offered only where a page exists (`audit dossier`); rows never reach here as html
-            var table = TextTable(columns: columns)
-            for row in rows { table.add(columns.map { decorate($0, row) ?? cell(row[$0]) }) }
-            try out.write(table.render())
+            table = TextTable(columns: columns)
+        case .ndjson, .json:
+            break
         }
     }
 
+    mutating func add(_ row: JSONObject) throws {
+        switch format {
+        case .ndjson, .json:
+            var w = JSONWriter()
+            w.object(row)
+            w.bytes.append(0x0A)
+            try out.write(w.bytes)
+        case .csv:
+            try out.line(columns.map { RowOutput.csvField(RowOutput.cell(row[$0])) }.joined(separator: ","))
+        case .table, .html:
+            table!.add(columns.map { decorate($0, row) ?? RowOutput.cell(row[$0]) })
+        }
+    }
+
+    func finish() throws {
+        if let table { try out.write(table.render()) }
+    }
+}
+
+extension RowOutput {
     /// One object: a JSON line, or aligned `key  value` lines for a terminal.
     static func writeRecord(_ object: JSONObject, json: Bool, to out: Output) throws {
         if json {

@@ -24,13 +24,13 @@ enum ViolationsCommand {
         let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
-        var rows: [JSONObject] = []
+        var rows = try RowSink(columns: columns, format: format, to: context.out)
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }
             for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {
-                rows.append(v.json)
+                try rows.add(v.json)
             }
         }
-        try RowOutput.write(rows, columns: columns, format: format, to: context.out)
+        try rows.finish()
     }
 }

@@ -33,8 +33,12 @@ import LedgerContract
 ///   O(d log r) to merge d dossiers from r runs, plus a stream re-read for
 ///   each `event.voided`.
 public struct KeyOrderFold {
-    /// Dossiers per chunk when the caller gives none.
-    public static let defaultChunkSize = 8192
+    /// Dossiers per chunk when the caller gives none. A chunk's events span
+    /// the time its dossiers were submitted plus their lifetime, so the log
+    /// is read about (1 + dossiers in flight ÷ chunk) times over: a chunk
+    /// larger than the dossiers a province has in flight at once (tens of
+    /// thousands) reads it about twice, in tens of MB of states.
+    public static let defaultChunkSize = 65536
 
     /// What one fold went through.
     package struct Summary: Sendable, Equatable {
@@ -85,7 +89,7 @@ public struct KeyOrderFold {
         var pending: [Pending] = []
         var runs: StateRuns? = nil
         var readSinceRelease = 0
-        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in
+        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in try txn.withCursor(store.tables.events) { log in
             var row = try numbered.first()
             while row != nil {
                 codes.removeAll(keepingCapacity: true)
@@ -113,10 +117,28 @@ public struct KeyOrderFold {
                 for code in codes { states.append(DossierState(code: code)) }
                 versionOfSlot = Array(repeating: -1, count: codes.count)
                 var v = 0   // the version in force at the current seq: the last one before it
+                var at: UInt64 = 0   // the seq `log` is on (0: none yet)
+                var seqKey = [UInt8](repeating: 0, count: 8)
                 for p in pending {
                     let slot = Int(p.slot)
-                    guard let raw = try txn.get(store.tables.events, key: Key.u64(p.seq)) else {
+                    // The log cursor steps to the next record when the chunk's seqs run on (they mostly do), else seeks.
+                    var record: Cursor.Entry?
+                    if at != 0, p.seq == at &+ 1 {
+                        record = try log.next()
+                    } else {
+                        withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
+                        record = try log.find(seqKey)
+                    }
+                    guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
                         throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log")
+                    }
+                    at = p.seq
+                    let raw = record.value
+                    readSinceRelease += 1
+                    if readSinceRelease >= 1 << 16 {
+                        // The chunk reads the log forward: the pages behind are not needed again.
+                        try store.environment.releaseMappedPages()
+                        readSinceRelease = 0
                     }
                     do {
                         let view = try RecordView(raw, seq: p.seq)
@@ -148,13 +170,8 @@ public struct KeyOrderFold {
                     try spilled.endRun()
                 }
                 progress(summary.dossierEvents)
-                readSinceRelease += pending.count
-                if readSinceRelease >= 1 << 16 {
-                    try store.environment.releaseMappedPages()
-                    readSinceRelease = 0
-                }
             }
-        } }
+        } } }
         if let runs, !runs.isEmpty {
             var merged = 0
             try runs.merge { state, version in

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Produces batches on a second thread, one batch ahead of the consumer:
+/// `import` parses and checks the next batch of lines while the current one
+/// is appended and committed. The order of the batches is the order of
+/// production; at most two batches are held at once (the one being consumed
+/// and the one waiting).
+///
+/// Thread rules: `produce` runs only on the prefetch thread, one call at a
+/// time; `next()` and `stop()` are called from one consumer thread.
+final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    /// The produced batch waiting for the consumer (nil: none yet); `.success(nil)` marks the end.
+    private var waiting: Result<Batch?, any Error>?
+    private var stopped = false
+    private var finished = false
+
+    /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
+    init(_ produce: @escaping () throws -> Batch?) {
+        // Called on the prefetch thread only, never concurrently (see the thread rules).
+        nonisolated(unsafe) let produce = produce
+        let thread = Thread { [self] in
+            while true {
+                let result = Result { try produce() }
+                condition.lock()
+                while waiting != nil && !stopped { condition.wait() }
+                if stopped { finished = true; condition.broadcast(); condition.unlock(); return }
+                waiting = result
+                condition.broadcast()
+                condition.unlock()
+                if case .success(let batch) = result, batch != nil { continue }
+                condition.lock(); finished = true; condition.broadcast(); condition.unlock()
+                return
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The next batch in order; nil after the last. Rethrows what `produce` threw, once.
+    func next() throws -> Batch? {
+        condition.lock()
+        while waiting == nil && !finished { condition.wait() }
+        guard let result = waiting else { condition.unlock(); return nil }
+        if case .success(.some) = result { waiting = nil } else { waiting = .success(nil) }
+        condition.broadcast()
+        condition.unlock()
+        return try result.get()
+    }
+
+    /// Stops production and waits for the prefetch thread to leave `produce`.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}
