@@ -22,8 +22,9 @@ import LedgerContract
 ///   copy of the reference data per reference event, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes
 ///   (`Environment.releaseMappedPages`).
-/// - A stream naming a record of another dossier, or out of version order,
-///   is reported as damage.
+/// - Every stream entry must name a record of its dossier at its version
+///   (else damage is reported); with `Summary.dossierEvents` counted, a
+///   caller checks that the streams and the reference index cover the log.
 ///
 /// Transaction rules: everything runs in the caller's transaction (a read
 /// snapshot, or `rebuild`'s write transaction); the states lent to `body`
@@ -62,11 +63,12 @@ public struct KeyOrderFold {
         init(seq: UInt64, data: ReferenceData) { self.seq = seq; self.data = data }
     }
 
-    /// A seq of a chunk's streams, the chunk slot of its dossier and its version in the stream.
+    /// A seq of a chunk's streams, the chunk slot and number of its dossier and its version in the stream.
     private struct Pending {
         var seq: UInt64
         var slot: Int32
         var version: UInt32
+        var number: UInt32
     }
 
     /// Folds every dossier and calls `body` with its state and the
@@ -104,11 +106,12 @@ public struct KeyOrderFold {
                     var entry = try streams.find(Key.u32(number))
                     while let e = entry {
                         version += 1
-                        pending.append(Pending(seq: try Key.readU64(e.value), slot: Int32(codes.count), version: version))
+                        pending.append(Pending(seq: try Key.readU64(e.value), slot: Int32(codes.count), version: version, number: number))
                         entry = try streams.nextDuplicate()
                     }
                     codes.append(code)
                     row = try numbered.next()
+                    if codes.count & 0xFFF == 0 { try store.environment.releaseMappedPages() }
                 }
                 summary.streams += codes.count
                 summary.dossierEvents += UInt64(pending.count)
@@ -132,17 +135,17 @@ public struct KeyOrderFold {
                     guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
                         throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log")
                     }
-                    at = p.seq
-                    let raw = record.value
+                    // The chunk reads the log forward: the pages behind are not needed again.
                     readSinceRelease += 1
                     if readSinceRelease >= 1 << 16 {
-                        // The chunk reads the log forward: the pages behind are not needed again.
                         try store.environment.releaseMappedPages()
                         readSinceRelease = 0
                     }
+                    at = p.seq
+                    let raw = record.value
                     do {
                         let view = try RecordView(raw, seq: p.seq)
-                        guard view.isDossierEvent, view.version == p.version else {
+                        guard view.dossierNumber == p.number, view.version == p.version else {
                             throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)")
                         }
                         guard include(view.at, view.recordedAt) else { continue }

@@ -42,6 +42,35 @@ import LedgerContract
         #expect(result.checked == 9)
     }
 
+    /// A dossier's stream that names another dossier's event, or loses one
+    /// of its own, is damage the projection check of `verify` reports.
+    @Test func verifyNamesADamagedStream() throws {
+        for damage in ["foreign", "lost"] {
+            let t = try TemporaryLedger()
+            try t.append(Fixture.lines())
+            let store = t.ledger.store
+            try store.environment.write { txn in
+                let (number, _) = try #require(try store.stream(ofDossier: "H40.22-240304-0002", in: txn))
+                if damage == "foreign" {
+                    let other = try #require(try store.seqs(ofDossier: "H40.22-240304-0001", in: txn).last)
+                    _ = try txn.put(store.tables.streams, key: Key.u32(number), value: Key.u64(other))
+                } else {
+                    try txn.withCursor(store.tables.streams) { cursor in
+                        _ = try cursor.find(Key.u32(number))
+                        try cursor.deleteCurrent()
+                    }
+                }
+            }
+            #expect(try store.verifyChain().holds, "the chain itself still holds")
+            do {
+                let differences = try t.ledger.projectionDifferences()
+                Issue.record("\(damage): no error, differences \(differences)")
+            } catch let e as LedgerError {
+                #expect(e.message.contains("H40.22-240304-0002") || e.message.contains("streams name"), "\(damage): \(e.message)")
+            }
+        }
+    }
+
     /// The chain is checked in stretches at once; a gap or a removed last
     /// event is named the same way wherever the stretches begin.
     @Test(arguments: [1, 2, 3, 7])
