@@ -103,6 +103,11 @@ public struct Transaction {
         try check(mdb_drop(txn, db.dbi, 0), "mdb_drop", context(db))
     }
 
+    /// Deletes `db` and its entries from the environment (its handle must not be used again).
+    public func deleteDatabase(_ db: Database) throws {
+        try check(mdb_drop(txn, db.dbi, 1), "mdb_drop", context(db, "deleting the database"))
+    }
+
     /// Entry and page counts of `db` as seen by this transaction.
     public func statistics(_ db: Database) throws -> DatabaseStatistics {
         var raw = MDB_stat()

@@ -74,7 +74,19 @@ package struct Appender {
             }
             let v = (current?.version ?? 0) + 1
             try txn.put(tables.dossiers, key: Array(code.utf8), value: Key.u32u32(number, v))
-            try txn.put(tables.streams, key: Key.u32(number), value: Key.u64(seq), flags: .appendDuplicate)
+            let numberKey = Key.u32(number)
+            var existing: UnsafeRawBufferPointer?
+            if current != nil {
+                guard let raw = try txn.get(tables.streams, key: numberKey) else {
+                    throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
+                }
+                existing = raw
+            }
+            let stream: [UInt8]
+            do { stream = try StreamSeqs.appending(seq, to: existing) } catch {
+                throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
+            }
+            _ = try txn.put(tables.streams, key: numberKey, value: stream)
             dossierNumber = number
             version = v
         } else {

@@ -94,18 +94,23 @@ extension EventStore {
 
     /// The seqs of a dossier's events, in version order.
     ///
-    /// - Complexity: O(log n + k): one range read of the stream index.
+    /// - Complexity: O(log n + k): one read of the stream index.
     public func seqs(ofDossier code: String, in txn: Transaction) throws -> [UInt64] {
         guard let (number, _) = try stream(ofDossier: code, in: txn) else { return [] }
-        var seqs: [UInt64] = []
-        try txn.withCursor(tables.streams) { cursor in
-            var entry = try cursor.find(Key.u32(number))
-            while let e = entry {
-                seqs.append(try Key.readU64(e.value))
-                entry = try cursor.nextDuplicate()
-            }
+        var found: [UInt64] = []
+        try seqs(ofNumber: number, into: &found, in: txn)
+        return found
+    }
+
+    /// Replaces `seqs` with those of dossier number `number` (empty when it has no stream).
+    package func seqs(ofNumber number: UInt32, into seqs: inout [UInt64], in txn: Transaction) throws {
+        guard let raw = try txn.get(tables.streams, key: Key.u32(number)) else {
+            seqs.removeAll(keepingCapacity: true)
+            return
         }
-        return seqs
+        do { try StreamSeqs.decode(raw, into: &seqs) } catch {
+            throw LedgerError(.corrupt, "\(path): the stream of dossier number \(number) does not decode: \(error.reason)")
+        }
     }
 
     /// A dossier's events, in version order.

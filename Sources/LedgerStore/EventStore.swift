@@ -11,8 +11,8 @@ import Foundation
 /// Guarantees:
 /// - seq starts at 1 and has no gaps; it is assigned inside the write
 ///   transaction, so writers in several processes never collide.
-/// - A dossier's events have versions 1, 2, 3… and its history is a range
-///   read of `streams` (dossier number, version) → seq, never a log scan.
+/// - A dossier's events have versions 1, 2, 3… and its history is one read
+///   of `streams` (dossier number → its seqs), never a log scan.
 /// - Every committed event is chained: its hash covers the previous hash.
 ///
 /// Thread rules: an `EventStore` may be shared between threads; all reads go
@@ -31,8 +31,8 @@ public final class EventStore: Sendable {
         public let dossiers: Database
         /// dossier number → dossier code.
         public let dossierCodes: Database
-        /// dossier number → its seqs in order (sorted duplicates, 8 bytes
-        /// each); the n-th seq is version n.
+        /// dossier number → its seqs in version order, packed
+        /// (`StreamSeqs`); the n-th seq is version n.
         public let streams: Database
         /// string id (u32 BE) → text, and text → string id.
         public let strings: Database
@@ -41,8 +41,11 @@ public final class EventStore: Sendable {
         public let references: Database
     }
 
-    /// The store's format, written at `init` and checked at open.
-    public static let formatVersion: UInt8 = 1
+    /// The store's format, written at `init` and checked at open. Format 1
+    /// kept each stream as sorted duplicates (a table named `streams`, 8
+    /// bytes and a node per seq); a format-1 ledger is converted when opened
+    /// (`convertFromFormat1`).
+    public static let formatVersion: UInt8 = 2
 
     public let path: String
     public let environment: Environment
@@ -101,7 +104,7 @@ public final class EventStore: Sendable {
         guard let format, format.count == 1 else {
             throw LedgerError(.notALedger, "\(path) is an LMDB environment but not a ledger (no format marker)")
         }
-        guard format[0] == formatVersion else {
+        if format[0] == 1 { try store.convertFromFormat1() } else if format[0] != formatVersion {
             throw LedgerError(.notALedger, "\(path) is a ledger of format \(format[0]); this tool reads format \(formatVersion)")
         }
         return store
@@ -120,10 +123,45 @@ public final class EventStore: Sendable {
                    ids: try txn.openDatabase("ids", create: true),
                    dossiers: try txn.openDatabase("dossiers", create: true),
                    dossierCodes: try txn.openDatabase("dossierCodes", create: true),
-                   streams: try txn.openDatabase("streams", create: true, fixedSizeDuplicates: true),
+                   streams: try txn.openDatabase("dossierStreams", create: true),
                    strings: try txn.openDatabase("strings", create: true),
                    stringIDs: try txn.openDatabase("stringIDs", create: true),
                    references: try txn.openDatabase("references", create: true))
+        }
+    }
+
+    /// Rewrites the streams of a format-1 ledger (sorted duplicates in the
+    /// table `streams`) packed into `dossierStreams`, deletes the old table
+    /// and records format 2, in one write transaction: a reader sees one
+    /// format or the other, and a conversion killed half-way leaves format 1.
+    /// Nothing else of the store changed between the formats.
+    private func convertFromFormat1() throws {
+        try environment.write { txn in
+            let format = try txn.get(tables.meta, key: Array("format".utf8)).map { Array($0) }
+            guard format == [1] else { return }   // another process converted it first
+            let old: Database
+            do { old = try txn.openDatabase("streams", create: false, fixedSizeDuplicates: true) } catch {
+                throw LedgerError(.corrupt, "\(path): a ledger of format 1 without its table of streams", underlying: error)
+            }
+            try txn.removeAll(tables.streams)
+            try txn.withCursor(old) { cursor in
+                var seqs: [UInt64] = []
+                var number: [UInt8] = []
+                var entry = try cursor.first()
+                while let e = entry {
+                    number = Array(e.key)
+                    seqs.removeAll(keepingCapacity: true)
+                    var dup: Cursor.Entry? = e
+                    while let d = dup {
+                        seqs.append(try Key.readU64(d.value))
+                        dup = try cursor.nextDuplicate()
+                    }
+                    _ = try txn.put(tables.streams, key: number, value: StreamSeqs.encode(seqs), flags: .append)
+                    entry = try cursor.next()
+                }
+            }
+            try txn.deleteDatabase(old)
+            _ = try txn.put(tables.meta, key: Array("format".utf8), value: [Self.formatVersion])
         }
     }
 

@@ -91,7 +91,8 @@ public struct KeyOrderFold {
         var pending: [Pending] = []
         var runs: StateRuns? = nil
         var readSinceRelease = 0
-        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in try txn.withCursor(store.tables.events) { log in
+        var streamSeqs: [UInt64] = []
+        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.events) { log in
             var row = try numbered.first()
             while row != nil {
                 codes.removeAll(keepingCapacity: true)
@@ -102,12 +103,9 @@ public struct KeyOrderFold {
                         throw LedgerError(.corrupt, "\(store.path): a row of the dossier-number table is damaged")
                     }
                     let number = try Key.readU32(r.key)
-                    var version: UInt32 = 0
-                    var entry = try streams.find(Key.u32(number))
-                    while let e = entry {
-                        version += 1
-                        pending.append(Pending(seq: try Key.readU64(e.value), slot: Int32(codes.count), version: version, number: number))
-                        entry = try streams.nextDuplicate()
+                    try store.seqs(ofNumber: number, into: &streamSeqs, in: txn)
+                    for (i, seq) in streamSeqs.enumerated() {
+                        pending.append(Pending(seq: seq, slot: Int32(codes.count), version: UInt32(i + 1), number: number))
                     }
                     codes.append(code)
                     row = try numbered.next()
@@ -174,7 +172,7 @@ public struct KeyOrderFold {
                 }
                 progress(summary.dossierEvents)
             }
-        } } }
+        } }
         if let runs, !runs.isEmpty {
             var merged = 0
             try runs.merge { state, version in

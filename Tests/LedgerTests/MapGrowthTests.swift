@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 import LedgerStore
 import LedgerContract
+import DossierRules
 @testable import Projections
 
 @Suite struct MapGrowthTests {
@@ -51,15 +53,14 @@ import LedgerContract
             let store = t.ledger.store
             try store.environment.write { txn in
                 let (number, _) = try #require(try store.stream(ofDossier: "H40.22-240304-0002", in: txn))
+                var seqs = try store.seqs(ofDossier: "H40.22-240304-0002", in: txn)
                 if damage == "foreign" {
                     let other = try #require(try store.seqs(ofDossier: "H40.22-240304-0001", in: txn).last)
-                    _ = try txn.put(store.tables.streams, key: Key.u32(number), value: Key.u64(other))
+                    seqs = (seqs + [other]).sorted()
                 } else {
-                    try txn.withCursor(store.tables.streams) { cursor in
-                        _ = try cursor.find(Key.u32(number))
-                        try cursor.deleteCurrent()
-                    }
+                    seqs.removeFirst()
                 }
+                _ = try txn.put(store.tables.streams, key: Key.u32(number), value: StreamSeqs.encode(seqs))
             }
             #expect(try store.verifyChain().holds, "the chain itself still holds")
             do {
@@ -69,6 +70,57 @@ import LedgerContract
                 #expect(e.message.contains("H40.22-240304-0002") || e.message.contains("streams name"), "\(damage): \(e.message)")
             }
         }
+    }
+
+    /// A ledger of format 1 (each stream as sorted duplicates in a table
+    /// named `streams`) is converted when opened: the same streams, packed,
+    /// and a ledger that verifies and answers as before.
+    @Test func aFormatOneLedgerIsConvertedWhenOpened() throws {
+        let directory = NSTemporaryDirectory() + "ledger-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/ledger"
+        let codes = ["H40.22-240304-0001", "H40.22-240304-0002"]
+        // One ledger open at a time in this process (LMDB's rule): the first is closed when this scope ends.
+        let (before, state): ([[UInt64]], DossierState?) = try {
+            let ledger = try Ledger.create(at: path)
+            try ledger.append(try Ledger.parse(lines: Fixture.lines().enumerated().map { ($0.offset + 1, Array($0.element.utf8)) }))
+            let store = ledger.store
+            let before = try store.read { txn in try codes.map { try store.seqs(ofDossier: $0, in: txn) } }
+            let state = try store.read { txn in try ledger.dossier(codes[1], in: txn) }
+            // Write the format-1 layout back by hand, as an earlier version left it.
+            try store.environment.write { txn in
+                let old = try txn.openDatabase("streams", create: true, fixedSizeDuplicates: true)
+                try txn.withCursor(store.tables.streams) { cursor in
+                    var entry = try cursor.first()
+                    var seqs: [UInt64] = []
+                    while let e = entry {
+                        try StreamSeqs.decode(e.value, into: &seqs)
+                        for seq in seqs { _ = try txn.put(old, key: Array(e.key), value: Key.u64(seq)) }
+                        entry = try cursor.next()
+                    }
+                }
+                try txn.removeAll(store.tables.streams)
+                _ = try txn.put(store.tables.meta, key: Array("format".utf8), value: [1])
+            }
+            return (before, state)
+        }()
+        #expect(before.allSatisfy { $0.count > 1 } && state != nil)
+        let reopened = try Ledger.open(at: path)
+        try reopened.store.read { txn in
+            let format = try txn.get(reopened.store.tables.meta, key: Array("format".utf8)).map { Array($0) }
+            #expect(format == [EventStore.formatVersion])
+            let after = try codes.map { try reopened.store.seqs(ofDossier: $0, in: txn) }
+            #expect(after == before)
+            #expect(try reopened.dossier(codes[1], in: txn) == state)
+            #expect(throws: (any Error).self) { try txn.openDatabase("streams", create: false, fixedSizeDuplicates: true) }
+        }
+        #expect(try reopened.store.verifyChain().holds)
+        #expect(try reopened.projectionDifferences().isEmpty)
+        // Appending goes on from the converted streams.
+        try reopened.append(try Ledger.parse(lines: [(1, Array(Fixture.received("H40.22-240305-0099", "2024-03-20T09:00:00").utf8))]))
+        let head = try reopened.store.read { try reopened.store.head(in: $0).seq }
+        #expect(try reopened.store.read { txn in try reopened.store.seqs(ofDossier: "H40.22-240305-0099", in: txn) } == [head])
+        #expect(try reopened.projectionDifferences().isEmpty)
     }
 
     /// The chain is checked in stretches at once; a gap or a removed last
