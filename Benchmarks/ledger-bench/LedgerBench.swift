@@ -201,7 +201,7 @@ struct LedgerBench {
     static func dossierCodes(_ ledger: Ledger) throws -> [String] {
         try ledger.store.read { txn in
             var codes: [String] = []
-            try txn.withCursor(ledger.tables.dossierStates) { cursor in
+            try txn.withCursor((try ledger.projections(in: txn)).dossierStates) { cursor in
                 var entry = try cursor.first()
                 while let e = entry {
                     codes.append(String(decoding: e.key, as: UTF8.self))

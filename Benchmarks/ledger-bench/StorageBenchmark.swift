@@ -12,16 +12,16 @@ enum StorageBenchmark {
         let ratio = perEvent / ndjsonPerEvent
         // Where the bytes go: pages of each table, per event.
         let s = ledger.store.tables
-        let p = ledger.tables
-        let tables: [(String, Database)] = [
-            ("events", s.events), ("ids", s.ids), ("streams", s.streams), ("dossiers", s.dossiers),
-            ("dossierCodes", s.dossierCodes), ("strings", s.strings), ("stringIDs", s.stringIDs),
-            ("references", s.references), ("meta", s.meta),
-            ("dossierStates", p.dossierStates), ("kpiDays", p.kpiDays),
-            ("checkpoints", p.checkpoints),
-        ]
         let details = try ledger.store.read { txn in
-            try tables.map { name, db in Value(name, Double(try txn.statistics(db).bytes) / events, .bytesPerEvent) }
+            let p = try ledger.projections(in: txn)
+            let tables: [(String, Database)] = [
+                ("events", s.events), ("ids", s.ids), ("streams", s.streams), ("dossiers", s.dossiers),
+                ("dossierCodes", s.dossierCodes), ("strings", s.strings), ("stringIDs", s.stringIDs),
+                ("references", s.references), ("meta", s.meta),
+                ("dossierStates", p.dossierStates), ("kpiDays", p.kpiDays), ("openDossiers", p.openDossiers),
+                ("checkpoints", ledger.tables.checkpoints),
+            ]
+            return try tables.map { name, db in Value(name, Double(try txn.statistics(db).bytes) / events, .bytesPerEvent) }
         }.filter { $0.number >= 0.05 }
         return Figure(
             name: "storage",

@@ -157,7 +157,7 @@ extension Ledger {
 
     /// Every stored agency-day row of KPI counters, in key order.
     package func forEachKPIDay(in txn: Transaction, _ visit: (KPIKey, KPICounters) throws -> Void) throws {
-        try txn.withCursor(tables.kpiDays) { cursor in
+        try txn.withCursor(try projections(in: txn).kpiDays) { cursor in
             var entry = try cursor.first()
             while let e = entry {
                 guard let key = KPIKey(e.key) else {

@@ -57,7 +57,7 @@ public struct KeyOrderFold {
 
     /// One version of the reference data, shared by every dossier whose
     /// last event saw it.
-    private final class ReferenceVersion {
+    fileprivate final class ReferenceVersion {
         let seq: UInt64
         let data: ReferenceData
         init(seq: UInt64, data: ReferenceData) { self.seq = seq; self.data = data }
@@ -80,6 +80,63 @@ public struct KeyOrderFold {
                                        include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                        progress: (UInt64) -> Void = { _ in },
                                        _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
+        var handed = 0
+        while var (state, reference) = try folded.next() {
+            try body(&state, reference)
+            handed += 1
+            // What `body` reads (the live rows `verify` compares) is mapped too.
+            if handed & 0x3FFF == 0 { try ledger.store.environment.releaseMappedPages() }
+        }
+        return folded.summary
+    }
+
+    /// The dossiers of a fold in code order, handed out one at a time: from
+    /// memory when one chunk held them all, else merged from the runs
+    /// spilled to the scratch file. Handing them out reads no transaction,
+    /// so `rebuild` writes them in transactions of its own.
+    package final class FoldedDossiers {
+        package let summary: Summary
+        private let versions: [ReferenceVersion]
+        private var held: [(state: DossierState, referenceVersion: Int)]
+        private var nextHeld = 0
+        private let runs: StateRuns?
+        private var merger: StateRuns.Merger?
+
+        fileprivate init(summary: Summary, versions: [ReferenceVersion], held: [(state: DossierState, referenceVersion: Int)], runs: StateRuns?) throws {
+            self.summary = summary
+            self.versions = versions
+            self.held = held
+            self.runs = runs
+            merger = try runs?.merger()
+        }
+
+        /// The reference data after every reference event the fold kept.
+        package var lastReference: ReferenceData { versions[versions.count - 1].data }
+
+        /// The next dossier in code order with the reference data in force at its last kept event; nil after the last.
+        package func next() throws -> (state: DossierState, reference: ReferenceData)? {
+            let item: (state: DossierState, referenceVersion: Int)
+            if merger != nil {
+                guard let merged = try merger!.next() else { return nil }
+                item = merged
+            } else {
+                guard nextHeld < held.count else { return nil }
+                item = held[nextHeld]
+                held[nextHeld].state = DossierState(code: "")   // handed out: not kept twice
+                nextHeld += 1
+            }
+            guard versions.indices.contains(item.referenceVersion) else {
+                throw LedgerError(.storage, "the scratch file of a fold in key order names reference version \(item.referenceVersion) of \(versions.count)")
+            }
+            return (item.state, versions[item.referenceVersion].data)
+        }
+    }
+
+    /// Folds every dossier (see the type's guarantees) and returns them to hand out in code order.
+    package static func fold(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
+                             include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                             progress: (UInt64) -> Void = { _ in }) throws -> FoldedDossiers {
         let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
         let store = ledger.store
         var summary = Summary()
@@ -90,6 +147,7 @@ public struct KeyOrderFold {
         var versionOfSlot: [Int] = []
         var pending: [Pending] = []
         var runs: StateRuns? = nil
+        var held: [(state: DossierState, referenceVersion: Int)] = []
         var readSinceRelease = 0
         var streamSeqs: [UInt64] = []
         try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.events) { log in
@@ -163,7 +221,7 @@ public struct KeyOrderFold {
                 summary.dossiers += order.count
                 if row == nil && runs == nil {
                     // One chunk held every dossier: no need to spill.
-                    for slot in order { try body(&states[slot], versions[versionOfSlot[slot]].data) }
+                    held = order.map { (states[$0], versionOfSlot[$0]) }
                 } else {
                     let spilled = try runs ?? StateRuns()
                     runs = spilled
@@ -173,19 +231,7 @@ public struct KeyOrderFold {
                 progress(summary.dossierEvents)
             }
         } }
-        if let runs, !runs.isEmpty {
-            var merged = 0
-            try runs.merge { state, version in
-                guard versions.indices.contains(version) else {
-                    throw LedgerError(.storage, "the scratch file of a fold in key order names reference version \(version) of \(versions.count)")
-                }
-                try body(&state, versions[version].data)
-                merged += 1
-                // What `body` reads (the live rows `verify` compares) is mapped too.
-                if merged & 0x3FFF == 0 { try store.environment.releaseMappedPages() }
-            }
-        }
-        return summary
+        return try FoldedDossiers(summary: summary, versions: versions, held: held, runs: runs)
     }
 
     /// The reference data before any kept reference event (at seq 0) and

@@ -324,7 +324,7 @@ struct AppendSession {
     }
 
     func finish(txn: Transaction) throws {
-        var writer = ProjectionWriter(ledger: ledger)
+        var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
         for change in changed.values {
             try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }

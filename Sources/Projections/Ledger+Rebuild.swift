@@ -4,39 +4,104 @@ import LedgerStore
 import LedgerContract
 
 extension Ledger {
-    /// Drops every projection and rebuilds it from the log, in one write
-    /// transaction (readers see the old projections until it commits; a
-    /// rebuild killed before its commit leaves them as they were), and
-    /// records the projections' layout (`projectionFormat`). The dossiers are
-    /// folded a chunk at a time in key order (`KeyOrderFold`), so memory does
-    /// not grow with their number.
+    /// Dossier rows written per commit while rebuilding.
+    static let rowsPerRebuildCommit = 8192
+
+    /// Rebuilds every projection from the log into the projection set that
+    /// is not live, then makes it live in one commit, with its layout
+    /// (`projectionFormat`) and checkpoints; the old set is emptied in that
+    /// commit. Readers see the old projections until then — never a
+    /// half-built set — and a rebuild killed at any moment leaves them live
+    /// (the next rebuild starts the other set again).
+    ///
+    /// The dossiers are folded from one snapshot of the log, a chunk at a
+    /// time in key order (`KeyOrderFold`), and their rows written in
+    /// commits of `rowsPerRebuildCommit`, so memory grows neither with the
+    /// dossiers nor with the rows. Events other processes append meanwhile
+    /// are folded into the new set in the last commit, before it goes live.
     /// - Parameter chunkSize: dossiers folded together (`Options.foldChunkSize` by default).
     /// - Returns: events folded and dossiers written.
     @discardableResult
     public func rebuildProjections(chunkSize: Int? = nil,
                                    progress: (UInt64) -> Void = { _ in }) throws -> (events: UInt64, dossiers: Int) {
-        // The new tables are written before the old pages are free again (at
-        // commit): room for a copy of them.
-        let projectionBytes = try store.read { txn in
-            try [tables.dossierStates, tables.kpiDays, tables.openDossiers].reduce(0) { $0 + (try txn.statistics($1).bytes) }
+        // The set to fill: the one not live, emptied.
+        let (next, old, liveBytes) = try store.environment.write { txn -> (Int, Int, Int) in
+            let live = try liveProjectionSet(in: txn)
+            for table in tables.sets[1 - live].all { try txn.removeAll(table) }
+            let bytes = try tables.sets[live].all.reduce(0) { $0 + (try txn.statistics($1).bytes) }
+            return (1 - live, live, bytes)
         }
-        try store.environment.reserve(bytes: projectionBytes + projectionBytes / 4 + (16 << 20))
-        return try store.environment.write { txn in
+        let target = tables.sets[next]
+        // Room for the new set beside the old one (the old pages are free only after the last commit).
+        try store.environment.reserve(bytes: liveBytes + liveBytes / 4 + (16 << 20))
+        let (folded, head) = try store.read { txn in
             let head = try store.head(in: txn).seq
-            try txn.removeAll(tables.dossierStates)
-            try txn.removeAll(tables.kpiDays)
-            try txn.removeAll(tables.openDossiers)
-            var writer = ProjectionWriter(ledger: self, tablesAreEmpty: true)
-            let summary = try writer.appendingRows(in: txn) { writer in
-                try KeyOrderFold.forEachDossier(self, in: txn, chunkSize: chunkSize, progress: progress) { state, reference in
-                    try writer.write(state, reference: reference, in: txn)
+            let folded = try KeyOrderFold.fold(self, in: txn, chunkSize: chunkSize, progress: progress)
+            try checkStreamsCoverTheLog(folded.summary, head: head, in: txn)
+            return (folded, head)
+        }
+        var writer = ProjectionWriter(ledger: self, tables: target, tablesAreEmpty: true)
+        var rows: [(state: DossierState, reference: ReferenceData)] = []
+        rows.reserveCapacity(Self.rowsPerRebuildCommit)
+        while true {
+            rows.removeAll(keepingCapacity: true)
+            while rows.count < Self.rowsPerRebuildCommit, let row = try folded.next() { rows.append(row) }
+            if rows.isEmpty { break }
+            try store.environment.reserve(bytes: 32 << 20)
+            var attempts = 0
+            try store.environment.write { txn in
+                // The writer's KPI sums must count each row once: no second run of this closure.
+                attempts += 1
+                guard attempts == 1 else { throw LedgerError(.storage, "\(path): the map filled while the rebuild wrote its rows; run the rebuild again") }
+                try writer.appendingRows(in: txn) { writer in
+                    for row in rows { try writer.write(row.state, reference: row.reference, in: txn) }
                 }
             }
-            try checkStreamsCoverTheLog(summary, head: head, in: txn)
-            try writer.finish(checkpoint: head, in: txn)
-            try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
-            return (head, summary.dossiers)
         }
+        var attempts = 0
+        return try store.environment.write { txn in
+            attempts += 1
+            guard attempts == 1 else { throw LedgerError(.storage, "\(path): the map filled while the rebuild finished; run the rebuild again") }
+            try writer.finish(checkpoint: head, in: txn)
+            let now = try store.head(in: txn).seq
+            if now > head { try catchUp(target, from: head, to: now, reference: folded.lastReference, in: txn) }
+            try txn.put(store.tables.meta, key: Array(Self.projectionSetKey.utf8), value: [UInt8(next)])
+            try txn.put(store.tables.meta, key: Array(Self.projectionFormatKey.utf8), value: [Self.projectionFormat])
+            for table in tables.sets[old].all { try txn.removeAll(table) }
+            return (now, try txn.statistics(target.dossierStates).entries)
+        }
+    }
+
+    /// Folds the events after `head` up to `now` (appended while a rebuild
+    /// folded its snapshot) into the projection tables `set`, as an append
+    /// folds them into the live ones; `reference` is the reference data as
+    /// of `head`.
+    private func catchUp(_ set: ProjectionTables, from head: UInt64, to now: UInt64, reference: ReferenceData, in txn: Transaction) throws {
+        var reference = reference
+        var fold = try dossierFold(in: txn)
+        var writer = ProjectionWriter(ledger: self, tables: set)
+        try store.forEachRecord(from: head + 1, to: now, in: txn) { seq, raw in
+            do {
+                let view = try RecordView(raw, seq: seq)
+                guard view.isDossierEvent else {
+                    let e = try store.decode(view, in: txn)
+                    do throws(RuleViolation) { try reference.apply(e.event, seq: seq) } catch {
+                        throw LedgerError(.corrupt, "\(path): seq \(seq): stored reference event no longer applies: \(error.rule)")
+                    }
+                    return true
+                }
+                let code = try store.dossierCode(number: view.dossierNumber, in: txn)
+                var state = try dossier(code, from: set, in: txn) ?? DossierState(code: code)
+                try fold.apply(view, to: &state, reference: reference) { code in
+                    try store.records(ofDossier: code, in: txn).filter { $0.seq <= seq }
+                }
+                try writer.write(state, reference: reference, in: txn)
+            } catch let e as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(path): seq \(seq): stored bytes do not decode: \(e.reason)")
+            }
+            return true
+        }
+        try writer.finish(checkpoint: now, in: txn)
     }
 
     /// Every event of the log is either in a dossier's stream or in the
@@ -66,7 +131,8 @@ extension Ledger {
             }
             // Agency-days: bounded by agencies × days, not by dossiers.
             var expectedKPI: [KPIKey: KPICounters] = [:]
-            let summary = try txn.withCursor(tables.openDossiers) { openIndex in
+            let live = try projections(in: txn)
+            let summary = try txn.withCursor(live.openDossiers) { openIndex in
                 var indexed = try openIndex.first()
                 /// Walks the index of open dossiers up to `code` (nil: to its end), noting entries that are not open dossiers.
                 func indexEntries(before code: String?) throws -> Bool {
@@ -80,8 +146,8 @@ extension Ledger {
                 }
                 let summary = try KeyOrderFold.forEachDossier(self, in: txn, chunkSize: chunkSize) { state, reference in
                     let code = state.code
-                    if let live = try dossier(code, in: txn) {
-                        if live != state { note("dossier \(code): live state differs from a rebuild (live: \(live.stage.name), v\(live.version); rebuilt: \(state.stage.name), v\(state.version))") }
+                    if let stored = try dossier(code, from: live, in: txn) {
+                        if stored != state { note("dossier \(code): live state differs from a rebuild (live: \(stored.stage.name), v\(stored.version); rebuilt: \(state.stage.name), v\(state.version))") }
                     } else {
                         note("dossier \(code): missing from the live dossier states")
                     }
@@ -98,10 +164,10 @@ extension Ledger {
                 return summary
             }
             do { try checkStreamsCoverTheLog(summary, head: head, in: txn) } catch let e as LedgerError { note(e.message) }
-            let liveCount = try txn.statistics(tables.dossierStates).entries
+            let liveCount = try txn.statistics(live.dossierStates).entries
             if liveCount != summary.dossiers { note("dossier states: \(liveCount) live, \(summary.dossiers) rebuilt") }
             var seen = Set<KPIKey>()
-            try txn.withCursor(tables.kpiDays) { cursor in
+            try txn.withCursor(live.kpiDays) { cursor in
                 var entry = try cursor.first()
                 while let e = entry {
                     guard let key = KPIKey(e.key), let counters = try? KPICounters(decoding: e.value) else {

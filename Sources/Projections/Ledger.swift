@@ -20,16 +20,26 @@ import WorkingTime
 /// commits (see `append`).
 public final class Ledger: Sendable {
     package struct Tables: Sendable {
+        /// The two sets of projection tables: one is live (the meta key
+        /// `projectionSet`, 0 when absent), the other is where `rebuild`
+        /// writes the next one before it becomes live in one commit.
+        package let sets: [ProjectionTables]
+        /// projection name → last seq applied (u64 BE), of the live set.
+        package let checkpoints: Database
+    }
+
+    /// One set of the projection tables.
+    package struct ProjectionTables: Sendable {
         /// dossier code → the dossier's row: its encoded `DossierState` and
         /// what it added to the KPI day counters (`DossierRow`).
         package let dossierStates: Database
-        /// projection name → last seq applied (u64 BE).
-        package let checkpoints: Database
         /// agency · 0 · day → KPI day counters.
         package let kpiDays: Database
         /// dossier code → nothing, for every open dossier (received, not
         /// processed or ended): the deadline warnings read only these.
         package let openDossiers: Database
+
+        var all: [Database] { [dossierStates, kpiDays, openDossiers] }
     }
 
     /// The projections kept with the log; each has a checkpoint.
@@ -103,10 +113,12 @@ public final class Ledger: Sendable {
         self.store = store
         self.foldChunkSize = foldChunkSize
         tables = try store.environment.write { txn in
-            Tables(dossierStates: try txn.openDatabase("dossierStates", create: true),
-                   checkpoints: try txn.openDatabase("checkpoints", create: true),
-                   kpiDays: try txn.openDatabase("kpiDays", create: true),
-                   openDossiers: try txn.openDatabase("openDossiers", create: true))
+            func set(_ suffix: String) throws -> ProjectionTables {
+                ProjectionTables(dossierStates: try txn.openDatabase("dossierStates" + suffix, create: true),
+                                 kpiDays: try txn.openDatabase("kpiDays" + suffix, create: true),
+                                 openDossiers: try txn.openDatabase("openDossiers" + suffix, create: true))
+            }
+            return Tables(sets: [try set(""), try set(".1")], checkpoints: try txn.openDatabase("checkpoints", create: true))
         }
         let hoursText = try store.read { txn in
             try txn.get(store.tables.meta, key: Array(Self.workingHoursKey.utf8)).map { String(decoding: $0, as: UTF8.self) }
@@ -136,6 +148,19 @@ public final class Ledger: Sendable {
     /// needs no migration code.
     static let projectionFormat: UInt8 = 3
     static let projectionFormatKey = "projectionFormat"
+    static let projectionSetKey = "projectionSet"
+
+    /// The index in `tables.sets` of the live projection tables, as `txn` sees them.
+    package func liveProjectionSet(in txn: Transaction) throws -> Int {
+        guard let raw = try txn.get(store.tables.meta, key: Array(Self.projectionSetKey.utf8)) else { return 0 }
+        guard raw.count == 1, raw[0] < 2 else { throw LedgerError(.corrupt, "\(path): the live projection set is damaged") }
+        return Int(raw[0])
+    }
+
+    /// The live projection tables, as `txn` sees them (a rebuild switches them in its last commit).
+    package func projections(in txn: Transaction) throws -> ProjectionTables {
+        tables.sets[try liveProjectionSet(in: txn)]
+    }
 
     func storedProjectionFormat() throws -> UInt8? {
         try store.read { txn in try txn.get(store.tables.meta, key: Array(Self.projectionFormatKey.utf8)).flatMap { $0.first } }
@@ -177,7 +202,12 @@ public final class Ledger: Sendable {
     ///
     /// - Complexity: one B-tree lookup and a decode.
     package func dossier(_ code: String, in txn: Transaction) throws -> DossierState? {
-        guard let raw = try txn.get(tables.dossierStates, key: Array(code.utf8)) else { return nil }
+        try dossier(code, from: try projections(in: txn), in: txn)
+    }
+
+    /// A dossier's state in the projection tables `set`.
+    package func dossier(_ code: String, from set: ProjectionTables, in txn: Transaction) throws -> DossierState? {
+        guard let raw = try txn.get(set.dossierStates, key: Array(code.utf8)) else { return nil }
         do { return try DossierRow.state(raw) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
         }
@@ -198,9 +228,10 @@ extension Ledger {
     /// - Complexity: O(open dossiers × log n): one walk of the open index,
     ///   one lookup each.
     package func forEachOpenDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try walk(tables.openDossiers, releasingEvery: 0x400, in: txn) { key, _ in
+        let set = try projections(in: txn)
+        try walk(set.openDossiers, releasingEvery: 0x400, in: txn) { key, _ in
             let code = String(decoding: key, as: UTF8.self)
-            guard let state = try dossier(code, in: txn) else {
+            guard let state = try dossier(code, from: set, in: txn) else {
                 throw LedgerError(.corrupt, "\(path): dossier \(code) is in the index of open dossiers but has no state")
             }
             try body(state)
@@ -213,7 +244,7 @@ extension Ledger {
     /// pages of the map already walked are released as it goes.
     /// - Complexity: O(n) in the dossiers; one cursor walk.
     package func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try walk(tables.dossierStates, releasingEvery: 0x2000, in: txn) { _, value in
+        try walk(try projections(in: txn).dossierStates, releasingEvery: 0x2000, in: txn) { _, value in
             let state: DossierState
             do throws(RecordDecodingError) { state = try DossierRow.state(value) } catch {
                 throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")

@@ -8,6 +8,8 @@ import LedgerContract
 /// and `rebuild` go through it, so they cannot disagree.
 struct ProjectionWriter: ~Copyable {
     let ledger: Ledger
+    /// The projection tables written (the live set, or the one `rebuild` fills).
+    let tables: Ledger.ProjectionTables
     /// Set by `rebuild` after emptying the tables: nothing to read back,
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
@@ -36,8 +38,9 @@ struct ProjectionWriter: ~Copyable {
     private var counts: [KPICount] = []
     private var definitions = ProcedureDefinitions()
 
-    init(ledger: Ledger, tablesAreEmpty: Bool = false) {
+    init(ledger: Ledger, tables: Ledger.ProjectionTables, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
+        self.tables = tables
         self.tablesAreEmpty = tablesAreEmpty
     }
 
@@ -45,7 +48,7 @@ struct ProjectionWriter: ~Copyable {
     /// only: the rows must come in key order).
     mutating func appendingRows<R>(in txn: Transaction, _ body: (inout ProjectionWriter) throws -> R) throws -> R {
         precondition(tablesAreEmpty, "rows are appended to empty tables only")
-        return try txn.withCursor(ledger.tables.dossierStates) { cursor in
+        return try txn.withCursor(tables.dossierStates) { cursor in
             appendCursor = cursor
             defer { appendCursor = nil }
             return try body(&self)
@@ -63,7 +66,7 @@ struct ProjectionWriter: ~Copyable {
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         var old: [KPIContribution] = []
         var wasOpen = false
-        if !tablesAreEmpty, let row = try txn.get(ledger.tables.dossierStates, key: key) {
+        if !tablesAreEmpty, let row = try txn.get(tables.dossierStates, key: key) {
             do {
                 let (stateBytes, contributionBytes) = try DossierRow.split(row)
                 old = try DossierRow.contributions(contributionBytes)
@@ -83,15 +86,15 @@ struct ProjectionWriter: ~Copyable {
             if let appendCursor {
                 try appendCursor.put(key: key, value: row, flags: .append)
             } else {
-                _ = try txn.put(ledger.tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
+                _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
             }
         }
         // The index of open dossiers changes only when the dossier opens or ends.
         if state.stage.isOpen != wasOpen {
             if wasOpen {
-                _ = try txn.delete(ledger.tables.openDossiers, key: key)
+                _ = try txn.delete(tables.openDossiers, key: key)
             } else {
-                _ = try txn.put(ledger.tables.openDossiers, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0),
+                _ = try txn.put(tables.openDossiers, key: key, value: UnsafeRawBufferPointer(start: nil, count: 0),
                                 flags: tablesAreEmpty ? .append : [])
             }
         }
@@ -171,7 +174,6 @@ struct ProjectionWriter: ~Copyable {
 
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
     mutating func finish(checkpoint: UInt64, in txn: Transaction) throws {
-        let tables = ledger.tables
         if tablesAreEmpty {
             // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
             let byteOrder = (0..<agencies.count).sorted { Key.precedes(agencies[$0], agencies[$1]) }
@@ -199,12 +201,11 @@ struct ProjectionWriter: ~Copyable {
         slots = NumberedKeys()
         lastKey = -1
         for name in Ledger.projectionNames {
-            try txn.put(tables.checkpoints, key: Array(name.utf8), value: Key.u64(checkpoint))
+            try txn.put(ledger.tables.checkpoints, key: Array(name.utf8), value: Key.u64(checkpoint))
         }
     }
 
     private func addDeltasToStoredCounters(in txn: Transaction) throws {
-        let tables = ledger.tables
         for slot in 0..<slots.count {
             let deltaKey = slots[slot]
             let delta = counters(ofSlot: slot)

@@ -63,14 +63,29 @@ final class StateRuns {
         buffer.removeAll()
     }
 
-    /// Calls `body` with every state of every run, in code order.
-    /// - Complexity: O(n log r) for n states in r runs.
-    func merge(_ body: (inout DossierState, _ referenceVersion: Int) throws -> Void) throws {
-        var readers = try runs.map { try RunReader(fd: fd, range: $0) }
-        // A binary min-heap of run indices, by their current record's code.
-        var heap: [Int] = readers.indices.filter { readers[$0].current != nil }
-        func less(_ a: Int, _ b: Int) -> Bool { Key.precedes(readers[a].current!.state.code, readers[b].current!.state.code) }
-        func siftDown(_ start: Int) {
+    /// The states of every run, in code order, one at a time (the runs
+    /// must stay alive while it is used).
+    /// - Complexity: O(log r) a state for r runs.
+    func merger() throws -> Merger {
+        Merger(readers: try runs.map { try RunReader(fd: fd, range: $0) })
+    }
+
+    /// A k-way merge of the runs: a binary min-heap of run indices, by their current record's code.
+    struct Merger {
+        private var readers: [RunReader]
+        private var heap: [Int]
+
+        fileprivate init(readers: [RunReader]) {
+            self.readers = readers
+            heap = readers.indices.filter { readers[$0].current != nil }
+            for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        }
+
+        private func less(_ a: Int, _ b: Int) -> Bool {
+            Key.precedes(readers[a].current!.state.code, readers[b].current!.state.code)
+        }
+
+        private mutating func siftDown(_ start: Int) {
             var i = start
             while true {
                 let l = 2 * i + 1, r = l + 1
@@ -82,20 +97,23 @@ final class StateRuns {
                 i = m
             }
         }
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
-        while let top = heap.first {
-            try body(&readers[top].current!.state, readers[top].current!.referenceVersion)
+
+        /// The next state in code order and the reference version spilled with it; nil after the last.
+        mutating func next() throws -> (state: DossierState, referenceVersion: Int)? {
+            guard let top = heap.first else { return nil }
+            let item = readers[top].current!
             try readers[top].advance()
             if readers[top].current == nil {
                 heap[0] = heap[heap.count - 1]
                 heap.removeLast()
             }
             if !heap.isEmpty { siftDown(0) }
+            return item
         }
     }
 
     /// Reads one run a buffer at a time.
-    private struct RunReader {
+    fileprivate struct RunReader {
         let fd: Int32
         var next: Int
         let end: Int

@@ -14,7 +14,7 @@ import LedgerContract
         try t.append(Fixture.lines())
         #expect(DossierRow.format != DossierState.encodingVersion)
         try t.ledger.store.read { txn in
-            let raw = try #require(try txn.get(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0001".utf8)))
+            let raw = try #require(try txn.get((try t.ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0001".utf8)))
             let (stateBytes, contributionBytes) = try DossierRow.split(raw)
             let state = try DossierState(decoding: stateBytes)
             let contributions = try DossierRow.contributions(contributionBytes)
@@ -39,7 +39,7 @@ import LedgerContract
             try ledger.append(try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) }))
             let state = try ledger.store.read { txn in try ledger.dossier("H40.22-240304-0001", in: txn) }
             try ledger.store.environment.write { txn in
-                try txn.put(ledger.tables.dossierStates, key: Array("H40.22-240304-0001".utf8), value: [1, 2, 3])
+                try txn.put((try ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0001".utf8), value: [1, 2, 3])
                 try txn.put(ledger.store.tables.meta, key: Array(Ledger.projectionFormatKey.utf8), value: [Ledger.projectionFormat &- 1])
             }
             return state
@@ -55,7 +55,7 @@ import LedgerContract
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
         try t.ledger.store.environment.write { txn in
-            _ = try txn.put(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0002".utf8), value: [DossierRow.format, 200, 1])
+            _ = try txn.put((try t.ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0002".utf8), value: [DossierRow.format, 200, 1])
         }
         #expect(throws: LedgerError.self) { try t.ledger.store.read { txn in try t.ledger.dossier("H40.22-240304-0002", in: txn) } }
     }

@@ -158,6 +158,33 @@ import WorkingTime
         #expect(try t.ledger.projectionDifferences().isEmpty)
     }
 
+    /// A rebuild writes the projection set that is not live and switches to
+    /// it in its last commit; events appended while it folded its snapshot
+    /// are folded into the new set before it goes live.
+    @Test(arguments: [1, 2, KeyOrderFold.defaultChunkSize])
+    func eventsAppendedDuringARebuildAreInTheNewProjections(chunkSize: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Array(Fixture.lines()[0..<20]))
+        let live = try t.ledger.store.read { try t.ledger.liveProjectionSet(in: $0) }
+        var appended = false
+        let result = try t.ledger.rebuildProjections(chunkSize: chunkSize) { _ in
+            guard !appended else { return }
+            appended = true
+            // Another writer, while the rebuild reads its snapshot: the rest of the fixture and a new dossier.
+            try? t.append(Array(Fixture.lines()[20...]) + [Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+        }
+        #expect(appended)
+        let head = try t.ledger.store.read { try t.ledger.store.head(in: $0).seq }
+        #expect(result.events == head)
+        #expect(result.dossiers == 6)
+        #expect(try t.ledger.store.read { try t.ledger.liveProjectionSet(in: $0) } == 1 - live)
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+        #expect(try t.ledger.store.read { txn in try t.ledger.dossier("H40.22-240301-0009", in: txn) }?.stage == .received)
+        // The old set was emptied when the new one went live.
+        let stale = try t.ledger.store.read { txn in try txn.statistics(t.ledger.tables.sets[live].dossierStates).entries }
+        #expect(stale == 0)
+    }
+
     /// The fold `rebuild`, `verify` and the replays use visits the dossiers
     /// in the codes' key order, a chunk at a time; whatever the chunk size it
     /// gives the states of the fold in log order.
@@ -193,9 +220,9 @@ import WorkingTime
             var s = try t.ledger.dossier("H40.22-240304-0002", in: txn)!
             s.stage = .received
             // The row keeps its contributions; only the state inside it is edited.
-            let row = try #require(try txn.get(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0002".utf8)))
+            let row = try #require(try txn.get((try t.ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0002".utf8)))
             let prefix = Array(row[0..<(row.count - (try DossierRow.split(row)).state.count)])
-            try txn.put(t.ledger.tables.dossierStates, key: Array("H40.22-240304-0002".utf8), value: prefix + s.encoded())
+            try txn.put((try t.ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0002".utf8), value: prefix + s.encoded())
         }
         let differences = try t.ledger.projectionDifferences()
         #expect(differences.count == 1)
