@@ -218,6 +218,39 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Where this process maps the ledger, to release the pages around a
+    /// read without a walk of `/proc/self/maps` each time. Valid while the
+    /// transaction it was taken in is open: the map moves only when it is
+    /// resized, which waits until no transaction of this process is live.
+    public struct MappedRegion {
+        let ranges: [Range<UInt>]
+        let path: String
+
+        /// Releases the pages of the 2 MiB-aligned stretch of the map around
+        /// `address` (a pointer into the map, as a read returned it): the
+        /// kernel maps page-cache folios up to that size at a fault, so a read
+        /// far from the one before leaves that much mapped. Nothing is done
+        /// for an address outside the map.
+        public func release(around address: UnsafeRawPointer) throws {
+            let a = UInt(bitPattern: address)
+            guard let range = ranges.first(where: { $0.contains(a) }) else { return }
+            let stretch: UInt = 2 << 20
+            let low = max(range.lowerBound, a & ~(stretch - 1)), high = min(range.upperBound, (a & ~(stretch - 1)) + stretch)
+            do { try FileSystem.releaseMapping(low..<high, subject: "ledger \(path)") } catch {
+                throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
+            }
+        }
+    }
+
+    /// The region where the ledger is mapped now; use it only inside the transaction it is taken in.
+    public func mappedRegion(in txn: Transaction) throws -> MappedRegion {
+        var fd: Int32 = -1
+        try check(mdb_env_get_fd(handle, &fd), "mdb_env_get_fd", ["ledger \(path)"])
+        do { return MappedRegion(ranges: try FileSystem.mappings(ofFileDescriptor: fd, subject: "ledger \(path)"), path: path) } catch {
+            throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "finding the mapped pages"])
+        }
+    }
+
     /// Forces a flush to disk (needed only with `noSync`).
     public func sync() throws {
         try check(mdb_env_sync(handle, 1), "mdb_env_sync", ["ledger \(path)"])

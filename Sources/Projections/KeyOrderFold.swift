@@ -150,6 +150,8 @@ public struct KeyOrderFold {
         var held: [(state: DossierState, referenceVersion: Int)] = []
         var readSinceRelease = 0
         var streamSeqs: [UInt64] = []
+        let map = try store.environment.mappedRegion(in: txn)
+        var lastRead: UnsafeRawPointer?   // the record read last, to release the stretch around it when the reads jump away
         try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.events) { log in
             var row = try numbered.first()
             while row != nil {
@@ -185,6 +187,8 @@ public struct KeyOrderFold {
                     if at != 0, p.seq == at &+ 1 {
                         record = try log.next()
                     } else {
+                        // A jump: the stretch mapped around the last read is not read again.
+                        if p.seq &- at > 64, let lastRead { try map.release(around: lastRead) }
                         withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
                         record = try log.find(seqKey)
                     }
@@ -199,6 +203,7 @@ public struct KeyOrderFold {
                     }
                     at = p.seq
                     let raw = record.value
+                    lastRead = raw.baseAddress
                     do {
                         let view = try RecordView(raw, seq: p.seq)
                         guard view.dossierNumber == p.number, view.version == p.version else {

@@ -153,6 +153,20 @@ public enum FileSystem {
     /// Sleeps the calling thread.
     public static func sleep(microseconds: UInt32) { usleep(microseconds) }
 
+    /// The address ranges where the file open as `fd` is mapped in this
+    /// process (from `/proc/self/maps`; empty where it does not exist).
+    public static func mappings(ofFileDescriptor fd: Int32, subject: String) throws(SystemError) -> [Range<UInt>] {
+        var ranges: [Range<UInt>] = []
+        try forEachMapping(ofFileDescriptor: fd, subject: subject) { ranges.append($0) }
+        return ranges
+    }
+
+    /// Drops this process's mapping of the pages of `range` (see `releaseMappings`).
+    public static func releaseMapping(_ range: Range<UInt>, subject: String) throws(SystemError) {
+        guard !range.isEmpty, let base = UnsafeMutableRawPointer(bitPattern: range.lowerBound) else { return }
+        guard madvise(base, Int(range.count), MADV_DONTNEED) == 0 else { throw SystemError("madvise", subject) }
+    }
+
     /// Drops this process's mappings of the file open as `fd` (found in
     /// `/proc/self/maps` by device and inode): the pages stay in the
     /// kernel's page cache and come back on the next access, but stop
@@ -160,6 +174,11 @@ public enum FileSystem {
     /// mappings of a file whose mapped contents do not change meanwhile.
     /// Does nothing where `/proc/self/maps` does not exist.
     public static func releaseMappings(ofFileDescriptor fd: Int32, subject: String) throws(SystemError) {
+        try forEachMapping(ofFileDescriptor: fd, subject: subject) { range throws(SystemError) in try releaseMapping(range, subject: subject) }
+    }
+
+    /// Calls `body` with each address range where the file open as `fd` is mapped.
+    private static func forEachMapping(ofFileDescriptor fd: Int32, subject: String, _ body: (Range<UInt>) throws(SystemError) -> Void) throws(SystemError) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemError("fstat", subject) }
         guard let maps = fopen("/proc/self/maps", "r") else { return }
@@ -175,8 +194,8 @@ public enum FileSystem {
             let device = fields[3].split(separator: ":").compactMap { UInt32($0, radix: 16) }
             guard device.count == 2, device[0] == major, device[1] == minor else { continue }
             let range = fields[0].split(separator: "-").compactMap { UInt(String($0), radix: 16) }
-            guard range.count == 2, range[1] > range[0], let base = UnsafeMutableRawPointer(bitPattern: range[0]) else { continue }
-            guard madvise(base, Int(range[1] - range[0]), MADV_DONTNEED) == 0 else { throw SystemError("madvise", subject) }
+            guard range.count == 2, range[1] > range[0] else { continue }
+            try body(range[0]..<range[1])
         }
     }
 }
