@@ -102,7 +102,7 @@ extension EventStore {
                 result.checked += 1
                 result.head = Head(seq: seq, hash: recomputed)
                 expectedSeq += 1
-                if result.checked & 0xFFFF == 0 { try environment.releaseMappedPages() }
+                if result.checked & 0x3FFF == 0 { try environment.releaseMappedPages() }
                 return true
             }
             if result.failure == nil, !isLast, expectedSeq <= stretch.upperBound {

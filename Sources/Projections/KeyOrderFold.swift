@@ -197,7 +197,7 @@ public struct KeyOrderFold {
                     }
                     // The chunk reads the log forward: the pages behind are not needed again.
                     readSinceRelease += 1
-                    if readSinceRelease >= 1 << 16 {
+                    if readSinceRelease >= 1 << 14 {
                         try store.environment.releaseMappedPages()
                         readSinceRelease = 0
                     }
