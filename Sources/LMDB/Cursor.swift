@@ -48,20 +48,6 @@ public struct Cursor {
         try key.withUnsafeBytes { k in try find(k) }
     }
 
-    /// Whether `key` holds `value` (`MDB_GET_BOTH`, databases of duplicates).
-    public func find(key: [UInt8], value: [UInt8]) throws -> Bool {
-        try key.withUnsafeBytes { k in
-            try value.withUnsafeBytes { v in
-                var kv = MDB_val(mv_size: k.count, mv_data: UnsafeMutableRawPointer(mutating: k.baseAddress))
-                var vv = MDB_val(mv_size: v.count, mv_data: UnsafeMutableRawPointer(mutating: v.baseAddress))
-                let rc = mdb_cursor_get(handle, &kv, &vv, MDB_GET_BOTH)
-                if rc == MDB_NOTFOUND { return false }
-                try check(rc, "mdb_cursor_get", ["ledger \(path)", "database \(database.name)"])
-                return true
-            }
-        }
-    }
-
     public func seek(_ key: [UInt8]) throws -> Entry? {
         try key.withUnsafeBytes { (k) in try seek(k) }
     }

@@ -40,6 +40,4 @@ public struct PutFlags: OptionSet, Sendable {
     public static let noOverwrite = PutFlags(rawValue: UInt32(MDB_NOOVERWRITE))
     /// The key sorts after every key in the database (fast bulk append).
     public static let append = PutFlags(rawValue: UInt32(MDB_APPEND))
-    /// The value sorts after every value of its key (databases of duplicates).
-    public static let appendDuplicate = PutFlags(rawValue: UInt32(MDB_APPENDDUP))
 }

@@ -43,11 +43,6 @@ public struct Transaction {
         return Database(dbi: dbi, name: name)
     }
 
-    /// Whether `key` holds `value` in a database of duplicates (`MDB_GET_BOTH`).
-    public func contains(_ db: Database, key: [UInt8], value: [UInt8]) throws -> Bool {
-        try withCursor(db) { cursor in try cursor.find(key: key, value: value) }
-    }
-
     /// The value stored under `key`, or nil. The buffer points into the map.
     public func get(_ db: Database, key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))

@@ -51,14 +51,12 @@ enum ReplayCommand {
         }
         try dossiers.close()
         try violations.close()
-        let kpi = try RowFile(dir + "/kpi-days.ndjson")
-        for row in try Replay.kpiRows(ledger, as: past, KPIAggregation(period: .day, asOf: past.instant)) { try kpi.row(row.json(bands: [:])) }
-        try kpi.close()
         func write(_ name: String, _ rows: [JSONObject]) throws {
             let file = try RowFile(dir + "/" + name)
             for row in rows { try file.row(row) }
             try file.close()
         }
+        try write("kpi-days.ndjson", try Replay.kpiRows(ledger, as: past, KPIAggregation(period: .day, asOf: past.instant)).map { $0.json(bands: [:]) })
         let (kind, instant): (String, Int64) = switch past {
         case .happenedBy(let t): ("asOf", t)
         case .knownAt(let t): ("knownAt", t)

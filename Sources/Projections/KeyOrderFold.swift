@@ -26,9 +26,11 @@ import LedgerContract
 ///   (else damage is reported); with `Summary.dossierEvents` counted, a
 ///   caller checks that the streams and the reference index cover the log.
 ///
-/// Transaction rules: everything runs in the caller's transaction (a read
-/// snapshot, or `rebuild`'s write transaction); the states lent to `body`
-/// are valid until it returns.
+/// Transaction rules: the fold reads the log in the caller's transaction;
+/// the dossiers it hands out (`FoldedDossiers`) are values and the scratch
+/// file, readable after that transaction ends (`rebuild` writes them in
+/// transactions of its own). The states lent to `body` are valid until it
+/// returns.
 ///
 /// - Complexity: O(n log c) for n events in chunks of c dossiers, plus
 ///   O(d log r) to merge d dossiers from r runs, plus a stream re-read for
@@ -43,8 +45,6 @@ public struct KeyOrderFold {
 
     /// What one fold went through.
     package struct Summary: Sendable, Equatable {
-        /// Dossier events and reference events kept by `include`.
-        package var eventsFolded: UInt64 = 0
         /// Events of the dossiers' streams, kept or not.
         package var dossierEvents: UInt64 = 0
         /// Dossiers with a stream, kept or not.
@@ -81,12 +81,13 @@ public struct KeyOrderFold {
                                        progress: (UInt64) -> Void = { _ in },
                                        _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
         let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
-        var handed = 0
-        while var (state, reference) = try folded.next() {
+        var handedOut = 0
+        while let (next, reference) = try folded.next() {
+            var state = next
             try body(&state, reference)
-            handed += 1
+            handedOut += 1
             // What `body` reads (the live rows `verify` compares) is mapped too.
-            if handed & 0x3FFF == 0 { try ledger.store.environment.releaseMappedPages() }
+            if handedOut & 0x3FFF == 0 { try ledger.store.environment.releaseMappedPages() }
         }
         return folded.summary
     }
@@ -100,6 +101,7 @@ public struct KeyOrderFold {
         private let versions: [ReferenceVersion]
         private var held: [(state: DossierState, referenceVersion: Int)]
         private var nextHeld = 0
+        /// Kept alive while the merger reads its scratch file.
         private let runs: StateRuns?
         private var merger: StateRuns.Merger?
 
@@ -215,7 +217,6 @@ public struct KeyOrderFold {
                             try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
                         }
                         versionOfSlot[slot] = v
-                        summary.eventsFolded += 1
                         summary.lastSeq = max(summary.lastSeq, p.seq)
                     } catch let e as RecordDecodingError {
                         throw LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)")
@@ -254,7 +255,6 @@ public struct KeyOrderFold {
                 throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored reference event no longer applies: \(error.rule)")
             }
             versions.append(ReferenceVersion(seq: seq, data: reference))
-            summary.eventsFolded += 1
             summary.lastSeq = max(summary.lastSeq, seq)
         }
         return versions

@@ -84,10 +84,7 @@ extension Ledger {
             do {
                 let view = try RecordView(raw, seq: seq)
                 guard view.isDossierEvent else {
-                    let e = try store.decode(view, in: txn)
-                    do throws(RuleViolation) { try reference.apply(e.event, seq: seq) } catch {
-                        throw LedgerError(.corrupt, "\(path): seq \(seq): stored reference event no longer applies: \(error.rule)")
-                    }
+                    try apply(seq: seq, to: &reference, in: txn)
                     return true
                 }
                 let code = try store.dossierCode(number: view.dossierNumber, in: txn)

@@ -185,7 +185,8 @@ public final class Ledger: Sendable {
         return ref
     }
 
-    private func apply(seq: UInt64, to ref: inout ReferenceData, in txn: Transaction) throws {
+    /// Applies the stored reference event at `seq` to `ref`.
+    func apply(seq: UInt64, to ref: inout ReferenceData, in txn: Transaction) throws {
         guard let e = try store.event(seq: seq, in: txn) else {
             throw LedgerError(.corrupt, "\(path): reference index names seq \(seq), which is not in the log")
         }

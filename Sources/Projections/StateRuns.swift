@@ -32,8 +32,6 @@ final class StateRuns {
 
     deinit { FileSystem.close(fd) }
 
-    var isEmpty: Bool { runs.isEmpty }
-
     /// Appends a state to the current run (states must come in code order).
     func append(_ state: DossierState, referenceVersion: Int) throws {
         record.removeAll()
