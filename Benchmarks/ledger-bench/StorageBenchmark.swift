@@ -16,7 +16,7 @@ enum StorageBenchmark {
             let p = try ledger.projections(in: txn)
             let tables: [(String, Database)] = [
                 ("events", s.events), ("ids", s.ids), ("streams", s.streams), ("dossiers", s.dossiers),
-                ("dossierCodes", s.dossierCodes), ("strings", s.strings), ("stringIDs", s.stringIDs),
+                ("dossierCodes", s.dossierCodes), ("strings", s.strings),
                 ("references", s.references), ("meta", s.meta),
                 ("dossierStates", p.dossierStates), ("kpiDays", p.kpiDays), ("openDossiers", p.openDossiers),
                 ("checkpoints", ledger.tables.checkpoints),

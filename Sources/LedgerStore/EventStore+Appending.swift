@@ -114,7 +114,6 @@ package struct Appender {
         newStrings.append(text)
         newStringIDs[text] = id
         try txn.put(store.tables.strings, key: Key.u32(id), value: Array(text.utf8), flags: .append)
-        try txn.put(store.tables.stringIDs, key: Array(text.utf8), value: Key.u32(id))
         return id
     }
 

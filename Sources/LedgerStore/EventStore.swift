@@ -34,9 +34,9 @@ public final class EventStore: Sendable {
         /// dossier number → its seqs in version order, packed
         /// (`StreamSeqs`); the n-th seq is version n.
         public let streams: Database
-        /// string id (u32 BE) → text, and text → string id.
+        /// string id (u32 BE) → text (the text → id lookup is held in
+        /// memory, read from this table).
         public let strings: Database
-        public let stringIDs: Database
         /// seq → type code, for every reference-data event.
         public let references: Database
     }
@@ -125,7 +125,6 @@ public final class EventStore: Sendable {
                    dossierCodes: try txn.openDatabase("dossierCodes", create: true),
                    streams: try txn.openDatabase("dossierStreams", create: true),
                    strings: try txn.openDatabase("strings", create: true),
-                   stringIDs: try txn.openDatabase("stringIDs", create: true),
                    references: try txn.openDatabase("references", create: true))
         }
     }

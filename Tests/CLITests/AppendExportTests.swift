@@ -39,6 +39,22 @@ import Testing
         #expect(verify.stdout.contains("35 events verified"))
     }
 
+    /// JSON allows an empty key and an empty string; both are stored, come
+    /// back unchanged and keep the chain verifiable.
+    @Test func anEmptyKeyAndAnEmptyStringRoundTrip() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        #expect(try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger).status == 0)
+        let line = #"{"type":"dossier.rated","dossier":"H40.22-240304-0001","at":"2024-03-20T09:00:00+07:00","data":{"":"","score":5,"note":{"":[""]}}}"#
+        let append = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((line + "\n").utf8))
+        #expect(append.status == 0, "\(append.stderr)")
+        let export = try Tool.run(["export", "--from", "36"], ledger: ledger)
+        let stored = try #require(Tool.objects(export.stdout).first)
+        #expect(NSDictionary(dictionary: stored["data"] as! [String: Any]).isEqual(to: ["": "", "score": 5, "note": ["": [""]]]))
+        let verify = try Tool.run(["verify"], ledger: ledger)
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
     @Test func exportFiltersBySeqAndDossier() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }

@@ -21,19 +21,20 @@ import LedgerContract
 
     func lastTransaction(_ ledger: Ledger) throws -> Int { try ledger.store.environment.info.lastTransactionID }
 
-    /// A batch whose storage fails (a `data` member name longer than LMDB's
-    /// 511-byte key limit, which the string table cannot index: not a
-    /// refusal, an error of `mdb_put`) fails alone; the batches before and
-    /// after it in the group are committed.
+    /// A batch whose storage fails (an `id` longer than LMDB's 511-byte key
+    /// limit, which the id index cannot hold: the contract refuses such an
+    /// id in NDJSON, but a program handing events to the ledger can give one;
+    /// not a refusal, an error of `mdb_put`) fails alone; the batches before
+    /// and after it in the group are committed.
     @Test func aStorageErrorFailsOnlyItsOwnBatch() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.reference)
         let ledger = t.ledger
-        let longName = String(repeating: "x", count: 600)
-        let tooLong = Fixture.received("LONG", "2024-03-04T09:00:00")
-            .replacingOccurrences(of: #""channel":"direct""#, with: #""channel":"direct","\#(longName)":1"#)
+        var tooLong = try Ledger.parse(lines: [(1, Array(Fixture.received("B", "2024-03-04T09:00:00").utf8)),
+                                               (2, Array(Fixture.received("LONG", "2024-03-04T09:00:00").utf8))])
+        tooLong[1].event.id = String(repeating: "x", count: 600)
         let group = [try Self.batch([Fixture.received("A", "2024-03-04T09:00:00")]),
-                     try Self.batch([Fixture.received("B", "2024-03-04T09:00:00"), tooLong]),
+                     PendingAppend(events: tooLong.map(PreparedEvent.init), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00")),
                      try Self.batch([Self.assigned("A", "2024-03-04T09:10:00")])]
         let before = try lastTransaction(ledger)
         ledger.commit(group)
