@@ -60,7 +60,7 @@ public struct CanonicalEncoding: Sendable {
     /// SHA-256 over `previous` (32 bytes) followed by `hashForm`.
     public func chainedHash(seq: UInt64, version: UInt32?, recordedAt: Timestamp, previous: SHA256.Digest) -> SHA256.Digest {
         var h = SHA256()
-        previous.bytes.withUnsafeBytes { h.update($0) }
+        previous.withUnsafeBytes { h.update($0) }
         hashForm(seq: seq, version: version, recordedAt: recordedAt).withUnsafeBytes { h.update($0) }
         return h.finalize()
     }

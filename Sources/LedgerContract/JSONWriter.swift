@@ -66,7 +66,7 @@ public struct JSONWriter {
 
     /// Lower-case hex of `digest` in quotes, written straight into the buffer.
     public mutating func hex(_ digest: SHA256.Digest) {
-        digest.bytes.withUnsafeBytes { hex(bytes: $0) }
+        digest.withUnsafeBytes { hex(bytes: $0) }
     }
 
     /// Lower-case hex of `raw` in quotes.

@@ -2,21 +2,57 @@
 /// package. Used for the hash chain and for content digests of events
 /// without an `id`.
 ///
-/// - Complexity: O(n) in the bytes hashed; no allocation per block.
+/// - Complexity: O(n) in the bytes hashed. A hasher and a digest hold
+///   their bytes inline: hashing allocates nothing.
 public struct SHA256: Sendable {
-    /// A 32-byte digest.
+    /// A 32-byte digest, held inline (four words in the bytes' order).
     public struct Digest: Hashable, Sendable, CustomStringConvertible {
-        public var bytes: [UInt8]
-        public init(bytes: [UInt8]) { precondition(bytes.count == 32); self.bytes = bytes }
+        private var words: (UInt64, UInt64, UInt64, UInt64)
+
+        /// The digest whose bytes are `bytes`, which must be 32.
+        public init<C: Collection>(bytes: C) where C.Element == UInt8 {
+            precondition(bytes.count == 32)
+            words = (0, 0, 0, 0)
+            Swift.withUnsafeMutableBytes(of: &words) { out in
+                for (i, b) in bytes.enumerated() { out[i] = b }
+            }
+        }
+
+        /// The digest whose bytes are the 32 bytes at `raw`.
+        public init(_ raw: UnsafeRawBufferPointer) {
+            precondition(raw.count == 32)
+            words = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+
+        fileprivate init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+        /// The 32 bytes.
+        public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+        /// Calls `body` with the 32 bytes.
+        public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            var copy = words
+            return try Swift.withUnsafeBytes(of: &copy) { try body($0) }
+        }
+
+        public static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+        }
+
         /// All zeros: the "previous hash" of the first event.
-        public static let zero = Digest(bytes: [UInt8](repeating: 0, count: 32))
+        public static let zero = Digest(words: (0, 0, 0, 0))
+
         /// Lower-case hex, 64 characters.
         public var hex: String {
             let digits = Array("0123456789abcdef".utf8)
             var out = [UInt8](); out.reserveCapacity(64)
-            for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+            withUnsafeBytes { for b in $0 { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) } }
             return String(decoding: out, as: UTF8.self)
         }
+
         /// Parses 64 hex characters.
         public init?(hex: String) {
             let utf8 = Array(hex.utf8)
@@ -34,8 +70,9 @@ public struct SHA256: Sendable {
                 guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
                 out.append(hi << 4 | lo)
             }
-            bytes = out
+            self.init(bytes: out)
         }
+
         public var description: String { hex }
     }
 
@@ -50,13 +87,14 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
-        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-    /// Bytes waiting for a full 64-byte block.
-    private var pending: [UInt8] = []
+    private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+    private var h: State = (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    /// Bytes waiting for a full 64-byte block: the first `pendingCount` of these.
+    private var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var pendingCount = 0
     private var totalBytes: UInt64 = 0
 
-    public init() { pending.reserveCapacity(64) }
+    public init() {}
 
     /// Hashes `bytes` in one call.
     public static func hash<C: Collection>(_ bytes: C) -> Digest where C.Element == UInt8 {
@@ -69,68 +107,80 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         totalBytes &+= UInt64(buffer.count)
         var offset = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, buffer.count)
-            pending.append(contentsOf: buffer[0..<take])
+        if pendingCount > 0 {
+            let take = min(64 - pendingCount, buffer.count)
+            let count = pendingCount
+            withUnsafeMutableBytes(of: &pending) { $0.baseAddress!.advanced(by: count).copyMemory(from: base, byteCount: take) }
+            pendingCount += take
             offset = take
-            if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress!) }
-                pending.removeAll(keepingCapacity: true)
-            }
+            guard pendingCount == 64 else { return }
+            var block = pending
+            withUnsafeBytes(of: &block) { Self.compress(&h, $0.baseAddress!) }
+            pendingCount = 0
         }
         while buffer.count - offset >= 64 {
-            compress(buffer.baseAddress! + offset)
+            Self.compress(&h, base + offset)
             offset += 64
         }
-        if offset < buffer.count { pending.append(contentsOf: buffer[offset...]) }
+        if offset < buffer.count {
+            let rest = buffer.count - offset
+            withUnsafeMutableBytes(of: &pending) { $0.baseAddress!.copyMemory(from: base + offset, byteCount: rest) }
+            pendingCount = rest
+        }
     }
 
     /// Pads, finishes and returns the digest. The hasher must not be reused.
     public mutating func finalize() -> Digest {
         let bitLength = totalBytes &* 8
-        var tail = pending
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for i in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i)))) }
-        tail.withUnsafeBytes { b in
-            var o = 0
-            while o < b.count { compress(b.baseAddress! + o); o += 64 }
+        // The pending bytes, 0x80, zeros and the length: one block, or two when fewer than 9 bytes are left.
+        var tail: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                   UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let count = pendingCount
+        let blocks = count < 56 ? 1 : 2
+        var state = h
+        var block = pending
+        withUnsafeMutableBytes(of: &tail) { t in
+            withUnsafeBytes(of: &block) { t.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            t[count] = 0x80
+            t.storeBytes(of: bitLength.bigEndian, toByteOffset: 64 * blocks - 8, as: UInt64.self)
+            Self.compress(&state, t.baseAddress!)
+            if blocks == 2 { Self.compress(&state, t.baseAddress! + 64) }
         }
-        var out = [UInt8](); out.reserveCapacity(32)
-        for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
-            out.append(UInt8(word >> 24)); out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8)); out.append(UInt8(truncatingIfNeeded: word))
+        @inline(__always) func pair(_ a: UInt32, _ b: UInt32) -> UInt64 {
+            (UInt64(a.bigEndian) | UInt64(b.bigEndian) << 32).littleEndian
         }
-        return Digest(bytes: out)
+        return Digest(words: (pair(state.0, state.1), pair(state.2, state.3), pair(state.4, state.5), pair(state.6, state.7)))
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-        for t in 0..<16 {
-            let b = block + 4 * t
-            w[t] = UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
-        }
-        for t in 16..<64 {
-            let s0 = Self.rotr(w[t - 15], 7) ^ Self.rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = Self.rotr(w[t - 2], 17) ^ Self.rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, hh) = h
-        for t in 0..<64 {
-            let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = hh &+ s1 &+ ch &+ Self.k.withUnsafeBufferPointer { $0[t] } &+ w[t]
-            let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-        }
-        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+    /// One 64-byte block into `h`.
+    private static func compress(_ h: inout State, _ block: UnsafeRawPointer) {
+        k.withUnsafeBufferPointer { k in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+                for t in 0..<16 {
+                    w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
+                }
+                for t in 16..<64 {
+                    let a = w[t - 15], b = w[t - 2]
+                    let s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >> 3)
+                    let s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >> 10)
+                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                }
+                var (a, b, c, d, e, f, g, hh) = h
+                for t in 0..<64 {
+                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                    let ch = g ^ (e & (f ^ g))
+                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
+                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                    let maj = (a & b) | (c & (a | b))
+                    hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+                }
+                h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+            }
         }
     }
 }

@@ -119,7 +119,7 @@ import LedgerContract
         let event = Event(type: view.type, dossier: dossier, at: view.at, actor: actor, data: data, id: id,
                           expectedVersion: view.expectedVersion, recordedAt: view.recordedAt)
         return RecordedEvent(seq: seq, version: view.isDossierEvent ? view.version : nil, event: event,
-                             hash: SHA256.Digest(bytes: Array(view.hash)))
+                             hash: SHA256.Digest(view.hash))
     }
 
     private static func readObject(_ r: inout DataReader, count: Int, string: (UInt32) throws -> String) throws -> JSONObject {

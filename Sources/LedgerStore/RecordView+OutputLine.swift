@@ -2,7 +2,9 @@ import LedgerContract
 import LMDB
 
 /// Transcodes stored records straight to the contract's output line
-/// (EVENTS.md), without building a `RecordedEvent`.
+/// (EVENTS.md), and to the hash chain's canonical form
+/// (`chainedHash(_:previous:in:)`, which `verify` uses), without building
+/// a `RecordedEvent`.
 ///
 /// Guarantees:
 /// - For every record that decodes, the line is byte for byte the line
@@ -28,6 +30,9 @@ public struct OutputLineTranscoder {
     /// Quoted JSON of string id `id` is `stringBytes[stringEnds[id - 1]..<stringEnds[id]]`.
     private var stringBytes: [UInt8] = []
     private var stringEnds: [Int] = [0]
+    /// UTF-8 bytes of string id `id`, unquoted, for sorting keys: `rawStringBytes[rawStringEnds[id - 1]..<rawStringEnds[id]]`.
+    private var rawStringBytes: [UInt8] = []
+    private var rawStringEnds: [Int] = [0]
     /// Quoted JSON codes, by dossier number: `codeSpans[n]` is start << 16 | count (0: not cached yet).
     private var codeBytes: [UInt8] = []
     private var codeSpans: [UInt64] = []
@@ -74,6 +79,72 @@ public struct OutputLineTranscoder {
         return true
     }
 
+    /// The hash the record `view` must carry after `previous`: SHA-256 over
+    /// `previous` and `CanonicalEncoding.hashForm`, written here from the
+    /// binary record. The same digest `RecordedEvent.chainedHash(previous:)`
+    /// gives for `EventStore.decode` of the same bytes.
+    /// - Throws: `LedgerError(.corrupt)` naming the seq when the bytes do not decode.
+    public mutating func chainedHash(_ view: RecordView, previous: SHA256.Digest, in txn: Transaction) throws -> SHA256.Digest {
+        let line = self.line
+        line.sink.count = 0
+        do {
+            try writeHashForm(view, to: &line.sink, in: txn)
+        } catch let e as RecordDecodingError {
+            throw store.undecodable(seq: view.seq, e)
+        }
+        var h = SHA256()
+        previous.withUnsafeBytes { h.update($0) }
+        h.update(UnsafeRawBufferPointer(start: line.sink.base, count: line.sink.count))
+        return h.finalize()
+    }
+
+    // MARK: The hash form
+
+    /// `CanonicalEncoding.hashForm`: members in the byte order of their keys
+    /// (actor, at, data, dossier, expectedVersion, id, recordedAt, seq, type,
+    /// version), `data` sorted at every depth.
+    private mutating func writeHashForm(_ v: RecordView, to o: inout ByteSink, in txn: Transaction) throws {
+        o.append("{")
+        if v.actorID != 0 {
+            o.append("\"actor\":")
+            try appendString(v.actorID, to: &o, in: txn)
+            o.append(",")
+        }
+        o.append("\"at\":\"")
+        o.appendTimestamp(v.at, dates: &dates)
+        o.append("\"")
+        // The id is checked before data, as `decode` does, so both report the same first fault.
+        let idKind = v.id.map(UTF8Text.classify)
+        if idKind == .invalid { throw RecordDecodingError(reason: "id is not valid UTF-8") }
+        o.append(",\"data\":")
+        try writeData(v, sortedKeys: true, to: &o, in: txn)
+        if v.isDossierEvent {
+            o.append(",\"dossier\":")
+            try appendCode(v.dossierNumber, to: &o, in: txn)
+        }
+        if let ev = v.expectedVersion {
+            o.append(",\"expectedVersion\":")
+            o.appendDecimal(UInt64(ev))
+        }
+        if let id = v.id, let idKind {
+            o.append(",\"id\":")
+            Self.appendText(id, idKind, to: &o)
+        }
+        o.append(",\"recordedAt\":\"")
+        o.appendTimestamp(v.recordedAt, dates: &dates)
+        o.append("\",\"seq\":")
+        o.appendDecimal(v.seq)
+        let type = typeSpans[Int(v.type.rawValue)]
+        Self.copy(typeBytes, start: Int(type >> 16), count: Int(type & 0xFFFF), to: &o)
+        if v.isDossierEvent {
+            o.append(",\"version\":")
+            o.appendDecimal(UInt64(v.version))
+        }
+        o.append("}")
+        try Self.checkYears(v.at, "at")
+        try Self.checkYears(v.recordedAt, "recordedAt")
+    }
+
     // MARK: The line
 
     private mutating func write(_ v: RecordView, to o: inout ByteSink, in txn: Transaction) throws {
@@ -98,11 +169,7 @@ public struct OutputLineTranscoder {
         let idKind = v.id.map(UTF8Text.classify)
         if idKind == .invalid { throw RecordDecodingError(reason: "id is not valid UTF-8") }
         o.append(",\"data\":")
-        var (count, reader) = try DataReader.object(v.data)
-        try writeObject(count: count, &reader, to: &o, in: txn)
-        guard reader.isAtEnd else {
-            throw RecordDecodingError(reason: "\(v.data.count - reader.reader.offset) unexpected bytes after the record")
-        }
+        try writeData(v, sortedKeys: false, to: &o, in: txn)
         if let id = v.id, let idKind {
             o.append(",\"id\":")
             Self.appendText(id, idKind, to: &o)
@@ -123,19 +190,62 @@ public struct OutputLineTranscoder {
         try Self.checkYears(v.recordedAt, "recordedAt")
     }
 
-    private mutating func writeObject(count: Int, _ r: inout DataReader, to o: inout ByteSink, in txn: Transaction) throws {
-        o.append("{")
-        for i in 0..<count {
-            if i > 0 { o.append(",") }
-            let (key, value) = try r.member()
-            try appendString(key, to: &o, in: txn)
-            o.append(":")
-            try writeValue(value, to: &o, in: txn)
+    /// The record's `data` object; with `sortedKeys`, members sorted by the
+    /// UTF-8 bytes of their keys at every depth (`JSONWriter.object(_:sortedKeys:)`).
+    private mutating func writeData(_ v: RecordView, sortedKeys: Bool, to o: inout ByteSink, in txn: Transaction) throws {
+        var (count, reader) = try DataReader.object(v.data)
+        try writeObject(count: count, &reader, sortedKeys: sortedKeys, to: &o, in: txn)
+        guard reader.isAtEnd else {
+            throw RecordDecodingError(reason: "\(v.data.count - reader.reader.offset) unexpected bytes after the record")
         }
-        o.append("}")
     }
 
-    private mutating func writeValue(_ v: DataValue, to o: inout ByteSink, in txn: Transaction) throws {
+    private mutating func writeObject(count: Int, _ r: inout DataReader, sortedKeys: Bool, to o: inout ByteSink, in txn: Transaction) throws {
+        guard sortedKeys, count > 1 else {
+            o.append("{")
+            for i in 0..<count {
+                if i > 0 { o.append(",") }
+                let (key, value) = try r.member()
+                try appendString(key, to: &o, in: txn)
+                o.append(":")
+                try writeValue(value, sortedKeys: sortedKeys, to: &o, in: txn)
+            }
+            o.append("}")
+            return
+        }
+        try withUnsafeTemporaryAllocation(of: (keyID: UInt32, value: DataValue).self, capacity: count) { members in
+            for i in 0..<count {
+                let member = try r.member()
+                if Int(member.keyID) >= stringEnds.count { try loadStrings(through: member.keyID, in: txn) }
+                // Insertion sort: objects have a few members, usually already in order.
+                var j = i
+                while j > 0, keyPrecedes(member.keyID, members[j - 1].keyID) {
+                    (members.baseAddress! + j).initialize(to: members[j - 1])
+                    j -= 1
+                }
+                (members.baseAddress! + j).initialize(to: member)
+            }
+            o.append("{")
+            for i in 0..<count {
+                if i > 0 { o.append(",") }
+                try appendString(members[i].keyID, to: &o, in: txn)
+                o.append(":")
+                try writeValue(members[i].value, sortedKeys: true, to: &o, in: txn)
+            }
+            o.append("}")
+        }
+    }
+
+    /// Whether string `a`'s UTF-8 bytes sort before string `b`'s (both cached).
+    private func keyPrecedes(_ a: UInt32, _ b: UInt32) -> Bool {
+        let (a0, a1) = (rawStringEnds[Int(a) - 1], rawStringEnds[Int(a)])
+        let (b0, b1) = (rawStringEnds[Int(b) - 1], rawStringEnds[Int(b)])
+        return rawStringBytes.withUnsafeBufferPointer { raw in
+            UnsafeBufferPointer(rebasing: raw[a0..<a1]).lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: raw[b0..<b1]))
+        }
+    }
+
+    private mutating func writeValue(_ v: DataValue, sortedKeys: Bool, to o: inout ByteSink, in txn: Transaction) throws {
         switch v {
         case .null: o.append("null")
         case .bool(let b): b ? o.append("true") : o.append("false")
@@ -152,11 +262,11 @@ public struct OutputLineTranscoder {
             o.append("[")
             for i in 0..<count {
                 if i > 0 { o.append(",") }
-                try writeValue(try reader.value(), to: &o, in: txn)
+                try writeValue(try reader.value(), sortedKeys: sortedKeys, to: &o, in: txn)
             }
             o.append("]")
         case .object(let count, var reader):
-            try writeObject(count: count, &reader, to: &o, in: txn)
+            try writeObject(count: count, &reader, sortedKeys: sortedKeys, to: &o, in: txn)
         }
     }
 
@@ -211,6 +321,8 @@ public struct OutputLineTranscoder {
             w.string(text)
             stringBytes.append(contentsOf: w.bytes)
             stringEnds.append(stringBytes.count)
+            rawStringBytes.append(contentsOf: text.utf8)
+            rawStringEnds.append(rawStringBytes.count)
         }
     }
 

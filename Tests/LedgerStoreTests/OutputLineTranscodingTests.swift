@@ -134,6 +134,37 @@ import LedgerContract
         #expect(!past && w.bytes.isEmpty)
     }
 
+    /// `verify` hashes records through the transcoder: the hash form it
+    /// writes must give, for every record, the hash the append stored and
+    /// `RecordedEvent.chainedHash` recomputes, keys sorted by their raw
+    /// UTF-8 bytes at every depth (`"` 0x22 before `#` 0x23, although its
+    /// escaped form `\"` would sort after).
+    @Test func hashFormsGiveTheStoredChain() throws {
+        let t = try TemporaryStore()
+        let keys = [
+            ##"{"type":"dossier.assigned","dossier":"K","at":"2024-03-04T09:10:00Z","data":{"#":1,"\"":2,"b":{"z":[{"y":1,"x":2}],"\u0001":3,"é":4,"e":5},"a":[]}}"##,
+            #"{"type":"dossier.rated","dossier":"K","at":"2024-03-04T09:11:00Z","data":{"zz":"v","z":"w","":null,"é":{"":""}}}"#,
+        ]
+        try t.append(Self.fixture + Self.awkward + keys)
+        var transcoder = OutputLineTranscoder(store: t.store)
+        let checked = try t.store.read { txn in
+            var previous = SHA256.Digest.zero
+            var checked = 0
+            try t.store.forEachRecord(in: txn) { seq, raw in
+                let view = try t.store.view(raw, seq: seq)
+                let decoded = try t.store.decode(raw, seq: seq, in: txn)
+                let hash = try transcoder.chainedHash(view, previous: previous, in: txn)
+                #expect(hash == decoded.hash, "seq \(seq)")
+                #expect(hash == decoded.chainedHash(previous: previous), "seq \(seq)")
+                previous = decoded.hash
+                checked += 1
+                return true
+            }
+            return checked
+        }
+        #expect(checked == Self.fixture.count + Self.awkward.count + keys.count)
+    }
+
     @Test func stringsAndDossiersAddedLaterAreReadAgain() throws {
         let t = try TemporaryStore()
         try t.append(Array(Self.fixture[0..<10]))
@@ -168,6 +199,15 @@ import LedgerContract
                 }
                 for bytes in variants {
                     let (transcoded, decoded) = bytes.withUnsafeBytes { renderings($0, seq: UInt64(seq), transcoder: &transcoder, store: store, in: txn) }
+                    let (hashed, expectedHash) = bytes.withUnsafeBytes { raw in
+                        (Result { try transcoder.chainedHash(try store.view(raw, seq: UInt64(seq)), previous: .zero, in: txn) },
+                         Result { try store.decode(raw, seq: UInt64(seq), in: txn).chainedHash(previous: .zero) })
+                    }
+                    switch (hashed, expectedHash) {
+                    case (.success(let a), .success(let b)): #expect(a == b, "seq \(seq)")
+                    case (.success, .failure(let e)): Issue.record("seq \(seq): hashed although decoding fails with \(e)")
+                    case (.failure(let e), _): #expect((e as? LedgerError)?.kind == .corrupt, "\(e)")
+                    }
                     switch (transcoded, decoded) {
                     case (.success(let a), .success(let b)):
                         #expect(a == b, "seq \(seq)")
