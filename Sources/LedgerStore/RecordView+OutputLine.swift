@@ -85,6 +85,19 @@ public struct OutputLineTranscoder {
     /// gives for `EventStore.decode` of the same bytes.
     /// - Throws: `LedgerError(.corrupt)` naming the seq when the bytes do not decode.
     public mutating func chainedHash(_ view: RecordView, previous: SHA256.Digest, in txn: Transaction) throws -> SHA256.Digest {
+        try withHashForm(view, in: txn) { form in
+            var h = SHA256()
+            previous.withUnsafeBytes { h.update($0) }
+            h.update(form)
+            return h.finalize()
+        }
+    }
+
+    /// Calls `body` with `CanonicalEncoding.hashForm` of the record `view`
+    /// (the bytes the chain hashes after the previous hash), written from
+    /// the binary record; the bytes are valid only during `body`.
+    /// - Throws: `LedgerError(.corrupt)` naming the seq when the bytes do not decode.
+    public mutating func withHashForm<R>(_ view: RecordView, in txn: Transaction, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let line = self.line
         line.sink.count = 0
         do {
@@ -92,10 +105,7 @@ public struct OutputLineTranscoder {
         } catch let e as RecordDecodingError {
             throw store.undecodable(seq: view.seq, e)
         }
-        var h = SHA256()
-        previous.withUnsafeBytes { h.update($0) }
-        h.update(UnsafeRawBufferPointer(start: line.sink.base, count: line.sink.count))
-        return h.finalize()
+        return try body(UnsafeRawBufferPointer(start: line.sink.base, count: line.sink.count))
     }
 
     // MARK: The hash form

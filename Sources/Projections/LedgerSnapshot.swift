@@ -1,7 +1,9 @@
+import Dispatch
 import DossierRules
 import LMDB
 import LedgerContract
 import LedgerStore
+import Synchronization
 
 /// A consistent view of a ledger for one read: the log, the projections and
 /// the reference data as of one commit, whatever other processes write
@@ -113,4 +115,29 @@ extension Ledger {
     /// Recomputes the hash chain from `from` (1: the whole log): the first
     /// seq whose bytes or hash do not match, or a missing seq.
     public func verifyChain(from: UInt64 = 1) throws -> ChainVerification { try store.verifyChain(from: from) }
+
+    /// What `verify` checks: the hash chain from `from` (`verifyChain`) and,
+    /// at the same time on the other core, the live projections against a
+    /// fold of the log (`projectionDifferences`). Each reads its own
+    /// snapshot, as it would alone.
+    ///
+    /// - Returns: the chain's verification, and the projections' differences
+    ///   only when the chain holds (a broken chain makes them moot).
+    /// - Throws: what either check throws; the chain's error first.
+    public func verify(from: UInt64 = 1) throws -> (chain: ChainVerification, projectionDifferences: [String]?) {
+        let chain = Mutex<Result<ChainVerification, any Error>?>(nil)
+        let projections = Mutex<Result<[String], any Error>?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 {
+                let result = Result { try store.verifyChain(from: from, parts: 1) }
+                chain.withLock { $0 = result }
+            } else {
+                let result = Result { try projectionDifferences() }
+                projections.withLock { $0 = result }
+            }
+        }
+        let verification = try chain.withLock { $0 }!.get()
+        guard verification.failure == nil else { return (verification, nil) }
+        return (verification, try projections.withLock { $0 }!.get())
+    }
 }
