@@ -236,7 +236,17 @@ public final class Environment: @unchecked Sendable {
             guard let range = ranges.first(where: { $0.contains(a) }) else { return }
             let stretch: UInt = 2 << 20
             let low = max(range.lowerBound, a & ~(stretch - 1)), high = min(range.upperBound, (a & ~(stretch - 1)) + stretch)
-            do { try FileSystem.releaseMapping(low..<high, subject: "ledger \(path)") } catch {
+            try release(low..<high)
+        }
+
+        /// Releases every page of the map, as `Environment.releaseMappedPages`
+        /// does, without finding the map again.
+        public func releaseAll() throws {
+            for range in ranges { try release(range) }
+        }
+
+        private func release(_ range: Range<UInt>) throws {
+            do { try FileSystem.releaseMapping(range, subject: "ledger \(path)") } catch {
                 throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
             }
         }

@@ -21,7 +21,7 @@ import LedgerContract
 /// - Memory is one chunk's states and seqs, a buffer per spilled run and one
 ///   copy of the reference data per reference event, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes
-///   (`Environment.releaseMappedPages`).
+///   (`Environment.MappedRegion`).
 /// - Every stream entry must name a record of its dossier at its version
 ///   (else damage is reported); with `Summary.dossierEvents` counted, a
 ///   caller checks that the streams and the reference index cover the log.
@@ -171,7 +171,7 @@ public struct KeyOrderFold {
                     }
                     codes.append(code)
                     row = try numbered.next()
-                    if codes.count & 0xFFF == 0 { try store.environment.releaseMappedPages() }
+                    if codes.count & 0xFFF == 0 { try map.releaseAll() }
                 }
                 summary.streams += codes.count
                 summary.dossierEvents += UInt64(pending.count)
@@ -180,6 +180,7 @@ public struct KeyOrderFold {
                 for code in codes { states.append(DossierState(code: code)) }
                 versionOfSlot = Array(repeating: -1, count: codes.count)
                 var v = 0   // the version in force at the current seq: the last one before it
+                var reference = versions[0].data   // held here, so that applying an event borrows it instead of copying it
                 var at: UInt64 = 0   // the seq `log` is on (0: none yet)
                 var seqKey = [UInt8](repeating: 0, count: 8)
                 for p in pending {
@@ -200,7 +201,7 @@ public struct KeyOrderFold {
                     // The chunk reads the log forward: the pages behind are not needed again.
                     readSinceRelease += 1
                     if readSinceRelease >= 1 << 14 {
-                        try store.environment.releaseMappedPages()
+                        try map.releaseAll()
                         readSinceRelease = 0
                     }
                     at = p.seq
@@ -212,8 +213,11 @@ public struct KeyOrderFold {
                             throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)")
                         }
                         guard include(view.at, view.recordedAt) else { continue }
-                        while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
-                        try dossierFold.apply(view, to: &states[slot], reference: versions[v].data) { code in
+                        if v + 1 < versions.count, versions[v + 1].seq < p.seq {
+                            while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
+                            reference = versions[v].data
+                        }
+                        try dossierFold.apply(view, to: &states[slot], reference: reference) { code in
                             try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
                         }
                         versionOfSlot[slot] = v

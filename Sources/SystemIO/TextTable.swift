@@ -24,7 +24,7 @@ public struct TextTable {
     /// Display width: characters (Vietnamese letters with marks count once),
     /// not counting terminal colour sequences (`ESC [ … m`).
     public static func width(_ s: String) -> Int {
-        guard s.contains("\u{1B}") else { return s.count }
+        guard s.utf8.contains(0x1B) else { return s.count }
         var n = 0
         var inEscape = false
         for c in s {
