@@ -1,7 +1,10 @@
+import Dispatch
 import DossierRules
+import Foundation
 import LMDB
 import LedgerStore
 import LedgerContract
+import Synchronization
 
 /// Every dossier's state folded from its own stream, visited in the key
 /// order of the codes (the order of the projection tables). `rebuild`,
@@ -148,13 +151,12 @@ public struct KeyOrderFold {
         var states: [DossierState] = []
         var versionOfSlot: [Int] = []
         var pending: [Pending] = []
+        var scratch: [Pending] = []
         var runs: StateRuns? = nil
         var held: [(state: DossierState, referenceVersion: Int)] = []
-        var readSinceRelease = 0
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)
-        var lastRead: UnsafeRawPointer?   // the record read last, to release the stretch around it when the reads jump away
-        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.events) { log in
+        try txn.withCursor(store.tables.dossierCodes) { numbered in
             var row = try numbered.first()
             while row != nil {
                 codes.removeAll(keepingCapacity: true)
@@ -175,59 +177,14 @@ public struct KeyOrderFold {
                 }
                 summary.streams += codes.count
                 summary.dossierEvents += UInt64(pending.count)
-                pending.sort { $0.seq < $1.seq }
+                sortBySeq(&pending, scratch: &scratch)
                 states.removeAll(keepingCapacity: true)
                 for code in codes { states.append(DossierState(code: code)) }
                 versionOfSlot = Array(repeating: -1, count: codes.count)
-                var v = 0   // the version in force at the current seq: the last one before it
-                var reference = versions[0].data   // held here, so that applying an event borrows it instead of copying it
-                var at: UInt64 = 0   // the seq `log` is on (0: none yet)
-                var seqKey = [UInt8](repeating: 0, count: 8)
-                for p in pending {
-                    let slot = Int(p.slot)
-                    // The log cursor steps to the next record when the chunk's seqs run on (they mostly do), else seeks.
-                    var record: Cursor.Entry?
-                    if at != 0, p.seq == at &+ 1 {
-                        record = try log.next()
-                    } else {
-                        // A jump: the stretch mapped around the last read is not read again.
-                        if p.seq &- at > 64, let lastRead { try map.release(around: lastRead) }
-                        withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
-                        record = try log.find(seqKey)
-                    }
-                    guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
-                        throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log")
-                    }
-                    // The chunk reads the log forward: the pages behind are not needed again.
-                    readSinceRelease += 1
-                    if readSinceRelease >= 1 << 14 {
-                        try map.releaseAll()
-                        readSinceRelease = 0
-                    }
-                    at = p.seq
-                    let raw = record.value
-                    lastRead = raw.baseAddress
-                    do {
-                        let view = try RecordView(raw, seq: p.seq)
-                        guard view.dossierNumber == p.number, view.version == p.version else {
-                            throw LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)")
-                        }
-                        guard include(view.at, view.recordedAt) else { continue }
-                        if v + 1 < versions.count, versions[v + 1].seq < p.seq {
-                            while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
-                            reference = versions[v].data
-                        }
-                        try dossierFold.apply(view, to: &states[slot], reference: reference) { code in
-                            try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
-                        }
-                        versionOfSlot[slot] = v
-                        summary.lastSeq = max(summary.lastSeq, p.seq)
-                    } catch let e as RecordDecodingError {
-                        throw LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)")
-                    }
-                }
-                var order = codes.indices.filter { versionOfSlot[$0] >= 0 }
-                order.sort { Key.precedes(codes[$0], codes[$1]) }
+                summary.lastSeq = max(summary.lastSeq, try foldEvents(
+                    of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, ledger: ledger, in: txn,
+                    versions: versions, dossierFold: &dossierFold, map: map, include: include))
+                let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
                 summary.dossiers += order.count
                 if row == nil && runs == nil {
                     // One chunk held every dossier: no need to spill.
@@ -240,8 +197,199 @@ public struct KeyOrderFold {
                 }
                 progress(summary.dossierEvents)
             }
-        } }
+        }
         return try FoldedDossiers(summary: summary, versions: versions, held: held, runs: runs)
+    }
+
+    /// Applies the events of a chunk (`pending`, in seq order) to its
+    /// dossiers' `states`, noting the reference version each dossier last
+    /// saw; gives the last seq applied (0 when none).
+    ///
+    /// With two cores, the chunk's dossiers are shared out between two
+    /// threads by slot parity: each applies its dossiers' events in seq
+    /// order, the second in a read transaction of its own on the same
+    /// snapshot (`Transaction.id` equal; when a commit came between, the
+    /// calling thread does both halves). A dossier is folded by one thread,
+    /// so its events apply in order; damage is reported at the lowest seq
+    /// either thread met, as one thread would have met it first.
+    private static func foldEvents(of pending: [Pending], codes: [String], into states: inout [DossierState], versionOfSlot: inout [Int],
+                                   ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
+                                   map: Environment.MappedRegion, include: (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+        let parts = pending.count >= 2 && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+        do {
+            return try states.withUnsafeMutableBufferPointer { states in
+                try versionOfSlot.withUnsafeMutableBufferPointer { versionOfSlot in
+                    guard parts == 2 else {
+                        return try foldEvents(of: pending, part: 0, parts: 1, codes: codes, into: states, versionOfSlot: versionOfSlot,
+                                              ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
+                    }
+                    return try withoutActuallyEscaping(include) { include in
+                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, include: include, map: map, txn: txn)
+                        let snapshot = txn.id
+                        // nil: a commit came between the fold's transaction and the second thread's.
+                        let second = Mutex<Result<UInt64?, any Error>?>(nil)
+                        nonisolated(unsafe) var first: Result<UInt64, any Error>?
+                        nonisolated(unsafe) var firstFold = dossierFold
+                        DispatchQueue.concurrentPerform(iterations: 2) { part in
+                            if part == 0 {
+                                first = Result {
+                                    try foldEvents(of: pending, part: 0, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                                   ledger: ledger, in: shared.txn, versions: shared.versions, dossierFold: &firstFold, map: shared.map, include: shared.include)
+                                }
+                            } else {
+                                let result = Result {
+                                    try ledger.store.read { own -> UInt64? in
+                                        guard own.id == snapshot else { return nil }
+                                        var fold = try ledger.dossierFold(in: own)
+                                        return try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                                              ledger: ledger, in: own, versions: shared.versions, dossierFold: &fold, map: shared.map, include: shared.include)
+                                    }
+                                }
+                                second.withLock { $0 = result }
+                            }
+                        }
+                        dossierFold = firstFold
+                        let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
+                        case .success(let last?): .success(last)
+                        case .success(nil):
+                            Result {
+                                try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                               ledger: ledger, in: txn, versions: shared.versions, dossierFold: &dossierFold, map: shared.map, include: shared.include)
+                            }
+                        case .failure(let e): .failure(e)
+                        }
+                        switch (first!, secondResult) {
+                        case (.success(let a), .success(let b)): return max(a, b)
+                        case (.failure(let e), .success), (.success, .failure(let e)): throw e
+                        case (.failure(let a), .failure(let b)):
+                            if let a = a as? FoldDamage, let b = b as? FoldDamage { throw a.seq <= b.seq ? a : b }
+                            throw a
+                        }
+                    }
+                }
+            }
+        } catch let damage as FoldDamage {
+            throw damage.error
+        }
+    }
+
+    /// Damage met at `seq` while folding.
+    private struct FoldDamage: Error {
+        let seq: UInt64
+        let error: LedgerError
+    }
+
+    /// Applies the events of `pending` whose slot is `part` modulo `parts`, in seq order.
+    private static func foldEvents(of pending: [Pending], part: Int, parts: Int, codes: [String],
+                                   into states: UnsafeMutableBufferPointer<DossierState>, versionOfSlot: UnsafeMutableBufferPointer<Int>,
+                                   ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
+                                   map: Environment.MappedRegion, include: (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+        let store = ledger.store
+        var lastSeq: UInt64 = 0
+        var readSinceRelease = 0
+        var lastRead: UnsafeRawPointer?   // the record read last, to release the stretch around it when the reads jump away
+        var seqKey = [UInt8](repeating: 0, count: 8)
+        try txn.withCursor(store.tables.events) { log in
+            var v = 0   // the version in force at the current seq: the last one before it
+            // A local of this closure (not captured), so that applying an event borrows it instead of copying it.
+            var reference = versions[0].data
+            var at: UInt64 = 0   // the seq `log` is on (0: none yet)
+            for p in pending where parts == 1 || Int(p.slot) % parts == part {
+                let slot = Int(p.slot)
+                // The log cursor steps forward while the chunk's seqs run on or nearly (they mostly do), else seeks.
+                var record: Cursor.Entry?
+                if at != 0, p.seq > at, p.seq - at <= 8 {
+                    repeat {
+                        record = try log.next()
+                        guard let r = record, r.key.count == 8 else { break }
+                        at = try Key.readU64(r.key)
+                    } while at < p.seq
+                } else {
+                    // A jump: the stretch mapped around the last read is not read again.
+                    if p.seq &- at > 64, let lastRead { try map.release(around: lastRead) }
+                    withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
+                    record = try log.find(seqKey)
+                }
+                guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
+                    throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log"))
+                }
+                // The chunk reads the log forward: the pages behind are not needed again.
+                readSinceRelease += 1
+                if readSinceRelease >= 1 << 14 {
+                    try map.releaseAll()
+                    readSinceRelease = 0
+                }
+                at = p.seq
+                let raw = record.value
+                lastRead = raw.baseAddress
+                do {
+                    let view = try RecordView(raw, seq: p.seq)
+                    guard view.dossierNumber == p.number, view.version == p.version else {
+                        throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)"))
+                    }
+                    guard include(view.at, view.recordedAt) else { continue }
+                    if v + 1 < versions.count, versions[v + 1].seq < p.seq {
+                        while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
+                        reference = versions[v].data
+                    }
+                    try dossierFold.apply(view, to: &states[slot], reference: reference) { code in
+                        try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
+                    }
+                    versionOfSlot[slot] = v
+                    lastSeq = max(lastSeq, p.seq)
+                } catch let e as RecordDecodingError {
+                    throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)"))
+                } catch let e as LedgerError {
+                    throw FoldDamage(seq: p.seq, error: e)
+                }
+            }
+        }
+        return lastSeq
+    }
+
+    /// `slots` in the key order of their codes (`Key.precedes`): sorted by
+    /// each code's first 16 bytes read as two big-endian integers (zero
+    /// padded, which keeps the order of the bytes), ties by the whole code.
+    private static func keyOrder(_ slots: [Int], codes: [String]) -> [Int] {
+        func word(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
+            var w: UInt64 = 0
+            for i in offset..<(offset + 8) { w = w << 8 | UInt64(i < b.count ? b[i] : 0) }
+            return w
+        }
+        var keyed = slots.map { slot in codes[slot].withUTF8Bytes { b in (high: word(b, 0), low: word(b, 8), slot: slot) } }
+        keyed.sort { a, b in
+            a.high != b.high ? a.high < b.high : a.low != b.low ? a.low < b.low : Key.precedes(codes[a.slot], codes[b.slot])
+        }
+        return keyed.map(\.slot)
+    }
+
+    /// Sorts a chunk's seqs (distinct) in seq order: a radix sort, 16 bits a pass, through `scratch`.
+    private static func sortBySeq(_ pending: inout [Pending], scratch: inout [Pending]) {
+        guard pending.count > 256, let most = pending.lazy.map(\.seq).max() else {
+            pending.sort { $0.seq < $1.seq }
+            return
+        }
+        scratch = pending
+        var counts = [Int](repeating: 0, count: 65537)
+        var shift: UInt64 = 0
+        while shift == 0 || most >> shift != 0 {
+            pending.withUnsafeBufferPointer { from in
+                scratch.withUnsafeMutableBufferPointer { to in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for i in counts.indices { counts[i] = 0 }
+                        for p in from { counts[Int(truncatingIfNeeded: (p.seq >> shift) & 0xFFFF) + 1] += 1 }
+                        for i in 1..<counts.count { counts[i] += counts[i - 1] }
+                        for p in from {
+                            let digit = Int(truncatingIfNeeded: (p.seq >> shift) & 0xFFFF)
+                            to[counts[digit]] = p
+                            counts[digit] += 1
+                        }
+                    }
+                }
+            }
+            swap(&pending, &scratch)
+            shift += 16
+        }
     }
 
     /// The reference data before any kept reference event (at seq 0) and
