@@ -315,7 +315,7 @@ public struct KeyOrderFold {
                 }
                 // The chunk reads the log forward: the pages behind are not needed again.
                 readSinceRelease += 1
-                if readSinceRelease >= 1 << 14 {
+                if readSinceRelease >= 1 << 15 {
                     try map.releaseAll()
                     readSinceRelease = 0
                 }

@@ -24,6 +24,8 @@ public struct TextTable {
     /// Display width: characters (Vietnamese letters with marks count once),
     /// not counting terminal colour sequences (`ESC [ … m`).
     public static func width(_ s: String) -> Int {
+        // ASCII without escapes or carriage returns: one character a byte.
+        if !s.utf8.contains(where: { $0 >= 0x80 || $0 == 0x1B || $0 == 0x0D }) { return s.utf8.count }
         guard s.utf8.contains(0x1B) else { return s.count }
         var n = 0
         var inEscape = false
@@ -37,8 +39,9 @@ public struct TextTable {
 
     public func render() -> String {
         var widths = columns.map(Self.width)
-        for row in rows + totals {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell)) }
+        let cellWidths = (rows + totals).map { row in row.map(Self.width) }
+        for row in cellWidths {
+            for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
         }
         // A group title wider than its columns widens the last of them.
         var first = 0
@@ -49,15 +52,17 @@ public struct TextTable {
             if Self.width(g.title) > available { widths[first + span - 1] += Self.width(g.title) - available }
             first += span
         }
-        func line(_ cells: [String]) -> String {
-            var s = indent
+        var out: [UInt8] = []
+        out.reserveCapacity((rows.count + totals.count + 3) * (widths.reduce(indent.utf8.count, +) + 2 * widths.count + 1))
+        func spaces(_ n: Int) { if n > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) } }
+        func line(_ cells: [String], widthsOfCells: [Int]) {
+            out.append(contentsOf: indent.utf8)
             for (i, cell) in cells.enumerated() {
-                let pad = i == cells.count - 1 ? 0 : widths[i] - Self.width(cell) + 2
-                s += cell + String(repeating: " ", count: max(pad, 0))
+                out.append(contentsOf: cell.utf8)
+                if i < cells.count - 1 { spaces(widths[i] - widthsOfCells[i] + 2) }
             }
-            return s
+            out.append(UInt8(ascii: "\n"))
         }
-        var out = ""
         if !groups.isEmpty {
             var cells: [String] = []
             var start = 0
@@ -70,16 +75,16 @@ public struct TextTable {
             }
             var s = indent + cells.joined(separator: "  ")
             while s.hasSuffix(" ") { s.removeLast() }
-            out += s + "\n"
+            out.append(contentsOf: (s + "\n").utf8)
         }
-        out += line(columns) + "\n"
-        let rule = line(widths.map { String(repeating: "-", count: $0) }) + "\n"
-        out += rule
-        for row in rows { out += line(row) + "\n" }
+        line(columns, widthsOfCells: columns.map(Self.width))
+        let rule = widths.map { String(repeating: "-", count: $0) }
+        line(rule, widthsOfCells: widths)
+        for (row, w) in zip(rows, cellWidths) { line(row, widthsOfCells: w) }
         if !totals.isEmpty {
-            out += rule
-            for row in totals { out += line(row) + "\n" }
+            line(rule, widthsOfCells: widths)
+            for (row, w) in zip(totals, cellWidths[rows.count...]) { line(row, widthsOfCells: w) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
