@@ -62,14 +62,7 @@ public struct OutputLineTranscoder {
     /// Appends the output line of `view`, read in `txn` (no newline).
     /// - Throws: `LedgerError(.corrupt)` naming the seq when `data` does not decode.
     public mutating func append(_ view: RecordView, to w: inout JSONWriter, in txn: Transaction) throws {
-        let line = self.line
-        line.sink.count = 0
-        do {
-            try write(view, to: &line.sink, in: txn)
-        } catch let e as RecordDecodingError {
-            throw store.undecodable(seq: view.seq, e)
-        }
-        w.bytes.append(contentsOf: UnsafeBufferPointer(start: line.sink.base, count: line.sink.count))
+        try render(view, hashForm: false, in: txn) { w.bytes.append(contentsOf: $0) }
     }
 
     /// Appends the output line of the event at `seq` (no newline); false when there is none.
@@ -98,10 +91,15 @@ public struct OutputLineTranscoder {
     /// the binary record; the bytes are valid only during `body`.
     /// - Throws: `LedgerError(.corrupt)` naming the seq when the bytes do not decode.
     public mutating func withHashForm<R>(_ view: RecordView, in txn: Transaction, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try render(view, hashForm: true, in: txn, body)
+    }
+
+    /// Writes the output line of `view` (or its hash form) into the line buffer and lends it to `body`.
+    private mutating func render<R>(_ view: RecordView, hashForm: Bool, in txn: Transaction, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let line = self.line
         line.sink.count = 0
         do {
-            try writeHashForm(view, to: &line.sink, in: txn)
+            if hashForm { try writeHashForm(view, to: &line.sink, in: txn) } else { try write(view, to: &line.sink, in: txn) }
         } catch let e as RecordDecodingError {
             throw store.undecodable(seq: view.seq, e)
         }

@@ -29,6 +29,13 @@ import Synchronization
 ///   (else damage is reported); with `Summary.dossierEvents` counted, a
 ///   caller checks that the streams and the reference index cover the log.
 ///
+/// Threads: with two cores, each chunk's dossiers are shared out between
+/// the calling thread and a second one, which reads in a read transaction
+/// of its own on the caller's snapshot (`foldEvents`). `include` is called
+/// from both at once: it must be a pure function of its arguments (the
+/// callers' are comparisons with an instant). `progress` and `body` run on
+/// the calling thread.
+///
 /// Transaction rules: the fold reads the log in the caller's transaction;
 /// the dossiers it hands out (`FoldedDossiers`) are values and the scratch
 /// file, readable after that transaction ends (`rebuild` writes them in
