@@ -96,17 +96,23 @@ extension Ledger {
                 for request in group {
                     let mark = session.beginBatch()
                     do {
-                        let report = try txn.nested { child in
+                        func appendBatch(in txn: Transaction) throws -> AppendReport {
                             for i in request.events.indices {
-                                try session.append(request.events[i], recordedAt: request.recordedAt, txn: child)
+                                try session.append(request.events[i], recordedAt: request.recordedAt, txn: txn)
                             }
                             return session.report
                         }
+                        // A batch alone needs no transaction of its own: its failure aborts the whole one.
+                        let report = group.count == 1 ? try appendBatch(in: txn) : try txn.nested(appendBatch)
                         session.keepBatch()
                         outcomes.append(.success(report))
                     } catch let error as LMDBError where error.isMapFull || error.isCorruption {
                         // The whole transaction's business: grow the map and run the group again, or fail it all.
                         throw error
+                    } catch where group.count == 1 {
+                        // Written in the group's own transaction: undo it all (nothing of the group is written).
+                        outcomes.append(.failure(error))
+                        throw AllRefused()
                     } catch {
                         // A refusal, or a storage error of this batch alone (its nested transaction is undone).
                         session.dropBatch(mark)
