@@ -90,6 +90,25 @@ public final class Environment: @unchecked Sendable {
         return try body(Transaction(txn: txn, environment: self, isReadOnly: true))
     }
 
+    /// Runs `body` in a read-only transaction begun on a helper thread while
+    /// another thread of this process holds a transaction of this
+    /// environment and waits for the helper (one long read shared between
+    /// two threads). Unlike `read`, it never adopts a map size another
+    /// process grew: that waits until no transaction of this process is
+    /// live, the waiting one's included, so it would never return. It gives
+    /// nil instead, and the caller does the helper's share itself.
+    public func readAlongside<R>(_ body: (Transaction) throws -> R) throws -> R? {
+        pthread_rwlock_rdlock(resizeLock)
+        defer { pthread_rwlock_unlock(resizeLock) }
+        var handle: OpaquePointer?
+        let rc = mdb_txn_begin(self.handle, nil, UInt32(MDB_RDONLY), &handle)
+        if rc == MDB_MAP_RESIZED { return nil }
+        try check(rc, "mdb_txn_begin", ["ledger \(path)", "read alongside another transaction"])
+        let txn = handle!
+        defer { mdb_txn_abort(txn) }
+        return try body(Transaction(txn: txn, environment: self, isReadOnly: true))
+    }
+
     /// Runs `body` in the write transaction and commits it when `body`
     /// returns; aborts it (nothing written) when `body` throws.
     ///

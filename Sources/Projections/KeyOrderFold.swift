@@ -87,7 +87,7 @@ public struct KeyOrderFold {
     /// `progress` gets the dossier events read so far after each chunk.
     @discardableResult
     package static func forEachDossier(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
-                                       include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                       include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                        progress: (UInt64) -> Void = { _ in },
                                        _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
         let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
@@ -147,7 +147,7 @@ public struct KeyOrderFold {
 
     /// Folds every dossier (see the type's guarantees) and returns them to hand out in code order.
     package static func fold(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
-                             include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                             include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                              progress: (UInt64) -> Void = { _ in }) throws -> FoldedDossiers {
         let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
         let store = ledger.store
@@ -215,13 +215,15 @@ public struct KeyOrderFold {
     /// With two cores, the chunk's dossiers are shared out between two
     /// threads by slot parity: each applies its dossiers' events in seq
     /// order, the second in a read transaction of its own on the same
-    /// snapshot (`Transaction.id` equal; when a commit came between, the
-    /// calling thread does both halves). A dossier is folded by one thread,
+    /// snapshot (`Transaction.id` equal, through
+    /// `Environment.readAlongside`; when a commit or a map grown by another
+    /// process came between, the calling thread does both halves). The
+    /// caller's transaction stays on the calling thread. A dossier is folded by one thread,
     /// so its events apply in order; damage is reported at the lowest seq
     /// either thread met, as one thread would have met it first.
     private static func foldEvents(of pending: [Pending], codes: [String], into states: inout [DossierState], versionOfSlot: inout [Int],
                                    ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
-                                   map: Environment.MappedRegion, include: (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+                                   map: Environment.MappedRegion, include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
         let parts = pending.count >= 2 && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
         do {
             return try states.withUnsafeMutableBufferPointer { states in
@@ -230,42 +232,40 @@ public struct KeyOrderFold {
                         return try foldEvents(of: pending, part: 0, parts: 1, codes: codes, into: states, versionOfSlot: versionOfSlot,
                                               ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
                     }
-                    return try withoutActuallyEscaping(include) { include in
-                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, include: include, map: map, txn: txn)
+                    do {
+                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, map: map)
                         let snapshot = txn.id
-                        // nil: a commit came between the fold's transaction and the second thread's.
+                        // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew, came between).
                         let second = Mutex<Result<UInt64?, any Error>?>(nil)
-                        nonisolated(unsafe) var first: Result<UInt64, any Error>?
-                        nonisolated(unsafe) var firstFold = dossierFold
-                        DispatchQueue.concurrentPerform(iterations: 2) { part in
-                            if part == 0 {
-                                first = Result {
-                                    try foldEvents(of: pending, part: 0, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                                   ledger: ledger, in: shared.txn, versions: shared.versions, dossierFold: &firstFold, map: shared.map, include: shared.include)
-                                }
-                            } else {
-                                let result = Result {
-                                    try ledger.store.read { own -> UInt64? in
-                                        guard own.id == snapshot else { return nil }
-                                        var fold = try ledger.dossierFold(in: own)
-                                        return try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                                              ledger: ledger, in: own, versions: shared.versions, dossierFold: &fold, map: shared.map, include: shared.include)
-                                    }
-                                }
-                                second.withLock { $0 = result }
+                        let done = DispatchSemaphore(value: 0)
+                        DispatchQueue.global().async {
+                            let result = Result {
+                                try ledger.store.environment.readAlongside { own -> UInt64? in
+                                    guard own.id == snapshot else { return nil }
+                                    var fold = try ledger.dossierFold(in: own)
+                                    return try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                                          ledger: ledger, in: own, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
+                                } ?? nil
                             }
+                            second.withLock { $0 = result }
+                            done.signal()
                         }
-                        dossierFold = firstFold
+                        // The calling thread folds its half in its own transaction.
+                        let first = Result {
+                            try foldEvents(of: pending, part: 0, parts: 2, codes: codes, into: states, versionOfSlot: versionOfSlot,
+                                           ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
+                        }
+                        done.wait()
                         let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
                         case .success(let last?): .success(last)
                         case .success(nil):
                             Result {
-                                try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                               ledger: ledger, in: txn, versions: shared.versions, dossierFold: &dossierFold, map: shared.map, include: shared.include)
+                                try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: states, versionOfSlot: versionOfSlot,
+                                               ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
                             }
                         case .failure(let e): .failure(e)
                         }
-                        switch (first!, secondResult) {
+                        switch (first, secondResult) {
                         case (.success(let a), .success(let b)): return max(a, b)
                         case (.failure(let e), .success), (.success, .failure(let e)): throw e
                         case (.failure(let a), .failure(let b)):

@@ -213,6 +213,30 @@ import WorkingTime
         }
     }
 
+    /// A fold shares each chunk with a second thread, which must read the
+    /// caller's snapshot: when a commit came after the caller's transaction
+    /// began, the fold still gives the states of that snapshot.
+    @Test(arguments: [1, KeyOrderFold.defaultChunkSize])
+    func aFoldStaysOnItsSnapshotWhenACommitComesAfter(chunkSize: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Array(Fixture.lines()[0..<20]))
+        var before: [DossierState] = []
+        try t.ledger.store.read { txn in
+            try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in before.append(state) }
+        }
+        try t.ledger.store.read { txn in
+            try t.append(Array(Fixture.lines()[20...]) + [Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+            var seen: [DossierState] = []
+            try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in seen.append(state) }
+            #expect(seen == before)
+        }
+        var after: [DossierState] = []
+        try t.ledger.store.read { txn in
+            try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in after.append(state) }
+        }
+        #expect(after.contains { $0.code == "H40.22-240301-0009" } && !before.contains { $0.code == "H40.22-240301-0009" })
+    }
+
     @Test func verifyNamesAnEditedProjectionRow() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
