@@ -82,7 +82,7 @@ enum ImportCommand {
 
     /// A batch of parsed lines and how far into the input it ends.
     struct ParsedBatch: Sendable {
-        var events: [InputEvent]
+        var events: [PreparedEvent]
         var bytesRead: Int
     }
 

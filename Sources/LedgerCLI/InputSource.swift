@@ -24,18 +24,19 @@ struct InputSource {
 
     func close() { if fd > 0 { FileSystem.close(fd) } }
 
-    /// Reads up to `limit` lines as events; nil at end of input.
-    /// - Throws: `AppendRefusal` for a line too long or not an event.
-    static func readBatch(_ reader: inout LineReader, limit: Int) throws -> [InputEvent]? {
-        var lines: [(line: Int, bytes: [UInt8])] = []
-        while lines.count < limit, let line = try reader.next() {
+    /// Reads up to `limit` lines as events, each parsed and prepared for
+    /// appending (`PreparedEvent`) as it is read: a batch holds its events
+    /// once, not their text as well. Nil at end of input.
+    /// - Throws: `AppendRefusal` for the first line (in input order) too long or not an event.
+    static func readBatch(_ reader: inout LineReader, limit: Int) throws -> [PreparedEvent]? {
+        var events: [PreparedEvent] = []
+        while events.count < limit, let line = try reader.next() {
             switch line {
-            case .text(let number, let bytes): lines.append((number, bytes))
+            case .text(let number, let bytes): events.append(PreparedEvent(try Ledger.parse(line: number, bytes: bytes)))
             case .tooLong(let number):
                 throw AppendRefusal(.invalid, line: number, dossier: nil, rule: "line longer than \(reader.maxLineBytes) bytes")
             }
         }
-        if lines.isEmpty { return nil }
-        return try Ledger.parse(lines: lines)
+        return events.isEmpty ? nil : events
     }
 }

@@ -16,15 +16,18 @@ extension Ledger {
     public static func parse(lines: [(line: Int, bytes: [UInt8])]) throws(AppendRefusal) -> [InputEvent] {
         var events: [InputEvent] = []
         events.reserveCapacity(lines.count)
-        for (line, bytes) in lines {
-            do {
-                let e = try bytes.withUnsafeBufferPointer { (b) throws(EventFormatError) in try Event(jsonLine: b) }
-                events.append(InputEvent(line: line, event: e))
-            } catch {
-                throw AppendRefusal(.invalid, line: line, dossier: error.dossier, rule: error.rule)
-            }
-        }
+        for (line, bytes) in lines { events.append(try parse(line: line, bytes: bytes)) }
         return events
+    }
+
+    /// Parses one NDJSON line, number `line` of its input.
+    /// - Throws: `AppendRefusal(.invalid)` naming the line and the rule broken.
+    public static func parse(line: Int, bytes: [UInt8]) throws(AppendRefusal) -> InputEvent {
+        do {
+            return InputEvent(line: line, event: try bytes.withUnsafeBufferPointer { (b) throws(EventFormatError) in try Event(jsonLine: b) })
+        } catch {
+            throw AppendRefusal(.invalid, line: line, dossier: error.dossier, rule: error.rule)
+        }
     }
 
     /// Appends a batch atomically: validates every event against the rules
@@ -34,10 +37,11 @@ extension Ledger {
     /// same content when they have none) are skipped and reported.
     ///
     /// Group commit: batches appended concurrently from several threads
-    /// share one durable commit. Each batch still stands alone — it runs in
-    /// a nested transaction, so a refused batch (or one whose storage fails,
-    /// e.g. a key too long for LMDB) is undone without touching the others —
-    /// and `append` returns only after the commit holding it.
+    /// share one durable commit. Each batch still stands alone — sharing a
+    /// commit, it runs in a nested transaction, so a refused batch (or one
+    /// whose storage fails, e.g. a key too long for LMDB) is undone without
+    /// touching the others — and `append` returns only after the commit
+    /// holding it.
     ///
     /// Every batch waiting when a commit starts joins it (there is no cap).
     /// The caller that finds no commit running leads: it commits everything
