@@ -110,8 +110,8 @@ extension EventStore {
                 let storedHash: SHA256.Digest
                 do {
                     let view = try view(raw, seq: seq)
-                    try transcoder.withHashForm(view, in: txn) { form in links.add(seq: seq, previous: previous, form: form, stored: SHA256.Digest(view.hash)) }
                     storedHash = SHA256.Digest(view.hash)
+                    try transcoder.withHashForm(view, in: txn) { form in links.add(seq: seq, previous: previous, form: form, stored: storedHash) }
                 } catch {
                     if checkWaiting() { result.failure = (seq, "stored bytes do not decode (\(error))") }
                     return false

@@ -142,8 +142,7 @@ public struct OutputLineTranscoder {
         o.appendTimestamp(v.recordedAt, dates: &dates)
         o.append("\",\"seq\":")
         o.appendDecimal(v.seq)
-        let type = typeSpans[Int(v.type.rawValue)]
-        Self.copy(typeBytes, start: Int(type >> 16), count: Int(type & 0xFFFF), to: &o)
+        appendType(v.type, to: &o)
         if v.isDossierEvent {
             o.append(",\"version\":")
             o.appendDecimal(UInt64(v.version))
@@ -158,8 +157,7 @@ public struct OutputLineTranscoder {
     private mutating func write(_ v: RecordView, to o: inout ByteSink, in txn: Transaction) throws {
         o.append("{\"seq\":")
         o.appendDecimal(v.seq)
-        let type = typeSpans[Int(v.type.rawValue)]
-        Self.copy(typeBytes, start: Int(type >> 16), count: Int(type & 0xFFFF), to: &o)
+        appendType(v.type, to: &o)
         if v.isDossierEvent {
             o.append(",\"dossier\":")
             try appendCode(v.dossierNumber, to: &o, in: txn)
@@ -303,6 +301,12 @@ public struct OutputLineTranscoder {
     }
 
     // MARK: Caches
+
+    /// `,"type":"…"` of `type`.
+    private func appendType(_ type: EventType, to o: inout ByteSink) {
+        let span = typeSpans[Int(type.rawValue)]
+        Self.copy(typeBytes, start: Int(span >> 16), count: Int(span & 0xFFFF), to: &o)
+    }
 
     @inline(__always) private static func copy(_ bytes: [UInt8], start: Int, count: Int, to o: inout ByteSink) {
         bytes.withUnsafeBytes { o.append(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
