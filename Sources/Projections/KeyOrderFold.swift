@@ -13,9 +13,9 @@ import Synchronization
 /// How: dossiers are folded a chunk at a time in the order of their numbers
 /// (the order they first appeared in), so a chunk's events lie close
 /// together in the log and are read forward, in seq order. Each chunk's
-/// states are sorted by code; when there is more than one chunk they are
-/// spilled in runs to a scratch file and merged back in code order
-/// (`StateRuns`).
+/// states are sorted by code; every chunk but the last is spilled in a run
+/// to a scratch file, and the runs are merged back in code order with the
+/// last chunk, kept in memory (`StateRuns`).
 ///
 /// Guarantees:
 /// - The states are those of a fold of the log in seq order: each event is
@@ -102,8 +102,8 @@ public struct KeyOrderFold {
         return folded.summary
     }
 
-    /// The dossiers of a fold in code order, handed out one at a time: from
-    /// memory when one chunk held them all, else merged from the runs
+    /// The dossiers of a fold in code order, handed out one at a time: the
+    /// last chunk's from memory, merged with the runs the chunks before it
     /// spilled to the scratch file. Handing them out reads no transaction,
     /// so `rebuild` writes them in transactions of its own.
     package final class FoldedDossiers {
@@ -114,6 +114,8 @@ public struct KeyOrderFold {
         /// Kept alive while the merger reads its scratch file.
         private let runs: StateRuns?
         private var merger: StateRuns.Merger?
+        /// The merger's next dossier, taken and not yet handed out.
+        private var merged: (state: DossierState, referenceVersion: Int)?
 
         fileprivate init(summary: Summary, versions: [ReferenceVersion], held: [(state: DossierState, referenceVersion: Int)], runs: StateRuns?) throws {
             self.summary = summary
@@ -128,10 +130,14 @@ public struct KeyOrderFold {
 
         /// The next dossier in code order with the reference data in force at its last kept event; nil after the last.
         package func next() throws -> (state: DossierState, reference: ReferenceData)? {
+            if merged == nil, merger != nil {
+                merged = try merger!.next()
+                if merged == nil { merger = nil }
+            }
             let item: (state: DossierState, referenceVersion: Int)
-            if merger != nil {
-                guard let merged = try merger!.next() else { return nil }
-                item = merged
+            if let m = merged, nextHeld == held.count || Key.precedes(m.state.code, held[nextHeld].state.code) {
+                item = m
+                merged = nil
             } else {
                 guard nextHeld < held.count else { return nil }
                 item = held[nextHeld]
@@ -193,8 +199,8 @@ public struct KeyOrderFold {
                     versions: versions, dossierFold: &dossierFold, map: map, include: include))
                 let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
                 summary.dossiers += order.count
-                if row == nil && runs == nil {
-                    // One chunk held every dossier: no need to spill.
+                if row == nil {
+                    // The last chunk stays in memory, merged with the runs as it is handed out.
                     held = order.map { (states[$0], versionOfSlot[$0]) }
                 } else {
                     let spilled = try runs ?? StateRuns()
