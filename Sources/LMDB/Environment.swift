@@ -237,26 +237,13 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Where this process maps the ledger, to release the pages around a
-    /// read without a walk of `/proc/self/maps` each time. Valid while the
-    /// transaction it was taken in is open: the map moves only when it is
-    /// resized, which waits until no transaction of this process is live.
+    /// Where this process maps the ledger, to release its pages without a
+    /// walk of `/proc/self/maps` each time. Valid while the transaction it
+    /// was taken in is open: the map moves only when it is resized, which
+    /// waits until no transaction of this process is live.
     public struct MappedRegion {
         let ranges: [Range<UInt>]
         let path: String
-
-        /// Releases the pages of the 2 MiB-aligned stretch of the map around
-        /// `address` (a pointer into the map, as a read returned it): the
-        /// kernel maps page-cache folios up to that size at a fault, so a read
-        /// far from the one before leaves that much mapped. Nothing is done
-        /// for an address outside the map.
-        public func release(around address: UnsafeRawPointer) throws {
-            let a = UInt(bitPattern: address)
-            guard let range = ranges.first(where: { $0.contains(a) }) else { return }
-            let stretch: UInt = 2 << 20
-            let low = max(range.lowerBound, a & ~(stretch - 1)), high = min(range.upperBound, (a & ~(stretch - 1)) + stretch)
-            try release(low..<high)
-        }
 
         /// Releases every page of the map, as `Environment.releaseMappedPages`
         /// does, without finding the map again.

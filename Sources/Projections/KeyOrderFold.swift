@@ -300,7 +300,7 @@ public struct KeyOrderFold {
         let store = ledger.store
         var lastSeq: UInt64 = 0
         var readSinceRelease = 0
-        var lastRead: UnsafeRawPointer?   // the record read last, to release the stretch around it when the reads jump away
+        var jumps = 0   // far reads since the mapped pages were last released
         var seqKey = [UInt8](repeating: 0, count: 8)
         try txn.withCursor(store.tables.events) { log in
             var v = 0   // the version in force at the current seq: the last one before it
@@ -319,7 +319,16 @@ public struct KeyOrderFold {
                     } while at < p.seq
                 } else {
                     // A jump: the stretch mapped around the last read is not read again.
-                    if p.seq &- at > 64, let lastRead { try map.release(around: lastRead) }
+                    // Each far read maps a page-cache folio (up to 2 MiB) around it: release them all every 32 jumps,
+                    // one madvise (and one TLB shootdown of the other thread) for 32 folios.
+                    if p.seq &- at > 64 {
+                        jumps += 1
+                        if jumps >= 32 {
+                            try map.releaseAll()
+                            jumps = 0
+                            readSinceRelease = 0
+                        }
+                    }
                     withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
                     record = try log.find(seqKey)
                 }
@@ -334,7 +343,6 @@ public struct KeyOrderFold {
                 }
                 at = p.seq
                 let raw = record.value
-                lastRead = raw.baseAddress
                 do {
                     let view = try RecordView(raw, seq: p.seq)
                     guard view.dossierNumber == p.number, view.version == p.version else {
