@@ -16,7 +16,8 @@ extension SHA256 {
         /// length), is at `storage + i * stride`.
         private var storage: UnsafeMutableRawPointer
         private var stride: Int
-        private var blockCounts = (0, 0, 0, 0, 0, 0, 0, 0)
+        /// Blocks of each lane's padded message (0 for lanes not added).
+        private var blockCounts = SIMD8<Int32>(repeating: 0)
         public private(set) var count = 0
 
         public init() {
@@ -40,7 +41,7 @@ extension SHA256 {
             lane.storeBytes(of: 0x80, toByteOffset: length, as: UInt8.self)
             (lane + length + 1).initializeMemory(as: UInt8.self, repeating: 0, count: blocks * 64 - 8 - length - 1)
             lane.storeBytes(of: (UInt64(length) &* 8).bigEndian, toByteOffset: blocks * 64 - 8, as: UInt64.self)
-            withUnsafeMutableBytes(of: &blockCounts) { $0.storeBytes(of: blocks, toByteOffset: count * MemoryLayout<Int>.stride, as: Int.self) }
+            blockCounts[count] = Int32(blocks)
             count += 1
         }
 
@@ -55,13 +56,12 @@ extension SHA256 {
 
         /// The digests of the messages added, in the order added; the batch is then empty.
         public mutating func digests() -> [Digest] {
-            defer { count = 0 }
+            defer { count = 0; blockCounts = SIMD8(repeating: 0) }
             var h = (SIMD8<UInt32>(repeating: 0x6a09e667), SIMD8<UInt32>(repeating: 0xbb67ae85),
                      SIMD8<UInt32>(repeating: 0x3c6ef372), SIMD8<UInt32>(repeating: 0xa54ff53a),
                      SIMD8<UInt32>(repeating: 0x510e527f), SIMD8<UInt32>(repeating: 0x9b05688c),
                      SIMD8<UInt32>(repeating: 0x1f83d9ab), SIMD8<UInt32>(repeating: 0x5be0cd19))
-            var blocks = SIMD8<Int32>(repeating: 0)
-            withUnsafeBytes(of: blockCounts) { b in for lane in 0..<count { blocks[lane] = Int32(b.load(fromByteOffset: lane * MemoryLayout<Int>.stride, as: Int.self)) } }
+            let blocks = blockCounts
             let most = Int(blocks.max())
             let (storage, stride) = (self.storage, self.stride)
             withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 64) { w in
@@ -84,13 +84,8 @@ extension SHA256 {
                 }
             }
             return (0..<count).map { lane in
-                Digest(words: (Self.pair(h.0[lane], h.1[lane]), Self.pair(h.2[lane], h.3[lane]),
-                               Self.pair(h.4[lane], h.5[lane]), Self.pair(h.6[lane], h.7[lane])))
+                Digest(state: (h.0[lane], h.1[lane], h.2[lane], h.3[lane], h.4[lane], h.5[lane], h.6[lane], h.7[lane]))
             }
-        }
-
-        @inline(__always) private static func pair(_ a: UInt32, _ b: UInt32) -> UInt64 {
-            (UInt64(a.bigEndian) | UInt64(b.bigEndian) << 32).littleEndian
         }
 
         private typealias State = (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>,

@@ -25,7 +25,15 @@ public struct SHA256: Sendable {
                      raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
         }
 
-        init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+        fileprivate init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+        /// The digest of a finished hash state `h0`…`h7` (its words big-endian, in order).
+        init(state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)) {
+            @inline(__always) func pair(_ a: UInt32, _ b: UInt32) -> UInt64 {
+                (UInt64(a.bigEndian) | UInt64(b.bigEndian) << 32).littleEndian
+            }
+            words = (pair(state.0, state.1), pair(state.2, state.3), pair(state.4, state.5), pair(state.6, state.7))
+        }
 
         /// The 32 bytes.
         public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
@@ -149,10 +157,7 @@ public struct SHA256: Sendable {
             Self.compress(&state, t.baseAddress!)
             if blocks == 2 { Self.compress(&state, t.baseAddress! + 64) }
         }
-        @inline(__always) func pair(_ a: UInt32, _ b: UInt32) -> UInt64 {
-            (UInt64(a.bigEndian) | UInt64(b.bigEndian) << 32).littleEndian
-        }
-        return Digest(words: (pair(state.0, state.1), pair(state.2, state.3), pair(state.4, state.5), pair(state.6, state.7)))
+        return Digest(state: state)
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
