@@ -234,50 +234,42 @@ public struct KeyOrderFold {
         do {
             return try states.withUnsafeMutableBufferPointer { states in
                 try versionOfSlot.withUnsafeMutableBufferPointer { versionOfSlot in
-                    guard parts == 2 else {
-                        return try foldEvents(of: pending, part: 0, parts: 1, codes: codes, into: states, versionOfSlot: versionOfSlot,
-                                              ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
+                    nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, map: map)
+                    /// Folds the dossiers of slot `part` modulo `parts`, reading in `txn`.
+                    @Sendable func foldPart(_ part: Int, of parts: Int, in txn: Transaction, _ fold: inout DossierFold) throws -> UInt64 {
+                        try foldEvents(of: pending, part: part, parts: parts, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                       ledger: ledger, in: txn, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
                     }
-                    do {
-                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, map: map)
-                        let snapshot = txn.id
-                        // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew, came between).
-                        let second = Mutex<Result<UInt64?, any Error>?>(nil)
-                        let done = DispatchSemaphore(value: 0)
-                        DispatchQueue.global().async {
-                            let result = Result {
-                                try ledger.store.environment.readAlongside { own -> UInt64? in
-                                    guard own.id == snapshot else { return nil }
-                                    var fold = try ledger.dossierFold(in: own)
-                                    return try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                                          ledger: ledger, in: own, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
-                                } ?? nil
-                            }
-                            second.withLock { $0 = result }
-                            done.signal()
+                    guard parts == 2 else { return try foldPart(0, of: 1, in: txn, &dossierFold) }
+                    let snapshot = txn.id
+                    // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew, came between).
+                    let second = Mutex<Result<UInt64?, any Error>?>(nil)
+                    let done = DispatchSemaphore(value: 0)
+                    DispatchQueue.global().async {
+                        let result = Result {
+                            try ledger.store.environment.readAlongside { own -> UInt64? in
+                                guard own.id == snapshot else { return nil }
+                                var fold = try ledger.dossierFold(in: own)
+                                return try foldPart(1, of: 2, in: own, &fold)
+                            } ?? nil
                         }
-                        // The calling thread folds its half in its own transaction.
-                        let first = Result {
-                            try foldEvents(of: pending, part: 0, parts: 2, codes: codes, into: states, versionOfSlot: versionOfSlot,
-                                           ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
-                        }
-                        done.wait()
-                        let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
-                        case .success(let last?): .success(last)
-                        case .success(nil):
-                            Result {
-                                try foldEvents(of: pending, part: 1, parts: 2, codes: codes, into: states, versionOfSlot: versionOfSlot,
-                                               ledger: ledger, in: txn, versions: versions, dossierFold: &dossierFold, map: map, include: include)
-                            }
-                        case .failure(let e): .failure(e)
-                        }
-                        switch (first, secondResult) {
-                        case (.success(let a), .success(let b)): return max(a, b)
-                        case (.failure(let e), .success), (.success, .failure(let e)): throw e
-                        case (.failure(let a), .failure(let b)):
-                            if let a = a as? FoldDamage, let b = b as? FoldDamage { throw a.seq <= b.seq ? a : b }
-                            throw a
-                        }
+                        second.withLock { $0 = result }
+                        done.signal()
+                    }
+                    // The calling thread folds its half in its own transaction.
+                    let first = Result { try foldPart(0, of: 2, in: txn, &dossierFold) }
+                    done.wait()
+                    let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
+                    case .success(let last?): .success(last)
+                    case .success(nil): Result { try foldPart(1, of: 2, in: txn, &dossierFold) }
+                    case .failure(let e): .failure(e)
+                    }
+                    switch (first, secondResult) {
+                    case (.success(let a), .success(let b)): return max(a, b)
+                    case (.failure(let e), .success), (.success, .failure(let e)): throw e
+                    case (.failure(let a), .failure(let b)):
+                        if let a = a as? FoldDamage, let b = b as? FoldDamage { throw a.seq <= b.seq ? a : b }
+                        throw a
                     }
                 }
             }
@@ -318,9 +310,8 @@ public struct KeyOrderFold {
                         at = try Key.readU64(r.key)
                     } while at < p.seq
                 } else {
-                    // A jump: the stretch mapped around the last read is not read again.
-                    // Each far read maps a page-cache folio (up to 2 MiB) around it: release them all every 32 jumps,
-                    // one madvise (and one TLB shootdown of the other thread) for 32 folios.
+                    // A seek. A far one maps a page-cache folio (up to 2 MiB) around its read: release every
+                    // mapped page after 32 of them, one madvise (and one TLB shootdown of the other thread) for 32 folios.
                     if p.seq &- at > 64 {
                         jumps += 1
                         if jumps >= 32 {
