@@ -133,14 +133,15 @@ enum Help {
         usage: dossier-ledger [--ledger DIR] verify [--from SEQ] [--head SEQ:HASH]
 
         Recomputes the hash chain (each hash = SHA-256 of the previous hash
-        and the event's canonical encoding) over the log, or from SEQ on, in
-        two stretches at once, and checks that seqs are gapless. Names the
-        first seq that does not match. Then folds every dossier again from
-        its stream, a chunk at a time (each stream entry must name an event
-        of its dossier at its version, and the streams must cover the log),
-        and reports any difference from the live projections. --head SEQ:HASH (the head seq and hash an auditor wrote
-        down from `stats`) also proves the log was only appended to since.
-        Exit 0 only if everything holds.
+        and the event's canonical encoding) over the log, or from SEQ on, and
+        checks that seqs are gapless; names the first seq that does not
+        match. At the same time, on the other core, folds every dossier again
+        from its stream, a chunk at a time (each stream entry must name an
+        event of its dossier at its version, and the streams must cover the
+        log), and reports any difference from the live projections.
+        --head SEQ:HASH (the head seq and hash an auditor wrote down from
+        `stats`) also proves the log was only appended to since. Exit 0 only
+        if everything holds.
         """,
         "show": """
         usage: dossier-ledger [--ledger DIR] show CODE [--format table|json]

@@ -38,7 +38,8 @@ public struct TextTable {
     }
 
     public func render() -> String {
-        var widths = columns.map(Self.width)
+        let columnWidths = columns.map(Self.width)
+        var widths = columnWidths
         let cellWidths = (rows + totals).map { row in row.map(Self.width) }
         for row in cellWidths {
             for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
@@ -77,7 +78,7 @@ public struct TextTable {
             while s.hasSuffix(" ") { s.removeLast() }
             out.append(contentsOf: (s + "\n").utf8)
         }
-        line(columns, widthsOfCells: columns.map(Self.width))
+        line(columns, widthsOfCells: columnWidths)
         let rule = widths.map { String(repeating: "-", count: $0) }
         line(rule, widthsOfCells: widths)
         for (row, w) in zip(rows, cellWidths) { line(row, widthsOfCells: w) }
