@@ -95,9 +95,9 @@ extension LedgerSnapshot {
 }
 
 extension LedgerSnapshot {
-    /// Every dossier as of `past` as a dossier source, folded when visited
-    /// (`Replay.forEachDossier`), in dossier-code order: memory of a chunk of
-    /// dossiers, whatever the ledger's size. Valid while the snapshot is.
+    /// Every dossier as of `past` as a dossier source, replayed when visited
+    /// (`Replay.forEachDossier`), in dossier-code order: memory of one
+    /// dossier at a time, whatever the ledger's size. Valid while the snapshot is.
     public func dossierSource(as past: PastInstant) throws -> DossierSource {
         let snapshot = self
         let reference = try Replay.reference(of: ledger, as: past, in: txn)

@@ -36,9 +36,10 @@ public enum PastInstant: Sendable, Equatable {
 /// Replays the log as of a past instant without touching the live projections.
 ///
 /// A dossier replay reads only that dossier's stream (and the reference
-/// events); an agency or province replay folds every dossier's stream in
-/// code order, a chunk of dossiers at a time (`KeyOrderFold`), in one read
-/// transaction: its memory does not grow with the number of dossiers.
+/// events); an agency or province replay walks the live dossier states in
+/// code order and folds from its stream only each dossier the instant
+/// changes — those in flight at it (`KeyOrderFold.forEachPastDossier`) —
+/// in one read transaction: its memory does not grow with the number of dossiers.
 public enum Replay {
     /// One dossier's state and the reference data as of `past`; nil when none of its events is included.
     public static func dossier(_ code: String, in ledger: Ledger, as past: PastInstant) throws -> (DossierState, ReferenceData)? {
@@ -87,7 +88,7 @@ public enum Replay {
     public static func forEachDossier(in snapshot: LedgerSnapshot, as past: PastInstant,
                                       _ body: (DossierState, ReferenceData) throws -> Void) throws -> Extent {
         let reference = try self.reference(of: snapshot.ledger, as: past, in: snapshot.txn)
-        let summary = try KeyOrderFold.forEachDossier(snapshot.ledger, in: snapshot.txn, include: past.includes(at:recordedAt:)) { state, _ in
+        let summary = try KeyOrderFold.forEachPastDossier(snapshot.ledger, in: snapshot.txn, include: past.includes(at:recordedAt:)) { state, _ in
             try body(state, reference)
         }
         return Extent(dossiers: summary.dossiers, lastSeq: summary.lastSeq)
@@ -96,13 +97,13 @@ public enum Replay {
     /// KPI rows as of `past`, summed like the live ones: the day counters
     /// the dossiers add up to (each with the reference data in force at its
     /// last event), then the dossiers again for what is overdue at each period's end.
-    /// - Complexity: two folds in key order; memory of the agency-days, not of the dossiers.
+    /// - Complexity: two walks of the dossiers in key order; memory of the agency-days, not of the dossiers.
     public static func kpiRows(_ ledger: Ledger, as past: PastInstant, _ aggregation: KPIAggregation) throws -> [KPIRow] {
         try ledger.read { snapshot in
             let ledger = snapshot.ledger, txn = snapshot.txn
             let include = past.includes(at:recordedAt:)
             var days: [KPIKey: KPICounters] = [:]
-            try KeyOrderFold.forEachDossier(ledger, in: txn, include: include) { state, reference in days.add(state, reference: reference) }
+            try KeyOrderFold.forEachPastDossier(ledger, in: txn, include: include) { state, reference in days.add(state, reference: reference) }
             let sortedDays = days.sorted { ($0.key.agency, $0.key.day) < ($1.key.agency, $1.key.day) }
             return try aggregation.rows(reference: try reference(of: ledger, as: past, in: txn), days: { visit in
                 for (key, counters) in sortedDays { try visit(key, counters) }

@@ -1,8 +1,10 @@
 import LedgerContract
 
 extension DossierState {
-    /// The stored form's version byte; a rebuild rewrites every row.
-    public static let encodingVersion: UInt8 = 2
+    /// The stored form's version byte; a rebuild rewrites every row. It is
+    /// never the format byte of a projection row (`DossierRow`), so that
+    /// neither is mistaken for the other.
+    public static let encodingVersion: UInt8 = 4
 
     /// Compact binary form for the dossier-state table.
     public func encoded() -> [UInt8] {
@@ -16,6 +18,7 @@ extension DossierState {
         w.u8(Self.encodingVersion)
         w.blob(code)
         w.varint(UInt64(version)); w.varint(lastSeq)
+        w.eventTimes(eventTimes)
         w.u8(stage.rawValue); w.u8(resumeStage.rawValue)
         w.optionalText(procedure); w.varint(procedureSeq)
         w.optionalText(agency); w.optionalText(channel)
@@ -57,7 +60,19 @@ extension DossierState {
         guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
         _ = try r.bytes(Int(try r.count()))   // code
         _ = try r.varint(); _ = try r.varint()   // version, lastSeq
+        _ = try r.eventTimes()
         return try r.stage()
+    }
+
+    /// The number of events (`version`), the last seq and the event times of
+    /// an encoded state, read without decoding the rest (for replays that
+    /// take a dossier's live state when they keep all of its events).
+    public static func header(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (version: UInt32, lastSeq: UInt64, eventTimes: EventTimes) {
+        var r = ByteReader(buffer)
+        let v = try r.u8()
+        guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
+        _ = try r.bytes(Int(try r.count()))   // code
+        return (UInt32(truncatingIfNeeded: try r.varint()), try r.varint(), try r.eventTimes())
     }
 
     /// Reads the form written by `encoded()`.
@@ -67,6 +82,7 @@ extension DossierState {
         guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
         self.init(code: try r.blob())
         version = UInt32(truncatingIfNeeded: try r.varint()); lastSeq = try r.varint()
+        eventTimes = try r.eventTimes()
         stage = try r.stage(); resumeStage = try r.stage()
         procedure = try r.optionalText(); procedureSeq = try r.varint()
         agency = try r.optionalText(); channel = try r.optionalText()
@@ -101,6 +117,12 @@ extension DossierState {
 }
 
 extension ByteWriter {
+    /// The earliest `at`, then each other time as a difference from a
+    /// neighbour (small numbers: a dossier lives weeks, recorded when it acts).
+    @inline(__always) mutating func eventTimes(_ t: DossierState.EventTimes) {
+        svarint(t.earliestAt); svarint(t.latestAt &- t.earliestAt)
+        svarint(t.earliestRecordedAt &- t.earliestAt); svarint(t.latestRecordedAt &- t.latestAt)
+    }
     @inline(__always) mutating func optionalText(_ s: String?) {
         if let s { u8(1); blob(s) } else { u8(0) }
     }
@@ -114,6 +136,13 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    /// Reads what `ByteWriter.eventTimes` wrote (wrapping, as it subtracted: damaged bytes give odd times, not a trap).
+    mutating func eventTimes() throws(RecordDecodingError) -> DossierState.EventTimes {
+        var t = DossierState.EventTimes()
+        t.earliestAt = try svarint(); t.latestAt = t.earliestAt &+ (try svarint())
+        t.earliestRecordedAt = t.earliestAt &+ (try svarint()); t.latestRecordedAt = t.latestAt &+ (try svarint())
+        return t
+    }
     mutating func optionalText() throws(RecordDecodingError) -> String? { try u8() == 0 ? nil : try blob() }
     mutating func optionalInt() throws(RecordDecodingError) -> Int64? { try u8() == 0 ? nil : try svarint() }
     mutating func optionalSeq() throws(RecordDecodingError) -> UInt64? {

@@ -11,6 +11,7 @@ extension DossierState {
     public mutating func apply(_ e: DossierEvent, reference: ReferenceData) {
         version = max(version, e.version)
         lastSeq = e.seq
+        eventTimes.include(at: e.at, recordedAt: e.recordedAt)
         let lag = e.recordedAt - e.at
         if lag > 3600 { lateRecordings.append((e.seq, lag)) }
         if e.type == .eventVoided { return } // handled by refolding without the voided event

@@ -51,10 +51,32 @@ public struct DossierState: Sendable, Equatable {
         public var seq: UInt64
     }
 
+    /// The earliest and latest `at` and `recordedAt` of the stream's events,
+    /// voided ones and voids included. A replay that keeps events by
+    /// comparing their times with an instant keeps every event of the
+    /// dossier when it keeps an event of the latest times, and none when it
+    /// leaves out an event of the earliest ones.
+    public struct EventTimes: Sendable, Equatable {
+        public var earliestAt: Int64 = .max
+        public var latestAt: Int64 = .min
+        public var earliestRecordedAt: Int64 = .max
+        public var latestRecordedAt: Int64 = .min
+
+        public init() {}
+
+        /// Widens the span to an event that happened `at` and was recorded `recordedAt`.
+        @inline(__always)
+        public mutating func include(at: Int64, recordedAt: Int64) {
+            earliestAt = min(earliestAt, at); latestAt = max(latestAt, at)
+            earliestRecordedAt = min(earliestRecordedAt, recordedAt); latestRecordedAt = max(latestRecordedAt, recordedAt)
+        }
+    }
+
     public var code: String
     /// Events in the stream, voided ones included.
     public var version: UInt32 = 0
     public var lastSeq: UInt64 = 0
+    public var eventTimes = EventTimes()
     public var stage: DossierStage = .new
     /// The stage a pause returns to.
     public var resumeStage: DossierStage = .new

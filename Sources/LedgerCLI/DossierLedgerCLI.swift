@@ -133,7 +133,7 @@ struct CommandContext {
     let out = Output()
 
     /// Opens the ledger; `DOSSIER_LEDGER_FOLD_CHUNK` sets the dossiers folded
-    /// together by rebuild, verify and the replays (`Ledger.Options.foldChunkSize`).
+    /// together by rebuild and verify (`Ledger.Options.foldChunkSize`).
     func openLedger() throws -> Ledger {
         var options = Ledger.Options()
         if let text = environment["DOSSIER_LEDGER_FOLD_CHUNK"] {

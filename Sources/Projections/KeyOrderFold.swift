@@ -7,8 +7,10 @@ import LedgerContract
 import Synchronization
 
 /// Every dossier's state folded from its own stream, visited in the key
-/// order of the codes (the order of the projection tables). `rebuild`,
-/// `verify` and the replays as of a past instant read the log through it.
+/// order of the codes (the order of the projection tables). `rebuild` and
+/// `verify` read the log through it; a replay as of a past instant reads
+/// the live states and folds only the dossiers it changes
+/// (`forEachPastDossier`), giving what this fold would with `include`.
 ///
 /// How: dossiers are folded a chunk at a time in the order of their numbers
 /// (the order they first appeared in), so a chunk's events lie close
@@ -63,11 +65,14 @@ public struct KeyOrderFold {
         package var dossiers = 0
         /// The last seq kept (0 when none).
         package var lastSeq: UInt64 = 0
+        /// Of the dossiers visited, those folded from their own streams by
+        /// `forEachPastDossier` (the others it read from the live projection).
+        package var foldedFromStreams = 0
     }
 
     /// One version of the reference data, shared by every dossier whose
     /// last event saw it.
-    fileprivate final class ReferenceVersion {
+    final class ReferenceVersion {
         let seq: UInt64
         let data: ReferenceData
         init(seq: UInt64, data: ReferenceData) { self.seq = seq; self.data = data }
@@ -91,13 +96,14 @@ public struct KeyOrderFold {
                                        progress: (UInt64) -> Void = { _ in },
                                        _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
         let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
+        let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
         while let (next, reference) = try folded.next() {
             var state = next
             try body(&state, reference)
             handedOut += 1
             // What `body` reads (the live rows `verify` compares) is mapped too.
-            if handedOut & 0x3FFF == 0 { try ledger.store.environment.releaseMappedPages() }
+            if handedOut & 0x3FFF == 0 { try map.releaseAll() }
         }
         return folded.summary
     }
@@ -158,7 +164,8 @@ public struct KeyOrderFold {
         let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
         let store = ledger.store
         var summary = Summary()
-        let versions = try referenceVersions(ledger, in: txn, include: include, summary: &summary)
+        var firstLeftOut = UInt64.max
+        let versions = try referenceVersions(ledger, in: txn, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
         var dossierFold = try ledger.dossierFold(in: txn)
         var codes: [String] = []
         var states: [DossierState] = []
@@ -405,16 +412,21 @@ public struct KeyOrderFold {
     }
 
     /// The reference data before any kept reference event (at seq 0) and
-    /// after each one, in seq order.
-    private static func referenceVersions(_ ledger: Ledger, in txn: Transaction,
-                                          include: (Timestamp, Timestamp) -> Bool, summary: inout Summary) throws -> [ReferenceVersion] {
+    /// after each one, in seq order; `firstLeftOut` is the seq of the first
+    /// reference event `include` leaves out (`UInt64.max` when none).
+    static func referenceVersions(_ ledger: Ledger, in txn: Transaction, include: (Timestamp, Timestamp) -> Bool,
+                                  summary: inout Summary, firstLeftOut: inout UInt64) throws -> [ReferenceVersion] {
         var reference = ledger.emptyReference
         var versions = [ReferenceVersion(seq: 0, data: reference)]
+        firstLeftOut = .max
         for seq in try ledger.store.referenceSeqs(in: txn) {
             guard let e = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): the index of reference events names seq \(seq), which is not in the log")
             }
-            guard include(e.event.at, e.recordedAt) else { continue }
+            guard include(e.event.at, e.recordedAt) else {
+                firstLeftOut = min(firstLeftOut, seq)
+                continue
+            }
             do { try reference.apply(e.event, seq: seq) } catch {
                 throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored reference event no longer applies: \(error.rule)")
             }

@@ -80,7 +80,7 @@ public final class Ledger: Sendable {
         public var groupReadable = false
         /// Skip the fsync at commit: scratch ledgers and benchmarks only (a crash may lose committed events).
         package var skipsSync = false
-        /// Dossiers folded together by `rebuild`, `verify` and the replays
+        /// Dossiers folded together by `rebuild` and `verify`
         /// (`KeyOrderFold`): memory is about one chunk's states.
         public var foldChunkSize = KeyOrderFold.defaultChunkSize
 
@@ -146,7 +146,7 @@ public final class Ledger: Sendable {
     /// projections were written in another layout has them rebuilt from the
     /// log when opened: projections are derived data, so a layout change
     /// needs no migration code.
-    static let projectionFormat: UInt8 = 3
+    static let projectionFormat: UInt8 = 4
     static let projectionFormatKey = "projectionFormat"
     static let projectionSetKey = "projectionSet"
 
@@ -259,12 +259,13 @@ extension Ledger {
     /// by that many entries' pages rather than by the table.
     private func walk(_ table: Database, releasingEvery entries: Int, in txn: Transaction,
                       _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
+        let map = try store.environment.mappedRegion(in: txn)
         try txn.withCursor(table) { cursor in
             var entry = try cursor.first()
             var walked = 0
             while let e = entry {
                 walked += 1
-                if walked & (entries - 1) == 0 { try store.environment.releaseMappedPages() }
+                if walked & (entries - 1) == 0 { try map.releaseAll() }
                 try body(e.key, e.value)
                 entry = try cursor.next()
             }

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-/// `rebuild`, `verify` and the replays fold the dossiers a chunk at a time
-/// (`DOSSIER_LEDGER_FOLD_CHUNK`): whatever the chunk size, they give the same
-/// answers, and a rebuild killed half-way leaves a ledger that verifies and
-/// answers as before.
+/// `rebuild` and `verify` fold the dossiers a chunk at a time
+/// (`DOSSIER_LEDGER_FOLD_CHUNK`): whatever the chunk size, the projections
+/// they make and check give the replays the same answers, and a rebuild
+/// killed half-way leaves a ledger that verifies and answers as before.
 @Suite struct FoldChunkTests {
     static let instant = "2025-06-30T17:00:00+07:00"
 

@@ -3,6 +3,7 @@ import DossierRules
 import LedgerStore
 import LedgerContract
 import WorkingTime
+import ProvinceGenerator
 @testable import Projections
 
 /// The projections against hand-worked cases of DOMAIN.md (times local, UTC+7).
@@ -211,6 +212,66 @@ import WorkingTime
             let head = try t.ledger.store.head(in: txn).seq
             #expect(summary.dossiers == logOrder.count && summary.lastSeq == head)
         }
+    }
+
+    /// A replay as of an instant takes the live state of every dossier the
+    /// instant leaves as it is, skips those it has not begun and folds the
+    /// others from their streams; it gives what the fold of the log keeping
+    /// only the instant's events gives, by either time, with dossiers in
+    /// flight, voids, backdated entries and a procedure redefined ahead of
+    /// the day it comes into force.
+    @Test func aReplayGivesTheFoldOfTheKeptEventsWhileReadingTheLiveStates() throws {
+        let fixture = try TemporaryLedger()
+        try fixture.append(Fixture.lines())
+        try fixture.append([
+            // Recorded on 15 March, in force from 1 April: before it, a replay by `at` leaves it out.
+            #"{"type":"procedure.defined","at":"2024-04-01T00:00:00+07:00","data":{"code":"2.000001","name":"Đăng ký khai sinh","processingHours":8,"online":"partial","steps":[{"name":"Tiếp nhận","budgetHours":2},{"name":"Xử lý","budgetHours":6}]},"recordedAt":"2024-03-15T08:00:00+07:00"}"#,
+            Fixture.received("LATE-1", "2024-03-20T09:00:00", procedure: "2.000001"),
+            Fixture.event("dossier.assigned", "LATE-1", "2024-03-20T10:00:00", #"{"to":"cb-002","step":"Xử lý"}"#),
+            Fixture.event("dossier.processed", "LATE-1", "2024-03-21T09:00:00", actor: "cb-002", #"{"outcome":"approved"}"#,
+                          recordedAt: "2024-04-05T09:00:00"),
+        ])
+        let generated = try TemporaryLedger()
+        var o = ProvinceGenerator.Options()
+        o.dossiers = 400
+        o.seed = 5
+        var lines: [String] = []
+        _ = ProvinceGenerator(options: o).generate { lines.append($0) }
+        for start in stride(from: 0, to: lines.count, by: 2000) { try generated.append(Array(lines[start..<min(start + 2000, lines.count)])) }
+
+        var seen = KeyOrderFold.Summary()
+        for (t, instants) in [(fixture, ["2024-03-04T12:00:00", "2024-03-06T13:00:00", "2024-03-20T12:00:00", "2024-03-31T12:00:00",
+                                         "2024-04-10T00:00:00", "2030-01-01T00:00:00"]),
+                              (generated, ["2025-01-01T00:00:00", "2025-03-31T17:00:00", "2025-12-31T23:59:59", "2026-06-30T00:00:00"])] {
+            for local in instants {
+                let instant = Self.instant(local)
+                let byAt: @Sendable (Timestamp, Timestamp) -> Bool = { at, _ in at.seconds <= instant }
+                let byRecordedAt: @Sendable (Timestamp, Timestamp) -> Bool = { _, recordedAt in recordedAt.seconds <= instant }
+                for include in [byAt, byRecordedAt] {
+                    try t.ledger.store.read { txn in
+                        var folded: [(state: DossierState, reference: UInt64)] = []
+                        let full = try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: 7, include: include) { state, reference in
+                            folded.append((state, reference.lastSeq))
+                        }
+                        var replayed: [(state: DossierState, reference: UInt64)] = []
+                        let past = try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, include: include) { state, reference in
+                            replayed.append((state, reference.lastSeq))
+                        }
+                        #expect(replayed.map(\.state.code) == folded.map(\.state.code), "\(local)")
+                        for (r, f) in zip(replayed, folded) {
+                            #expect(r.state == f.state, "\(r.state.code) at \(local)")
+                            #expect(r.reference == f.reference, "\(r.state.code) at \(local)")
+                        }
+                        #expect(past.dossiers == full.dossiers && past.lastSeq == full.lastSeq, "\(local)")
+                        seen.dossiers += past.dossiers
+                        seen.foldedFromStreams += past.foldedFromStreams
+                        seen.streams += past.streams - past.dossiers
+                    }
+                }
+            }
+        }
+        // Each way was taken: states read live, dossiers folded from their streams, dossiers not yet begun.
+        #expect(seen.dossiers > seen.foldedFromStreams && seen.foldedFromStreams > 20 && seen.streams > 100)
     }
 
     /// A fold shares each chunk with a second thread, which must read the

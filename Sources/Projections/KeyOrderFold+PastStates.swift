@@ -1,0 +1,112 @@
+import DossierRules
+import LMDB
+import LedgerContract
+import LedgerStore
+
+extension KeyOrderFold {
+    /// Every dossier as a replay keeping only the events `include` keeps
+    /// folds it, in code order, with the reference data in force at its last
+    /// kept event: what `forEachDossier(include:)` gives, read from the live
+    /// projection wherever the replay changes nothing.
+    ///
+    /// For each live dossier state, by its event times (`DossierState.EventTimes`):
+    /// - `include` keeps all of its events, and its last event comes before
+    ///   every reference event `include` leaves out: the replay folds it to
+    ///   its live state, which is handed out as it is;
+    /// - `include` keeps none of its events: it is left out;
+    /// - otherwise (a dossier in flight at the replay's instant, or after a
+    ///   reference event the replay leaves out) it is folded from its own
+    ///   stream, each kept event with the kept reference data before it.
+    ///
+    /// `include` must keep an event whenever it keeps one with times no
+    /// earlier on both counts, as comparisons with an instant do.
+    ///
+    /// Transaction rules: reads the live projection and the log in `txn`;
+    /// the states lent to `body` are valid until it returns.
+    /// Memory: one dossier's state and stream at a time, one copy of the
+    /// reference data per kept reference event; mapped pages are released
+    /// as the walk goes.
+    /// - Complexity: O(d) for d dossiers, plus O(e log n) for the e events of
+    ///   the dossiers folded from their streams; no pass over the log.
+    @discardableResult
+    package static func forEachPastDossier(_ ledger: Ledger, in txn: Transaction,
+                                           include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool,
+                                           _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        var summary = Summary()
+        var firstLeftOut = UInt64.max
+        let versions = try referenceVersions(ledger, in: txn, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
+        /// The index of the last version before `seq` (version 0 is at seq 0, before every event).
+        func version(before seq: UInt64) -> Int {
+            var low = 0, high = versions.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if versions[mid].seq < seq { low = mid } else { high = mid - 1 }
+            }
+            return low
+        }
+        var dossierFold = try ledger.dossierFold(in: txn)
+        let map = try ledger.store.environment.mappedRegion(in: txn)
+        let path = ledger.path
+        try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in
+            var entry = try cursor.first()
+            var streamReads = 0   // records read from streams since the mapped pages were last released
+            while let row = entry {
+                summary.streams += 1
+                // A state row is read where the last one was; a stream's records lie anywhere in the log,
+                // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
+                if summary.streams & 0x1FFF == 0 || streamReads >= 1024 {
+                    try map.releaseAll()
+                    streamReads = 0
+                }
+                guard let code = String(storedUTF8: row.key) else {
+                    throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
+                }
+                let header: (version: UInt32, lastSeq: UInt64, eventTimes: DossierState.EventTimes)
+                let encoded: UnsafeRawBufferPointer
+                do throws(RecordDecodingError) {
+                    encoded = try DossierRow.split(row.value).state
+                    header = try DossierState.header(ofEncoded: encoded)
+                } catch {
+                    throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
+                }
+                summary.dossierEvents += UInt64(header.version)
+                let times = header.eventTimes
+                if !include(Timestamp(seconds: times.earliestAt), Timestamp(seconds: times.earliestRecordedAt)) {
+                    // No event kept.
+                } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)), header.lastSeq < firstLeftOut {
+                    var state: DossierState
+                    do throws(RecordDecodingError) { state = try DossierState(decoding: encoded) } catch {
+                        throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
+                    }
+                    summary.dossiers += 1
+                    summary.lastSeq = max(summary.lastSeq, state.lastSeq)
+                    try body(&state, versions[version(before: state.lastSeq)].data)
+                } else {
+                    var state = DossierState(code: code)
+                    var last: (seq: UInt64, version: Int)?
+                    let stream = try ledger.store.records(ofDossier: code, in: txn)
+                    streamReads += stream.count
+                    for view in stream where include(view.at, view.recordedAt) {
+                        let v = version(before: view.seq)
+                        do {
+                            try dossierFold.apply(view, to: &state, reference: versions[v].data) { _ in
+                                stream.filter { $0.seq <= view.seq && include($0.at, $0.recordedAt) }
+                            }
+                        } catch let e as RecordDecodingError {
+                            throw LedgerError(.corrupt, "\(path): dossier \(code): seq \(view.seq): stored bytes do not decode: \(e.reason)")
+                        }
+                        last = (view.seq, v)
+                    }
+                    if let last {
+                        summary.dossiers += 1
+                        summary.foldedFromStreams += 1
+                        summary.lastSeq = max(summary.lastSeq, last.seq)
+                        try body(&state, versions[last.version].data)
+                    }
+                }
+                entry = try cursor.next()
+            }
+        }
+        return summary
+    }
+}
