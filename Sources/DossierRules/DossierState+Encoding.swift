@@ -4,61 +4,70 @@ extension DossierState {
     /// The stored form's version byte; a rebuild rewrites every row. It is
     /// never the format byte of a projection row (`DossierRow`), so that
     /// neither is mistaken for the other.
-    public static let encodingVersion: UInt8 = 4
+    public static let encodingVersion: UInt8 = 5
 
-    /// Compact binary form for the dossier-state table.
+    /// Compact binary form for the dossier-state table, without the code
+    /// (the table's key). Instants are written as differences from the
+    /// dossier's earliest `at`, or from the instant before them in the same
+    /// list; seqs as differences from its last seq, or from the seq before
+    /// them; channels and outcomes as the index of a known value. A dossier
+    /// spans weeks of the log, so most numbers take one to three bytes.
+    /// Instants are those of RFC 3339 times (years 0000–9999), far inside
+    /// the range the differences can carry.
     public func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 512)
         encode(into: &w)
         return w.bytes
     }
 
+    static let channels = ["direct", "online", "postal"]
+    static let outcomes = ["approved", "denied"]
+
     /// Appends `encoded()`'s bytes to `w` (a writer reused across states allocates nothing).
     public func encode(into w: inout ByteWriter) {
         w.u8(Self.encodingVersion)
-        w.blob(code)
         w.varint(UInt64(version)); w.varint(lastSeq)
         w.eventTimes(eventTimes)
+        let t0 = eventTimes.earliestAt, s0 = lastSeq
         w.u8(stage.rawValue); w.u8(resumeStage.rawValue)
         w.optionalText(procedure); w.varint(procedureSeq)
-        w.optionalText(agency); w.optionalText(channel)
-        w.optionalInt(submittedAt); w.optionalSeq(submittedSeq)
-        w.optionalInt(receivedAt); w.optionalSeq(receivedSeq); w.optionalText(receivedBy)
+        w.optionalText(agency); w.choice(channel, among: Self.channels)
+        w.instant(submittedAt, from: t0); w.seq(submittedSeq, before: s0)
+        w.instant(receivedAt, from: t0); w.seq(receivedSeq, before: s0); w.optionalText(receivedBy)
         w.svarint(processingSeconds); w.u8(obligationPauses ? 1 : 0)
-        w.optionalInt(rejectedAt)
-        w.optionalInt(processedAt); w.optionalSeq(processedSeq); w.optionalText(result)
-        w.optionalInt(returnedAt); w.optionalInt(endedAt); w.optionalSeq(endSeq)
+        w.instant(rejectedAt, from: t0)
+        w.instant(processedAt, from: t0); w.seq(processedSeq, before: s0); w.choice(result, among: Self.outcomes)
+        w.instant(returnedAt, from: t0); w.instant(endedAt, from: t0); w.seq(endSeq, before: s0)
         w.varint(UInt64(holdings.count))
+        var t = t0, s = s0
         for h in holdings {
-            w.blob(h.officer); w.blob(h.step); w.svarint(h.from); w.optionalInt(h.to); w.varint(h.assignedSeq); w.optionalSeq(h.endSeq)
+            w.blob(h.officer); w.blob(h.step)
+            w.svarint(h.from &- t); w.instant(h.to, from: h.from)
+            w.svarint(Int64(bitPattern: s &- h.assignedSeq)); w.seq(h.endSeq, after: h.assignedSeq)
+            t = h.to ?? h.from; s = h.endSeq ?? h.assignedSeq
         }
-        w.varint(UInt64(pauses.count))
-        for p in pauses { w.pause(p) }
-        w.varint(UInt64(obligationWaits.count))
-        for p in obligationWaits { w.pause(p) }
+        w.pauses(pauses, from: t0, before: s0)
+        w.pauses(obligationWaits, from: t0, before: s0)
         w.varint(UInt64(supplementRequestSeqs.count))
-        for (seq, who) in zip(supplementRequestSeqs, supplementRequesters) { w.varint(seq); w.optionalText(who) }
-        w.optionalInt(apologyNewDueAt); w.optionalInt(apologyAt); w.optionalSeq(apologySeq)
+        for (seq, who) in zip(supplementRequestSeqs, supplementRequesters) { w.seq(seq, before: s0); w.optionalText(who) }
+        w.instant(apologyNewDueAt, from: t0); w.instant(apologyAt, from: t0); w.seq(apologySeq, before: s0)
         w.varint(UInt64(payments.count))
-        for p in payments { w.svarint(p.at); w.double(p.amount); w.u8(p.online ? 1 : 0); w.varint(p.seq) }
+        for p in payments { w.svarint(p.at &- t0); w.amount(p.amount); w.u8(p.online ? 1 : 0); w.seq(p.seq, before: s0) }
         w.u8((inputDigitised ? 1 : 0) | (resultDigitised ? 2 : 0))
         w.varint(UInt64(ratings.count))
-        for r in ratings { w.svarint(r.at); w.u8(UInt8(r.score)); w.varint(r.seq) }
+        for r in ratings { w.svarint(r.at &- t0); w.u8(UInt8(truncatingIfNeeded: r.score)); w.seq(r.seq, before: s0) }
         w.varint(UInt64(complaints.count))
-        for c in complaints { w.svarint(c.at); w.varint(c.seq) }
+        for c in complaints { w.svarint(c.at &- t0); w.seq(c.seq, before: s0) }
         w.varint(UInt64(voided.count))
-        for v in voided { w.varint(v) }
+        for v in voided { w.seq(v, before: s0) }
         w.varint(UInt64(lateRecordings.count))
-        for l in lateRecordings { w.varint(l.seq); w.svarint(l.lagSeconds) }
+        for l in lateRecordings { w.seq(l.seq, before: s0); w.svarint(l.lagSeconds) }
     }
 
     /// The stage of an encoded state, read without decoding the rest (for
     /// walks that want only some stages, e.g. the open dossiers).
     public static func stage(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> DossierStage {
-        var r = ByteReader(buffer)
-        let v = try r.u8()
-        guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
-        _ = try r.bytes(Int(try r.count()))   // code
+        var r = try reader(ofEncoded: buffer)
         _ = try r.varint(); _ = try r.varint()   // version, lastSeq
         _ = try r.eventTimes()
         return try r.stage()
@@ -68,50 +77,57 @@ extension DossierState {
     /// an encoded state, read without decoding the rest (for replays that
     /// take a dossier's live state when they keep all of its events).
     public static func header(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (version: UInt32, lastSeq: UInt64, eventTimes: EventTimes) {
-        var r = ByteReader(buffer)
-        let v = try r.u8()
-        guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
-        _ = try r.bytes(Int(try r.count()))   // code
+        var r = try reader(ofEncoded: buffer)
         return (UInt32(truncatingIfNeeded: try r.varint()), try r.varint(), try r.eventTimes())
     }
 
-    /// Reads the form written by `encoded()`.
-    public init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
+    private static func reader(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> ByteReader {
         var r = ByteReader(buffer)
         let v = try r.u8()
         guard v == Self.encodingVersion else { throw RecordDecodingError(reason: "dossier state of unknown version \(v)") }
-        self.init(code: try r.blob())
+        return r
+    }
+
+    /// Reads the form written by `encoded()`; `code` is the dossier's (the key it was stored under).
+    public init(decoding buffer: UnsafeRawBufferPointer, code: String) throws(RecordDecodingError) {
+        var r = try Self.reader(ofEncoded: buffer)
+        self.init(code: code)
         version = UInt32(truncatingIfNeeded: try r.varint()); lastSeq = try r.varint()
         eventTimes = try r.eventTimes()
+        let t0 = eventTimes.earliestAt, s0 = lastSeq
         stage = try r.stage(); resumeStage = try r.stage()
         procedure = try r.optionalText(); procedureSeq = try r.varint()
-        agency = try r.optionalText(); channel = try r.optionalText()
-        submittedAt = try r.optionalInt(); submittedSeq = try r.optionalSeq()
-        receivedAt = try r.optionalInt(); receivedSeq = try r.optionalSeq(); receivedBy = try r.optionalText()
+        agency = try r.optionalText(); channel = try r.choice(among: Self.channels)
+        submittedAt = try r.instant(from: t0); submittedSeq = try r.seq(before: s0)
+        receivedAt = try r.instant(from: t0); receivedSeq = try r.seq(before: s0); receivedBy = try r.optionalText()
         processingSeconds = try r.svarint(); obligationPauses = try r.u8() != 0
-        rejectedAt = try r.optionalInt()
-        processedAt = try r.optionalInt(); processedSeq = try r.optionalSeq(); result = try r.optionalText()
-        returnedAt = try r.optionalInt(); endedAt = try r.optionalInt(); endSeq = try r.optionalSeq()
+        rejectedAt = try r.instant(from: t0)
+        processedAt = try r.instant(from: t0); processedSeq = try r.seq(before: s0); result = try r.choice(among: Self.outcomes)
+        returnedAt = try r.instant(from: t0); endedAt = try r.instant(from: t0); endSeq = try r.seq(before: s0)
+        var t = t0, s = s0
         for _ in 0..<(try r.count()) {
-            holdings.append(Holding(officer: try r.blob(), step: try r.blob(), from: try r.svarint(), to: try r.optionalInt(),
-                                    assignedSeq: try r.varint(), endSeq: try r.optionalSeq()))
+            let officer = try r.blob(), step = try r.blob()
+            let from = t &+ (try r.svarint()), to = try r.instant(from: from)
+            let assignedSeq = s &- UInt64(bitPattern: try r.svarint()), endSeq = try r.seq(after: assignedSeq)
+            holdings.append(Holding(officer: officer, step: step, from: from, to: to, assignedSeq: assignedSeq, endSeq: endSeq))
+            t = to ?? from; s = endSeq ?? assignedSeq
         }
-        for _ in 0..<(try r.count()) { pauses.append(try r.pause()) }
-        for _ in 0..<(try r.count()) { obligationWaits.append(try r.pause()) }
+        pauses = try r.pauses(from: t0, before: s0)
+        obligationWaits = try r.pauses(from: t0, before: s0)
         for _ in 0..<(try r.count()) {
-            supplementRequestSeqs.append(try r.varint())
+            supplementRequestSeqs.append(try r.seq(before: s0))
             supplementRequesters.append(try r.optionalText())
         }
-        apologyNewDueAt = try r.optionalInt(); apologyAt = try r.optionalInt(); apologySeq = try r.optionalSeq()
+        apologyNewDueAt = try r.instant(from: t0); apologyAt = try r.instant(from: t0); apologySeq = try r.seq(before: s0)
         for _ in 0..<(try r.count()) {
-            payments.append(Payment(at: try r.svarint(), amount: try r.double(), online: try r.u8() != 0, seq: try r.varint()))
+            payments.append(Payment(at: t0 &+ (try r.svarint()), amount: try r.amount(), online: try r.u8() != 0, seq: try r.seq(before: s0)))
         }
         let digitised = try r.u8()
         inputDigitised = digitised & 1 != 0; resultDigitised = digitised & 2 != 0
-        for _ in 0..<(try r.count()) { ratings.append(Rating(at: try r.svarint(), score: Int(try r.u8()), seq: try r.varint())) }
-        for _ in 0..<(try r.count()) { complaints.append(Complaint(at: try r.svarint(), seq: try r.varint())) }
-        for _ in 0..<(try r.count()) { voided.append(try r.varint()) }
-        for _ in 0..<(try r.count()) { lateRecordings.append((try r.varint(), try r.svarint())) }
+        for _ in 0..<(try r.count()) { ratings.append(Rating(at: t0 &+ (try r.svarint()), score: Int(try r.u8()), seq: try r.seq(before: s0))) }
+        for _ in 0..<(try r.count()) { complaints.append(Complaint(at: t0 &+ (try r.svarint()), seq: try r.seq(before: s0))) }
+        for _ in 0..<(try r.count()) { voided.append(try r.seq(before: s0)) }
+        for _ in 0..<(try r.count()) { lateRecordings.append((try r.seq(before: s0), try r.svarint())) }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after a dossier state") }
     }
 }
@@ -126,12 +142,40 @@ extension ByteWriter {
     @inline(__always) mutating func optionalText(_ s: String?) {
         if let s { u8(1); blob(s) } else { u8(0) }
     }
-    @inline(__always) mutating func optionalInt(_ v: Int64?) {
-        if let v { u8(1); svarint(v) } else { u8(0) }
+    /// 0 for none, else 1 + the zig-zag difference from `base` (wrapping both ways, so any instant round-trips
+    /// but the one whose difference is `Int64.min`, which no RFC 3339 time reaches).
+    @inline(__always) mutating func instant(_ v: Int64?, from base: Int64) {
+        guard let v else { return u8(0) }
+        let d = v &- base
+        varint(UInt64(bitPattern: (d << 1) ^ (d >> 63)) &+ 1)
     }
-    @inline(__always) mutating func optionalSeq(_ v: UInt64?) { varint(v.map { $0 + 1 } ?? 0) }
-    mutating func pause(_ p: DossierState.ClockPause) {
-        u8(p.reason.rawValue); svarint(p.start); optionalInt(p.end); varint(p.startSeq); optionalText(p.requestedBy)
+    /// A seq at or before `last` (every seq a state names is): 0 for none, else 1 + the zig-zag of `last − seq`.
+    @inline(__always) mutating func seq(_ v: UInt64?, before last: UInt64) {
+        instant(v.map { Int64(bitPattern: last &- $0) }, from: 0)
+    }
+    /// A seq at or after `first`: 0 for none, else 1 + the zig-zag of `seq − first`.
+    @inline(__always) mutating func seq(_ v: UInt64?, after first: UInt64) {
+        instant(v.map { Int64(bitPattern: $0 &- first) }, from: 0)
+    }
+    /// 0 for none, the index + 1 of a known value, or one past the known values and the text.
+    @inline(__always) mutating func choice(_ s: String?, among known: [String]) {
+        guard let s else { return u8(0) }
+        if let i = known.firstIndex(of: s) { return u8(UInt8(i + 1)) }
+        u8(UInt8(known.count + 1)); blob(s)
+    }
+    /// A whole amount (as fees are, in đồng) as its zig-zag doubled; any other as 1 and its 8 bytes.
+    @inline(__always) mutating func amount(_ a: Double) {
+        if a.rounded() == a, abs(a) < 0x1p52, let whole = Int64(exactly: a) {
+            varint(UInt64(bitPattern: (whole << 1) ^ (whole >> 63)) << 1)
+        } else {
+            u8(1); double(a)
+        }
+    }
+    mutating func pauses(_ list: [DossierState.ClockPause], from t0: Int64, before s0: UInt64) {
+        varint(UInt64(list.count))
+        for p in list {
+            u8(p.reason.rawValue); svarint(p.start &- t0); instant(p.end, from: p.start); seq(p.startSeq, before: s0); optionalText(p.requestedBy)
+        }
     }
 }
 
@@ -144,20 +188,50 @@ extension ByteReader {
         return t
     }
     mutating func optionalText() throws(RecordDecodingError) -> String? { try u8() == 0 ? nil : try blob() }
-    mutating func optionalInt() throws(RecordDecodingError) -> Int64? { try u8() == 0 ? nil : try svarint() }
-    mutating func optionalSeq() throws(RecordDecodingError) -> UInt64? {
+    @inline(__always) mutating func instant(from base: Int64) throws(RecordDecodingError) -> Int64? {
         let v = try varint()
-        return v == 0 ? nil : v - 1
+        guard v != 0 else { return nil }
+        let z = v &- 1
+        return base &+ (Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1))
+    }
+    @inline(__always) mutating func seq(before last: UInt64) throws(RecordDecodingError) -> UInt64? {
+        try instant(from: 0).map { last &- UInt64(bitPattern: $0) }
+    }
+    @inline(__always) mutating func seq(before last: UInt64) throws(RecordDecodingError) -> UInt64 {
+        guard let s: UInt64 = try seq(before: last) else { throw RecordDecodingError(reason: "a dossier state lacks a seq") }
+        return s
+    }
+    @inline(__always) mutating func seq(after first: UInt64) throws(RecordDecodingError) -> UInt64? {
+        try instant(from: 0).map { first &+ UInt64(bitPattern: $0) }
+    }
+    mutating func choice(among known: [String]) throws(RecordDecodingError) -> String? {
+        let i = Int(try u8())
+        if i == 0 { return nil }
+        if i <= known.count { return known[i - 1] }
+        guard i == known.count + 1 else { throw RecordDecodingError(reason: "unknown choice \(i) of \(known.count)") }
+        return try blob()
+    }
+    mutating func amount() throws(RecordDecodingError) -> Double {
+        let v = try varint()
+        if v == 1 { return try double() }
+        guard v & 1 == 0 else { throw RecordDecodingError(reason: "an amount of unknown form") }
+        let z = v >> 1
+        return Double(Int64(bitPattern: z >> 1) ^ -Int64(bitPattern: z & 1))
     }
     mutating func count() throws(RecordDecodingError) -> UInt64 {
         let n = try varint()
         guard n <= UInt64(buffer.count) else { throw RecordDecodingError(reason: "count \(n) larger than the record") }
         return n
     }
-    mutating func pause() throws(RecordDecodingError) -> DossierState.ClockPause {
-        guard let reason = DossierState.ClockPause.Reason(rawValue: try u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
-        return DossierState.ClockPause(reason: reason, start: try svarint(), end: try optionalInt(), startSeq: try varint(),
-                                       requestedBy: try optionalText())
+    mutating func pauses(from t0: Int64, before s0: UInt64) throws(RecordDecodingError) -> [DossierState.ClockPause] {
+        var list: [DossierState.ClockPause] = []
+        for _ in 0..<(try count()) {
+            guard let reason = DossierState.ClockPause.Reason(rawValue: try u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
+            let start = t0 &+ (try svarint())
+            list.append(DossierState.ClockPause(reason: reason, start: start, end: try instant(from: start), startSeq: try seq(before: s0),
+                                                requestedBy: try optionalText()))
+        }
+        return list
     }
     mutating func stage() throws(RecordDecodingError) -> DossierStage {
         let raw = try u8()

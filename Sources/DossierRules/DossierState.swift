@@ -130,7 +130,7 @@ public struct DossierState: Sendable, Equatable {
     public init(code: String) { self.code = code }
 
     public static func == (a: DossierState, b: DossierState) -> Bool {
-        a.encoded() == b.encoded()
+        a.code == b.code && a.encoded() == b.encoded()
     }
 
     /// The current holder and step, while a hold is open.

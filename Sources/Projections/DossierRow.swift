@@ -11,11 +11,12 @@ import LedgerContract
 /// its own version byte). The contributions are a varint count, then for
 /// each the counter's byte (its high bit set when the agency's code follows,
 /// as it does for the first: a dossier's contributions share its agency),
-/// the agency, the day and the delta (zig-zag varints).
+/// the agency, the day (as a difference from the day before it, the first
+/// from day 0) and the delta (zig-zag varints).
 /// A change of this layout or of the state's changes `Ledger.projectionFormat`,
 /// and a ledger written in an earlier one is rebuilt when opened.
 enum DossierRow {
-    static let format: UInt8 = 3
+    static let format: UInt8 = 4
 
     /// Appends the row of `state` with its KPI `counts` (to the dossier's agency) to `w`.
     static func encode(_ state: DossierState, counts: [KPICount], into w: inout ByteWriter, using scratch: inout ByteWriter) {
@@ -43,12 +44,13 @@ enum DossierRow {
     /// layout, the agency written once.
     static func encode(_ counts: [KPICount], of agency: String, into w: inout ByteWriter) {
         w.varint(UInt64(counts.count))
-        for (i, c) in counts.enumerated() { write(c, agency: i == 0 ? agency : nil, into: &w) }
+        for (i, c) in counts.enumerated() { write(c, agency: i == 0 ? agency : nil, after: i == 0 ? 0 : counts[i - 1].day, into: &w) }
     }
 
-    /// One contribution; `agency` when it differs from the one before.
+    /// One contribution; `agency` when it differs from the one before, and
+    /// the day of the one before (0 for the first).
     @inline(__always)
-    package static func write(_ c: KPICount, agency: String?, into w: inout ByteWriter) {
+    package static func write(_ c: KPICount, agency: String?, after previousDay: Int32, into w: inout ByteWriter) {
         let counter = UInt8(c.counter.rawValue)
         if let agency {
             w.u8(counter | agencyFollows)
@@ -56,7 +58,7 @@ enum DossierRow {
         } else {
             w.u8(counter)
         }
-        w.svarint(Int64(c.day))
+        w.svarint(Int64(c.day) - Int64(previousDay))
         w.svarint(c.delta)
     }
 
@@ -68,20 +70,21 @@ enum DossierRow {
         var out: [KPIContribution] = []
         out.reserveCapacity(Int(n))
         var agency: String?
+        var day: Int64 = 0
         for _ in 0..<n {
             let tag = try r.u8()
             if tag & agencyFollows != 0 { agency = try r.blob() }
             guard let agency else { throw RecordDecodingError(reason: "a contribution names no agency") }
             guard let counter = KPICounters.Counter(rawValue: Int(tag & ~agencyFollows)) else { throw RecordDecodingError(reason: "unknown KPI counter") }
-            let day = Int32(truncatingIfNeeded: try r.svarint())
-            out.append(KPIContribution(agency: agency, day: day, counter: counter, delta: try r.svarint()))
+            day = day &+ (try r.svarint())
+            out.append(KPIContribution(agency: agency, day: Int32(truncatingIfNeeded: day), counter: counter, delta: try r.svarint()))
         }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after the contributions") }
         return out
     }
 
-    /// The state stored in `raw`.
-    static func state(_ raw: UnsafeRawBufferPointer) throws(RecordDecodingError) -> DossierState {
-        try DossierState(decoding: try split(raw).state)
+    /// The state stored in `raw`, the row of dossier `code`.
+    static func state(_ raw: UnsafeRawBufferPointer, code: String) throws(RecordDecodingError) -> DossierState {
+        try DossierState(decoding: try split(raw).state, code: code)
     }
 }

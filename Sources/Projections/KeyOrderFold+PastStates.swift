@@ -75,7 +75,7 @@ extension KeyOrderFold {
                     // No event kept.
                 } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)), header.lastSeq < firstLeftOut {
                     var state: DossierState
-                    do throws(RecordDecodingError) { state = try DossierState(decoding: encoded) } catch {
+                    do throws(RecordDecodingError) { state = try DossierState(decoding: encoded, code: code) } catch {
                         throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
                     }
                     summary.dossiers += 1

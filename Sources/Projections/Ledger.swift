@@ -146,7 +146,7 @@ public final class Ledger: Sendable {
     /// projections were written in another layout has them rebuilt from the
     /// log when opened: projections are derived data, so a layout change
     /// needs no migration code.
-    static let projectionFormat: UInt8 = 4
+    static let projectionFormat: UInt8 = 5
     static let projectionFormatKey = "projectionFormat"
     static let projectionSetKey = "projectionSet"
 
@@ -209,7 +209,7 @@ public final class Ledger: Sendable {
     /// A dossier's state in the projection tables `set`.
     package func dossier(_ code: String, from set: ProjectionTables, in txn: Transaction) throws -> DossierState? {
         guard let raw = try txn.get(set.dossierStates, key: Array(code.utf8)) else { return nil }
-        do { return try DossierRow.state(raw) } catch {
+        do { return try DossierRow.state(raw, code: code) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
         }
     }
@@ -245,10 +245,13 @@ extension Ledger {
     /// pages of the map already walked are released as it goes.
     /// - Complexity: O(n) in the dossiers; one cursor walk.
     package func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try walk(try projections(in: txn).dossierStates, releasingEvery: 0x2000, in: txn) { _, value in
+        try walk(try projections(in: txn).dossierStates, releasingEvery: 0x2000, in: txn) { key, value in
+            guard let code = String(storedUTF8: key) else {
+                throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
+            }
             let state: DossierState
-            do throws(RecordDecodingError) { state = try DossierRow.state(value) } catch {
-                throw LedgerError(.corrupt, "\(path): a stored dossier state does not decode: \(error.reason)")
+            do throws(RecordDecodingError) { state = try DossierRow.state(value, code: code) } catch {
+                throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
             }
             try body(state)
         }

@@ -36,6 +36,7 @@ final class StateRuns {
     func append(_ state: DossierState, referenceVersion: Int) throws {
         record.removeAll()
         record.varint(UInt64(referenceVersion))
+        record.blob(state.code)
         state.encode(into: &record)
         buffer.varint(UInt64(record.byteCount))
         record.withUnsafeBytes { buffer.raw($0) }
@@ -156,7 +157,8 @@ final class StateRuns {
         private static func readRecord(_ b: UnsafeRawBufferPointer) throws -> (state: DossierState, referenceVersion: Int) {
             var r = ByteReader(b)
             let version = Int(try r.varint())
-            return (try DossierState(decoding: UnsafeRawBufferPointer(rebasing: b[r.offset...])), version)
+            let code = try r.blob()
+            return (try DossierState(decoding: UnsafeRawBufferPointer(rebasing: b[r.offset...]), code: code), version)
         }
 
         mutating func advance() throws {

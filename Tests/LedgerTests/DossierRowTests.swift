@@ -16,7 +16,7 @@ import LedgerContract
         try t.ledger.store.read { txn in
             let raw = try #require(try txn.get((try t.ledger.projections(in: txn)).dossierStates, key: Array("H40.22-240304-0001".utf8)))
             let (stateBytes, contributionBytes) = try DossierRow.split(raw)
-            let state = try DossierState(decoding: stateBytes)
+            let state = try DossierState(decoding: stateBytes, code: "H40.22-240304-0001")
             let contributions = try DossierRow.contributions(contributionBytes)
             let reference = try t.ledger.reference(in: txn)
             #expect(state == (try t.ledger.dossier("H40.22-240304-0001", in: txn)))
@@ -66,10 +66,12 @@ import LedgerContract
     static func encode(_ contributions: [KPIContribution], into w: inout ByteWriter) {
         w.varint(UInt64(contributions.count))
         var agency: String?
+        var day: Int32 = 0
         for c in contributions {
             let follows = agency.map { $0 != c.agency } ?? true
             if follows { agency = c.agency }
-            DossierRow.write(KPICount(day: c.day, counter: c.counter, delta: c.delta), agency: follows ? c.agency : nil, into: &w)
+            DossierRow.write(KPICount(day: c.day, counter: c.counter, delta: c.delta), agency: follows ? c.agency : nil, after: day, into: &w)
+            day = c.day
         }
     }
 
