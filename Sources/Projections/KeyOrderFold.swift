@@ -318,10 +318,10 @@ public struct KeyOrderFold {
                     } while at < p.seq
                 } else {
                     // A seek. A far one maps a page-cache folio (up to 2 MiB) around its read: release every
-                    // mapped page after 32 of them, one madvise (and one TLB shootdown of the other thread) for 32 folios.
+                    // mapped page after 8 of them, one madvise (and one TLB shootdown of the other thread) for 8 folios.
                     if p.seq &- at > 64 {
                         jumps += 1
-                        if jumps >= 32 {
+                        if jumps >= 8 {
                             try map.releaseAll()
                             jumps = 0
                             readSinceRelease = 0
@@ -335,7 +335,7 @@ public struct KeyOrderFold {
                 }
                 // The chunk reads the log forward: the pages behind are not needed again.
                 readSinceRelease += 1
-                if readSinceRelease >= 1 << 15 {
+                if readSinceRelease >= 1 << 13 {
                     try map.releaseAll()
                     readSinceRelease = 0
                 }
