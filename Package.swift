@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator", "DossierRules",
                                                        "LedgerStore", "LedgerContract", "LMDB", "WorkingTime"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "LedgerContract"]),
-        .testTarget(name: "CLITests", dependencies: ["LedgerCLI", "Projections", "DossierRules"]),
+        .testTarget(name: "CLITests", dependencies: ["LedgerCLI", "Projections", "DossierRules", "SystemIO"]),
     ]
 )

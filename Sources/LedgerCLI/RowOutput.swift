@@ -44,8 +44,8 @@ enum RowOutput {
 }
 
 /// Rows written as they come: NDJSON and CSV lines go out at once, so a
-/// listing of every dossier holds one row at a time; a table keeps its
-/// cells' text until `finish()` (its column widths need every row).
+/// listing of every dossier holds one row at a time; a table holds at most
+/// `tableRowsHeld` rows, its first ones sizing the columns (`TextTable.flush`).
 struct RowSink {
     private let columns: [String]
     private let format: OutputFormat
@@ -82,11 +82,16 @@ struct RowSink {
             try out.line(columns.map { RowOutput.csvField(RowOutput.cell(row[$0])) }.joined(separator: ","))
         case .table, .html:
             table!.add(columns.map { decorate($0, row) ?? RowOutput.cell(row[$0]) })
+            // A long list streams: its first rows size the columns, later ones keep (or widen) them.
+            if table!.rows.count >= Self.tableRowsHeld { try out.write(table!.flush()) }
         }
     }
 
-    func finish() throws {
-        if let table { try out.write(table.render()) }
+    /// The rows a table holds before it writes them.
+    static let tableRowsHeld = 4096
+
+    mutating func finish() throws {
+        if table != nil { try out.write(table!.flush()) }
     }
 }
 

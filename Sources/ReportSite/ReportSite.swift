@@ -108,7 +108,7 @@ public struct SiteWriter {
     }
 
     /// Renders every page as the options say and writes those that changed.
-    /// - Complexity: two visits of every dossier (one more with a replay's fold),
+    /// - Complexity: two visits of every dossier (one more with a replay),
     ///   plus one range read per dossier page.
     @discardableResult
     public mutating func write(_ options: SiteOptions) throws -> SiteUpdate {

@@ -2,6 +2,10 @@
 /// widest cell, optionally under a second header level (`groups`, each
 /// titling a run of columns), with totals rows under a rule at the bottom,
 /// every line after `indent`.
+///
+/// `render()` sizes the columns to every row, held until then; `flush()`
+/// writes the rows added so far and lets them go, so a long list streams in
+/// the memory of the rows between two flushes.
 public struct TextTable {
     public let columns: [String]
     public private(set) var rows: [[String]] = []
@@ -17,6 +21,9 @@ public struct TextTable {
     }
 
     public mutating func add(_ row: [String]) { rows.append(row) }
+
+    /// The column widths the first `flush()` fixed; nil before it.
+    private var flushedWidths: [Int]?
 
     /// A row under the rule that ends the table's body.
     public mutating func addTotal(_ row: [String]) { totals.append(row) }
@@ -55,15 +62,7 @@ public struct TextTable {
         }
         var out: [UInt8] = []
         out.reserveCapacity((rows.count + totals.count + 3) * (widths.reduce(indent.utf8.count, +) + 2 * widths.count + 1))
-        func spaces(_ n: Int) { if n > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) } }
-        func line(_ cells: [String], widthsOfCells: [Int]) {
-            out.append(contentsOf: indent.utf8)
-            for (i, cell) in cells.enumerated() {
-                out.append(contentsOf: cell.utf8)
-                if i < cells.count - 1 { spaces(widths[i] - widthsOfCells[i] + 2) }
-            }
-            out.append(UInt8(ascii: "\n"))
-        }
+        func line(_ cells: [String], widthsOfCells: [Int]) { append(cells, widthsOfCells: widthsOfCells, widths: widths, to: &out) }
         if !groups.isEmpty {
             var cells: [String] = []
             var start = 0
@@ -87,5 +86,47 @@ public struct TextTable {
             for (row, w) in zip(totals, cellWidths[rows.count...]) { line(row, widthsOfCells: w) }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The rows added since the last flush, rendered, and forgotten. The
+    /// first flush writes the header and sizes the columns to it and to
+    /// its rows; later ones keep those widths, widening a column from the
+    /// row whose cell is wider. A table flushed once, at its end, is
+    /// `render()`'s without groups or totals (which `flush()` leaves out).
+    public mutating func flush() -> [UInt8] {
+        var out: [UInt8] = []
+        let cellWidths = rows.map { row in row.map(Self.width) }
+        var widths: [Int]
+        if let flushedWidths {
+            widths = flushedWidths
+        } else {
+            let columnWidths = columns.map(Self.width)
+            widths = columnWidths
+            for row in cellWidths {
+                for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
+            }
+            append(columns, widthsOfCells: columnWidths, widths: widths, to: &out)
+            append(widths.map { String(repeating: "-", count: $0) }, widthsOfCells: widths, widths: widths, to: &out)
+        }
+        for (row, w) in zip(rows, cellWidths) {
+            for (i, cell) in w.enumerated() where i < widths.count { widths[i] = max(widths[i], cell) }
+            append(row, widthsOfCells: w, widths: widths, to: &out)
+        }
+        flushedWidths = widths
+        rows.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    /// One line: `cells` (of display widths `widthsOfCells`) padded to `widths`, two spaces apart.
+    private func append(_ cells: [String], widthsOfCells: [Int], widths: [Int], to out: inout [UInt8]) {
+        out.append(contentsOf: indent.utf8)
+        for (i, cell) in cells.enumerated() {
+            out.append(contentsOf: cell.utf8)
+            if i < cells.count - 1 {
+                let n = (i < widths.count ? widths[i] : 0) - widthsOfCells[i] + 2
+                if n > 0 { out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: n)) }
+            }
+        }
+        out.append(UInt8(ascii: "\n"))
     }
 }

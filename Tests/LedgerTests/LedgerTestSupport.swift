@@ -2,6 +2,7 @@ import Foundation
 import LMDB
 import LedgerStore
 import LedgerContract
+import ProvinceGenerator
 @testable import Projections
 
 /// A ledger in its own temporary directory (LMDB forbids opening one environment twice per process).
@@ -23,6 +24,18 @@ final class TemporaryLedger {
     func append(_ lines: [String], recordedAt: String = "2026-01-01T00:00:00+07:00") throws -> AppendReport {
         let parsed = try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) })
         return try ledger.append(parsed, recordedAt: try Timestamp(rfc3339: recordedAt))
+    }
+
+    /// A ledger holding a generated province of `dossiers` dossiers, appended in batches of 5,000 lines.
+    static func generatedProvince(dossiers: Int, seed: UInt64) throws -> TemporaryLedger {
+        let t = try TemporaryLedger()
+        var o = ProvinceGenerator.Options()
+        o.dossiers = dossiers
+        o.seed = seed
+        var lines: [String] = []
+        _ = ProvinceGenerator(options: o).generate { lines.append($0) }
+        for start in stride(from: 0, to: lines.count, by: 5000) { try t.append(Array(lines[start..<min(start + 5000, lines.count)])) }
+        return t
     }
 
     /// The rule a one-line batch is refused with (nil: it was stored).

@@ -3,7 +3,6 @@ import DossierRules
 import LedgerStore
 import LedgerContract
 import WorkingTime
-import ProvinceGenerator
 @testable import Projections
 
 /// The projections against hand-worked cases of DOMAIN.md (times local, UTC+7).
@@ -231,13 +230,7 @@ import ProvinceGenerator
             Fixture.event("dossier.processed", "LATE-1", "2024-03-21T09:00:00", actor: "cb-002", #"{"outcome":"approved"}"#,
                           recordedAt: "2024-04-05T09:00:00"),
         ])
-        let generated = try TemporaryLedger()
-        var o = ProvinceGenerator.Options()
-        o.dossiers = 400
-        o.seed = 5
-        var lines: [String] = []
-        _ = ProvinceGenerator(options: o).generate { lines.append($0) }
-        for start in stride(from: 0, to: lines.count, by: 2000) { try generated.append(Array(lines[start..<min(start + 2000, lines.count)])) }
+        let generated = try TemporaryLedger.generatedProvince(dossiers: 400, seed: 5)
 
         var seen = KeyOrderFold.Summary()
         for (t, instants) in [(fixture, ["2024-03-04T12:00:00", "2024-03-06T13:00:00", "2024-03-20T12:00:00", "2024-03-31T12:00:00",

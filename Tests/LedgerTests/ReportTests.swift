@@ -3,7 +3,6 @@ import Testing
 import DossierRules
 import LedgerStore
 import LedgerContract
-import ProvinceGenerator
 import WorkingTime
 @testable import Projections
 
@@ -335,13 +334,7 @@ import WorkingTime
     /// The books balance on every row of a generated province, and a roll-up
     /// row is its agency's own row plus the roll-up rows of the agencies directly under it.
     @Test func theBooksBalanceOnAGeneratedProvince() throws {
-        let t = try TemporaryLedger()
-        var o = ProvinceGenerator.Options()
-        o.dossiers = 3000
-        o.seed = 11
-        var lines: [String] = []
-        _ = ProvinceGenerator(options: o).generate { lines.append($0) }
-        for start in stride(from: 0, to: lines.count, by: 5000) { try t.append(Array(lines[start..<min(start + 5000, lines.count)])) }
+        let t = try TemporaryLedger.generatedProvince(dossiers: 3000, seed: 11)
         let (tally, reference) = try tally(t, .month, asOf: "2025-11-15T12:00:00")
         let own = tally.form06aRows(reference: reference)
         let rolled = tally.form06aRows(reference: reference, rollup: true)
