@@ -16,8 +16,8 @@ import WorkingTime
 /// so the same position always gives the same buckets and a restart from a
 /// saved position loses no crossing.
 ///
-/// Memory: a fold of the log (every dossier's state) plus one entry per
-/// open dossier.
+/// Memory: one entry per open dossier, and the states of the dossiers
+/// followed last (`FollowedStates`), not every dossier's.
 public struct DeadlineWatch {
     /// What moved a dossier between buckets.
     public enum Cause: String, Sendable { case event, time }
@@ -45,7 +45,8 @@ public struct DeadlineWatch {
         }
     }
 
-    private var fold: ProjectionFold
+    private let ledger: Ledger
+    private var states: FollowedStates
     /// The bucket of every open dossier.
     private var buckets: [String: DeadlineBucket] = [:]
     /// Pending time crossings (instant, dossier), stale ones skipped by `scheduled`.
@@ -55,68 +56,80 @@ public struct DeadlineWatch {
     /// The instant the buckets hold at.
     public private(set) var clock: Int64
     /// The last seq applied.
-    public var position: UInt64 { fold.lastSeq }
+    public var position: UInt64 { states.position }
 
-    /// Folds the log up to `seq` and evaluates every open dossier at `clock`.
+    /// Takes the states at `seq` and evaluates every open dossier at `clock`.
     public init(ledger: Ledger, through seq: UInt64, clock: Int64, window: Int64 = defaultWarningWindowSeconds) throws {
-        fold = try ledger.store.read { txn in try ProjectionFold.fold(ledger, to: seq, in: txn) }
+        self.ledger = ledger
         self.window = window
         self.clock = clock
-        let reference = fold.reference
-        var open: [(String, DeadlineBucket)] = []
-        fold.forEachDossier { state, _ in
-            if let w = state.deadlineWarning(at: clock, reference: reference, window: window) { open.append((state.code, w.bucket)) }
+        let (states, open) = try ledger.store.read { txn -> (FollowedStates, [(String, DeadlineBucket)]) in
+            let states = try FollowedStates(ledger: ledger, through: seq, in: txn)
+            let reference = states.reference
+            var open: [(String, DeadlineBucket)] = []
+            try states.forEachDossier(ledger: ledger, in: txn) { state, _ in
+                if let w = state.deadlineWarning(at: clock, reference: reference, window: window) { open.append((state.code, w.bucket)) }
+            }
+            return (states, open)
         }
-        for (code, bucket) in open {
-            buckets[code] = bucket
-            schedule(code)
+        self.states = states
+        try ledger.store.read { txn in
+            for (code, bucket) in open {
+                buckets[code] = bucket
+                try schedule(code, in: txn)
+            }
         }
     }
 
     /// Applies the next event of the log (its record, read in `txn`), after
     /// the crossings time brings before it acts, and returns the crossings, in order.
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
-        var out = advance(to: max(clock, view.recordedAt.seconds))
-        try fold.apply(view, ledger: ledger, in: txn)
+        var out = try advance(to: max(clock, view.recordedAt.seconds), in: txn)
+        try states.apply(view, ledger: ledger, in: txn)
         if view.isDossierEvent {
-            reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out)
+            try reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out, in: txn)
         } else {
             // Calendars and procedure definitions move every due instant.
-            for code in buckets.keys.sorted() { reevaluate(code, cause: .event, seq: view.seq, into: &out) }
+            for code in buckets.keys.sorted() { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
         }
         return out
     }
 
     /// Moves the clock to `instant` (never back) and returns the crossings
     /// time alone brought, in the order they happened.
-    public mutating func advance(to instant: Int64) -> [Crossing] {
+    public mutating func advance(to instant: Int64) throws -> [Crossing] {
+        try ledger.store.read { txn in try advance(to: instant, in: txn) }
+    }
+
+    private mutating func advance(to instant: Int64, in txn: Transaction) throws -> [Crossing] {
         var out: [Crossing] = []
         while let next = queue.first, next.at <= instant {
             queue.removeFirst()
             guard scheduled[next.code] == next.at else { continue }   // rescheduled or no longer open
             scheduled[next.code] = nil
             clock = max(clock, next.at)
-            reevaluate(next.code, cause: .time, seq: fold.lastSeq, at: next.at, into: &out)
+            try reevaluate(next.code, cause: .time, seq: states.position, at: next.at, into: &out, in: txn)
         }
         clock = max(clock, instant)
         return out
     }
 
-    private mutating func reevaluate(_ code: String, cause: Cause, seq: UInt64, at: Int64? = nil, into out: inout [Crossing]) {
+    private mutating func reevaluate(_ code: String, cause: Cause, seq: UInt64, at: Int64? = nil, into out: inout [Crossing], in txn: Transaction) throws {
         let instant = at ?? clock
-        let warning = fold.dossier(code).flatMap { $0.state.deadlineWarning(at: instant, reference: fold.reference, window: window) }
+        let state = try states.dossier(code, ledger: ledger, in: txn)?.state
+        let warning = state?.deadlineWarning(at: instant, reference: states.reference, window: window)
         let before = buckets[code]
         buckets[code] = warning?.bucket
-        schedule(code, after: instant)
+        try schedule(code, after: instant, in: txn)
         guard before != warning?.bucket, before == .dueSoon || before == .overdue || warning?.bucket == .dueSoon || warning?.bucket == .overdue
         else { return }
-        out.append(Crossing(dossier: code, agency: warning?.agency ?? fold.dossier(code)?.state.agency, from: before, to: warning?.bucket,
+        out.append(Crossing(dossier: code, agency: warning?.agency ?? state?.agency, from: before, to: warning?.bucket,
                             at: instant, seq: seq, cause: cause, warning: warning))
     }
 
-    private mutating func schedule(_ code: String, after instant: Int64? = nil) {
-        guard buckets[code] != nil, let state = fold.dossier(code)?.state,
-              let next = state.nextDeadlineCrossing(after: instant ?? clock, calendar: fold.reference.calendar, window: window) else {
+    private mutating func schedule(_ code: String, after instant: Int64? = nil, in txn: Transaction) throws {
+        guard buckets[code] != nil, let state = try states.dossier(code, ledger: ledger, in: txn)?.state,
+              let next = state.nextDeadlineCrossing(after: instant ?? clock, calendar: states.reference.calendar, window: window) else {
             scheduled[code] = nil
             return
         }

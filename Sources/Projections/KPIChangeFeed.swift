@@ -4,13 +4,16 @@ import LedgerStore
 import LedgerContract
 
 /// Follows the KPI day counters event by event, for the `kpi` change feed:
-/// starts from a fold of the log up to a seq, then for each further event
-/// reports the agency-day rows it changed with their new values.
+/// starts from the counters every dossier adds up to at a seq, then for
+/// each further event reports the agency-day rows it changed with their
+/// new values.
 ///
-/// - Complexity: the start folds the log up to the position once; each
-///   event then costs one dossier's contributions.
+/// Memory: the agency-day counters and the states of the dossiers followed
+/// last (`FollowedStates`), not every dossier's.
+/// - Complexity: the start walks the dossier states once; each event then
+///   costs one dossier's contributions (and its stream, the first time it is met).
 public struct KPIChangeFeed {
-    public private(set) var fold: ProjectionFold
+    private var states: FollowedStates
     private var days: [KPIKey: KPICounters]
 
     /// One changed row: the agency, the local day and the counters after the change.
@@ -20,16 +23,20 @@ public struct KPIChangeFeed {
     }
 
     public init(ledger: Ledger, through seq: UInt64) throws {
-        fold = try ledger.store.read { txn in try ProjectionFold.fold(ledger, to: seq, in: txn) }
-        days = fold.kpiDays
+        (states, days) = try ledger.store.read { txn in
+            let states = try FollowedStates(ledger: ledger, through: seq, in: txn)
+            var days: [KPIKey: KPICounters] = [:]
+            try states.forEachDossier(ledger: ledger, in: txn) { state, reference in days.add(state, reference: reference) }
+            return (states, days)
+        }
     }
 
     /// Applies the next event of the log (its record, read in `txn`) and returns the rows it changed.
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Change] {
         let code = view.isDossierEvent ? try ledger.store.dossierCode(number: view.dossierNumber, in: txn) : nil
-        let before = code.flatMap { fold.dossier($0) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
-        try fold.apply(view, ledger: ledger, in: txn)
-        guard let code, let entry = fold.dossier(code) else { return [] }
+        let before = try code.flatMap { try states.dossier($0, ledger: ledger, in: txn) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
+        try states.apply(view, ledger: ledger, in: txn)
+        guard let code, let entry = try states.dossier(code, ledger: ledger, in: txn) else { return [] }
         let after = entry.state.kpiContributions(reference: entry.reference)
         guard before != after else { return [] }
         var touched = Set<KPIKey>()

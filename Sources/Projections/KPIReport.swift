@@ -177,15 +177,6 @@ extension LedgerSnapshot {
     public func forEachKPIDay(_ visit: (KPIKey, KPICounters) throws -> Void) throws { try ledger.forEachKPIDay(in: txn, visit) }
 }
 
-extension ProjectionFold {
-    /// The KPI day counters this fold's dossiers add up to.
-    public var kpiDays: [KPIKey: KPICounters] {
-        var days: [KPIKey: KPICounters] = [:]
-        forEachDossier { state, reference in days.add(state, reference: reference) }
-        return days
-    }
-}
-
 extension Dictionary where Key == KPIKey, Value == KPICounters {
     /// Adds what `state` contributes to the agency-day counters, with the
     /// reference data in force at its last event.

@@ -19,7 +19,9 @@ extension KeyOrderFold {
     ///   stream, each kept event with the kept reference data before it.
     ///
     /// `include` must keep an event whenever it keeps one with times no
-    /// earlier on both counts, as comparisons with an instant do.
+    /// earlier on both counts, as comparisons with an instant do. Events
+    /// after seq `through` are left out too (the feeds that follow the log
+    /// ask for the states at their position).
     ///
     /// Transaction rules: reads the live projection and the log in `txn`;
     /// the states lent to `body` are valid until it returns.
@@ -29,21 +31,13 @@ extension KeyOrderFold {
     /// - Complexity: O(d) for d dossiers, plus O(e log n) for the e events of
     ///   the dossiers folded from their streams; no pass over the log.
     @discardableResult
-    package static func forEachPastDossier(_ ledger: Ledger, in txn: Transaction,
-                                           include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool,
+    package static func forEachPastDossier(_ ledger: Ledger, in txn: Transaction, through lastKept: UInt64 = .max,
+                                           include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
         var summary = Summary()
         var firstLeftOut = UInt64.max
-        let versions = try referenceVersions(ledger, in: txn, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
-        /// The index of the last version before `seq` (version 0 is at seq 0, before every event).
-        func version(before seq: UInt64) -> Int {
-            var low = 0, high = versions.count - 1
-            while low < high {
-                let mid = (low + high + 1) / 2
-                if versions[mid].seq < seq { low = mid } else { high = mid - 1 }
-            }
-            return low
-        }
+        let versions = try referenceVersions(ledger, in: txn, through: lastKept, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
+        func version(before seq: UInt64) -> Int { Self.version(before: seq, in: versions) }
         var dossierFold = try ledger.dossierFold(in: txn)
         let map = try ledger.store.environment.mappedRegion(in: txn)
         let path = ledger.path
@@ -73,7 +67,8 @@ extension KeyOrderFold {
                 let times = header.eventTimes
                 if !include(Timestamp(seconds: times.earliestAt), Timestamp(seconds: times.earliestRecordedAt)) {
                     // No event kept.
-                } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)), header.lastSeq < firstLeftOut {
+                } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)),
+                          header.lastSeq < firstLeftOut, header.lastSeq <= lastKept {
                     var state: DossierState
                     do throws(RecordDecodingError) { state = try DossierState(decoding: encoded, code: code) } catch {
                         throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
@@ -84,7 +79,7 @@ extension KeyOrderFold {
                 } else {
                     var state = DossierState(code: code)
                     var last: (seq: UInt64, version: Int)?
-                    let stream = try ledger.store.records(ofDossier: code, in: txn)
+                    let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
                     streamReads += stream.count
                     for view in stream where include(view.at, view.recordedAt) {
                         let v = version(before: view.seq)
@@ -108,5 +103,15 @@ extension KeyOrderFold {
             }
         }
         return summary
+    }
+
+    /// The index of the last of `versions` (in seq order, version 0 at seq 0, before every event) before `seq`.
+    static func version(before seq: UInt64, in versions: [ReferenceVersion]) -> Int {
+        var low = 0, high = versions.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if versions[mid].seq < seq { low = mid } else { high = mid - 1 }
+        }
+        return low
     }
 }

@@ -412,14 +412,15 @@ public struct KeyOrderFold {
     }
 
     /// The reference data before any kept reference event (at seq 0) and
-    /// after each one, in seq order; `firstLeftOut` is the seq of the first
-    /// reference event `include` leaves out (`UInt64.max` when none).
-    static func referenceVersions(_ ledger: Ledger, in txn: Transaction, include: (Timestamp, Timestamp) -> Bool,
+    /// after each one up to seq `through`, in seq order; `firstLeftOut` is
+    /// the seq of the first reference event `include` leaves out
+    /// (`UInt64.max` when none).
+    static func referenceVersions(_ ledger: Ledger, in txn: Transaction, through last: UInt64 = .max, include: (Timestamp, Timestamp) -> Bool,
                                   summary: inout Summary, firstLeftOut: inout UInt64) throws -> [ReferenceVersion] {
         var reference = ledger.emptyReference
         var versions = [ReferenceVersion(seq: 0, data: reference)]
         firstLeftOut = .max
-        for seq in try ledger.store.referenceSeqs(in: txn) {
+        for seq in try ledger.store.referenceSeqs(in: txn) where seq <= last {
             guard let e = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): the index of reference events names seq \(seq), which is not in the log")
             }

@@ -15,7 +15,8 @@ import LedgerContract
 /// saved, so that a restart evaluates the same statuses again and reports
 /// every change after them once.
 ///
-/// Memory: a fold of the log (every dossier's state), plus one status per target in force.
+/// Memory: the states of the dossiers followed last (`FollowedStates`), not
+/// every dossier's, plus one status per target in force.
 public struct TargetWatch {
     /// A target whose status changed.
     public struct Change: Sendable, Equatable {
@@ -34,45 +35,51 @@ public struct TargetWatch {
         }
     }
 
-    private var fold: ProjectionFold
+    private let ledger: Ledger
+    private var states: FollowedStates
     private var statuses: [TargetAssignment.Key: TargetStatus] = [:]
     /// The instant of the last evaluation.
     public private(set) var clock: Int64
     /// The seq folded at the last evaluation.
     public private(set) var position: UInt64
     /// Whether events were folded since the last evaluation.
-    public var hasNewEvents: Bool { fold.lastSeq != position }
+    public var hasNewEvents: Bool { states.position != position }
     /// The last seq folded.
-    public var folded: UInt64 { fold.lastSeq }
+    public var folded: UInt64 { states.position }
     /// The reference data as of the last seq folded.
-    public var reference: ReferenceData { fold.reference }
+    public var reference: ReferenceData { states.reference }
 
-    /// Folds the log up to `seq` and evaluates every target at `clock` (nothing reported).
+    /// Takes the states at `seq` and evaluates every target at `clock` (nothing reported).
     public init(ledger: Ledger, through seq: UInt64, clock: Int64) throws {
-        fold = try ledger.store.read { txn in try ProjectionFold.fold(ledger, to: seq, in: txn) }
+        self.ledger = ledger
+        states = try ledger.store.read { txn in try FollowedStates(ledger: ledger, through: seq, in: txn) }
         self.clock = clock
-        position = fold.lastSeq
-        _ = evaluate(at: clock)
+        position = states.position
+        _ = try evaluate(at: clock)
     }
 
     /// Folds the next event of the log (its record, read in `txn`).
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws {
-        try fold.apply(view, ledger: ledger, in: txn)
+        try states.apply(view, ledger: ledger, in: txn)
     }
 
     /// Evaluates every target in force whose period has begun at `instant`
     /// (the clock never moves back) and returns those whose status changed.
-    /// - Complexity: one pass over every dossier's state.
-    public mutating func evaluate(at instant: Int64) -> [Change] {
+    /// - Complexity: one walk of the dossier states at the position (`FollowedStates.forEachDossier`).
+    public mutating func evaluate(at instant: Int64) throws -> [Change] {
         clock = max(clock, instant)
-        position = fold.lastSeq
-        let reference = fold.reference
+        position = states.position
+        let reference = states.reference
         let rows = reference.targets(inForceAt: clock)
             .filter { $0.period.instants(reference.calendar).start <= clock }
             .map { TargetEvaluation.Row(assignment: $0, period: $0.period) }
             .sorted(by: TargetEvaluation.precedes)
         var evaluation = TargetEvaluation(rows: rows, reference: reference, asOf: clock)
-        if !rows.isEmpty { fold.forEachDossier { state, _ in evaluation.add(state, reference: reference) } }
+        if !rows.isEmpty {
+            try ledger.store.read { txn in
+                try states.forEachDossier(ledger: ledger, in: txn) { state, _ in evaluation.add(state, reference: reference) }
+            }
+        }
         var now: [TargetAssignment.Key: TargetStatus] = [:]
         var changes: [Change] = []
         for p in evaluation.progress(reference: reference) {

@@ -140,7 +140,7 @@ public struct DeadlineFeed: ClockedFeed {
             }
             return (watch.position == before, try ledger.reference(in: txn).calendar)
         }
-        if caughtUp { crossings = watch.advance(to: now) }
+        if caughtUp { crossings = try watch.advance(to: now) }
         for c in crossings where agency == nil || c.agency == agency {
             w.object(c.json(calendar: calendar))
             w.bytes.append(0x0A)
@@ -200,7 +200,7 @@ public struct TargetFeed: ClockedFeed {
             return watch.folded == before
         }
         guard caughtUp, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
-        let changes = watch.evaluate(at: now)
+        let changes = try watch.evaluate(at: now)
         let reference = watch.reference
         for c in changes where agency.map({ reference.holder(c.progress.assignment.holder, isUnder: $0) }) ?? true {
             w.object(c.json(calendar: reference.calendar))

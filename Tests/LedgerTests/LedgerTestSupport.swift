@@ -26,16 +26,23 @@ final class TemporaryLedger {
         return try ledger.append(parsed, recordedAt: try Timestamp(rfc3339: recordedAt))
     }
 
-    /// A ledger holding a generated province of `dossiers` dossiers, appended in batches of 5,000 lines.
-    static func generatedProvince(dossiers: Int, seed: UInt64) throws -> TemporaryLedger {
+    /// A ledger holding a generated province of `dossiers` dossiers (or its
+    /// first `prefix` lines), appended in batches of 5,000 lines.
+    static func generatedProvince(dossiers: Int, seed: UInt64, prefix: Int = .max) throws -> TemporaryLedger {
         let t = try TemporaryLedger()
+        let lines = generatedLines(dossiers: dossiers, seed: seed).prefix(prefix)
+        for start in stride(from: 0, to: lines.count, by: 5000) { try t.append(Array(lines[start..<min(start + 5000, lines.count)])) }
+        return t
+    }
+
+    /// The contract lines of a generated province.
+    static func generatedLines(dossiers: Int, seed: UInt64) -> [String] {
         var o = ProvinceGenerator.Options()
         o.dossiers = dossiers
         o.seed = seed
         var lines: [String] = []
         _ = ProvinceGenerator(options: o).generate { lines.append($0) }
-        for start in stride(from: 0, to: lines.count, by: 5000) { try t.append(Array(lines[start..<min(start + 5000, lines.count)])) }
-        return t
+        return lines
     }
 
     /// The rule a one-line batch is refused with (nil: it was stored).

@@ -195,11 +195,13 @@ import WorkingTime
         // A dossier first seen last whose code sorts first.
         try t.append([Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
         try t.ledger.store.read { txn in
+            // The live states, which the appends folded event by event in log order.
             var byLog: [String: DossierState] = [:]
             var logOrder: [String] = []
-            try ProjectionFold.fold(t.ledger, in: txn).forEachDossier { state, _ in
-                byLog[state.code] = state
-                logOrder.append(state.code)
+            for seq in 1...(try t.ledger.store.head(in: txn).seq) {
+                guard let e = try t.ledger.store.event(seq: seq, in: txn), let code = e.event.dossier, byLog[code] == nil else { continue }
+                byLog[code] = try t.ledger.dossier(code, in: txn)
+                logOrder.append(code)
             }
             var keyOrder: [String] = []
             let summary = try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in

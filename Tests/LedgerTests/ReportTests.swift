@@ -300,7 +300,7 @@ import WorkingTime
         try catchUp()
         #expect(crossings.isEmpty)
         // Time alone: due soon at 11:00 (2 working hours left: 11:00–11:30 and 13:00–14:30), overdue just after 14:30.
-        crossings += watch.advance(to: Self.instant("2024-03-29T08:00:00"))
+        crossings += try watch.advance(to: Self.instant("2024-03-29T08:00:00"))
         #expect(crossings.map { "\($0.from?.rawValue ?? "-")→\($0.to?.rawValue ?? "ended") \($0.cause)" } == ["not_due→due_soon time", "due_soon→overdue time"])
         #expect(crossings.map(\.at) == [Self.instant("2024-03-28T11:00:00"), Self.instant("2024-03-28T14:30:01")])
         // An event: processed, it leaves the overdue bucket.

@@ -1,0 +1,137 @@
+import DossierRules
+import LMDB
+import LedgerStore
+import LedgerContract
+
+/// Dossier states as of a position in the log, for the feeds that follow
+/// it event by event (`KPIChangeFeed`, `DeadlineWatch`, `TargetWatch`), in
+/// memory that does not grow with the dossiers.
+///
+/// A dossier's state at the position is its live state when none of its
+/// events comes after the position, else the fold of its stream up to it,
+/// each event with the reference data in force at it (the states of every
+/// fold). The states of the dossiers touched last are kept, at most
+/// `capacity` of them, so a dossier in flight is read or folded once while
+/// the feed follows it. `forEachDossier` visits every dossier at the
+/// position the same way (`KeyOrderFold.forEachPastDossier`).
+///
+/// Transaction rules: each call reads in the transaction it is given, whose
+/// snapshot must hold the position (a feed reads the events it applies in one).
+/// Mapped pages of the ledger are released every 1,024 rows and records it reads.
+package struct FollowedStates {
+    /// The last seq applied.
+    package private(set) var position: UInt64
+    /// The reference data after each reference event up to the position (version 0 at seq 0).
+    private var versions: [KeyOrderFold.ReferenceVersion]
+    /// A state at the position and the index in `versions` of the reference data in force at its
+    /// last event; nil: the dossier has no event up to the position.
+    private typealias Kept = (state: DossierState, version: Int)?
+    /// The states touched since the cache last turned over, and those touched in the turn before.
+    private var recent: [String: Kept] = [:]
+    private var older: [String: Kept] = [:]
+    private let capacity: Int
+    private var dossierFold: DossierFold?
+    /// Rows and records read since the mapped pages were last released: a
+    /// dossier met for the first time is read where it lies in the log.
+    private var readSinceRelease = 0
+
+    /// The states at seq `position`, read in `txn`; `capacity` states are kept at most.
+    package init(ledger: Ledger, through position: UInt64, capacity: Int = 65_536, in txn: Transaction) throws {
+        self.position = min(position, try ledger.store.head(in: txn).seq)
+        self.capacity = max(2, capacity)
+        var summary = KeyOrderFold.Summary(), firstLeftOut = UInt64.max
+        versions = try KeyOrderFold.referenceVersions(ledger, in: txn, through: self.position, include: { _, _ in true },
+                                                      summary: &summary, firstLeftOut: &firstLeftOut)
+    }
+
+    /// The reference data as of the position.
+    package var reference: ReferenceData { versions[versions.count - 1].data }
+
+    /// Dossier `code`'s state at the position, with the reference data in
+    /// force at its last event; nil when it has no event up to the position.
+    package mutating func dossier(_ code: String, ledger: Ledger, in txn: Transaction) throws -> (state: DossierState, reference: ReferenceData)? {
+        try kept(code, ledger: ledger, in: txn).map { ($0.state, versions[$0.version].data) }
+    }
+
+    /// Applies the next event of the log, the record `view` read in `txn`.
+    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws {
+        let store = ledger.store
+        guard view.isDossierEvent else {
+            var next = reference
+            let event = try store.decode(view, in: txn)
+            do { try next.apply(event.event, seq: view.seq) } catch {
+                throw LedgerError(.corrupt, "\(ledger.path): seq \(view.seq): stored reference event no longer applies: \(error.rule)")
+            }
+            versions.append(KeyOrderFold.ReferenceVersion(seq: view.seq, data: next))
+            position = view.seq
+            return
+        }
+        let code = try store.dossierCode(number: view.dossierNumber, in: txn)
+        var state = try kept(code, ledger: ledger, in: txn)?.state ?? DossierState(code: code)
+        var fold = try self.fold(ledger, in: txn)
+        do {
+            try fold.apply(view, to: &state, reference: reference) { code in
+                try store.records(ofDossier: code, through: view.seq, in: txn)
+            }
+        } catch let e as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(ledger.path): seq \(view.seq): stored bytes do not decode: \(e.reason)")
+        }
+        position = view.seq
+        keep(code, (state, versions.count - 1))
+    }
+
+    /// Every dossier with an event up to the position, in code order, with
+    /// the reference data in force at its last event.
+    /// - Complexity: a walk of the live states plus the streams of the dossiers with events after the position.
+    package func forEachDossier(ledger: Ledger, in txn: Transaction, _ body: (DossierState, ReferenceData) throws -> Void) throws {
+        try KeyOrderFold.forEachPastDossier(ledger, in: txn, through: position) { state, reference in try body(state, reference) }
+    }
+
+    private mutating func kept(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
+        if let found = recent[code] { return found }
+        let found = try older[code] ?? read(code, ledger: ledger, in: txn)
+        keep(code, found)
+        return found
+    }
+
+    private mutating func keep(_ code: String, _ value: Kept) {
+        if recent.count >= capacity / 2, recent[code] == nil {
+            older = recent
+            recent = [:]
+        }
+        recent[code] = value
+    }
+
+    /// The state at the position: the live one when its last event is not after it, else folded from the stream.
+    private mutating func read(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
+        readSinceRelease += 1
+        if readSinceRelease >= 1024 {
+            try ledger.store.environment.releaseMappedPages()
+            readSinceRelease = 0
+        }
+        if let live = try ledger.dossier(code, in: txn), live.lastSeq <= position {
+            return (live, KeyOrderFold.version(before: live.lastSeq, in: versions))
+        }
+        let stream = try ledger.store.records(ofDossier: code, through: position, in: txn)
+        readSinceRelease += stream.count
+        guard !stream.isEmpty else { return nil }
+        var state = DossierState(code: code)
+        var version = 0
+        var fold = try self.fold(ledger, in: txn)
+        for view in stream {
+            version = KeyOrderFold.version(before: view.seq, in: versions)
+            do {
+                try fold.apply(view, to: &state, reference: versions[version].data) { _ in stream.filter { $0.seq <= view.seq } }
+            } catch let e as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(ledger.path): dossier \(code): seq \(view.seq): stored bytes do not decode: \(e.reason)")
+            }
+        }
+        return (state, version)
+    }
+
+    /// The record fold, caught up with the strings of `txn`'s snapshot.
+    private mutating func fold(_ ledger: Ledger, in txn: Transaction) throws -> DossierFold {
+        if dossierFold == nil { dossierFold = try ledger.dossierFold(in: txn) } else { dossierFold!.reader.catchUp(with: try ledger.store.stringTexts(in: txn)) }
+        return dossierFold!
+    }
+}
