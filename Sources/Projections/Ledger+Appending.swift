@@ -222,6 +222,14 @@ struct AppendSession {
     /// knows the strings interned so far, this transaction's included.
     var fold: DossierFold
 
+    /// Events appended since the mapped pages were last released (every
+    /// 256 in a transaction). Each looks up its dossier's rows where they
+    /// lie in the tables, and a fault maps the pages around a read: a large
+    /// batch would otherwise map most of the tables it touches.
+    var appendedSinceRelease = 0
+    /// The map's region, found when first released in this transaction.
+    var mappedRegion: Environment.MappedRegion?
+
     /// What `dropBatch` restores.
     struct Mark {
         let appender: Appender
@@ -262,6 +270,12 @@ struct AppendSession {
     }
 
     mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction) throws {
+        appendedSinceRelease += 1
+        if appendedSinceRelease >= 256 {
+            if mappedRegion == nil { mappedRegion = try ledger.store.environment.mappedRegion(in: txn) }
+            try mappedRegion!.releaseAll()
+            appendedSinceRelease = 0
+        }
         let input = prepared.input, event = input.event, canonical = prepared.canonical, identityKey = prepared.identityKey
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
             AppendRefusal(kind, line: input.line, dossier: event.dossier, rule: rule)
