@@ -223,7 +223,7 @@ struct AppendSession {
     var fold: DossierFold
 
     /// Events appended since the mapped pages were last released (every
-    /// 256 in a transaction). Each looks up its dossier's rows where they
+    /// 1,024 in a transaction). Each looks up its dossier's rows where they
     /// lie in the tables, and a fault maps the pages around a read: a large
     /// batch would otherwise map most of the tables it touches.
     var appendedSinceRelease = 0
@@ -271,7 +271,7 @@ struct AppendSession {
 
     mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction) throws {
         appendedSinceRelease += 1
-        if appendedSinceRelease >= 256 {
+        if appendedSinceRelease >= 1024 {
             if mappedRegion == nil { mappedRegion = try ledger.store.environment.mappedRegion(in: txn) }
             try mappedRegion!.releaseAll()
             appendedSinceRelease = 0
