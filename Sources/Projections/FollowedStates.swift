@@ -58,10 +58,7 @@ package struct FollowedStates {
         let store = ledger.store
         guard view.isDossierEvent else {
             var next = reference
-            let event = try store.decode(view, in: txn)
-            do { try next.apply(event.event, seq: view.seq) } catch {
-                throw LedgerError(.corrupt, "\(ledger.path): seq \(view.seq): stored reference event no longer applies: \(error.rule)")
-            }
+            try ledger.apply(seq: view.seq, to: &next, in: txn)
             versions.append(KeyOrderFold.ReferenceVersion(seq: view.seq, data: next))
             position = view.seq
             return
@@ -114,19 +111,8 @@ package struct FollowedStates {
         }
         let stream = try ledger.store.records(ofDossier: code, through: position, in: txn)
         readSinceRelease += stream.count
-        guard !stream.isEmpty else { return nil }
-        var state = DossierState(code: code)
-        var version = 0
         var fold = try self.fold(ledger, in: txn)
-        for view in stream {
-            version = KeyOrderFold.version(before: view.seq, in: versions)
-            do {
-                try fold.apply(view, to: &state, reference: versions[version].data) { _ in stream.filter { $0.seq <= view.seq } }
-            } catch let e as RecordDecodingError {
-                throw LedgerError(.corrupt, "\(ledger.path): dossier \(code): seq \(view.seq): stored bytes do not decode: \(e.reason)")
-            }
-        }
-        return (state, version)
+        return try KeyOrderFold.foldStream(stream, of: code, versions: versions, fold: &fold, path: ledger.path).map { ($0.state, $0.version) }
     }
 
     /// The record fold, caught up with the strings of `txn`'s snapshot.

@@ -77,32 +77,42 @@ extension KeyOrderFold {
                     summary.lastSeq = max(summary.lastSeq, state.lastSeq)
                     try body(&state, versions[version(before: state.lastSeq)].data)
                 } else {
-                    var state = DossierState(code: code)
-                    var last: (seq: UInt64, version: Int)?
                     let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
                     streamReads += stream.count
-                    for view in stream where include(view.at, view.recordedAt) {
-                        let v = version(before: view.seq)
-                        do {
-                            try dossierFold.apply(view, to: &state, reference: versions[v].data) { _ in
-                                stream.filter { $0.seq <= view.seq && include($0.at, $0.recordedAt) }
-                            }
-                        } catch let e as RecordDecodingError {
-                            throw LedgerError(.corrupt, "\(path): dossier \(code): seq \(view.seq): stored bytes do not decode: \(e.reason)")
-                        }
-                        last = (view.seq, v)
-                    }
-                    if let last {
+                    if let folded = try foldStream(stream, of: code, versions: versions, fold: &dossierFold, path: path, include: include) {
+                        var state = folded.state
                         summary.dossiers += 1
                         summary.foldedFromStreams += 1
-                        summary.lastSeq = max(summary.lastSeq, last.seq)
-                        try body(&state, versions[last.version].data)
+                        summary.lastSeq = max(summary.lastSeq, folded.lastSeq)
+                        try body(&state, versions[folded.version].data)
                     }
                 }
                 entry = try cursor.next()
             }
         }
         return summary
+    }
+
+    /// Dossier `code` folded from `stream`, its records in order: each event
+    /// `include` keeps, with the last of `versions` before it. Gives the
+    /// state, its last kept seq and the index of the reference data in force
+    /// there; nil when no event is kept.
+    static func foldStream(_ stream: [RecordView], of code: String, versions: [ReferenceVersion], fold: inout DossierFold, path: String,
+                           include: (Timestamp, Timestamp) -> Bool = { _, _ in true }) throws -> (state: DossierState, lastSeq: UInt64, version: Int)? {
+        var state = DossierState(code: code)
+        var last: (seq: UInt64, version: Int)?
+        for view in stream where include(view.at, view.recordedAt) {
+            let v = version(before: view.seq, in: versions)
+            do {
+                try fold.apply(view, to: &state, reference: versions[v].data) { _ in
+                    stream.filter { $0.seq <= view.seq && include($0.at, $0.recordedAt) }
+                }
+            } catch let e as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(path): dossier \(code): seq \(view.seq): stored bytes do not decode: \(e.reason)")
+            }
+            last = (view.seq, v)
+        }
+        return last.map { (state, $0.seq, $0.version) }
     }
 
     /// The index of the last of `versions` (in seq order, version 0 at seq 0, before every event) before `seq`.

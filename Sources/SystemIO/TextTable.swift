@@ -48,9 +48,7 @@ public struct TextTable {
         let columnWidths = columns.map(Self.width)
         var widths = columnWidths
         let cellWidths = (rows + totals).map { row in row.map(Self.width) }
-        for row in cellWidths {
-            for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
-        }
+        for row in cellWidths { Self.widen(&widths, to: row) }
         // A group title wider than its columns widens the last of them.
         var first = 0
         for g in groups {
@@ -102,19 +100,22 @@ public struct TextTable {
         } else {
             let columnWidths = columns.map(Self.width)
             widths = columnWidths
-            for row in cellWidths {
-                for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
-            }
+            for row in cellWidths { Self.widen(&widths, to: row) }
             append(columns, widthsOfCells: columnWidths, widths: widths, to: &out)
             append(widths.map { String(repeating: "-", count: $0) }, widthsOfCells: widths, widths: widths, to: &out)
         }
         for (row, w) in zip(rows, cellWidths) {
-            for (i, cell) in w.enumerated() where i < widths.count { widths[i] = max(widths[i], cell) }
+            Self.widen(&widths, to: w)
             append(row, widthsOfCells: w, widths: widths, to: &out)
         }
         flushedWidths = widths
         rows.removeAll(keepingCapacity: true)
         return out
+    }
+
+    /// Widens each column to the width of its cell in a row (cells past the columns are left out).
+    private static func widen(_ widths: inout [Int], to cellWidths: [Int]) {
+        for (i, w) in cellWidths.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
     }
 
     /// One line: `cells` (of display widths `widthsOfCells`) padded to `widths`, two spaces apart.
