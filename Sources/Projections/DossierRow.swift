@@ -64,11 +64,16 @@ enum DossierRow {
 
     /// The contributions of a row (`split(_:).contributions`).
     static func contributions(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> [KPIContribution] {
+        var out: [KPIContribution] = []
+        try forEachContribution(bytes) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each contribution of a row (`split(_:).contributions`), in order.
+    static func forEachContribution(_ bytes: UnsafeRawBufferPointer, _ body: (KPIContribution) -> Void) throws(RecordDecodingError) {
         var r = ByteReader(bytes)
         let n = try r.varint()
         guard n <= UInt64(bytes.count) else { throw RecordDecodingError(reason: "contribution count too large") }
-        var out: [KPIContribution] = []
-        out.reserveCapacity(Int(n))
         var agency: String?
         var day: Int64 = 0
         for _ in 0..<n {
@@ -77,14 +82,33 @@ enum DossierRow {
             guard let agency else { throw RecordDecodingError(reason: "a contribution names no agency") }
             guard let counter = KPICounters.Counter(rawValue: Int(tag & ~agencyFollows)) else { throw RecordDecodingError(reason: "unknown KPI counter") }
             day = day &+ (try r.svarint())
-            out.append(KPIContribution(agency: agency, day: Int32(truncatingIfNeeded: day), counter: counter, delta: try r.svarint()))
+            body(KPIContribution(agency: agency, day: Int32(truncatingIfNeeded: day), counter: counter, delta: try r.svarint()))
         }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after the contributions") }
-        return out
     }
 
     /// The state stored in `raw`, the row of dossier `code`.
     static func state(_ raw: UnsafeRawBufferPointer, code: String) throws(RecordDecodingError) -> DossierState {
         try DossierState(decoding: try split(raw).state, code: code)
+    }
+}
+
+/// Makes dossier rows (`DossierRow`): a state with the KPI counts it
+/// contributes, computed with the reference data in force at its last
+/// event. The live append, `rebuild` and `verify` all encode rows through
+/// it, so a row is the same bytes whichever made it.
+///
+/// Holds reusable buffers and a cache of procedure definitions: one per
+/// thread.
+struct DossierRowEncoder: ~Copyable {
+    /// The KPI counts of the state last encoded.
+    private(set) var counts: [KPICount] = []
+    private var definitions = ProcedureDefinitions()
+    private var contributionBytes = ByteWriter(capacity: 256)
+
+    /// Appends the row of `state` to `w`.
+    mutating func encode(_ state: DossierState, reference: ReferenceData, into w: inout ByteWriter) {
+        state.kpiCounts(calendar: reference.calendar, online: definitions.level(of: state, reference: reference), into: &counts)
+        DossierRow.encode(state, counts: counts, into: &w, using: &contributionBytes)
     }
 }

@@ -14,16 +14,19 @@ import Synchronization
 ///
 /// How: dossiers are folded a chunk at a time in the order of their numbers
 /// (the order they first appeared in), so a chunk's events lie close
-/// together in the log and are read forward, in seq order. Each chunk's
-/// states are sorted by code; every chunk but the last is spilled in a run
-/// to a scratch file, and the runs are merged back in code order with the
-/// last chunk, kept in memory (`StateRuns`).
+/// together in the log and are read forward, in seq order. Each folded
+/// state is encoded as its row (`DossierRowEncoder`, the bytes the live
+/// projection stores) by the thread that folded it. Each chunk's rows are
+/// sorted by code; every chunk but the last is spilled in a run to a
+/// scratch file, and the runs are merged back in code order with the last
+/// chunk, kept in memory (`DossierRowRuns`). `rebuild` stores the rows as
+/// they are and `verify` compares their bytes with the live ones.
 ///
 /// Guarantees:
 /// - The states are those of a fold of the log in seq order: each event is
 ///   applied (through `DossierFold`) with the reference data in force at its
 ///   seq, a void refolds the dossier's stream up to the void.
-/// - Memory is one chunk's states and seqs, a buffer per spilled run and one
+/// - Memory is one chunk's states, rows and seqs, a buffer per spilled run and one
 ///   copy of the reference data per reference event, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes
 ///   (`Environment.MappedRegion`).
@@ -33,16 +36,16 @@ import Synchronization
 ///
 /// Threads: with two cores, each chunk's dossiers are shared out between
 /// the calling thread and a second one, which reads in a read transaction
-/// of its own on the caller's snapshot (`foldEvents`). `include` is called
-/// from both at once: it must be a pure function of its arguments (the
-/// callers' are comparisons with an instant). `progress` and `body` run on
-/// the calling thread.
+/// of its own on the caller's snapshot (`foldEvents`), and encodes the rows
+/// of its share. `include` is called from both at once: it must be a pure
+/// function of its arguments (the callers' are comparisons with an
+/// instant). `progress` and `body` run on the calling thread.
 ///
 /// Transaction rules: the fold reads the log in the caller's transaction;
-/// the dossiers it hands out (`FoldedDossiers`) are values and the scratch
-/// file, readable after that transaction ends (`rebuild` writes them in
-/// transactions of its own). The states lent to `body` are valid until it
-/// returns.
+/// the rows it hands out (`FoldedDossiers`) are in memory and in the
+/// scratch file, readable after that transaction ends (`rebuild` writes
+/// them in transactions of its own). The states and row bytes lent to
+/// `body` are valid until it returns.
 ///
 /// - Complexity: O(n log c) for n events in chunks of c dossiers, plus
 ///   O(d log r) to merge d dossiers from r runs, plus a stream re-read for
@@ -95,12 +98,27 @@ public struct KeyOrderFold {
                                        include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                        progress: (UInt64) -> Void = { _ in },
                                        _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        try forEachRow(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress) { code, row, reference in
+            var state: DossierState
+            do throws(RecordDecodingError) { state = try DossierRow.state(row, code: code) } catch {
+                throw LedgerError(.storage, "\(ledger.path): dossier \(code): a row folded from the log does not decode: \(error.reason)")
+            }
+            try body(&state, reference)
+        }
+    }
+
+    /// `forEachDossier` giving each dossier's row (`DossierRow`, as the
+    /// live projection stores it) instead of its state: its code, the row's
+    /// bytes and the reference data in force at its last kept event.
+    @discardableResult
+    package static func forEachRow(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
+                                   include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                   progress: (UInt64) -> Void = { _ in },
+                                   _ body: (_ code: String, _ row: UnsafeRawBufferPointer, _ reference: ReferenceData) throws -> Void) throws -> Summary {
         let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
         let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
-        while let (next, reference) = try folded.next() {
-            var state = next
-            try body(&state, reference)
+        while try folded.next(body) != nil {
             handedOut += 1
             // What `body` reads (the live rows `verify` compares) is mapped too.
             if handedOut & 0x3FFF == 0 { try map.releaseAll() }
@@ -108,22 +126,24 @@ public struct KeyOrderFold {
         return folded.summary
     }
 
-    /// The dossiers of a fold in code order, handed out one at a time: the
-    /// last chunk's from memory, merged with the runs the chunks before it
-    /// spilled to the scratch file. Handing them out reads no transaction,
-    /// so `rebuild` writes them in transactions of its own.
+    /// A dossier's row as folded: its code, the index of the reference
+    /// version in force at its last kept event, and the row's bytes.
+    fileprivate typealias FoldedRow = (code: String, referenceVersion: Int, row: [UInt8])
+
+    /// The dossiers' rows of a fold in code order, handed out one at a
+    /// time: the last chunk's from memory, merged with the runs the chunks
+    /// before it spilled to the scratch file. Handing them out reads no
+    /// transaction, so `rebuild` writes them in transactions of its own.
     package final class FoldedDossiers {
         package let summary: Summary
         private let versions: [ReferenceVersion]
-        private var held: [(state: DossierState, referenceVersion: Int)]
-        private var nextHeld = 0
+        /// The last chunk's rows, in reverse code order (handed out from the end).
+        private var held: [FoldedRow]
         /// Kept alive while the merger reads its scratch file.
-        private let runs: StateRuns?
-        private var merger: StateRuns.Merger?
-        /// The merger's next dossier, taken and not yet handed out.
-        private var merged: (state: DossierState, referenceVersion: Int)?
+        private let runs: DossierRowRuns?
+        private var merger: DossierRowRuns.Merger?
 
-        fileprivate init(summary: Summary, versions: [ReferenceVersion], held: [(state: DossierState, referenceVersion: Int)], runs: StateRuns?) throws {
+        fileprivate init(summary: Summary, versions: [ReferenceVersion], held: [FoldedRow], runs: DossierRowRuns?) throws {
             self.summary = summary
             self.versions = versions
             self.held = held
@@ -134,26 +154,23 @@ public struct KeyOrderFold {
         /// The reference data after every reference event the fold kept.
         package var lastReference: ReferenceData { versions[versions.count - 1].data }
 
-        /// The next dossier in code order with the reference data in force at its last kept event; nil after the last.
-        package func next() throws -> (state: DossierState, reference: ReferenceData)? {
-            if merged == nil, merger != nil {
-                merged = try merger!.next()
-                if merged == nil { merger = nil }
+        /// Calls `body` with the next dossier in code order — its code, its
+        /// row's bytes (valid during the call) and the reference data in
+        /// force at its last kept event — and gives what it returns; nil
+        /// after the last.
+        package func next<R>(_ body: (_ code: String, _ row: UnsafeRawBufferPointer, _ reference: ReferenceData) throws -> R) throws -> R? {
+            if let code = merger?.nextCode, held.isEmpty || Key.precedes(code, held[held.count - 1].code) {
+                return try merger!.withNext { code, version, row in try body(code, row, try reference(version)) }
             }
-            let item: (state: DossierState, referenceVersion: Int)
-            if let m = merged, nextHeld == held.count || Key.precedes(m.state.code, held[nextHeld].state.code) {
-                item = m
-                merged = nil
-            } else {
-                guard nextHeld < held.count else { return nil }
-                item = held[nextHeld]
-                held[nextHeld].state = DossierState(code: "")   // handed out: not kept twice
-                nextHeld += 1
+            guard let item = held.popLast() else { return nil }
+            return try item.row.withUnsafeBytes { row in try body(item.code, row, try reference(item.referenceVersion)) }
+        }
+
+        private func reference(_ version: Int) throws -> ReferenceData {
+            guard versions.indices.contains(version) else {
+                throw LedgerError(.storage, "the scratch file of a fold in key order names reference version \(version) of \(versions.count)")
             }
-            guard versions.indices.contains(item.referenceVersion) else {
-                throw LedgerError(.storage, "the scratch file of a fold in key order names reference version \(item.referenceVersion) of \(versions.count)")
-            }
-            return (item.state, versions[item.referenceVersion].data)
+            return versions[version].data
         }
     }
 
@@ -172,8 +189,9 @@ public struct KeyOrderFold {
         var versionOfSlot: [Int] = []
         var pending: [Pending] = []
         var scratch: [Pending] = []
-        var runs: StateRuns? = nil
-        var held: [(state: DossierState, referenceVersion: Int)] = []
+        var rows: [[UInt8]] = []
+        var runs: DossierRowRuns? = nil
+        var held: [FoldedRow] = []
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)
         try txn.withCursor(store.tables.dossierCodes) { numbered in
@@ -201,18 +219,19 @@ public struct KeyOrderFold {
                 states.removeAll(keepingCapacity: true)
                 for code in codes { states.append(DossierState(code: code)) }
                 versionOfSlot = Array(repeating: -1, count: codes.count)
+                rows = Array(repeating: [], count: codes.count)
                 summary.lastSeq = max(summary.lastSeq, try foldEvents(
-                    of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, ledger: ledger, in: txn,
+                    of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
                     versions: versions, dossierFold: &dossierFold, map: map, include: include))
                 let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
                 summary.dossiers += order.count
                 if row == nil {
                     // The last chunk stays in memory, merged with the runs as it is handed out.
-                    held = order.map { (states[$0], versionOfSlot[$0]) }
+                    held = order.reversed().map { (codes[$0], versionOfSlot[$0], rows[$0]) }
                 } else {
-                    let spilled = try runs ?? StateRuns()
+                    let spilled = try runs ?? DossierRowRuns()
                     runs = spilled
-                    for slot in order { try spilled.append(states[slot], referenceVersion: versionOfSlot[slot]) }
+                    for slot in order { try spilled.append(rows[slot], code: codes[slot], referenceVersion: versionOfSlot[slot]) }
                     try spilled.endRun()
                 }
                 progress(summary.dossierEvents)
@@ -223,65 +242,85 @@ public struct KeyOrderFold {
 
     /// Applies the events of a chunk (`pending`, in seq order) to its
     /// dossiers' `states`, noting the reference version each dossier last
-    /// saw; gives the last seq applied (0 when none).
+    /// saw, and encodes the `rows` of the dossiers with an event kept; gives
+    /// the last seq applied (0 when none).
     ///
     /// With two cores, the chunk's dossiers are shared out between two
     /// threads by slot parity: each applies its dossiers' events in seq
-    /// order, the second in a read transaction of its own on the same
-    /// snapshot (`Transaction.id` equal, through
+    /// order and encodes their rows, the second in a read transaction of
+    /// its own on the same snapshot (`Transaction.id` equal, through
     /// `Environment.readAlongside`; when a commit or a map grown by another
     /// process came between, the calling thread does both halves). The
-    /// caller's transaction stays on the calling thread. A dossier is folded by one thread,
-    /// so its events apply in order; damage is reported at the lowest seq
-    /// either thread met, as one thread would have met it first.
+    /// caller's transaction stays on the calling thread. A dossier is
+    /// folded by one thread, so its events apply in order; damage is
+    /// reported at the lowest seq either thread met, as one thread would
+    /// have met it first.
     private static func foldEvents(of pending: [Pending], codes: [String], into states: inout [DossierState], versionOfSlot: inout [Int],
-                                   ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
+                                   rows: inout [[UInt8]], ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
                                    map: Environment.MappedRegion, include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
         let parts = pending.count >= 2 && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
         do {
             return try states.withUnsafeMutableBufferPointer { states in
                 try versionOfSlot.withUnsafeMutableBufferPointer { versionOfSlot in
-                    nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, versions: versions, map: map)
-                    /// Folds the dossiers of slot `part` modulo `parts`, reading in `txn`.
-                    @Sendable func foldPart(_ part: Int, of parts: Int, in txn: Transaction, _ fold: inout DossierFold) throws -> UInt64 {
-                        try foldEvents(of: pending, part: part, parts: parts, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                       ledger: ledger, in: txn, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
-                    }
-                    guard parts == 2 else { return try foldPart(0, of: 1, in: txn, &dossierFold) }
-                    let snapshot = txn.id
-                    // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew, came between).
-                    let second = Mutex<Result<UInt64?, any Error>?>(nil)
-                    let done = DispatchSemaphore(value: 0)
-                    DispatchQueue.global().async {
-                        let result = Result {
-                            try ledger.store.environment.readAlongside { own -> UInt64? in
-                                guard own.id == snapshot else { return nil }
-                                var fold = try ledger.dossierFold(in: own)
-                                return try foldPart(1, of: 2, in: own, &fold)
-                            } ?? nil
+                    try rows.withUnsafeMutableBufferPointer { rows in
+                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, rows: rows, versions: versions, map: map)
+                        /// Folds the dossiers of slot `part` modulo `parts`, reading in `txn`, and encodes their rows.
+                        @Sendable func foldPart(_ part: Int, of parts: Int, in txn: Transaction, _ fold: inout DossierFold) throws -> UInt64 {
+                            let last = try foldEvents(of: pending, part: part, parts: parts, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
+                                                      ledger: ledger, in: txn, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
+                            encodeRows(part: part, parts: parts, states: shared.states, versionOfSlot: shared.versionOfSlot, versions: shared.versions, into: shared.rows)
+                            return last
                         }
-                        second.withLock { $0 = result }
-                        done.signal()
-                    }
-                    // The calling thread folds its half in its own transaction.
-                    let first = Result { try foldPart(0, of: 2, in: txn, &dossierFold) }
-                    done.wait()
-                    let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
-                    case .success(let last?): .success(last)
-                    case .success(nil): Result { try foldPart(1, of: 2, in: txn, &dossierFold) }
-                    case .failure(let e): .failure(e)
-                    }
-                    switch (first, secondResult) {
-                    case (.success(let a), .success(let b)): return max(a, b)
-                    case (.failure(let e), .success), (.success, .failure(let e)): throw e
-                    case (.failure(let a), .failure(let b)):
-                        if let a = a as? FoldDamage, let b = b as? FoldDamage { throw a.seq <= b.seq ? a : b }
-                        throw a
+                        guard parts == 2 else { return try foldPart(0, of: 1, in: txn, &dossierFold) }
+                        let snapshot = txn.id
+                        // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew, came between).
+                        let second = Mutex<Result<UInt64?, any Error>?>(nil)
+                        let done = DispatchSemaphore(value: 0)
+                        DispatchQueue.global().async {
+                            let result = Result {
+                                try ledger.store.environment.readAlongside { own -> UInt64? in
+                                    guard own.id == snapshot else { return nil }
+                                    var fold = try ledger.dossierFold(in: own)
+                                    return try foldPart(1, of: 2, in: own, &fold)
+                                } ?? nil
+                            }
+                            second.withLock { $0 = result }
+                            done.signal()
+                        }
+                        // The calling thread folds its half in its own transaction.
+                        let first = Result { try foldPart(0, of: 2, in: txn, &dossierFold) }
+                        done.wait()
+                        let secondResult: Result<UInt64, any Error> = switch second.withLock({ $0 })! {
+                        case .success(let last?): .success(last)
+                        case .success(nil): Result { try foldPart(1, of: 2, in: txn, &dossierFold) }
+                        case .failure(let e): .failure(e)
+                        }
+                        switch (first, secondResult) {
+                        case (.success(let a), .success(let b)): return max(a, b)
+                        case (.failure(let e), .success), (.success, .failure(let e)): throw e
+                        case (.failure(let a), .failure(let b)):
+                            if let a = a as? FoldDamage, let b = b as? FoldDamage { throw a.seq <= b.seq ? a : b }
+                            throw a
+                        }
                     }
                 }
             }
         } catch let damage as FoldDamage {
             throw damage.error
+        }
+    }
+
+    /// Encodes the rows of the dossiers of slot `part` modulo `parts` that
+    /// kept an event, each with the reference version it last saw.
+    private static func encodeRows(part: Int, parts: Int, states: UnsafeMutableBufferPointer<DossierState>, versionOfSlot: UnsafeMutableBufferPointer<Int>,
+                                   versions: [ReferenceVersion], into rows: UnsafeMutableBufferPointer<[UInt8]>) {
+        var encoder = DossierRowEncoder()
+        var row = ByteWriter(capacity: 1024)
+        for slot in stride(from: part, to: states.count, by: parts) where versionOfSlot[slot] >= 0 {
+            row.removeAll()
+            encoder.encode(states[slot], reference: versions[versionOfSlot[slot]].data, into: &row)
+            rows[slot] = row.bytes
+            states[slot] = DossierState(code: "")   // the row holds it now
         }
     }
 

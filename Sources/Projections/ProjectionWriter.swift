@@ -32,11 +32,7 @@ struct ProjectionWriter: ~Copyable {
     /// table that appends them (LMDB keeps an appending cursor on the last
     /// page instead of searching the tree for each row).
     private var appendCursor: Cursor?
-    /// Reused for the contributions inside a row.
-    private var contributionBytes = ByteWriter(capacity: 256)
-    /// Reused for each dossier's new KPI counts.
-    private var counts: [KPICount] = []
-    private var definitions = ProcedureDefinitions()
+    private var rows = DossierRowEncoder()
 
     init(ledger: Ledger, tables: Ledger.ProjectionTables, tablesAreEmpty: Bool = false) {
         self.ledger = ledger
@@ -75,22 +71,43 @@ struct ProjectionWriter: ~Copyable {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
             }
         }
-        state.kpiCounts(calendar: reference.calendar, online: definitions.level(of: state, reference: reference), into: &counts)
-        if !Self.same(old, counts, of: state.agency) {
-            accumulate(old, sign: -1)
-            if let agency = state.agency { accumulate(counts, of: agency) }
-        }
         scratch.removeAll()
-        DossierRow.encode(state, counts: counts, into: &scratch, using: &contributionBytes)
-        try scratch.withUnsafeBytes { row in
-            if let appendCursor {
-                try appendCursor.put(key: key, value: row, flags: .append)
-            } else {
-                _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
+        rows.encode(state, reference: reference, into: &scratch)
+        if !Self.same(old, rows.counts, of: state.agency) {
+            accumulate(old, sign: -1)
+            if let agency = state.agency { accumulate(rows.counts, of: agency) }
+        }
+        try scratch.withUnsafeBytes { row in try put(row, key: key, isOpen: state.stage.isOpen, wasOpen: wasOpen, in: txn) }
+    }
+
+    /// Appends a row made by `DossierRowEncoder` (`rebuild`, into empty
+    /// tables, in key order): its contributions are added to the day
+    /// counters as they are.
+    mutating func appendRow(_ row: UnsafeRawBufferPointer, code: String, in txn: Transaction) throws {
+        precondition(tablesAreEmpty, "rows are appended to empty tables only")
+        let isOpen: Bool
+        do {
+            let (stateBytes, contributionBytes) = try DossierRow.split(row)
+            isOpen = try DossierState.stage(ofEncoded: stateBytes).isOpen
+            try DossierRow.forEachContribution(contributionBytes) { c in
+                deltas[deltaSlot(agency: c.agency, day: c.day) * Self.width + c.counter.rawValue] += c.delta
             }
+        } catch {
+            throw LedgerError(.storage, "\(ledger.path): dossier \(code): a rebuilt row does not decode: \(error.reason)")
+        }
+        try code.withUTF8Bytes { key in try put(row, key: key, isOpen: isOpen, wasOpen: false, in: txn) }
+    }
+
+    /// Stores a dossier's row, and its entry in the index of open dossiers
+    /// when it opened or ended.
+    private func put(_ row: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, isOpen: Bool, wasOpen: Bool, in txn: Transaction) throws {
+        if let appendCursor {
+            try appendCursor.put(key: key, value: row, flags: .append)
+        } else {
+            _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
         }
         // The index of open dossiers changes only when the dossier opens or ends.
-        if state.stage.isOpen != wasOpen {
+        if isOpen != wasOpen {
             if wasOpen {
                 _ = try txn.delete(tables.openDossiers, key: key)
             } else {

@@ -308,4 +308,28 @@ import WorkingTime
         #expect(differences.count == 1)
         #expect(differences[0].contains("dossier H40.22-240304-0002: live state differs from a rebuild"))
     }
+
+    @Test func verifyNamesEditedKPIContributions() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let code = "H40.22-240304-0002"
+        try t.ledger.store.environment.write { txn in
+            let table = try t.ledger.projections(in: txn).dossierStates
+            let row = try #require(try txn.get(table, key: Array(code.utf8)))
+            let (state, contributions) = try DossierRow.split(row)
+            var counts = try DossierRow.contributions(contributions).map { KPICount(day: $0.day, counter: $0.counter, delta: $0.delta) }
+            try #require(!counts.isEmpty)
+            counts[0].delta += 1
+            // The state is kept; only the counts it contributes are edited.
+            var edited = ByteWriter(capacity: 512)
+            DossierRow.encode(counts, of: try #require(t.ledger.dossier(code, in: txn)?.agency), into: &edited)
+            var newRow = ByteWriter(capacity: 1024)
+            newRow.u8(DossierRow.format)
+            edited.withUnsafeBytes { newRow.raw($0, withLength: true) }
+            newRow.raw(state)
+            try txn.put(table, key: Array(code.utf8), value: newRow.bytes)
+        }
+        let differences = try t.ledger.projectionDifferences()
+        #expect(differences == ["dossier \(code): live KPI contributions differ from a rebuild"])
+    }
 }

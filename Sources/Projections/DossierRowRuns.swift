@@ -2,19 +2,19 @@ import DossierRules
 import LedgerContract
 import SystemIO
 
-/// Dossier states spilled to an unlinked scratch file in runs, each run in
-/// the byte order of the codes, then merged back into one stream in that
-/// order: how `KeyOrderFold` gives every dossier in code order while
-/// holding one chunk of states.
+/// Dossier rows (`DossierRow`) spilled to an unlinked scratch file in runs,
+/// each run in the byte order of the codes, then merged back into one
+/// stream in that order: how `KeyOrderFold` gives every dossier in code
+/// order while holding one chunk of rows.
 ///
 /// A record is a varint length, then the index of the reference version in
-/// force at the dossier's last event (varint) and the state's stored form
-/// (`DossierState.encode`). The file disappears with the value (its
-/// descriptor is closed), or with the process.
+/// force at the dossier's last event (varint), the code (a blob) and the
+/// row's bytes. The file disappears with the value (its descriptor is
+/// closed), or with the process.
 ///
 /// Memory: one write buffer while spilling, one read buffer per run while
 /// merging. Not thread-safe.
-final class StateRuns {
+final class DossierRowRuns {
     private let fd: Int32
     /// [start, end) of each run in the file.
     private var runs: [Range<Int>] = []
@@ -32,12 +32,12 @@ final class StateRuns {
 
     deinit { FileSystem.close(fd) }
 
-    /// Appends a state to the current run (states must come in code order).
-    func append(_ state: DossierState, referenceVersion: Int) throws {
+    /// Appends a dossier's row to the current run (rows must come in code order).
+    func append(_ row: [UInt8], code: String, referenceVersion: Int) throws {
         record.removeAll()
         record.varint(UInt64(referenceVersion))
-        record.blob(state.code)
-        state.encode(into: &record)
+        record.blob(code)
+        row.withUnsafeBytes { record.raw($0) }
         buffer.varint(UInt64(record.byteCount))
         record.withUnsafeBytes { buffer.raw($0) }
         if buffer.byteCount >= 1 << 16 { try flush() }
@@ -62,9 +62,9 @@ final class StateRuns {
         buffer.removeAll()
     }
 
-    /// The states of every run, in code order, one at a time (the runs
+    /// The rows of every run, in code order, one at a time (the runs
     /// must stay alive while it is used).
-    /// - Complexity: O(log r) a state for r runs.
+    /// - Complexity: O(log r) a row for r runs.
     func merger() throws -> Merger {
         Merger(readers: try runs.map { try RunReader(fd: fd, range: $0) })
     }
@@ -81,7 +81,7 @@ final class StateRuns {
         }
 
         private func less(_ a: Int, _ b: Int) -> Bool {
-            Key.precedes(readers[a].current!.state.code, readers[b].current!.state.code)
+            Key.precedes(readers[a].current!.code, readers[b].current!.code)
         }
 
         private mutating func siftDown(_ start: Int) {
@@ -97,17 +97,25 @@ final class StateRuns {
             }
         }
 
-        /// The next state in code order and the reference version spilled with it; nil after the last.
-        mutating func next() throws -> (state: DossierState, referenceVersion: Int)? {
+        /// The code of the next row in code order; nil after the last.
+        var nextCode: String? { heap.first.map { readers[$0].current!.code } }
+
+        /// Calls `body` with the next row in code order (its code, the
+        /// reference version spilled with it and its bytes, valid during the
+        /// call) and moves past it; nil after the last.
+        mutating func withNext<R>(_ body: (_ code: String, _ referenceVersion: Int, _ row: UnsafeRawBufferPointer) throws -> R) throws -> R? {
             guard let top = heap.first else { return nil }
             let item = readers[top].current!
+            let result = try readers[top].bytes.withUnsafeBytes { b in
+                try body(item.code, item.referenceVersion, UnsafeRawBufferPointer(rebasing: b[item.row]))
+            }
             try readers[top].advance()
             if readers[top].current == nil {
                 heap[0] = heap[heap.count - 1]
                 heap.removeLast()
             }
             if !heap.isEmpty { siftDown(0) }
-            return item
+            return result
         }
     }
 
@@ -118,7 +126,8 @@ final class StateRuns {
         let end: Int
         var bytes: [UInt8] = []
         var position = 0
-        var current: (state: DossierState, referenceVersion: Int)?
+        /// The record read last: its row lies in `bytes`.
+        var current: (code: String, referenceVersion: Int, row: Range<Int>)?
 
         init(fd: Int32, range: Range<Int>) throws {
             self.fd = fd
@@ -138,8 +147,8 @@ final class StateRuns {
             bytes.append(contentsOf: repeatElement(0, count: want))
             let fd = self.fd, offset = next
             let n = try bytes.withUnsafeMutableBytes { b -> Int in
-                do { return try FileSystem.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: b[old...]), at: offset, subject: StateRuns.subject) } catch {
-                    throw LedgerError(.storage, "cannot read \(StateRuns.subject): \(error)")
+                do { return try FileSystem.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: b[old...]), at: offset, subject: DossierRowRuns.subject) } catch {
+                    throw LedgerError(.storage, "cannot read \(DossierRowRuns.subject): \(error)")
                 }
             }
             bytes.removeLast(want - n)
@@ -154,11 +163,12 @@ final class StateRuns {
             return (length, r.offset)
         }
 
-        private static func readRecord(_ b: UnsafeRawBufferPointer) throws -> (state: DossierState, referenceVersion: Int) {
+        /// The reference version, the code, and where the row starts in `b`.
+        private static func readRecord(_ b: UnsafeRawBufferPointer) throws -> (code: String, referenceVersion: Int, rowStart: Int) {
             var r = ByteReader(b)
             let version = Int(try r.varint())
             let code = try r.blob()
-            return (try DossierState(decoding: UnsafeRawBufferPointer(rebasing: b[r.offset...]), code: code), version)
+            return (code, version, r.offset)
         }
 
         mutating func advance() throws {
@@ -171,10 +181,11 @@ final class StateRuns {
                 position += header.used
                 let length = header.length
                 guard try fill(length) else { throw RecordDecodingError(reason: "a record runs past the end of its run") }
-                current = try bytes.withUnsafeBytes { b in try Self.readRecord(UnsafeRawBufferPointer(rebasing: b[position..<(position + length)])) }
+                let record = try bytes.withUnsafeBytes { b in try Self.readRecord(UnsafeRawBufferPointer(rebasing: b[position..<(position + length)])) }
+                current = (record.code, record.referenceVersion, (position + record.rowStart)..<(position + length))
                 position += length
             } catch let e as RecordDecodingError {
-                throw LedgerError(.storage, "\(StateRuns.subject) does not read back: \(e.reason)")
+                throw LedgerError(.storage, "\(DossierRowRuns.subject) does not read back: \(e.reason)")
             }
         }
     }
