@@ -53,7 +53,8 @@ extension EventStore {
     /// - Complexity: O(k) for k events visited; a cursor walk, no lookups.
     public func forEachEvent(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                              _ body: (RecordedEvent) throws -> Bool) throws {
-        // Dossier codes repeat across a scan: resolve each dossier number once.
+        // Dossier codes repeat across a scan: resolve each dossier number once
+        // while it is in flight (the cache is emptied when it holds 65,536 codes).
         var codes: [UInt32: String] = [:]
         try forEachRecord(from: from, to: to, in: txn) { seq, raw in
             let e: RecordedEvent
@@ -61,6 +62,7 @@ extension EventStore {
                 e = try RecordCodec.decode(raw, seq: seq, dossierCode: { number in
                     if let code = codes[number] { return code }
                     let code = try self.dossierCode(number: number, in: txn)
+                    if codes.count == 1 << 16 { codes.removeAll(keepingCapacity: true) }
                     codes[number] = code
                     return code
                 }, string: { id in try self.text(ofString: id, in: txn) })
@@ -71,15 +73,28 @@ extension EventStore {
         }
     }
 
-    /// Calls `body` with each stored record's seq and raw bytes, in seq order.
+    /// Calls `body` with each stored record's seq and raw bytes, in seq
+    /// order, until it returns false.
+    ///
+    /// Memory: the mapped pages read are released every 65,536 records
+    /// (they stay in the page cache), so a scan of the whole log keeps a
+    /// window of it resident, not all of it.
     public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        var map: Environment.MappedRegion?
+        var sinceRelease = 0
         try txn.withCursor(tables.events) { cursor in
             var entry = try cursor.seek(Key.u64(max(from, 1)))
             while let e = entry {
                 let seq = try Key.readU64(e.key)
                 if seq > to { break }
                 if try !body(seq, e.value) { break }
+                sinceRelease += 1
+                if sinceRelease == 1 << 16 {
+                    if map == nil { map = try environment.mappedRegion(in: txn) }
+                    try map!.releaseAll()
+                    sinceRelease = 0
+                }
                 entry = try cursor.next()
             }
         }

@@ -87,7 +87,6 @@ extension EventStore {
             }
             var expectedSeq = stretch.lowerBound
             var transcoder = OutputLineTranscoder(store: self)
-            let map = try environment.mappedRegion(in: txn)
             let links = ChainLinks()
             /// Hashes the links waiting; false (with the failure set) at the first that does not hold.
             func checkWaiting() -> Bool {
@@ -119,7 +118,6 @@ extension EventStore {
                 previous = storedHash
                 expectedSeq += 1
                 if links.isFull, !checkWaiting() { return false }
-                if expectedSeq & 0x3FFF == 0 { try map.releaseAll() }
                 return true
             }
             if result.failure == nil { _ = checkWaiting() }

@@ -20,9 +20,9 @@ import LMDB
 ///
 /// String ids resolve through a cache of each string's quoted, escaped JSON
 /// (filled from the whole string table at the first miss, refilled when an
-/// id is past it); dossier numbers through a cache of quoted codes filled
-/// on first use. Both are valid for every later transaction of the store,
-/// since ids and numbers are never reused.
+/// id is past it); dossier numbers through a fixed-size cache of quoted
+/// codes, direct-mapped by number (`codeSlots`). Both are valid for every
+/// later transaction of the store, since ids and numbers are never reused.
 ///
 /// Holds caches and a line buffer: use one transcoder from one thread.
 public struct OutputLineTranscoder {
@@ -33,17 +33,29 @@ public struct OutputLineTranscoder {
     /// UTF-8 bytes of string id `id`, unquoted, for sorting keys: `rawStringBytes[rawStringEnds[id - 1]..<rawStringEnds[id]]`.
     private var rawStringBytes: [UInt8] = []
     private var rawStringEnds: [Int] = [0]
-    /// Quoted JSON codes, by dossier number: `codeSpans[n]` is start << 16 | count (0: not cached yet).
-    private var codeBytes: [UInt8] = []
-    private var codeSpans: [UInt64] = []
+    /// Quoted JSON codes of dossiers seen lately: number `n` is in slot
+    /// `n % codeSlots` when `codeSlotNumbers` holds `n` there; the slot's
+    /// bytes are a length byte, then the quoted code. Numbers follow the
+    /// order dossiers first appeared in, so the dossiers in flight at once
+    /// have nearby numbers and rarely share a slot, and the cache stays the
+    /// same size whatever the number of dossiers. Allocated at first use.
+    private var codeSlotNumbers: [UInt32] = []
+    private var codeSlotBytes: [UInt8] = []
+    private let codeSlots: Int
+    private static let codeSlotWidth = 64
     /// `,"type":"…"` for each type code, the same way.
     private var typeBytes: [UInt8] = []
     private var typeSpans: [UInt64] = Array(repeating: 0, count: 256)
     private let line = LineStorage()
     private var dates = Timestamp.DateCache()
 
-    public init(store: EventStore) {
+    public init(store: EventStore) { self.init(store: store, codeSlots: 1 << 16) }
+
+    /// A transcoder whose cache of dossier codes has `codeSlots` slots (a power of two; tests make it tiny).
+    package init(store: EventStore, codeSlots: Int) {
+        precondition(codeSlots > 0 && codeSlots & (codeSlots - 1) == 0, "codeSlots must be a power of two")
         self.store = store
+        self.codeSlots = codeSlots
         for type in EventType.allCases {
             var w = JSONWriter(capacity: 48)
             w.key("type")
@@ -339,21 +351,23 @@ public struct OutputLineTranscoder {
     }
 
     private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
-        let n = Int(number)
-        let span = n < codeSpans.count ? codeSpans[n] : 0
-        if span != 0 {
-            Self.copy(codeBytes, start: Int(span >> 16), count: Int(span & 0xFFFF), to: &o)
+        if codeSlotNumbers.isEmpty {
+            codeSlotNumbers = Array(repeating: .max, count: codeSlots)
+            codeSlotBytes = Array(repeating: 0, count: codeSlots * Self.codeSlotWidth)
+        }
+        let slot = Int(number) & (codeSlots - 1)
+        let base = slot * Self.codeSlotWidth
+        if codeSlotNumbers[slot] == number, number != .max {   // .max marks an empty slot
+            Self.copy(codeSlotBytes, start: base + 1, count: Int(codeSlotBytes[base]), to: &o)
             return
         }
         var w = JSONWriter(capacity: 32)
         w.string(try store.dossierCode(number: number, in: txn))
         w.bytes.withUnsafeBytes { o.append($0) }
-        guard w.bytes.count <= 0xFFFF else { return }   // longer than any accepted code: not worth a cache entry
-        if n >= codeSpans.count {
-            codeSpans.append(contentsOf: repeatElement(0, count: max(n + 1 - codeSpans.count, codeSpans.count)))
-        }
-        codeSpans[n] = UInt64(codeBytes.count) << 16 | UInt64(w.bytes.count)
-        codeBytes.append(contentsOf: w.bytes)
+        guard w.bytes.count < Self.codeSlotWidth else { return }   // longer than codes are made: not cached
+        codeSlotNumbers[slot] = number
+        codeSlotBytes[base] = UInt8(w.bytes.count)
+        codeSlotBytes.replaceSubrange((base + 1)..<(base + 1 + w.bytes.count), with: w.bytes)
     }
 }
 

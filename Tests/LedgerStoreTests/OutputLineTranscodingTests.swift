@@ -108,6 +108,14 @@ import LedgerContract
         #expect(try compareEveryRecord(t.store, transcoder: &transcoder) == Self.fixture.count)
     }
 
+    @Test func dossiersSharingACacheSlotTranscodeToTheirOwnCodes() throws {
+        let t = try TemporaryStore()
+        try t.append(Self.fixture + Self.awkward)
+        // Two slots: the fixture's dossiers keep taking each other's slot.
+        var transcoder = OutputLineTranscoder(store: t.store, codeSlots: 2)
+        #expect(try compareEveryRecord(t.store, transcoder: &transcoder) == Self.fixture.count + Self.awkward.count)
+    }
+
     @Test func awkwardDataTranscodesToTheDecodedLines() throws {
         let t = try TemporaryStore()
         try t.append(Self.awkward, recordedAt: "2024-03-04T09:30:00.25+07:00")
