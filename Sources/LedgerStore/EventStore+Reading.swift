@@ -76,7 +76,7 @@ extension EventStore {
     /// Calls `body` with each stored record's seq and raw bytes, in seq
     /// order, until it returns false.
     ///
-    /// Memory: the mapped pages read are released every 65,536 records
+    /// Memory: the mapped pages read are released every 16,384 records
     /// (they stay in the page cache), so a scan of the whole log keeps a
     /// window of it resident, not all of it.
     public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
@@ -90,7 +90,7 @@ extension EventStore {
                 if seq > to { break }
                 if try !body(seq, e.value) { break }
                 sinceRelease += 1
-                if sinceRelease == 1 << 16 {
+                if sinceRelease == 1 << 14 {
                     if map == nil { map = try environment.mappedRegion(in: txn) }
                     try map!.releaseAll()
                     sinceRelease = 0
