@@ -42,7 +42,7 @@ let package = Package(
             dependencies: ["Projections", "Audit", "ProvinceGenerator", "LMDB", "LedgerStore", "DossierRules", "LedgerContract", "WorkingTime", "SystemIO"],
             path: "Benchmarks/ledger-bench"
         ),
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"]),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "SystemIO"]),
         .testTarget(name: "LedgerContractTests", dependencies: ["LedgerContract"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerContract", "LMDB"]),
         .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime", "LedgerContract"]),

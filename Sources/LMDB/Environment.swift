@@ -251,6 +251,18 @@ public final class Environment: @unchecked Sendable {
             for range in ranges { try release(range) }
         }
 
+        /// Releases every page of the map when the process's resident
+        /// file-backed memory (the map's pages, the executable and its
+        /// libraries) exceeds `budget` bytes, or cannot be read; true when it
+        /// released them. Reads that jump about the map keep their resident
+        /// pages bounded by the budget this way, however large the ledger.
+        @discardableResult
+        public func releaseAll(ifResidentFileBytesExceed budget: Int) throws -> Bool {
+            if let resident = FileSystem.residentFileBackedBytes(), resident <= budget { return false }
+            try releaseAll()
+            return true
+        }
+
         private func release(_ range: Range<UInt>) throws {
             do { try FileSystem.releaseMapping(range, subject: "ledger \(path)") } catch {
                 throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])

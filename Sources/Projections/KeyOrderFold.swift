@@ -28,7 +28,8 @@ import Synchronization
 ///   seq, a void refolds the dossier's stream up to the void.
 /// - Memory is one chunk's states, rows and seqs, a buffer per spilled run and one
 ///   copy of the reference data per reference event, whatever the number of
-///   dossiers; mapped pages of the log are released as the fold goes
+///   dossiers; mapped pages of the log are released as the fold goes,
+///   whenever the resident file-backed memory passes `residentFileBudget`
 ///   (`Environment.MappedRegion`).
 /// - Every stream entry must name a record of its dossier at its version
 ///   (else damage is reported); with `Summary.dossierEvents` counted, a
@@ -57,6 +58,12 @@ public struct KeyOrderFold {
     /// larger than the dossiers a province has in flight at once (tens of
     /// thousands) reads it about twice, in tens of MB of states.
     public static let defaultChunkSize = 65536
+
+    /// The resident file-backed memory (the ledger's mapped pages, the
+    /// executable and its libraries) above which a fold releases the
+    /// ledger's mapped pages as it reads: its window of the log stays the
+    /// same size however dense or long the log.
+    static let residentFileBudget = 64 << 20
 
     /// What one fold went through.
     package struct Summary: Sendable, Equatable {
@@ -356,27 +363,21 @@ public struct KeyOrderFold {
                         at = try Key.readU64(r.key)
                     } while at < p.seq
                 } else {
-                    // A seek. A far one maps a page-cache folio (up to 2 MiB) around its read: release every
-                    // mapped page after 8 of them, one madvise (and one TLB shootdown of the other thread) for 8 folios.
-                    if p.seq &- at > 64 {
-                        jumps += 1
-                        if jumps >= 8 {
-                            try map.releaseAll()
-                            jumps = 0
-                            readSinceRelease = 0
-                        }
-                    }
+                    // A seek. A far one may map a page-cache folio (up to 2 MiB) around its read.
+                    if p.seq &- at > 64 { jumps += 1 }
                     withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
                     record = try log.find(seqKey)
                 }
                 guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
                     throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log"))
                 }
-                // The chunk reads the log forward: the pages behind are not needed again.
+                // The chunk reads the log forward: the pages behind are not needed again. After 1,024 reads
+                // or 4 far ones, the mapped pages are released if the resident ones exceed the budget.
                 readSinceRelease += 1
-                if readSinceRelease >= 1 << 13 {
-                    try map.releaseAll()
+                if readSinceRelease >= 1 << 10 || jumps >= 4 {
+                    try map.releaseAll(ifResidentFileBytesExceed: Self.residentFileBudget)
                     readSinceRelease = 0
+                    jumps = 0
                 }
                 at = p.seq
                 let raw = record.value

@@ -58,6 +58,8 @@ extension Ledger {
                     }
                 }
             }
+            // What the commits read of the map (free-page lists, the tables' last pages) stays bounded too.
+            try store.environment.releaseMappedPages()
         }
         var attempts = 0
         return try store.environment.write { txn in

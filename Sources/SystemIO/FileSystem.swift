@@ -161,6 +161,22 @@ public enum FileSystem {
         return ranges
     }
 
+    /// Bytes of this process's resident memory that map files: the
+    /// executable, its libraries and memory-mapped files such as a ledger
+    /// (the shared pages of `/proc/self/statm`); nil where it cannot be read.
+    public static func residentFileBackedBytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { _ = Glibc.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        // size resident shared text lib data dt, in pages
+        let fields = buffer[0..<n].split(separator: UInt8(ascii: " "))
+        guard fields.count >= 3, let pages = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// Drops this process's mapping of the pages of `range` (see `releaseMappings`).
     public static func releaseMapping(_ range: Range<UInt>, subject: String) throws(SystemError) {
         guard !range.isEmpty, let base = UnsafeMutableRawPointer(bitPattern: range.lowerBound) else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SystemIO
 @testable import LMDB
 
 /// A fresh directory under the system temp dir, removed by `cleanup`.
@@ -29,6 +30,32 @@ struct EnvironmentTests {
             }
         }
         #expect(values == ["v1", "v2", "v3"])
+    }
+
+    @Test func mappedPagesAreReleasedOnlyOverTheBudget() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("pages", create: true)
+        let value = [UInt8](repeating: 7, count: 3000)   // one leaf page a value
+        try env.write { txn in
+            for n: UInt32 in 0..<4096 { try txn.put(db, key: withUnsafeBytes(of: n.bigEndian) { Array($0) }, value: value) }
+        }
+        try env.read { txn in
+            let map = try env.mappedRegion(in: txn)
+            var sum = 0
+            try txn.withCursor(db) { cursor in
+                var e = try cursor.first()
+                while let entry = e { sum += Int(entry.value[0]); e = try cursor.next() }
+            }
+            #expect(sum == 7 * 4096)
+            let mapped = try #require(FileSystem.residentFileBackedBytes())
+            #expect(try !map.releaseAll(ifResidentFileBytesExceed: Int.max))
+            #expect(try map.releaseAll(ifResidentFileBytesExceed: 0))
+            let released = try #require(FileSystem.residentFileBackedBytes())
+            // The 4096 leaf pages read (16 MB) are no longer resident in this process.
+            #expect(mapped - released >= 12 << 20)
+        }
     }
 
     @Test func abortedWriteLeavesNothing() throws {
