@@ -181,9 +181,12 @@ extension Dictionary where Key == KPIKey, Value == KPICounters {
     /// Adds what `state` contributes to the agency-day counters, with the
     /// reference data in force at its last event.
     package mutating func add(_ state: DossierState, reference: ReferenceData) {
-        for c in state.kpiContributions(reference: reference) {
-            self[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
-        }
+        for c in state.kpiContributions(reference: reference) { add(c) }
+    }
+
+    /// Adds one contribution to its agency-day's counters.
+    mutating func add(_ c: KPIContribution) {
+        self[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
     }
 }
 

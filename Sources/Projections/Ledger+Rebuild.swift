@@ -160,9 +160,7 @@ extension Ledger {
                     } else if isOpen {
                         note("dossier \(code): open but missing from the index of open dossiers")
                     }
-                    try DossierRow.forEachContribution(rebuilt.contributions) { c in
-                        expectedKPI[KPIKey(agency: c.agency, day: c.day), default: KPICounters()][c.counter] += c.delta
-                    }
+                    try DossierRow.forEachContribution(rebuilt.contributions) { expectedKPI.add($0) }
                 }
                 _ = try indexEntries(before: nil)
                 return summary

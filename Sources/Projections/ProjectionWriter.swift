@@ -86,15 +86,15 @@ struct ProjectionWriter: ~Copyable {
     mutating func appendRow(_ row: UnsafeRawBufferPointer, code: String, in txn: Transaction) throws {
         precondition(tablesAreEmpty, "rows are appended to empty tables only")
         let isOpen: Bool
+        let contributions: [KPIContribution]
         do {
             let (stateBytes, contributionBytes) = try DossierRow.split(row)
             isOpen = try DossierState.stage(ofEncoded: stateBytes).isOpen
-            try DossierRow.forEachContribution(contributionBytes) { c in
-                deltas[deltaSlot(agency: c.agency, day: c.day) * Self.width + c.counter.rawValue] += c.delta
-            }
+            contributions = try DossierRow.contributions(contributionBytes)
         } catch {
             throw LedgerError(.storage, "\(ledger.path): dossier \(code): a rebuilt row does not decode: \(error.reason)")
         }
+        accumulate(contributions, sign: 1)
         try code.withUTF8Bytes { key in try put(row, key: key, isOpen: isOpen, wasOpen: false, in: txn) }
     }
 
