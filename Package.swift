@@ -3,12 +3,20 @@ import PackageDescription
 
 // Layers, bottom to top:
 //   SystemIO (file and process calls outside LMDB) · LedgerContract (events, JSON in and
-//   out, timestamps, SHA-256, byte coding, local dates — no storage)
+//   out, timestamps, SHA-256, byte coding, local dates — no storage) · SHA256Wide (SHA-256 lanes for AVX-512)
 //   → WorkingTime → DossierRules (the domain: lifecycle, reference data, the dossier fold)
 //   beside CLMDB → LMDB (the only code that calls mdb_*) → LedgerStore (the event log)
 //   → Projections (the Ledger: append, projections, reports)
 //   → Audit (replay, timelines, accountability, XES) and Subscriptions (checkpoints, feeds)
 //   → ReportSite (the static HTML site), Warehouse (the national warehouse on PostgreSQL) → LedgerCLI → dossier-ledger.
+// `SHA256Wide` holds one function: the verify chain's SHA-256 lanes compiled for AVX-512.
+// LedgerStore calls it only where /proc/cpuinfo lists what it needs (`SHA256.Lanes.Kernel.avx512`).
+#if arch(x86_64)
+let wideInstructions: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+#else
+let wideInstructions: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "dossier-ledger",
     products: [
@@ -26,8 +34,9 @@ let package = Package(
         .target(name: "LedgerContract"),
         .target(name: "WorkingTime", dependencies: ["LedgerContract"]),
         .target(name: "DossierRules", dependencies: ["LedgerContract", "WorkingTime"]),
+        .target(name: "SHA256Wide", dependencies: ["LedgerContract"], swiftSettings: wideInstructions),
         .target(name: "LMDB", dependencies: ["CLMDB", "SystemIO"]),
-        .target(name: "LedgerStore", dependencies: ["LMDB", "LedgerContract", "SystemIO"]),
+        .target(name: "LedgerStore", dependencies: ["LMDB", "LedgerContract", "SHA256Wide", "SystemIO"]),
         .target(name: "Projections", dependencies: ["DossierRules", "LedgerStore", "LMDB", "LedgerContract", "WorkingTime", "SystemIO"]),
         .target(name: "ProvinceGenerator", dependencies: ["DossierRules", "LedgerContract", "WorkingTime", "SystemIO"]),
         .target(name: "Audit", dependencies: ["Projections", "DossierRules", "LedgerStore", "LedgerContract", "WorkingTime", "LMDB", "SystemIO"]),

@@ -11,21 +11,31 @@ extension SHA256 {
     /// - Complexity: O(bytes) per batch; the lanes run for the blocks of
     ///   the longest message, so messages of similar length fill them best.
     public struct Lanes: ~Copyable {
-        public static let width = 8
+        public static let width = 16
         /// Lane `i`'s message, padded as FIPS 180-4 pads it (0x80, zeros, bit
         /// length), is at `storage + i * stride`.
         private var storage: UnsafeMutableRawPointer
         private var stride: Int
         /// Blocks of each lane's padded message (0 for lanes not added).
-        private var blockCounts = SIMD8<Int32>(repeating: 0)
+        private var blockCounts = SIMD16<UInt32>(repeating: 0)
         public private(set) var count = 0
+        /// The code that hashes each batch.
+        public let kernel: Kernel
 
-        public init() {
+        /// The message schedule of the block being hashed, 64 vectors.
+        private let schedule: UnsafeMutablePointer<SIMD16<UInt32>>
+
+        public init(kernel: Kernel = .portable) {
+            self.kernel = kernel
             stride = 1024
             storage = .allocate(byteCount: Self.width * stride, alignment: 16)
+            schedule = .allocate(capacity: 64)
         }
 
-        deinit { storage.deallocate() }
+        deinit {
+            storage.deallocate()
+            schedule.deallocate()
+        }
 
         public var isFull: Bool { count == Self.width }
 
@@ -41,7 +51,7 @@ extension SHA256 {
             lane.storeBytes(of: 0x80, toByteOffset: length, as: UInt8.self)
             (lane + length + 1).initializeMemory(as: UInt8.self, repeating: 0, count: blocks * 64 - 8 - length - 1)
             lane.storeBytes(of: (UInt64(length) &* 8).bigEndian, toByteOffset: blocks * 64 - 8, as: UInt64.self)
-            blockCounts[count] = Int32(blocks)
+            blockCounts[count] = UInt32(blocks)
             count += 1
         }
 
@@ -56,64 +66,118 @@ extension SHA256 {
 
         /// The digests of the messages added, in the order added; the batch is then empty.
         public mutating func digests() -> [Digest] {
-            defer { count = 0; blockCounts = SIMD8(repeating: 0) }
-            var h = (SIMD8<UInt32>(repeating: 0x6a09e667), SIMD8<UInt32>(repeating: 0xbb67ae85),
-                     SIMD8<UInt32>(repeating: 0x3c6ef372), SIMD8<UInt32>(repeating: 0xa54ff53a),
-                     SIMD8<UInt32>(repeating: 0x510e527f), SIMD8<UInt32>(repeating: 0x9b05688c),
-                     SIMD8<UInt32>(repeating: 0x1f83d9ab), SIMD8<UInt32>(repeating: 0x5be0cd19))
-            let blocks = blockCounts
-            let most = Int(blocks.max())
-            let (storage, stride) = (self.storage, self.stride)
-            withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 64) { w in
-                for block in 0..<most {
-                    let active = SIMD8<Int32>(repeating: Int32(block)) .< blocks
-                    // The block's 16 words, lane by lane (a lane already done reads its last block again and is not updated).
-                    var offsets = SIMD8<Int>(repeating: 0)
-                    for lane in 0..<8 { offsets[lane] = lane * stride + min(block, max(Int(blocks[lane]) - 1, 0)) * 64 }
-                    for t in 0..<16 {
-                        @inline(__always) func word(_ lane: Int) -> UInt32 {
-                            UInt32(bigEndian: storage.loadUnaligned(fromByteOffset: offsets[lane] + 4 * t, as: UInt32.self))
-                        }
-                        w[t] = SIMD8(word(0), word(1), word(2), word(3), word(4), word(5), word(6), word(7))
-                    }
-                    let next = Self.compress(h, w)
-                    h = (h.0.replacing(with: next.0, where: active), h.1.replacing(with: next.1, where: active),
-                         h.2.replacing(with: next.2, where: active), h.3.replacing(with: next.3, where: active),
-                         h.4.replacing(with: next.4, where: active), h.5.replacing(with: next.5, where: active),
-                         h.6.replacing(with: next.6, where: active), h.7.replacing(with: next.7, where: active))
-                }
+            defer { count = 0; blockCounts = SIMD16(repeating: 0) }
+            let h = SHA256.k.withUnsafeBufferPointer { k in
+                kernel.hashLanes(Batch(storage: UnsafeRawPointer(storage), stride: stride, blockCounts: blockCounts,
+                                       mostBlocks: Int(blockCounts.max()), schedule: schedule, roundConstants: k.baseAddress!))
             }
             return (0..<count).map { lane in
                 Digest(state: (h.0[lane], h.1[lane], h.2[lane], h.3[lane], h.4[lane], h.5[lane], h.6[lane], h.7[lane]))
             }
         }
 
-        private typealias State = (SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>,
-                                   SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>, SIMD8<UInt32>)
+        /// The final hash state of every lane, its eight words one vector each.
+        public typealias LaneStates = (SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>,
+                                       SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>)
+
+        /// What a kernel hashes: the padded message of lane `i` at
+        /// `storage + i * stride`, `blockCounts[i]` blocks long, with room for
+        /// the message schedule (64 vectors) and the 64 round constants.
+        public struct Batch {
+            public let storage: UnsafeRawPointer
+            public let stride: Int
+            public let blockCounts: SIMD16<UInt32>
+            public let mostBlocks: Int
+            public let schedule: UnsafeMutablePointer<SIMD16<UInt32>>
+            public let roundConstants: UnsafePointer<UInt32>
+        }
+
+        /// The code that hashes a batch: `hashLanes` compiled for some CPU.
+        /// `portable` runs everywhere; a module built for a wider instruction
+        /// set offers its own (`SHA256Wide`), to be used only where the CPU has it.
+        public struct Kernel: Sendable {
+            public let hashLanes: @Sendable (Batch) -> LaneStates
+            /// What it was compiled for, for reports.
+            public let name: String
+
+            public init(name: String, hashLanes: @escaping @Sendable (Batch) -> LaneStates) {
+                self.name = name
+                self.hashLanes = hashLanes
+            }
+
+            /// `hashLanes` compiled for the baseline of the platform.
+            public static let portable = Kernel(name: "portable") { Lanes.hashLanes($0) }
+        }
+
+        /// Every lane's padded message hashed, block by block, all lanes at
+        /// once. Inlinable so that a module compiled for a wider instruction
+        /// set makes its own copy of it (`Kernel`): it calls nothing that
+        /// could stay a function of its own (no closure, no generic
+        /// algorithm), so that no code compiled for that set is shared by name
+        /// with the rest of the program.
+        @inlinable @inline(__always)
+        public static func hashLanes(_ batch: Batch) -> LaneStates {
+            var h = (SIMD16<UInt32>(repeating: 0x6a09e667), SIMD16<UInt32>(repeating: 0xbb67ae85),
+                     SIMD16<UInt32>(repeating: 0x3c6ef372), SIMD16<UInt32>(repeating: 0xa54ff53a),
+                     SIMD16<UInt32>(repeating: 0x510e527f), SIMD16<UInt32>(repeating: 0x9b05688c),
+                     SIMD16<UInt32>(repeating: 0x1f83d9ab), SIMD16<UInt32>(repeating: 0x5be0cd19))
+            let w = batch.schedule, storage = batch.storage
+            var block = 0
+            while block < batch.mostBlocks {
+                // All ones in the lanes with a block `block`; a lane already done reads its last block again and is not updated.
+                let active = SIMD16<UInt32>(repeating: 0) &- ((SIMD16<UInt32>(repeating: UInt32(block)) &- batch.blockCounts) &>> 31)
+                var lane = 0
+                while lane < 16 {
+                    let lastBlock = Int(batch.blockCounts[lane]) - 1
+                    let base = storage + lane * batch.stride + (block < lastBlock ? block : (lastBlock > 0 ? lastBlock : 0)) * 64
+                    var t = 0
+                    while t < 16 {
+                        w[t][lane] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self))
+                        t += 1
+                    }
+                    lane += 1
+                }
+                let next = compress(h, w, batch.roundConstants)
+                h = (next.0 & active | h.0 & ~active, next.1 & active | h.1 & ~active,
+                     next.2 & active | h.2 & ~active, next.3 & active | h.3 & ~active,
+                     next.4 & active | h.4 & ~active, next.5 & active | h.5 & ~active,
+                     next.6 & active | h.6 & ~active, next.7 & active | h.7 & ~active)
+                block += 1
+            }
+            return h
+        }
+
+        /// Every lane's 32-bit word rotated right by `n`. Spelled as two
+        /// shifts ORed: on AVX-512 LLVM makes it one vector rotate; on
+        /// baseline x86-64 (no vector rotate) it stays two vector shifts.
+        @inlinable @inline(__always)
+        static func rotr(_ x: SIMD16<UInt32>, _ n: UInt32) -> SIMD16<UInt32> {
+            (x &>> SIMD16(repeating: n)) | (x &<< SIMD16(repeating: 32 - n))
+        }
 
         /// One block of every lane: `w` holds its 16 words and is extended to 64.
-        /// The rotations are spelled as two shifts each, XORed: written as
-        /// rotations, LLVM turns them into scalar rotates on baseline x86-64
-        /// (no vector rotate before AVX-512), one lane at a time.
-        private static func compress(_ h: State, _ w: UnsafeMutableBufferPointer<SIMD8<UInt32>>) -> State {
-            SHA256.k.withUnsafeBufferPointer { k in
-                for t in 16..<64 {
-                    let a = w[t - 15], b = w[t - 2]
-                    let s0 = (a &>> 7 ^ a &>> 18 ^ a &>> 3) ^ (a &<< 25 ^ a &<< 14)
-                    let s1 = (b &>> 17 ^ b &>> 19 ^ b &>> 10) ^ (b &<< 15 ^ b &<< 13)
-                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-                }
-                var (a, b, c, d, e, f, g, hh) = h
-                for t in 0..<64 {
-                    let s1 = (e &>> 6 ^ e &>> 11 ^ e &>> 25) ^ (e &<< 26 ^ e &<< 21 ^ e &<< 7)
-                    let ch = g ^ (e & (f ^ g))
-                    let t1 = hh &+ s1 &+ ch &+ SIMD8(repeating: k[t]) &+ w[t]
-                    let s0 = (a &>> 2 ^ a &>> 13 ^ a &>> 22) ^ (a &<< 30 ^ a &<< 19 ^ a &<< 10)
-                    let maj = (a & b) | (c & (a | b))
-                    hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ s0 &+ maj
-                }
-                return (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+        @inlinable @inline(__always)
+        static func compress(_ h: LaneStates, _ w: UnsafeMutablePointer<SIMD16<UInt32>>, _ k: UnsafePointer<UInt32>) -> LaneStates {
+            var t = 16
+            while t < 64 {
+                let a = w[t - 15], b = w[t - 2]
+                let s0 = rotr(a, 7) ^ rotr(a, 18) ^ a &>> 3
+                let s1 = rotr(b, 17) ^ rotr(b, 19) ^ b &>> 10
+                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                t += 1
             }
+            var (a, b, c, d, e, f, g, hh) = h
+            t = 0
+            while t < 64 {
+                let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let ch = g ^ (e & (f ^ g))
+                let t1 = hh &+ s1 &+ ch &+ SIMD16(repeating: k[t]) &+ w[t]
+                let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let maj = (a & b) | (c & (a | b))
+                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ s0 &+ maj
+                t += 1
+            }
+            return (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
         }
     }
 }

@@ -2,6 +2,8 @@ import Dispatch
 import LedgerContract
 import LMDB
 import Synchronization
+import SHA256Wide
+import SystemIO
 
 extension EventStore {
     /// Recomputes the hash chain from `from` (trusting the stored hash of the
@@ -130,7 +132,7 @@ extension EventStore {
 }
 
 /// The links of the chain waiting to be hashed, a batch of
-/// `SHA256.Lanes.width` at a time: each link's hash is recomputed from the
+/// `SHA256.Lanes.width` at a time (with the fastest kernel this machine runs): each link's hash is recomputed from the
 /// stored hash before it and its own canonical form, so links are
 /// independent and hash side by side.
 private final class ChainLinks {
@@ -141,7 +143,7 @@ private final class ChainLinks {
         case mismatch(count: Int, seq: UInt64, stored: SHA256.Digest, recomputed: SHA256.Digest)
     }
 
-    private var lanes = SHA256.Lanes()
+    private var lanes = SHA256.Lanes(kernel: .fastest)
     private var waiting: [(seq: UInt64, stored: SHA256.Digest)] = []
 
     var isFull: Bool { lanes.isFull }
@@ -161,4 +163,21 @@ private final class ChainLinks {
         }
         return .holds(count: waiting.count, last: waiting.last.map { Head(seq: $0.seq, hash: $0.stored) })
     }
+}
+
+extension SHA256.Lanes.Kernel {
+    /// The extensions `-target-cpu skylake-avx512` lets the compiler use in
+    /// `SHA256Wide`, as `/proc/cpuinfo` names them: the AVX-512 kernel runs
+    /// only where every one is listed.
+    package static let avx512Requirements: Set<String> = [
+        "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma", "bmi1", "bmi2", "movbe", "popcnt", "f16c", "abm",
+    ]
+
+    /// `SHA256Wide`'s kernel, built for AVX-512; nil on a machine without it.
+    package static let avx512: SHA256.Lanes.Kernel? = avx512Requirements.isSubset(of: FileSystem.cpuFlags())
+        ? SHA256.Lanes.Kernel(name: "avx512") { hashLanesAVX512($0) }
+        : nil
+
+    /// The fastest kernel this machine runs: `avx512` where the CPU has it, else `portable`.
+    package static let fastest: SHA256.Lanes.Kernel = avx512 ?? .portable
 }

@@ -177,6 +177,22 @@ public enum FileSystem {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// The instruction-set extensions of this machine's first CPU, as
+    /// `/proc/cpuinfo` names them ("avx2", "avx512f", …); empty where it
+    /// cannot be read (or on a platform without it).
+    public static func cpuFlags() -> Set<String> {
+        guard let info = fopen("/proc/cpuinfo", "r") else { return [] }
+        defer { fclose(info) }
+        var line = [CChar](repeating: 0, count: 8192)
+        while fgets(&line, Int32(line.count), info) != nil {
+            let text = String(cString: line)
+            // x86: "flags : fpu vme …"; arm64: "Features : fp asimd …"
+            guard text.hasPrefix("flags") || text.hasPrefix("Features"), let colon = text.firstIndex(of: ":") else { continue }
+            return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+        }
+        return []
+    }
+
     /// Drops this process's mapping of the pages of `range` (see `releaseMappings`).
     public static func releaseMapping(_ range: Range<UInt>, subject: String) throws(SystemError) {
         guard !range.isEmpty, let base = UnsafeMutableRawPointer(bitPattern: range.lowerBound) else { return }

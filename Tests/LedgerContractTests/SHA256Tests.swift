@@ -43,33 +43,4 @@ struct SHA256Tests {
         #expect(SHA256.Digest(hex: d.hex) == d)
         #expect(SHA256.Digest(hex: "zz") == nil)
     }
-
-    /// Lanes give each message the digest `hash` gives it: every length
-    /// around the block and padding edges, batches of 1 to 8 of unequal
-    /// lengths (lanes that finish early), and messages past the lanes'
-    /// first buffer size.
-    @Test func lanesGiveTheDigestsOfEachMessage() {
-        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
-        var lanes = SHA256.Lanes()
-        var expected: [SHA256.Digest] = []
-        func flush() {
-            #expect(lanes.digests() == expected)
-            expected.removeAll()
-        }
-        bytes.withUnsafeBytes { all in
-            var start = 0
-            let lengths = Array(0...200) + [247, 248, 255, 256, 310, 1023, 1024, 1500, 4096, 4999]
-            for (i, length) in lengths.enumerated() {
-                let message = UnsafeRawBufferPointer(rebasing: all[(start % 3)..<(start % 3 + min(length, 4990))])
-                let split = i % 3 == 0 ? 0 : min(32, message.count)
-                lanes.add(UnsafeRawBufferPointer(rebasing: message[..<split]), UnsafeRawBufferPointer(rebasing: message[split...]))
-                expected.append(SHA256.hash(message))
-                start += 1
-                if lanes.isFull || i % 11 == 5 { flush() }
-            }
-            flush()
-        }
-        #expect(lanes.count == 0)
-        #expect(lanes.digests().isEmpty)
-    }
 }
