@@ -52,7 +52,7 @@ enum AppendBenchmark {
                 let events = try Ledger.parse(lines: lines)
                 let report = try ledger.append(events)
                 stored += report.storedCount
-                try ledger.releaseMappedPages()   // as `import` does after each batch
+                try ledger.releaseMappedPagesOverBudget()   // as `import` does after each batch
                 let now = MemoryStatus.current()
                 largestAnonymous = max(largestAnonymous, now.anonymous)
                 largestFileBacked = max(largestFileBacked, now.fileBacked)

@@ -104,7 +104,7 @@ public enum XESImport {
             summary.stored += report.storedCount
             summary.alreadyStored += report.alreadyStored.count
             if let r = report.stored { summary.first = summary.first ?? r.lowerBound; summary.last = r.upperBound }
-            try ledger.releaseMappedPages()
+            try ledger.releaseMappedPagesOverBudget()
             bytes = max(bytes, batch.bytes)
             progress(.appending, batch.read, bytes)
             batches.recycle(batch)

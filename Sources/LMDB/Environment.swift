@@ -220,16 +220,26 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Drops this process's mapping of the ledger's pages: they stay in the
-    /// kernel's page cache and come back on the next read (a minor fault),
-    /// but stop counting in this process's resident memory. A long scan
-    /// calls it as it goes, so its resident memory is what it keeps, not the
-    /// size of what it read. Safe inside a transaction: the pages' contents
-    /// do not change, only whether they are mapped.
+    /// The resident file-backed memory (the ledger's mapped pages, the
+    /// executable and its libraries) a process lets a ledger's reads keep:
+    /// long scans and folds release the mapped pages when it is exceeded
+    /// (`releaseMappedPagesOverBudget`, `MappedRegion.releaseOverBudget`).
+    /// Their window of the log is this size however large the ledger; below
+    /// it, pages read stay mapped, and are not faulted in again.
+    public static let residentFileBudget = 192 << 20
+
+    /// Drops this process's mapping of the ledger's pages when its resident
+    /// file-backed memory exceeds `residentFileBudget` (or cannot be read):
+    /// they stay in the kernel's page cache and come back on the next read
+    /// (a minor fault), but stop counting in this process's resident memory.
+    /// A long scan calls it as it goes, so its resident memory stays within
+    /// the budget, not the size of what it read. Safe inside a transaction:
+    /// the pages' contents do not change, only whether they are mapped.
     ///
     /// LMDB does not tell where it mapped the file (`me_mapaddr` is set only
     /// for a fixed map), so the mapping is found by the data file's descriptor.
-    public func releaseMappedPages() throws {
+    public func releaseMappedPagesOverBudget() throws {
+        if let resident = FileSystem.residentFileBackedBytes(), resident <= Self.residentFileBudget { return }
         var fd: Int32 = -1
         try check(mdb_env_get_fd(handle, &fd), "mdb_env_get_fd", ["ledger \(path)"])
         do { try FileSystem.releaseMappings(ofFileDescriptor: fd, subject: "ledger \(path)") } catch {
@@ -245,8 +255,8 @@ public final class Environment: @unchecked Sendable {
         let ranges: [Range<UInt>]
         let path: String
 
-        /// Releases every page of the map, as `Environment.releaseMappedPages`
-        /// does, without finding the map again.
+        /// Releases every page of the map, as `Environment.releaseMappedPagesOverBudget`
+        /// does over the budget, without finding the map again.
         public func releaseAll() throws {
             for range in ranges { try release(range) }
         }
@@ -261,6 +271,12 @@ public final class Environment: @unchecked Sendable {
             if let resident = FileSystem.residentFileBackedBytes(), resident <= budget { return false }
             try releaseAll()
             return true
+        }
+
+        /// Releases every page of the map when the process's resident
+        /// file-backed memory exceeds `Environment.residentFileBudget`.
+        public func releaseOverBudget() throws {
+            try releaseAll(ifResidentFileBytesExceed: Environment.residentFileBudget)
         }
 
         private func release(_ range: Range<UInt>) throws {

@@ -123,7 +123,7 @@ enum ImportCommand {
                 summary.last = r.upperBound
                 if reportBatches { printError("committed seq \(r.lowerBound)–\(r.upperBound)") }
             }
-            try ledger.releaseMappedPages()   // resident memory stays that of one batch, however large the ledger grows
+            try ledger.releaseMappedPagesOverBudget()   // resident memory stays within the budget, however large the ledger grows
             summary.seconds = Date().timeIntervalSince(start)
             progress.update(events: summary.stored + summary.alreadyStored, bytes: bytesRead, seconds: summary.seconds)
         }

@@ -76,9 +76,10 @@ extension EventStore {
     /// Calls `body` with each stored record's seq and raw bytes, in seq
     /// order, until it returns false.
     ///
-    /// Memory: the mapped pages read are released every 16,384 records
-    /// (they stay in the page cache), so a scan of the whole log keeps a
-    /// window of it resident, not all of it.
+    /// Memory: every 16,384 records, the mapped pages are released if the
+    /// process's resident ones exceed `Environment.residentFileBudget` (they
+    /// stay in the page cache), so a scan of the whole log keeps a window of
+    /// it resident, not all of it.
     public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
         var map: Environment.MappedRegion?
@@ -92,7 +93,7 @@ extension EventStore {
                 sinceRelease += 1
                 if sinceRelease == 1 << 14 {
                     if map == nil { map = try environment.mappedRegion(in: txn) }
-                    try map!.releaseAll()
+                    try map!.releaseOverBudget()
                     sinceRelease = 0
                 }
                 entry = try cursor.next()

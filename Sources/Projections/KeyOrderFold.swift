@@ -29,7 +29,7 @@ import Synchronization
 /// - Memory is one chunk's states, rows and seqs, a buffer per spilled run and one
 ///   copy of the reference data per reference event, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes,
-///   whenever the resident file-backed memory passes `residentFileBudget`
+///   whenever the resident file-backed memory passes `Environment.residentFileBudget`
 ///   (`Environment.MappedRegion`).
 /// - Every stream entry must name a record of its dossier at its version
 ///   (else damage is reported); with `Summary.dossierEvents` counted, a
@@ -58,12 +58,6 @@ public struct KeyOrderFold {
     /// larger than the dossiers a province has in flight at once (tens of
     /// thousands) reads it about twice, in tens of MB of states.
     public static let defaultChunkSize = 65536
-
-    /// The resident file-backed memory (the ledger's mapped pages, the
-    /// executable and its libraries) above which a fold releases the
-    /// ledger's mapped pages as it reads: its window of the log stays the
-    /// same size however dense or long the log.
-    static let residentFileBudget = 64 << 20
 
     /// What one fold went through.
     package struct Summary: Sendable, Equatable {
@@ -128,7 +122,7 @@ public struct KeyOrderFold {
         while try folded.next(body) != nil {
             handedOut += 1
             // What `body` reads (the live rows `verify` compares) is mapped too.
-            if handedOut & 0x3FFF == 0 { try map.releaseAll() }
+            if handedOut & 0x3FFF == 0 { try map.releaseOverBudget() }
         }
         return folded.summary
     }
@@ -218,7 +212,7 @@ public struct KeyOrderFold {
                     }
                     codes.append(code)
                     row = try numbered.next()
-                    if codes.count & 0xFFF == 0 { try map.releaseAll() }
+                    if codes.count & 0xFFF == 0 { try map.releaseOverBudget() }
                 }
                 summary.streams += codes.count
                 summary.dossierEvents += UInt64(pending.count)
@@ -375,7 +369,7 @@ public struct KeyOrderFold {
                 // or 4 far ones, the mapped pages are released if the resident ones exceed the budget.
                 readSinceRelease += 1
                 if readSinceRelease >= 1 << 10 || jumps >= 4 {
-                    try map.releaseAll(ifResidentFileBytesExceed: Self.residentFileBudget)
+                    try map.releaseOverBudget()
                     readSinceRelease = 0
                     jumps = 0
                 }

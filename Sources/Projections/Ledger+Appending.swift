@@ -222,10 +222,10 @@ struct AppendSession {
     /// knows the strings interned so far, this transaction's included.
     var fold: DossierFold
 
-    /// Events appended since the mapped pages were last released (every
-    /// 1,024 in a transaction). Each looks up its dossier's rows where they
-    /// lie in the tables, and a fault maps the pages around a read: a large
-    /// batch would otherwise map most of the tables it touches.
+    /// Events appended since the mapped pages were last checked against the
+    /// budget (every 1,024 in a transaction). Each looks up its dossier's
+    /// rows where they lie in the tables, and a fault maps the pages around
+    /// a read: a large batch would otherwise map most of the tables it touches.
     var appendedSinceRelease = 0
     /// The map's region, found when first released in this transaction.
     var mappedRegion: Environment.MappedRegion?
@@ -273,7 +273,7 @@ struct AppendSession {
         appendedSinceRelease += 1
         if appendedSinceRelease >= 1024 {
             if mappedRegion == nil { mappedRegion = try ledger.store.environment.mappedRegion(in: txn) }
-            try mappedRegion!.releaseAll()
+            try mappedRegion!.releaseOverBudget()
             appendedSinceRelease = 0
         }
         let input = prepared.input, event = input.event, canonical = prepared.canonical, identityKey = prepared.identityKey

@@ -59,7 +59,7 @@ extension Ledger {
                 }
             }
             // What the commits read of the map (free-page lists, the tables' last pages) stays bounded too.
-            try store.environment.releaseMappedPages()
+            try store.environment.releaseMappedPagesOverBudget()
         }
         var attempts = 0
         return try store.environment.write { txn in

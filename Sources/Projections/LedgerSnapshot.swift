@@ -105,9 +105,10 @@ extension Ledger {
     }
 
     /// Drops this process's mapping of the ledger's pages read so far (they
-    /// stay in the page cache): long imports call it between batches so
-    /// their resident memory does not grow with the ledger.
-    public func releaseMappedPages() throws { try store.environment.releaseMappedPages() }
+    /// stay in the page cache) when they exceed the budget
+    /// (`Environment.residentFileBudget`): long imports call it between
+    /// batches so their resident memory does not grow with the ledger.
+    public func releaseMappedPagesOverBudget() throws { try store.environment.releaseMappedPagesOverBudget() }
 
     /// Bytes the ledger's pages occupy (every table).
     public func bytesInUse() throws -> Int { try store.bytesInUse() }
