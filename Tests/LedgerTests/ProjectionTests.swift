@@ -332,4 +332,38 @@ import WorkingTime
         let differences = try t.ledger.projectionDifferences()
         #expect(differences == ["dossier \(code): live KPI contributions differ from a rebuild"])
     }
+
+    /// The index of open dossiers is checked both ways, with chunks of one
+    /// dossier and of all: an entry for a closed dossier, an entry for a
+    /// dossier that does not exist, and an open dossier left out are each named.
+    @Test(arguments: [1, KeyOrderFold.defaultChunkSize])
+    func verifyNamesEditsOfTheIndexOfOpenDossiers(chunkSize: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let (closed, open) = try t.ledger.store.environment.write { txn in
+            let tables = try t.ledger.projections(in: txn)
+            var closed: String?, open: String?
+            try txn.withCursor(tables.dossierStates) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    let code = String(decoding: e.key, as: UTF8.self)
+                    if try t.ledger.dossier(code, in: txn)!.stage.isOpen { open = open ?? code } else { closed = closed ?? code }
+                    entry = try cursor.next()
+                }
+            }
+            let (c, o) = (try #require(closed), try #require(open))
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            _ = try Array(c.utf8).withUnsafeBytes { try txn.put(tables.openDossiers, key: $0, value: empty) }
+            _ = try Array("H40.22-999999-0001".utf8).withUnsafeBytes { try txn.put(tables.openDossiers, key: $0, value: empty) }
+            #expect(try txn.delete(tables.openDossiers, key: Array(o.utf8)))
+            return (c, o)
+        }
+        let differences = try t.ledger.projectionDifferences(chunkSize: chunkSize)
+        #expect(Set(differences) == [
+            "dossier \(closed): in the index of open dossiers but not open",
+            "dossier H40.22-999999-0001: in the index of open dossiers but not open",
+            "dossier \(open): open but missing from the index of open dossiers",
+        ])
+        #expect(differences.count == 3)
+    }
 }
