@@ -121,7 +121,7 @@ enum AppendBenchmark {
                     return appender
                 }
                 appender.publish()
-                stored = Int(appender.head.seq)
+                stored = Int(appender.lastSeq)
                 return true
             }
         }

@@ -40,4 +40,6 @@ public struct PutFlags: OptionSet, Sendable {
     public static let noOverwrite = PutFlags(rawValue: UInt32(MDB_NOOVERWRITE))
     /// The key sorts after every key in the database (fast bulk append).
     public static let append = PutFlags(rawValue: UInt32(MDB_APPEND))
+    /// Replace the entry the cursor is on (cursor puts only; same key).
+    public static let current = PutFlags(rawValue: UInt32(MDB_CURRENT))
 }

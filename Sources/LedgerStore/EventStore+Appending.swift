@@ -9,12 +9,23 @@ import LMDB
 /// transaction has changed, so an aborted or retried transaction leaves the
 /// store exactly as it was.
 ///
+/// The hash chain is computed beside the writer (`ChainHasher`): records
+/// are stored with their hash zero, and `finish` writes the hashes into
+/// them. Inside the transaction, before `finish`, the records read back
+/// have no hash; nothing there reads it.
+///
 /// Package access: the ledger's projections are written in the same
 /// transaction by `Ledger.append`, the only way events enter a ledger.
 package struct Appender {
     package let store: EventStore
-    /// The last event appended so far (the stored head before the first append).
-    package private(set) var head: Head
+    /// The seq of the last event appended so far (the stored head's before the first append).
+    package private(set) var lastSeq: UInt64
+    /// The stored head before this transaction.
+    private let headBefore: Head
+    /// Hashes the chain of this transaction's events.
+    private let hasher: ChainHasher
+    /// Events appended (links handed to `hasher`).
+    private var appended = 0
     /// The string ids committed before this transaction (1 through this).
     package let committedStringCount: UInt32
     /// The strings this transaction interned, in id order after `committedStringCount`.
@@ -26,7 +37,9 @@ package struct Appender {
         self.store = store
         try store.strings.withLock { try $0.catchUp(in: txn, table: store.tables.strings) }
         committedStringCount = store.strings.withLock { $0.count }
-        head = try store.head(in: txn)
+        headBefore = try store.head(in: txn)
+        lastSeq = headBefore.seq
+        hasher = ChainHasher(after: headBefore.hash)
         nextDossierNumber = try txn.withCursor(store.tables.dossierCodes) { cursor in
             try cursor.last().map { try Key.readU32($0.key) + 1 } ?? 1
         }
@@ -61,7 +74,7 @@ package struct Appender {
                                  in txn: Transaction) throws -> (seq: UInt64, record: [UInt8]) {
         var event = event
         if event.recordedAt == nil { event.recordedAt = recordedAt }
-        let seq = head.seq + 1
+        let seq = lastSeq + 1
         let tables = store.tables
         var dossierNumber: UInt32?
         var version: UInt32?
@@ -92,8 +105,9 @@ package struct Appender {
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
-        let hash = canonical.chainedHash(seq: seq, version: version, recordedAt: event.recordedAt!, previous: head.hash)
-        let recorded = RecordedEvent(seq: seq, version: version, event: event, hash: hash)
+        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: event.recordedAt!))
+        appended += 1
+        let recorded = RecordedEvent(seq: seq, version: version, event: event, hash: .zero)
         let record = try RecordCodec.encode(recorded, dossierNumber: dossierNumber) { text in
             try intern(text, in: txn)
         }
@@ -103,7 +117,7 @@ package struct Appender {
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
-        head = Head(seq: seq, hash: recorded.hash)
+        lastSeq = seq
         return (seq, record)
     }
 
@@ -117,9 +131,46 @@ package struct Appender {
         return id
     }
 
-    /// Writes the new head. Call once, after the last `append`.
-    package func finish(in txn: Transaction) throws {
+    /// Goes back to `mark`, a copy of this appender taken earlier in the
+    /// transaction: the events appended since (a batch undone with its
+    /// nested transaction) leave the chain.
+    package mutating func rollBack(to mark: Appender) {
+        precondition(mark.hasher === hasher, "a mark of another transaction")
+        self = mark
+        hasher.truncate(to: appended)
+    }
+
+    /// Writes each record's hash and the new head. Call once, after the last `append`.
+    /// - Returns: the new head.
+    @discardableResult
+    package func finish(in txn: Transaction) throws -> Head {
+        let hashes = hasher.hashes()
+        precondition(hashes.count == appended, "the chain's links and the events appended differ")
+        guard let last = hashes.last else { return headBefore }
+        try txn.withCursor(store.tables.events) { cursor in
+            var record: [UInt8] = []
+            var entry = try cursor.seek(Key.u64(headBefore.seq + 1))
+            for (i, hash) in hashes.enumerated() {
+                let seq = headBefore.seq + 1 + UInt64(i)
+                guard let e = entry, e.key.count == 8, try Key.readU64(e.key) == seq, e.value.count >= RecordCodec.hashRange.upperBound else {
+                    throw LedgerError(.corrupt, "\(store.path): seq \(seq), appended in this transaction, is not in the log")
+                }
+                record.removeAll(keepingCapacity: true)
+                record.append(contentsOf: e.value)
+                hash.withUnsafeBytes { h in
+                    record.withUnsafeMutableBytes { r in UnsafeMutableRawBufferPointer(rebasing: r[RecordCodec.hashRange]).copyMemory(from: h) }
+                }
+                do {
+                    try record.withUnsafeBytes { r in try cursor.put(key: e.key, value: r, flags: .current) }
+                } catch let error as LMDBError {
+                    throw error.adding(context: "seq \(seq)").adding(context: "writing its hash")
+                }
+                entry = try cursor.next()
+            }
+        }
+        let head = Head(seq: lastSeq, hash: last)
         try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(head.seq) + head.hash.bytes)
+        return head
     }
 
     /// Shares the strings this transaction added with later transactions of

@@ -22,6 +22,9 @@ import LedgerContract
 @usableFromInline enum RecordCodec {
     @usableFromInline static var formatVersion: UInt8 { 1 }
 
+    /// Where the hash lies in a record.
+    static let hashRange = 3..<35
+
     /// `data` members whose string values are codes worth interning.
     static let internedFields: Set<String> = [
         "procedure", "agency", "channel", "to", "step", "part", "outcome", "level", "parent", "online", "activity", "resource",

@@ -1,4 +1,5 @@
 import LedgerContract
+import DossierRules
 import LedgerStore
 
 /// Why a batch was refused. Nothing of the batch was written.
@@ -55,18 +56,30 @@ public struct InputEvent: Sendable {
 }
 
 /// An input event with the part of appending that depends on nothing in
-/// the ledger done: its canonical encoding and identity (`id`, or the digest
-/// of its content). Preparing the next batch on another thread while the
-/// writer appends this one keeps that work off the writer.
+/// the ledger done: its canonical encoding, its identity (`id`, or the
+/// digest of its content) and the personal-data check of its `data`.
+/// Preparing the next batch on another thread while the writer appends
+/// this one keeps that work off the writer.
 public struct PreparedEvent: Sendable {
     public let input: InputEvent
     let canonical: CanonicalEncoding
     let identityKey: [UInt8]
+    /// The rule `data` breaks by holding personal data, if it does
+    /// (`DossierEventRules.checkNoPersonalData`); a ledger that allows it ignores this.
+    let personalDataRule: String?
 
     /// - Complexity: O(size of the event); safe on any thread.
     public init(_ input: InputEvent) {
         self.input = input
         canonical = CanonicalEncoding(input.event)
         identityKey = Appender.identityKey(of: input.event, canonical)
+        do {
+            try DossierEventRules.checkNoPersonalData(input.event.data)
+            personalDataRule = nil
+        } catch let violation as RuleViolation {
+            personalDataRule = violation.rule
+        } catch {
+            personalDataRule = "\(error)"
+        }
     }
 }

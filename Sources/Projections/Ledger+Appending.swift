@@ -259,7 +259,7 @@ struct AppendSession {
 
     /// The batch's nested transaction was undone: so are its changes here.
     mutating func dropBatch(_ mark: Mark) {
-        appender = mark.appender
+        appender.rollBack(to: mark.appender)
         fold.reader.truncate(to: Int(appender.committedStringCount) + appender.newStrings.count)
         reference = mark.reference
         references.removeLast(references.count - mark.referenceCount)
@@ -290,10 +290,8 @@ struct AppendSession {
             report.alreadyStored.append((input.line, seq))
             return
         }
-        if !ledger.allowsPersonalData {
-            do { try DossierEventRules.checkNoPersonalData(event.data) } catch let violation as RuleViolation {
-                throw refuse(.invalid, violation.rule)
-            }
+        if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
+            throw refuse(.invalid, rule)
         }
         let seq: UInt64
         if let code = event.dossier {
@@ -337,7 +335,7 @@ struct AppendSession {
             }
             changed[code] = (state, references.count - 1)
         } else {
-            do { try reference.apply(event, seq: appender.head.seq + 1) } catch {
+            do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
@@ -352,7 +350,7 @@ struct AppendSession {
         for change in changed.values {
             try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }
-        try writer.finish(checkpoint: appender.head.seq, in: txn)
+        try writer.finish(checkpoint: appender.lastSeq, in: txn)
         try appender.finish(in: txn)
     }
 }
