@@ -6,14 +6,20 @@ import Foundation
 /// production; at most two batches are held at once (the one being consumed
 /// and the one waiting).
 ///
+/// A batch the consumer is done with can be handed back (`dispose`): it is
+/// freed on the prefetch thread, before the next batch is produced, so
+/// freeing its many small objects is not the consumer's work.
+///
 /// Thread rules: `produce` runs only on the prefetch thread, one call at a
-/// time; `next()` and `stop()` are called from one consumer thread.
+/// time; `next()`, `dispose(_:)` and `stop()` are called from one consumer thread.
 final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     /// The produced batch waiting for the consumer (nil: none yet); `.success(nil)` marks the end.
     private var waiting: Result<Batch?, any Error>?
     private var stopped = false
     private var finished = false
+    /// Batches handed back, freed by the prefetch thread.
+    private var disposed: [Batch] = []
 
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
     init(_ produce: @escaping () throws -> Batch?) {
@@ -21,6 +27,11 @@ final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
         nonisolated(unsafe) let produce = produce
         let thread = Thread { [self] in
             while true {
+                condition.lock()
+                var done = disposed
+                disposed.removeAll()
+                condition.unlock()
+                done.removeAll()   // the batches' last references: freed here
                 let result = Result { try produce() }
                 condition.lock()
                 while waiting != nil && !stopped { condition.wait() }
@@ -46,6 +57,13 @@ final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         return try result.get()
+    }
+
+    /// Hands back a batch `next()` gave, to be freed on the prefetch thread.
+    func dispose(_ batch: consuming Batch) {
+        condition.lock()
+        disposed.append(batch)
+        condition.unlock()
     }
 
     /// Stops production and waits for the prefetch thread to leave `produce`.

@@ -107,6 +107,7 @@ enum ImportCommand {
                 guard let batch = try batches.next() else { break }
                 bytesRead = batch.bytesRead
                 report = try ledger.append(batch.events)
+                batches.dispose(batch)
             } catch let refusal as AppendRefusal {
                 progress.finish()
                 var committed = "nothing was stored"
