@@ -128,7 +128,7 @@ public enum OCELExport {
                 event(r, reference: reference, types: &seen, into: &w)
                 try flush()
                 // Resident memory is what one stretch of the log maps, not the log.
-                if seq & 0x1FFF == 0 { try ledger.store.environment.releaseMappedPagesOverBudget() }
+                if seq & 0x1FFF == 0 { try ledger.store.environment.releaseMappedPages() }
                 return true
             }
 

@@ -222,10 +222,13 @@ public final class Environment: @unchecked Sendable {
 
     /// The resident file-backed memory (the ledger's mapped pages, the
     /// executable and its libraries) a process lets a ledger's reads keep:
-    /// long scans and folds release the mapped pages when it is exceeded
-    /// (`releaseMappedPagesOverBudget`, `MappedRegion.releaseOverBudget`).
-    /// Their window of the log is this size however large the ledger; below
-    /// it, pages read stay mapped, and are not faulted in again.
+    /// the log's scans and folds and the appends release the mapped pages
+    /// when it is exceeded (`releaseMappedPagesOverBudget`,
+    /// `MappedRegion.releaseOverBudget`). Their window of the ledger is this
+    /// size however large the ledger; below it, pages read stay mapped, and
+    /// are not faulted in again by the other reader of `verify`, or by the
+    /// next chunk of a fold. Walks that do not come back (replays, feeds)
+    /// release everything as they go instead.
     public static let residentFileBudget = 192 << 20
 
     /// Drops this process's mapping of the ledger's pages when its resident
@@ -240,6 +243,13 @@ public final class Environment: @unchecked Sendable {
     /// for a fixed map), so the mapping is found by the data file's descriptor.
     public func releaseMappedPagesOverBudget() throws {
         if let resident = FileSystem.residentFileBackedBytes(), resident <= Self.residentFileBudget { return }
+        try releaseMappedPages()
+    }
+
+    /// Drops this process's mapping of all the ledger's pages, whatever the
+    /// budget (see `releaseMappedPagesOverBudget`): for walks that will not
+    /// read again what they passed.
+    public func releaseMappedPages() throws {
         var fd: Int32 = -1
         try check(mdb_env_get_fd(handle, &fd), "mdb_env_get_fd", ["ledger \(path)"])
         do { try FileSystem.releaseMappings(ofFileDescriptor: fd, subject: "ledger \(path)") } catch {

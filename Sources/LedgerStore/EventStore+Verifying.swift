@@ -15,8 +15,8 @@ extension EventStore {
     ///
     /// Each event's hash is recomputed from its own bytes and the stored hash
     /// of the event before it: the chain holds exactly when every link does.
-    /// So links are independent: they are hashed eight at a time
-    /// (`SHA256.Lanes`), from canonical forms written straight from the
+    /// So links are independent: they are hashed sixteen at a time
+    /// (`SHA256.Lanes`, with AVX-512 where the CPU has it), from canonical forms written straight from the
     /// binary records (`OutputLineTranscoder.withHashForm`), and the log can
     /// be checked in `parts` stretches at once (one thread and one read
     /// transaction each, all bounded by the head of the first).

@@ -103,7 +103,7 @@ package struct FollowedStates {
     private mutating func read(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
         readSinceRelease += 1
         if readSinceRelease >= 1024 {
-            try ledger.store.environment.releaseMappedPagesOverBudget()
+            try ledger.store.environment.releaseMappedPages()
             readSinceRelease = 0
         }
         if let live = try ledger.dossier(code, in: txn), live.lastSeq <= position {

@@ -49,7 +49,7 @@ extension KeyOrderFold {
                 // A state row is read where the last one was; a stream's records lie anywhere in the log,
                 // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
                 if summary.streams & 0x1FFF == 0 || streamReads >= 1024 {
-                    try map.releaseOverBudget()
+                    try map.releaseAll()
                     streamReads = 0
                 }
                 guard let code = String(storedUTF8: row.key) else {

@@ -257,9 +257,9 @@ extension Ledger {
         }
     }
 
-    /// Walks `table` in key order, releasing the mapped pages over the
-    /// budget every `entries` (a power of two) entries, so that resident
-    /// memory is bounded by the budget rather than by the table.
+    /// Walks `table` in key order, releasing the mapped pages read every
+    /// `entries` (a power of two) entries, so that resident memory is bounded
+    /// by that many entries' pages rather than by the table.
     private func walk(_ table: Database, releasingEvery entries: Int, in txn: Transaction,
                       _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
         let map = try store.environment.mappedRegion(in: txn)
@@ -268,7 +268,7 @@ extension Ledger {
             var walked = 0
             while let e = entry {
                 walked += 1
-                if walked & (entries - 1) == 0 { try map.releaseOverBudget() }
+                if walked & (entries - 1) == 0 { try map.releaseAll() }
                 try body(e.key, e.value)
                 entry = try cursor.next()
             }
