@@ -242,8 +242,14 @@ public final class Environment: @unchecked Sendable {
     /// LMDB does not tell where it mapped the file (`me_mapaddr` is set only
     /// for a fixed map), so the mapping is found by the data file's descriptor.
     public func releaseMappedPagesOverBudget() throws {
-        if let resident = FileSystem.residentFileBackedBytes(), resident <= Self.residentFileBudget { return }
-        try releaseMappedPages()
+        if Self.residentFileBytesExceed(Self.residentFileBudget) { try releaseMappedPages() }
+    }
+
+    /// Whether this process's resident file-backed memory exceeds `budget`
+    /// bytes (true where it cannot be read, so a caller releases).
+    static func residentFileBytesExceed(_ budget: Int) -> Bool {
+        guard let resident = FileSystem.residentFileBackedBytes() else { return true }
+        return resident > budget
     }
 
     /// Drops this process's mapping of all the ledger's pages, whatever the
@@ -265,8 +271,8 @@ public final class Environment: @unchecked Sendable {
         let ranges: [Range<UInt>]
         let path: String
 
-        /// Releases every page of the map, as `Environment.releaseMappedPagesOverBudget`
-        /// does over the budget, without finding the map again.
+        /// Releases every page of the map, as `Environment.releaseMappedPages`
+        /// does, without finding the map again.
         public func releaseAll() throws {
             for range in ranges { try release(range) }
         }
@@ -278,7 +284,7 @@ public final class Environment: @unchecked Sendable {
         /// pages bounded by the budget this way, however large the ledger.
         @discardableResult
         public func releaseAll(ifResidentFileBytesExceed budget: Int) throws -> Bool {
-            if let resident = FileSystem.residentFileBackedBytes(), resident <= budget { return false }
+            guard Environment.residentFileBytesExceed(budget) else { return false }
             try releaseAll()
             return true
         }

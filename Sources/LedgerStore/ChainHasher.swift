@@ -30,6 +30,16 @@ final class ChainHasher: Sendable {
         let recordedAt: Timestamp
     }
 
+    /// Appends to `hashes` the hash of each of `links`, each after the one
+    /// before it, the first after `previous`.
+    private static func chain(_ links: some Sequence<Link>, after previous: SHA256.Digest, into hashes: inout [SHA256.Digest]) {
+        var previous = previous
+        for link in links {
+            previous = link.canonical.chainedHash(seq: link.seq, version: link.version, recordedAt: link.recordedAt, previous: previous)
+            hashes.append(previous)
+        }
+    }
+
     private struct State {
         /// Every link submitted in this transaction, in seq order.
         var links: [Link] = []
@@ -74,14 +84,10 @@ final class ChainHasher: Sendable {
                 }
                 return (Array(state.links[state.hashes.count...]), state.hashes.last ?? state.start)
             }
-            guard let (links, first) = taken else { idle.signal(); return }
-            var previous = first
+            guard let (links, previous) = taken else { idle.signal(); return }
             var hashed: [SHA256.Digest] = []
             hashed.reserveCapacity(links.count)
-            for link in links {
-                previous = link.canonical.chainedHash(seq: link.seq, version: link.version, recordedAt: link.recordedAt, previous: previous)
-                hashed.append(previous)
-            }
+            Self.chain(links, after: previous, into: &hashed)
             state.withLock { $0.hashes.append(contentsOf: hashed) }
         }
     }
@@ -96,11 +102,7 @@ final class ChainHasher: Sendable {
     func hashes() -> [SHA256.Digest] {
         waitForWorker()
         return state.withLock { state in
-            var previous = state.hashes.last ?? state.start
-            for link in state.links[state.hashes.count...] {
-                previous = link.canonical.chainedHash(seq: link.seq, version: link.version, recordedAt: link.recordedAt, previous: previous)
-                state.hashes.append(previous)
-            }
+            Self.chain(state.links[state.hashes.count...], after: state.hashes.last ?? state.start, into: &state.hashes)
             return state.hashes
         }
     }

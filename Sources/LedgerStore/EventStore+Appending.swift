@@ -24,8 +24,8 @@ package struct Appender {
     private let headBefore: Head
     /// Hashes the chain of this transaction's events.
     private let hasher: ChainHasher
-    /// Events appended (links handed to `hasher`).
-    private var appended = 0
+    /// Events appended in this transaction (links handed to `hasher`).
+    private var appended: Int { Int(lastSeq - headBefore.seq) }
     /// The string ids committed before this transaction (1 through this).
     package let committedStringCount: UInt32
     /// The strings this transaction interned, in id order after `committedStringCount`.
@@ -105,8 +105,6 @@ package struct Appender {
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
-        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: event.recordedAt!))
-        appended += 1
         let recorded = RecordedEvent(seq: seq, version: version, event: event, hash: .zero)
         let record = try RecordCodec.encode(recorded, dossierNumber: dossierNumber) { text in
             try intern(text, in: txn)
@@ -117,6 +115,8 @@ package struct Appender {
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
+        // The link and `lastSeq` advance together: `appended` counts both.
+        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: event.recordedAt!))
         lastSeq = seq
         return (seq, record)
     }
@@ -141,12 +141,10 @@ package struct Appender {
     }
 
     /// Writes each record's hash and the new head. Call once, after the last `append`.
-    /// - Returns: the new head.
-    @discardableResult
-    package func finish(in txn: Transaction) throws -> Head {
+    package func finish(in txn: Transaction) throws {
         let hashes = hasher.hashes()
         precondition(hashes.count == appended, "the chain's links and the events appended differ")
-        guard let last = hashes.last else { return headBefore }
+        guard let last = hashes.last else { return }
         try txn.withCursor(store.tables.events) { cursor in
             var record: [UInt8] = []
             var entry = try cursor.seek(Key.u64(headBefore.seq + 1))
@@ -168,9 +166,7 @@ package struct Appender {
                 entry = try cursor.next()
             }
         }
-        let head = Head(seq: lastSeq, hash: last)
-        try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(head.seq) + head.hash.bytes)
-        return head
+        try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(lastSeq) + last.bytes)
     }
 
     /// Shares the strings this transaction added with later transactions of

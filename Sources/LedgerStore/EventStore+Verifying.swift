@@ -16,8 +16,9 @@ extension EventStore {
     /// Each event's hash is recomputed from its own bytes and the stored hash
     /// of the event before it: the chain holds exactly when every link does.
     /// So links are independent: they are hashed sixteen at a time
-    /// (`SHA256.Lanes`, with AVX-512 where the CPU has it), from canonical forms written straight from the
-    /// binary records (`OutputLineTranscoder.withHashForm`), and the log can
+    /// (`SHA256.Lanes`, with AVX-512 where the CPU has it), from canonical
+    /// forms written straight from the binary records
+    /// (`OutputLineTranscoder.withHashForm`), and the log can
     /// be checked in `parts` stretches at once (one thread and one read
     /// transaction each, all bounded by the head of the first).
     ///
@@ -132,9 +133,9 @@ extension EventStore {
 }
 
 /// The links of the chain waiting to be hashed, a batch of
-/// `SHA256.Lanes.width` at a time (with the fastest kernel this machine runs): each link's hash is recomputed from the
-/// stored hash before it and its own canonical form, so links are
-/// independent and hash side by side.
+/// `SHA256.Lanes.width` at a time (with the fastest kernel this machine
+/// runs): each link's hash is recomputed from the stored hash before it and
+/// its own canonical form, so links are independent and hash side by side.
 private final class ChainLinks {
     enum Outcome {
         /// Every link waiting holds; `last` is the last of them.
