@@ -14,6 +14,12 @@ import LMDB
 /// them. Inside the transaction, before `finish`, the records read back
 /// have no hash; nothing there reads it.
 ///
+/// A dossier's stream (`Tables.streams`) and its row in `Tables.dossiers`
+/// are kept in memory while the transaction appends to them and written
+/// by `finish`, once per dossier however many of its events the
+/// transaction holds. Before `finish`, read a dossier's records through
+/// `records(ofDossier:in:)` of the appender, which sees them.
+///
 /// Package access: the ledger's projections are written in the same
 /// transaction by `Ledger.append`, the only way events enter a ledger.
 package struct Appender {
@@ -32,6 +38,16 @@ package struct Appender {
     package private(set) var newStrings: [String] = []
     private var newStringIDs: [String: UInt32] = [:]
     private var nextDossierNumber: UInt32
+    /// The streams this transaction appended to, by dossier code, until `finish` writes them.
+    private var changedStreams: [String: ChangedStream] = [:]
+
+    /// A dossier's stream as this transaction left it so far.
+    private struct ChangedStream {
+        let number: UInt32
+        /// The stream's stored form (`StreamSeqs`), this transaction's seqs included.
+        var stream: [UInt8]
+        var version: UInt32
+    }
 
     package init(store: EventStore, in txn: Transaction) throws {
         self.store = store
@@ -60,11 +76,6 @@ package struct Appender {
         try txn.get(store.tables.ids, key: identityKey).map { try Key.readU64($0) }
     }
 
-    /// The dossier's current version (0 when it has no events yet).
-    package func version(ofDossier code: String, in txn: Transaction) throws -> UInt32 {
-        try store.stream(ofDossier: code, in: txn)?.version ?? 0
-    }
-
     /// Stores `event` as the next seq, under `identityKey` in the id index
     /// (`identityKey(of:_:)`); `canonical` is its canonical encoding.
     /// `recordedAt` is used when the event carries none. Checks nothing but
@@ -79,29 +90,28 @@ package struct Appender {
         var dossierNumber: UInt32?
         var version: UInt32?
         if let code = event.dossier {
-            let current = try store.stream(ofDossier: code, in: txn)
-            let number = current?.number ?? nextDossierNumber
-            if current == nil {
-                nextDossierNumber += 1
-                try txn.put(tables.dossierCodes, key: Key.u32(number), value: Array(code.utf8), flags: .append)
-            }
-            let v = (current?.version ?? 0) + 1
-            try txn.put(tables.dossiers, key: Array(code.utf8), value: Key.u32u32(number, v))
-            let numberKey = Key.u32(number)
-            var existing: UnsafeRawBufferPointer?
-            if current != nil {
-                guard let raw = try txn.get(tables.streams, key: numberKey) else {
+            var changed: ChangedStream
+            if let known = changedStreams[code] {
+                changed = known
+            } else if let current = try store.stream(ofDossier: code, in: txn) {
+                guard let raw = try txn.get(tables.streams, key: Key.u32(current.number)) else {
                     throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
                 }
-                existing = raw
+                changed = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
+            } else {
+                changed = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
+                nextDossierNumber += 1
+                try txn.put(tables.dossierCodes, key: Key.u32(changed.number), value: Array(code.utf8), flags: .append)
             }
-            let stream: [UInt8]
-            do { stream = try StreamSeqs.appending(seq, to: existing) } catch {
+            do {
+                changed.stream = try changed.stream.withUnsafeBytes { old in try StreamSeqs.appending(seq, to: old.isEmpty ? nil : old) }
+            } catch let error as RecordDecodingError {
                 throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
             }
-            _ = try txn.put(tables.streams, key: numberKey, value: stream)
-            dossierNumber = number
-            version = v
+            changed.version += 1
+            changedStreams[code] = changed
+            dossierNumber = changed.number
+            version = changed.version
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
@@ -140,8 +150,29 @@ package struct Appender {
         hasher.truncate(to: appended)
     }
 
-    /// Writes each record's hash and the new head. Call once, after the last `append`.
+    /// The records of dossier `code` in version order, this transaction's
+    /// included (as `EventStore.records(ofDossier:in:)` after `finish`).
+    package func records(ofDossier code: String, in txn: Transaction) throws -> [RecordView] {
+        guard let changed = changedStreams[code] else { return try store.records(ofDossier: code, in: txn) }
+        var seqs: [UInt64] = []
+        do { try changed.stream.withUnsafeBytes { try StreamSeqs.decode($0, into: &seqs) } } catch let error as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
+        }
+        return try store.records(code, seqs: seqs, in: txn)
+    }
+
+    /// Writes each changed stream and dossier row, each record's hash and
+    /// the new head. Call once, after the last `append`.
     package func finish(in txn: Transaction) throws {
+        // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
+        for (code, changed) in changedStreams.sorted(by: { $0.value.number < $1.value.number }) {
+            do {
+                try txn.put(store.tables.dossiers, key: Array(code.utf8), value: Key.u32u32(changed.number, changed.version))
+                _ = try txn.put(store.tables.streams, key: Key.u32(changed.number), value: changed.stream)
+            } catch let e as LMDBError {
+                throw e.adding(context: "dossier \(code)").adding(context: "writing its stream")
+            }
+        }
         let hashes = hasher.hashes()
         precondition(hashes.count == appended, "the chain's links and the events appended differ")
         guard let last = hashes.last else { return }

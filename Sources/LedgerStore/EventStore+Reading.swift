@@ -142,7 +142,12 @@ extension EventStore {
     /// A dossier's stored records up to seq `through` (all by default), in
     /// version order, read in place: valid while `txn` is open.
     public func records(ofDossier code: String, through last: UInt64 = .max, in txn: Transaction) throws -> [RecordView] {
-        try seqs(ofDossier: code, in: txn).prefix { $0 <= last }.map { seq in
+        try records(code, seqs: try seqs(ofDossier: code, in: txn).prefix { $0 <= last }, in: txn)
+    }
+
+    /// The records of `seqs`, the stream of dossier `code`, read in place.
+    package func records(_ code: String, seqs: some Sequence<UInt64>, in txn: Transaction) throws -> [RecordView] {
+        try seqs.map { seq in
             guard let raw = try txn.get(tables.events, key: Key.u64(seq)) else {
                 throw LedgerError(.corrupt, "\(path): dossier \(code): stream names seq \(seq), which is not in the log")
             }

@@ -323,7 +323,7 @@ struct AppendSession {
             try record.withUnsafeBytes { raw in
                 do {
                     try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { code in
-                        try ledger.store.records(ofDossier: code, in: txn)
+                        try appender.records(ofDossier: code, in: txn)
                     }
                 } catch let e as RecordDecodingError {
                     throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
