@@ -108,14 +108,14 @@ enum AppendBenchmark {
                     for input in events {
                         let canonical = CanonicalEncoding(input.event)
                         let identityKey = Appender.identityKey(of: input.event, canonical)
-                        if let seq = try appender.storedSeq(identityKey: identityKey, in: txn) {
+                        if let seq = try appender.claim(input.event, identityKey: identityKey, in: txn) {
                             // What Ledger.append does with a repeat: compare it with the stored event, store nothing.
                             guard let original = try store.event(seq: seq, in: txn), original.event.hasSameContent(as: input.event) else {
                                 throw BenchError("line \(input.line): id already stored at seq \(seq) with different content")
                             }
                             continue
                         }
-                        _ = try appender.append(input.event, canonical: canonical, identityKey: identityKey, recordedAt: recordedAt, in: txn)
+                        _ = try appender.append(input.event, canonical: canonical, recordedAt: recordedAt, in: txn)
                     }
                     try appender.finish(in: txn)
                     return appender

@@ -38,6 +38,8 @@ package struct Appender {
     package private(set) var newStrings: [String] = []
     private var newStringIDs: [String: UInt32] = [:]
     private var nextDossierNumber: UInt32
+    /// The seq the last `claim` entered in the id index.
+    private var claimedSeq: UInt64 = 0
     /// The streams this transaction appended to, by dossier code, until `finish` writes them.
     private var changedStreams: [String: ChangedStream] = [:]
 
@@ -70,22 +72,39 @@ package struct Appender {
         return [0] + canonical.contentDigest.bytes
     }
 
-    /// The seq under which the event of index key `identityKey` is already
-    /// stored, including earlier appends of this transaction.
-    package func storedSeq(identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
-        try txn.get(store.tables.ids, key: identityKey).map { try Key.readU64($0) }
+    /// Enters `event`, of index key `identityKey` (`identityKey(of:_:)`), in
+    /// the id index under the next seq, for `append` to store it there; or,
+    /// when the key is already stored (this transaction's appends
+    /// included), gives its seq and writes nothing. One lookup either way.
+    ///
+    /// After a claim, `append` the event, or undo the batch: a claimed key
+    /// names a seq until the transaction (or the batch's nested one) is undone.
+    package mutating func claim(_ event: Event, identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
+        let seq = lastSeq + 1
+        do {
+            if try txn.put(store.tables.ids, key: identityKey, value: Key.u64(seq), flags: .noOverwrite) {
+                claimedSeq = seq
+                return nil
+            }
+            guard let stored = try txn.get(store.tables.ids, key: identityKey) else {
+                throw LedgerError(.corrupt, "\(store.path): the id index refused a key it does not hold")
+            }
+            return try Key.readU64(stored)
+        } catch let e as LMDBError {
+            throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
+        }
     }
 
-    /// Stores `event` as the next seq, under `identityKey` in the id index
-    /// (`identityKey(of:_:)`); `canonical` is its canonical encoding.
-    /// `recordedAt` is used when the event carries none. Checks nothing but
-    /// storage: validation is the caller's.
+    /// Stores `event`, claimed just before (`claim`), as the next seq;
+    /// `canonical` is its canonical encoding. `recordedAt` is used when the
+    /// event carries none. Checks nothing but storage: validation is the caller's.
     /// - Returns: the seq and the bytes of the record stored.
-    package mutating func append(_ event: Event, canonical: CanonicalEncoding, identityKey: [UInt8], recordedAt: Timestamp,
+    package mutating func append(_ event: Event, canonical: CanonicalEncoding, recordedAt: Timestamp,
                                  in txn: Transaction) throws -> (seq: UInt64, record: [UInt8]) {
         var event = event
         if event.recordedAt == nil { event.recordedAt = recordedAt }
         let seq = lastSeq + 1
+        precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
         let tables = store.tables
         var dossierNumber: UInt32?
         var version: UInt32?
@@ -121,7 +140,6 @@ package struct Appender {
         }
         do {
             try txn.put(tables.events, key: Key.u64(seq), value: record, flags: .append)
-            try txn.put(tables.ids, key: identityKey, value: Key.u64(seq), flags: .noOverwrite)
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }

@@ -280,7 +280,7 @@ struct AppendSession {
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
             AppendRefusal(kind, line: input.line, dossier: event.dossier, rule: rule)
         }
-        if let seq = try appender.storedSeq(identityKey: identityKey, in: txn) {
+        if let seq = try appender.claim(event, identityKey: identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
@@ -317,7 +317,7 @@ struct AppendSession {
                 throw refuse(.invalid, violation.rule)
             }
             let record: [UInt8]
-            (seq, record) = try appender.append(event, canonical: canonical, identityKey: identityKey, recordedAt: recordedAt, in: txn)
+            (seq, record) = try appender.append(event, canonical: canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             try record.withUnsafeBytes { raw in
@@ -339,7 +339,7 @@ struct AppendSession {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, canonical: canonical, identityKey: identityKey, recordedAt: recordedAt, in: txn).seq
+            seq = try appender.append(event, canonical: canonical, recordedAt: recordedAt, in: txn).seq
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq

@@ -26,7 +26,8 @@ import LedgerContract
                 var appender = try Appender(store: store, in: txn)
                 for e in events {
                     let canonical = CanonicalEncoding(e)
-                    _ = try appender.append(e, canonical: canonical, identityKey: Appender.identityKey(of: e, canonical), recordedAt: stamp, in: txn)
+                    _ = try appender.claim(e, identityKey: Appender.identityKey(of: e, canonical), in: txn)
+                    _ = try appender.append(e, canonical: canonical, recordedAt: stamp, in: txn)
                 }
                 try appender.finish(in: txn)
                 return appender
