@@ -101,41 +101,47 @@ package struct Appender {
     /// - Returns: the seq and the bytes of the record stored.
     package mutating func append(_ event: Event, canonical: CanonicalEncoding, recordedAt: Timestamp,
                                  in txn: Transaction) throws -> (seq: UInt64, record: [UInt8]) {
-        var event = event
-        if event.recordedAt == nil { event.recordedAt = recordedAt }
+        let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
         let tables = store.tables
         var dossierNumber: UInt32?
         var version: UInt32?
         if let code = event.dossier {
-            var changed: ChangedStream
-            if let known = changedStreams[code] {
-                changed = known
-            } else if let current = try store.stream(ofDossier: code, in: txn) {
-                guard let raw = try txn.get(tables.streams, key: Key.u32(current.number)) else {
-                    throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
-                }
-                changed = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
+            // One lookup of the code for a dossier this transaction changed already; the entry is changed in place.
+            let slot: Dictionary<String, ChangedStream>.Index
+            if let known = changedStreams.index(forKey: code) {
+                slot = known
             } else {
-                changed = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
-                nextDossierNumber += 1
-                try txn.put(tables.dossierCodes, key: Key.u32(changed.number), value: Array(code.utf8), flags: .append)
+                let first: ChangedStream
+                if let current = try store.stream(ofDossier: code, in: txn) {
+                    guard let raw = try txn.get(tables.streams, key: Key.u32(current.number)) else {
+                        throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
+                    }
+                    first = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
+                } else {
+                    first = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
+                    nextDossierNumber += 1
+                    try txn.put(tables.dossierCodes, key: Key.u32(first.number), value: Array(code.utf8), flags: .append)
+                }
+                changedStreams[code] = first
+                slot = changedStreams.index(forKey: code)!
             }
             do {
-                changed.stream = try changed.stream.withUnsafeBytes { old in try StreamSeqs.appending(seq, to: old.isEmpty ? nil : old) }
+                let stream = try changedStreams.values[slot].stream.withUnsafeBytes { old in
+                    try StreamSeqs.appending(seq, to: old.isEmpty ? nil : old)
+                }
+                changedStreams.values[slot].stream = stream
             } catch let error as RecordDecodingError {
                 throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
             }
-            changed.version += 1
-            changedStreams[code] = changed
-            dossierNumber = changed.number
-            version = changed.version
+            changedStreams.values[slot].version += 1
+            dossierNumber = changedStreams.values[slot].number
+            version = changedStreams.values[slot].version
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
-        let recorded = RecordedEvent(seq: seq, version: version, event: event, hash: .zero)
-        let record = try RecordCodec.encode(recorded, dossierNumber: dossierNumber) { text in
+        let record = try RecordCodec.encode(event, version: version, recordedAt: recordedAt, hash: .zero, dossierNumber: dossierNumber) { text in
             try intern(text, in: txn)
         }
         do {
@@ -144,7 +150,7 @@ package struct Appender {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
         // The link and `lastSeq` advance together: `appended` counts both.
-        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: event.recordedAt!))
+        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: recordedAt))
         lastSeq = seq
         return (seq, record)
     }

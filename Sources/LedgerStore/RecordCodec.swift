@@ -31,8 +31,15 @@ import LedgerContract
     ]
 
     static func encode(_ r: RecordedEvent, dossierNumber: UInt32?, intern: (String) throws -> UInt32) rethrows -> [UInt8] {
+        try encode(r.event, version: r.version, recordedAt: r.recordedAt, hash: r.hash, dossierNumber: dossierNumber, intern: intern)
+    }
+
+    /// The record of `e` with `recordedAt` in place of its own (the
+    /// appender's stamp for an event that carries none), without a copy of
+    /// the event.
+    static func encode(_ e: Event, version: UInt32?, recordedAt: Timestamp, hash: SHA256.Digest, dossierNumber: UInt32?,
+                       intern: (String) throws -> UInt32) rethrows -> [UInt8] {
         var w = ByteWriter(capacity: 160)
-        let e = r.event
         w.u8(formatVersion)
         w.u8(e.type.rawValue)
         var flags: UInt8 = 0
@@ -41,13 +48,13 @@ import LedgerContract
         if e.id != nil { flags |= 4 }
         if e.expectedVersion != nil { flags |= 8 }
         w.u8(flags)
-        w.raw(r.hash.bytes)
+        w.raw(hash.bytes)
         if let n = dossierNumber {
             w.varint(UInt64(n))
-            w.varint(UInt64(r.version ?? 0))
+            w.varint(UInt64(version ?? 0))
         }
         writeTimestamp(e.at, base: 0, into: &w)
-        writeTimestamp(r.recordedAt, base: e.at.seconds, into: &w)
+        writeTimestamp(recordedAt, base: e.at.seconds, into: &w)
         if let a = e.actor { w.varint(UInt64(try intern(a))) }
         if let id = e.id { w.blob(id) }
         if let ev = e.expectedVersion { w.varint(UInt64(ev)) }

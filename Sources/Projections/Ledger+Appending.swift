@@ -101,8 +101,9 @@ extension Ledger {
                     let mark = session.beginBatch()
                     do {
                         func appendBatch(in txn: Transaction) throws -> AppendReport {
-                            for i in request.events.indices {
-                                try session.append(request.events[i], recordedAt: request.recordedAt, txn: txn)
+                            // Through the buffer: each event is lent to `append`, not copied out of the array.
+                            try request.events.withUnsafeBufferPointer { events in
+                                for i in events.indices { try session.append(events[i], recordedAt: request.recordedAt, txn: txn) }
                             }
                             return session.report
                         }
@@ -295,12 +296,14 @@ struct AppendSession {
         }
         let seq: UInt64
         if let code = event.dossier {
-            // Taken out of `changed` so that the event is applied to it in place (no copy of its arrays)
-            // unless the undo log keeps the previous value; put back below.
+            // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
+            // in place (no copy of its arrays) unless the undo log keeps the previous value; put back below.
             var state: DossierState
-            if let taken = changed.removeValue(forKey: code) {
-                if keepsUndo { undo.append((code, taken)) }
-                state = taken.state
+            let slot = changed.index(forKey: code)
+            if let slot {
+                if keepsUndo { undo.append((code, changed.values[slot])) }
+                state = DossierState(code: code)
+                swap(&state, &changed.values[slot].state)
             } else {
                 if keepsUndo { undo.append((code, nil)) }
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
@@ -309,9 +312,11 @@ struct AppendSession {
                 throw refuse(.versionConflict(expected: expected, actual: state.version),
                              "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
             }
+            // The closures below capture locals, not `self`: `reference` is then lent to the calls, not copied.
+            let store = ledger.store
             do {
                 try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
-                    try ledger.store.event(seq: seq, in: txn)
+                    try store.event(seq: seq, in: txn)
                 }
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
@@ -320,11 +325,11 @@ struct AppendSession {
             (seq, record) = try appender.append(event, canonical: canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
+            // A void refolds the dossier from its records, this transaction's included.
+            let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
             try record.withUnsafeBytes { raw in
                 do {
-                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { code in
-                        try appender.records(ofDossier: code, in: txn)
-                    }
+                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { _ in records }
                 } catch let e as RecordDecodingError {
                     throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
                 }
@@ -333,7 +338,7 @@ struct AppendSession {
                 references.append(reference)
                 referenceIsShared = true
             }
-            changed[code] = (state, references.count - 1)
+            if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[code] = (consume state, references.count - 1) }
         } else {
             do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
