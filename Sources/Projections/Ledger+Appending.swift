@@ -73,20 +73,23 @@ extension Ledger {
                     defer { queue.waiting.removeAll(keepingCapacity: true) }
                     return queue.waiting
                 }
-                commit(group)
-                let next = appendQueue.withLock { queue -> PendingAppend? in
-                    if queue.waiting.isEmpty { queue.leaderActive = false }
-                    return queue.waiting.first
+                commit(group) {
+                    let next = appendQueue.withLock { queue -> PendingAppend? in
+                        if queue.waiting.isEmpty { queue.leaderActive = false }
+                        return queue.waiting.first
+                    }
+                    next?.promote()
                 }
-                next?.promote()
             }
             if let outcome = request.wait() { return try outcome.get() }
             leads = true
         }
     }
 
-    /// Appends the batches of `group` in one write transaction and completes each.
-    func commit(_ group: [PendingAppend]) {
+    /// Appends the batches of `group` in one write transaction, calls
+    /// `handOff` once it is over, then completes each batch: the next
+    /// commit can start while this group's callers are woken, which takes a while.
+    func commit(_ group: [PendingAppend], handOff: () -> Void = {}) {
         var outcomes: [Result<AppendReport, any Error>] = []
         do {
             var finalReference: ReferenceData?
@@ -137,6 +140,7 @@ extension Ledger {
         } catch {
             outcomes = group.map { _ in .failure(error) }
         }
+        handOff()
         for (request, outcome) in zip(group, outcomes) { request.complete(outcome) }
     }
 }
