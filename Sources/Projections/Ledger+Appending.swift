@@ -104,9 +104,8 @@ extension Ledger {
                     let mark = session.beginBatch()
                     do {
                         func appendBatch(in txn: Transaction) throws -> AppendReport {
-                            // Through the buffer: each event is lent to `append`, not copied out of the array.
-                            try request.events.withUnsafeBufferPointer { events in
-                                for i in events.indices { try session.append(events[i], recordedAt: request.recordedAt, txn: txn) }
+                            for i in request.events.indices {
+                                try session.append(request.events[i], recordedAt: request.recordedAt, txn: txn)
                             }
                             return session.report
                         }
