@@ -1,4 +1,5 @@
 import Foundation
+import Projections
 
 /// The `--help` texts of the tool and of each command.
 enum Help {
@@ -95,7 +96,7 @@ enum Help {
                dossier-ledger [--ledger DIR] import --format xes [FILE|-] [--agency CODE] [--timezone OFFSET] [--batch N]
 
         Streams a large NDJSON file into the ledger in atomic batches of N
-        events (default 5000), showing progress on stderr when it is a
+        events (default \(Ledger.importBatchSize)), showing progress on stderr when it is a
         terminal. If it stops (interrupted, or a line refused), the batches
         before are kept; run the same import again and the events already
         stored are skipped, so nothing is duplicated. --verbose prints

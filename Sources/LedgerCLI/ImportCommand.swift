@@ -15,7 +15,7 @@ enum ImportCommand {
         guard format == "ndjson" || format == "xes" else {
             throw CommandFailure(.usage, "--format \(format): import reads ndjson or xes")
         }
-        let batch = try args.integer("batch", in: 1...1_000_000) ?? 5000
+        let batch = try args.integer("batch", in: 1...1_000_000) ?? Ledger.importBatchSize
         let ledger = try context.openLedger()
         if format == "xes" {
             var options = XESImport.Options()
