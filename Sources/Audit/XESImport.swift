@@ -146,8 +146,8 @@ public enum XESImport {
                     }
                     guard !ledger.allowsPersonalData else { continue }
                     for e in events where e.event.type == .activityRecorded {
-                        do { try DossierEventRules.checkNoPersonalData(e.event.data) } catch let violation as RuleViolation {
-                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(violation.rule)")
+                        do throws(RuleViolation) { try DossierEventRules.checkNoPersonalData(e.event.data) } catch {
+                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
                         }
                     }
                 }

@@ -22,7 +22,7 @@ public enum DossierEventRules {
     }
 
     /// Refuses `data` that names a personal identifier at any depth.
-    public static func checkNoPersonalData(_ data: JSONObject, path: String = "data") throws {
+    public static func checkNoPersonalData(_ data: JSONObject, path: String = "data") throws(RuleViolation) {
         for m in data.members {
             if isPersonalDataName(m.key) {
                 throw RuleViolation("\(path).\(m.key) looks like personal data (cccd, cmnd, phone, email, address, applicantName are refused: an append-only log cannot erase them)")

@@ -73,13 +73,11 @@ public struct PreparedEvent: Sendable {
         self.input = input
         canonical = CanonicalEncoding(input.event)
         identityKey = Appender.identityKey(of: input.event, canonical)
-        do {
+        do throws(RuleViolation) {
             try DossierEventRules.checkNoPersonalData(input.event.data)
             personalDataRule = nil
-        } catch let violation as RuleViolation {
-            personalDataRule = violation.rule
         } catch {
-            personalDataRule = "\(error)"
+            personalDataRule = error.rule
         }
     }
 }
