@@ -3,8 +3,8 @@ import LMDB
 
 /// Appends events to the log inside one write transaction.
 ///
-/// Create it at the start of `environment.write {}`, call `append` for each
-/// event in order, `finish` before the closure returns, and `publish` after
+/// Create it at the start of `environment.write {}`, call `claim` and then
+/// `append` for each event in order, `finish` before the closure returns, and `publish` after
 /// the transaction committed. Until `publish`, nothing outside the
 /// transaction has changed, so an aborted or retried transaction leaves the
 /// store exactly as it was.
