@@ -3,7 +3,8 @@ import PackageDescription
 
 // Layers, bottom to top:
 //   SystemIO (file and process calls outside LMDB) · LedgerContract (events, JSON in and
-//   out, timestamps, SHA-256, byte coding, local dates — no storage) · SHA256Wide (SHA-256 lanes for AVX-512)
+//   out, timestamps, SHA-256, byte coding, local dates — no storage) above SHA256NI (SHA-256 blocks on the
+//   x86 SHA extensions) · SHA256Wide (SHA-256 lanes for AVX-512)
 //   → WorkingTime → DossierRules (the domain: lifecycle, reference data, the dossier fold)
 //   beside CLMDB → LMDB (the only code that calls mdb_*) → LedgerStore (the event log)
 //   → Projections (the Ledger: append, projections, reports)
@@ -11,10 +12,14 @@ import PackageDescription
 //   → ReportSite (the static HTML site), Warehouse (the national warehouse on PostgreSQL) → LedgerCLI → dossier-ledger.
 // `SHA256Wide` holds one function: the verify chain's SHA-256 lanes compiled for AVX-512.
 // LedgerStore calls it only where /proc/cpuinfo lists what it needs (`SHA256.Lanes.Kernel.avx512`).
+// `SHA256NI` holds one function: SHA-256's block compression built for the SHA extensions.
+// LedgerContract calls it only where CPUID reports them (`SHA256.Implementation.shaExtensions`).
 #if arch(x86_64)
 let wideInstructions: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
+let shaInstructions: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msha", "-Xcc", "-msse4.1"])]
 #else
 let wideInstructions: [SwiftSetting] = []
+let shaInstructions: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -31,7 +36,8 @@ let package = Package(
             providers: [.apt(["liblmdb-dev"])]
         ),
         .target(name: "SystemIO"),
-        .target(name: "LedgerContract"),
+        .target(name: "SHA256NI", swiftSettings: shaInstructions),
+        .target(name: "LedgerContract", dependencies: ["SHA256NI"]),
         .target(name: "WorkingTime", dependencies: ["LedgerContract"]),
         .target(name: "DossierRules", dependencies: ["LedgerContract", "WorkingTime"]),
         .target(name: "SHA256Wide", dependencies: ["LedgerContract"], swiftSettings: wideInstructions),

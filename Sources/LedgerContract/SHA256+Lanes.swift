@@ -107,6 +107,25 @@ extension SHA256 {
 
             /// `hashLanes` compiled for the baseline of the platform.
             public static let portable = Kernel(name: "portable") { Lanes.hashLanes($0) }
+
+            /// Each lane's message hashed alone on the x86 SHA extensions
+            /// (`SHA256.Implementation.shaExtensions`), which beat the
+            /// baseline's lanes several times over; nil on a CPU without them.
+            public static let shaExtensions: Kernel? = Implementation.shaExtensions.isAvailable
+                ? Kernel(name: "sha-extensions") { Lanes.hashEachLane($0, implementation: .shaExtensions) }
+                : nil
+        }
+
+        /// The final state of each lane's padded message, its blocks
+        /// compressed one message at a time by `implementation`.
+        static func hashEachLane(_ batch: Batch, implementation: Implementation) -> LaneStates {
+            var h: LaneStates = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
+            for lane in 0..<Lanes.width where batch.blockCounts[lane] > 0 {
+                let s = SHA256.compressedState(batch.storage + lane * batch.stride, blocks: Int(batch.blockCounts[lane]), implementation)
+                h.0[lane] = s.0; h.1[lane] = s.1; h.2[lane] = s.2; h.3[lane] = s.3
+                h.4[lane] = s.4; h.5[lane] = s.5; h.6[lane] = s.6; h.7[lane] = s.7
+            }
+            return h
         }
 
         /// Every lane's padded message hashed, block by block, all lanes at

@@ -1,6 +1,12 @@
+#if arch(x86_64)
+import SHA256NI
+#endif
+
 /// SHA-256 (FIPS 180-4), written here because the ledger takes no crypto
 /// package. Used for the hash chain and for content digests of events
-/// without an `id`.
+/// without an `id`. Its blocks are compressed by the x86 SHA extensions
+/// where the CPU has them, else by portable Swift (`Implementation`): the
+/// digests are the same.
 ///
 /// - Complexity: O(n) in the bytes hashed. A hasher and a digest hold
 ///   their bytes inline: hashing allocates nothing.
@@ -102,11 +108,19 @@ public struct SHA256: Sendable {
     private var pendingCount = 0
     private var totalBytes: UInt64 = 0
 
-    public init() {}
+    /// The code that compresses the blocks.
+    public let implementation: Implementation
+
+    /// A hasher whose blocks `implementation` compresses, which must be
+    /// available on this CPU (the fastest that is, by default).
+    public init(implementation: Implementation = .fastest) {
+        precondition(implementation.isAvailable, "SHA-256 \(implementation.rawValue) needs CPU instructions this machine lacks")
+        self.implementation = implementation
+    }
 
     /// Hashes `bytes` in one call.
-    public static func hash<C: Collection>(_ bytes: C) -> Digest where C.Element == UInt8 {
-        var s = SHA256(); s.update(bytes); return s.finalize()
+    public static func hash<C: Collection>(_ bytes: C, implementation: Implementation = .fastest) -> Digest where C.Element == UInt8 {
+        var s = SHA256(implementation: implementation); s.update(bytes); return s.finalize()
     }
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
@@ -126,12 +140,13 @@ public struct SHA256: Sendable {
             offset = take
             guard pendingCount == 64 else { return }
             var block = pending
-            withUnsafeBytes(of: &block) { Self.compress(&h, $0.baseAddress!) }
+            withUnsafeBytes(of: &block) { Self.compress(&h, $0.baseAddress!, blocks: 1, implementation) }
             pendingCount = 0
         }
-        while buffer.count - offset >= 64 {
-            Self.compress(&h, base + offset)
-            offset += 64
+        let blocks = (buffer.count - offset) / 64
+        if blocks > 0 {
+            Self.compress(&h, base + offset, blocks: blocks, implementation)
+            offset += 64 * blocks
         }
         if offset < buffer.count {
             let rest = buffer.count - offset
@@ -154,16 +169,41 @@ public struct SHA256: Sendable {
             withUnsafeBytes(of: &block) { t.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
             t[count] = 0x80
             t.storeBytes(of: bitLength.bigEndian, toByteOffset: 64 * blocks - 8, as: UInt64.self)
-            Self.compress(&state, t.baseAddress!)
-            if blocks == 2 { Self.compress(&state, t.baseAddress! + 64) }
+            Self.compress(&state, t.baseAddress!, blocks: blocks, implementation)
         }
         return Digest(state: state)
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    /// One 64-byte block into `h`.
-    private static func compress(_ h: inout State, _ block: UnsafeRawPointer) {
+    /// The state after `blocks` 64-byte blocks at `data`, from the initial one.
+    static func compressedState(_ data: UnsafeRawPointer, blocks: Int, _ implementation: Implementation) -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
+        var state = SHA256().h
+        compress(&state, data, blocks: blocks, implementation)
+        return state
+    }
+
+    /// `blocks` 64-byte blocks at `data` into `h`, by `implementation`.
+    @inline(__always)
+    private static func compress(_ h: inout State, _ data: UnsafeRawPointer, blocks: Int, _ implementation: Implementation) {
+        switch implementation {
+        case .portable:
+            for i in 0..<blocks { compressPortably(&h, data + 64 * i) }
+        case .shaExtensions:
+            #if arch(x86_64)
+            k.withUnsafeBufferPointer { k in
+                withUnsafeMutableBytes(of: &h) { h in
+                    compressWithSHAExtensions(h.baseAddress!.assumingMemoryBound(to: UInt32.self), data, blocks: blocks, roundConstants: k.baseAddress!)
+                }
+            }
+            #else
+            preconditionFailure("the SHA extensions are x86's")
+            #endif
+        }
+    }
+
+    /// One 64-byte block into `h`, in Swift for any CPU.
+    private static func compressPortably(_ h: inout State, _ block: UnsafeRawPointer) {
         k.withUnsafeBufferPointer { k in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
                 for t in 0..<16 {

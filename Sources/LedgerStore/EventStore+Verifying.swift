@@ -16,7 +16,8 @@ extension EventStore {
     /// Each event's hash is recomputed from its own bytes and the stored hash
     /// of the event before it: the chain holds exactly when every link does.
     /// So links are independent: they are hashed sixteen at a time
-    /// (`SHA256.Lanes`, with AVX-512 where the CPU has it), from canonical
+    /// (`SHA256.Lanes`, with AVX-512 or the SHA extensions where the CPU has
+    /// them: `SHA256.Lanes.Kernel.fastest`), from canonical
     /// forms written straight from the binary records
     /// (`OutputLineTranscoder.withHashForm`), and the log can
     /// be checked in `parts` stretches at once (one thread and one read
@@ -179,6 +180,7 @@ extension SHA256.Lanes.Kernel {
         ? SHA256.Lanes.Kernel(name: "avx512") { hashLanesAVX512($0) }
         : nil
 
-    /// The fastest kernel this machine runs: `avx512` where the CPU has it, else `portable`.
-    package static let fastest: SHA256.Lanes.Kernel = avx512 ?? .portable
+    /// The fastest kernel this machine runs: `avx512` where the CPU has it,
+    /// else `shaExtensions` where it has those, else `portable`.
+    package static let fastest: SHA256.Lanes.Kernel = avx512 ?? shaExtensions ?? .portable
 }

@@ -9,7 +9,7 @@ struct ChainKernelTests {
     /// this machine runs: every length around the block and padding edges,
     /// batches of 1 to 16 of unequal lengths (lanes that finish early), and
     /// messages past the lanes' first buffer size.
-    @Test(arguments: [SHA256.Lanes.Kernel.portable] + [SHA256.Lanes.Kernel.avx512].compactMap { $0 })
+    @Test(arguments: [SHA256.Lanes.Kernel.portable] + [SHA256.Lanes.Kernel.avx512, .shaExtensions].compactMap { $0 })
     func lanesGiveTheDigestsOfEachMessage(kernel: SHA256.Lanes.Kernel) {
         let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
         var lanes = SHA256.Lanes(kernel: kernel)
@@ -25,7 +25,7 @@ struct ChainKernelTests {
                 let message = UnsafeRawBufferPointer(rebasing: all[(start % 3)..<(start % 3 + min(length, 4990))])
                 let split = i % 3 == 0 ? 0 : min(32, message.count)
                 lanes.add(UnsafeRawBufferPointer(rebasing: message[..<split]), UnsafeRawBufferPointer(rebasing: message[split...]))
-                expected.append(SHA256.hash(message))
+                expected.append(SHA256.hash(message, implementation: .portable))
                 start += 1
                 if lanes.isFull || i % 23 == 5 { flush() }
             }
@@ -36,9 +36,11 @@ struct ChainKernelTests {
     }
 
     /// Only `SHA256Wide` holds instructions a baseline x86-64 CPU lacks (its
-    /// vector registers), so the program runs on a CPU without AVX-512: no
-    /// other function was compiled for it, nor shared by name with it. Read
-    /// from this test program's own machine code, disassembled by binutils.
+    /// vector registers), and only `SHA256NI` the SHA extensions, so the
+    /// program runs on a CPU without AVX-512 or without the SHA extensions:
+    /// no other function was compiled for them, nor shared by name with
+    /// them. Read from this test program's own machine code, disassembled
+    /// by binutils.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/objdump") && Self.isX86))
     func wideInstructionsStayInTheWideKernel() throws {
         let objdump = Process()
@@ -47,12 +49,14 @@ struct ChainKernelTests {
         let pipe = Pipe()
         objdump.standardOutput = pipe
         try objdump.run()
-        var function = "", wide: Set<String> = [], pending = Data()
+        var function = "", wide: Set<String> = [], sha: Set<String> = [], pending = Data()
         func scan(_ line: Substring) {
             if line.hasSuffix(">:"), let open = line.firstIndex(of: "<") {
                 function = String(line[line.index(after: open)..<line.index(line.endIndex, offsetBy: -2)])
             } else if line.contains("%zmm") || line.contains("%ymm") || line.contains("{%k") {
                 wide.insert(function)
+            } else if line.contains("\tsha256") {
+                sha.insert(function)
             }
         }
         while case let chunk = pipe.fileHandleForReading.availableData, !chunk.isEmpty {
@@ -65,6 +69,8 @@ struct ChainKernelTests {
         #expect(objdump.terminationStatus == 0)
         #expect(wide.contains { $0.hasPrefix("$s10SHA256Wide") })
         #expect(wide.filter { !$0.hasPrefix("$s10SHA256Wide") } == [])
+        #expect(sha.contains { $0.hasPrefix("$s8SHA256NI") })
+        #expect(sha.filter { !$0.hasPrefix("$s8SHA256NI") } == [])
     }
 
     static var isX86: Bool {
