@@ -146,13 +146,17 @@ import WorkingTime
         #expect(json["band"]?.objectValue?["onTimeRate"] == .string("red"))
     }
 
-    @Test func rebuildEqualsTheLiveProjections() throws {
+    /// Whatever the commits' and the merged batches' sizes (the defaults,
+    /// or tiny so that their boundaries fall between any two rows), a
+    /// rebuild gives the live projections.
+    @Test(arguments: [(1, 1), (2, 3), (3, 2), (Ledger.rowsPerRebuildCommit, RebuiltRows.size)])
+    func rebuildEqualsTheLiveProjections(rowsPerCommit: Int, rowsPerBatch: Int) throws {
         let t = try TemporaryLedger()
         try t.append(Array(Fixture.lines()[0..<20]))
         try t.append(Array(Fixture.lines()[20...]))
         #expect(try t.ledger.projectionDifferences().isEmpty)
         let before = try t.ledger.kpiRows(period: .day, asOf: 0).map { $0.counters.values }
-        let result = try t.ledger.rebuildProjections()
+        let result = try t.ledger.rebuildProjections(chunkSize: nil, rowsPerCommit: rowsPerCommit, rowsPerBatch: rowsPerBatch) { _ in }
         #expect(result == (35, 5))
         #expect(try t.ledger.kpiRows(period: .day, asOf: 0).map { $0.counters.values } == before)
         #expect(try t.ledger.projectionDifferences().isEmpty)

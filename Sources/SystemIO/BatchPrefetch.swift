@@ -2,7 +2,8 @@ import Foundation
 
 /// Produces batches on a second thread, one batch ahead of the consumer:
 /// `import` parses and checks the next batch of lines while the current one
-/// is appended and committed. The order of the batches is the order of
+/// is appended and committed, and `rebuild` merges the next rows of its
+/// fold while the ones before are written. The order of the batches is the order of
 /// production; at most two batches are held at once (the one being consumed
 /// and the one waiting).
 ///
@@ -12,7 +13,7 @@ import Foundation
 ///
 /// Thread rules: `produce` runs only on the prefetch thread, one call at a
 /// time; `next()`, `dispose(_:)` and `stop()` are called from one consumer thread.
-final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
+public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     /// The produced batch waiting for the consumer (nil: none yet); `.success(nil)` marks the end.
     private var waiting: Result<Batch?, any Error>?
@@ -22,7 +23,7 @@ final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private var disposed: [Batch] = []
 
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
-    init(_ produce: @escaping () throws -> Batch?) {
+    public init(_ produce: @escaping () throws -> Batch?) {
         // Called on the prefetch thread only, never concurrently (see the thread rules).
         nonisolated(unsafe) let produce = produce
         let thread = Thread { [self] in
@@ -49,7 +50,7 @@ final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     }
 
     /// The next batch in order; nil after the last. Rethrows what `produce` threw, once.
-    func next() throws -> Batch? {
+    public func next() throws -> Batch? {
         condition.lock()
         while waiting == nil && !finished { condition.wait() }
         guard let result = waiting else { condition.unlock(); return nil }
@@ -60,14 +61,14 @@ final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     }
 
     /// Hands back a batch `next()` gave, to be freed on the prefetch thread.
-    func dispose(_ batch: consuming Batch) {
+    public func dispose(_ batch: consuming Batch) {
         condition.lock()
         disposed.append(batch)
         condition.unlock()
     }
 
     /// Stops production and waits for the prefetch thread to leave `produce`.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
