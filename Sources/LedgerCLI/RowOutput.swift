@@ -43,10 +43,59 @@ enum RowOutput {
     }
 }
 
-/// Rows written as they come: NDJSON and CSV lines go out at once, so a
-/// listing of every dossier holds one row at a time; a table holds at most
-/// `tableRowsHeld` rows, its first ones sizing the columns (`TextTable.flush`).
-struct RowSink {
+/// Rows written as they come, formatted and written on a second thread
+/// (`BatchConsumer`) while the command goes on producing them, a batch of
+/// `rowsPerBatch` at a time: a listing of every dossier holds two batches
+/// of rows, and a table at most `RowFormatter.tableRowsHeld` more.
+///
+/// Thread rules: from `init` until `finish()` returns, `out` is written
+/// only by the sink's thread: the command writes nothing else to it meanwhile.
+struct RowSink<Row: Sendable> {
+    private var batch: [Row] = []
+    private let writer: BatchConsumer<[Row]>
+    /// Rows handed to the writing thread at once.
+    static var rowsPerBatch: Int { 256 }
+
+    /// A sink of rows that `json` turns into their JSON objects, on the writing thread.
+    init(columns: [String], format: OutputFormat, to out: Output, json: @escaping (Row) -> JSONObject,
+         decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
+        var formatter = try RowFormatter(columns: columns, format: format, to: out, decorate: decorate)
+        writer = BatchConsumer({ rows in
+            for row in rows { try formatter.add(json(row)) }
+        }, atEnd: {
+            try formatter.finish()
+        })
+        batch.reserveCapacity(Self.rowsPerBatch)
+    }
+
+    /// Adds a row. - Throws: what writing the rows before it threw.
+    mutating func add(_ row: Row) throws {
+        batch.append(row)
+        guard batch.count >= Self.rowsPerBatch else { return }
+        try writer.send(batch)
+        batch = []
+        batch.reserveCapacity(Self.rowsPerBatch)
+    }
+
+    /// Writes the rows left and waits until every row is written.
+    mutating func finish() throws {
+        if !batch.isEmpty { try writer.send(batch) }
+        batch = []
+        try writer.finish()
+    }
+}
+
+extension RowSink where Row == JSONObject {
+    init(columns: [String], format: OutputFormat, to out: Output,
+         decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
+        try self.init(columns: columns, format: format, to: out, json: { $0 }, decorate: decorate)
+    }
+}
+
+/// Formats rows as they come: NDJSON and CSV lines go out at once; a table
+/// holds at most `tableRowsHeld` rows, its first ones sizing the columns
+/// (`TextTable.flush`).
+private struct RowFormatter {
     private let columns: [String]
     private let format: OutputFormat
     private let out: Output
@@ -54,7 +103,7 @@ struct RowSink {
     private var table: TextTable?
 
     init(columns: [String], format: OutputFormat, to out: Output,
-         decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
+         decorate: @escaping (String, JSONObject) -> String?) throws {
         self.columns = columns
         self.format = format
         self.out = out

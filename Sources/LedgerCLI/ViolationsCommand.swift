@@ -24,11 +24,11 @@ enum ViolationsCommand {
         let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
-        var rows = try RowSink(columns: columns, format: format, to: context.out)
+        var rows = try RowSink<Violation>(columns: columns, format: format, to: context.out, json: { $0.json })
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }
             for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {
-                try rows.add(v.json)
+                try rows.add(v)
             }
         }
         try rows.finish()
