@@ -5,6 +5,7 @@ import LMDB
 import LedgerStore
 import LedgerContract
 import Synchronization
+import SystemIO
 
 /// Every dossier's state folded from its own stream, visited in the key
 /// order of the codes (the order of the projection tables). `rebuild` and
@@ -18,7 +19,8 @@ import Synchronization
 /// state is encoded as its row (`DossierRowEncoder`, the bytes the live
 /// projection stores) by the thread that folded it. Each chunk's rows are
 /// sorted by code; every chunk but the last is spilled in a run to a
-/// scratch file, and the runs are merged back in code order with the last
+/// scratch file, on a thread of its own while the next chunk is read and
+/// folded, and the runs are merged back in code order with the last
 /// chunk, kept in memory (`DossierRowRuns`). `rebuild` stores the rows as
 /// they are and `verify` compares their bytes with the live ones.
 ///
@@ -26,7 +28,9 @@ import Synchronization
 /// - The states are those of a fold of the log in seq order: each event is
 ///   applied (through `DossierFold`) with the reference data in force at its
 ///   seq, a void refolds the dossier's stream up to the void.
-/// - Memory is one chunk's states, rows and seqs, a buffer per spilled run and one
+/// - Memory is one chunk's states and seqs, the rows of at most three
+///   chunks (the one folded, the one waiting to be spilled and the one
+///   being spilled), a buffer per spilled run and one
 ///   copy of the reference data per reference event, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes,
 ///   whenever the resident file-backed memory passes `Environment.residentFileBudget`
@@ -40,7 +44,8 @@ import Synchronization
 /// of its own on the caller's snapshot (`foldEvents`), and encodes the rows
 /// of its share. `include` is called from both at once: it must be a pure
 /// function of its arguments (the callers' are comparisons with an
-/// instant). `progress` and `body` run on the calling thread.
+/// instant). `progress` and `body` run on the calling thread. A third
+/// thread (`BatchConsumer`) sorts and spills each chunk but the last.
 ///
 /// Transaction rules: the fold reads the log in the caller's transaction;
 /// the rows it hands out (`FoldedDossiers`) are in memory and in the
@@ -192,6 +197,9 @@ public struct KeyOrderFold {
         var scratch: [Pending] = []
         var rows: [[UInt8]] = []
         var runs: DossierRowRuns? = nil
+        // Every chunk but the last is sorted by code and spilled on a second thread while the next one is read and folded.
+        var spiller: BatchConsumer<SpilledChunk>? = nil
+        defer { try? spiller?.finish() }
         var held: [FoldedRow] = []
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)
@@ -224,20 +232,25 @@ public struct KeyOrderFold {
                 summary.lastSeq = max(summary.lastSeq, try foldEvents(
                     of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
                     versions: versions, dossierFold: &dossierFold, map: map, include: include))
-                let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
-                summary.dossiers += order.count
+                summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
                 if row == nil {
                     // The last chunk stays in memory, merged with the runs as it is handed out.
+                    let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
                     held = order.reversed().map { (codes[$0], versionOfSlot[$0], rows[$0]) }
                 } else {
-                    let spilled = try runs ?? DossierRowRuns()
-                    runs = spilled
-                    for slot in order { try spilled.append(rows[slot], code: codes[slot], referenceVersion: versionOfSlot[slot]) }
-                    try spilled.endRun()
+                    if spiller == nil {
+                        let spilled = try DossierRowRuns()
+                        runs = spilled
+                        spiller = BatchConsumer { chunk in try chunk.spill(into: spilled) }
+                    }
+                    try spiller!.send(SpilledChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot))
+                    rows = []
                 }
                 progress(summary.dossierEvents)
             }
         }
+        // The runs are complete before they are merged.
+        try spiller?.finish()
         return try FoldedDossiers(summary: summary, versions: versions, held: held, runs: runs)
     }
 
@@ -414,6 +427,21 @@ public struct KeyOrderFold {
             a.high != b.high ? a.high < b.high : a.low != b.low ? a.low < b.low : Key.precedes(codes[a.slot], codes[b.slot])
         }
         return keyed.map(\.slot)
+    }
+
+    /// A folded chunk's rows, to be spilled in code order as one run.
+    private struct SpilledChunk: Sendable {
+        let codes: [String]
+        let rows: [[UInt8]]
+        let versionOfSlot: [Int]
+
+        /// Appends the rows of the dossiers that kept an event to `runs`, in code order, as one run.
+        func spill(into runs: DossierRowRuns) throws {
+            for slot in keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes) {
+                try runs.append(rows[slot], code: codes[slot], referenceVersion: versionOfSlot[slot])
+            }
+            try runs.endRun()
+        }
     }
 
     /// Sorts a chunk's seqs (distinct) in seq order: a radix sort, 16 bits a pass, through `scratch`.
