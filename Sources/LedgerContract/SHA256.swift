@@ -101,8 +101,11 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
-    private var h: State = (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    /// A hash state, h0…h7.
+    typealias State = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+    /// The state before the first block (FIPS 180-4, 5.3.3).
+    private static let initialState: State = (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    private var h: State = SHA256.initialState
     /// Bytes waiting for a full 64-byte block: the first `pendingCount` of these.
     private var pending: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     private var pendingCount = 0
@@ -177,8 +180,8 @@ public struct SHA256: Sendable {
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// The state after `blocks` 64-byte blocks at `data`, from the initial one.
-    static func compressedState(_ data: UnsafeRawPointer, blocks: Int, _ implementation: Implementation) -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
-        var state = SHA256().h
+    static func compressedState(_ data: UnsafeRawPointer, blocks: Int, _ implementation: Implementation) -> State {
+        var state = initialState
         compress(&state, data, blocks: blocks, implementation)
         return state
     }
