@@ -197,7 +197,7 @@ public struct KeyOrderFold {
         var scratch: [Pending] = []
         var rows: [[UInt8]] = []
         var runs: DossierRowRuns? = nil
-        // Every chunk but the last is sorted by code and spilled on a second thread while the next one is read and folded.
+        // Every chunk but the last is sorted by code and spilled on a thread of its own while the next one is read and folded.
         var spiller: BatchConsumer<SpilledChunk>? = nil
         defer { try? spiller?.finish() }
         var held: [FoldedRow] = []
@@ -235,8 +235,7 @@ public struct KeyOrderFold {
                 summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
                 if row == nil {
                     // The last chunk stays in memory, merged with the runs as it is handed out.
-                    let order = keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes)
-                    held = order.reversed().map { (codes[$0], versionOfSlot[$0], rows[$0]) }
+                    held = keptSlotsInKeyOrder(codes: codes, versionOfSlot: versionOfSlot).reversed().map { (codes[$0], versionOfSlot[$0], rows[$0]) }
                 } else {
                     if spiller == nil {
                         let spilled = try DossierRowRuns()
@@ -413,10 +412,13 @@ public struct KeyOrderFold {
         return lastSeq
     }
 
-    /// `slots` in the key order of their codes (`Key.precedes`): sorted by
-    /// each code's first 16 bytes read as two big-endian integers (zero
-    /// padded, which keeps the order of the bytes), ties by the whole code.
-    private static func keyOrder(_ slots: [Int], codes: [String]) -> [Int] {
+    /// The slots of a chunk's dossiers that kept an event (a reference
+    /// version in `versionOfSlot`), in the key order of their codes
+    /// (`Key.precedes`): sorted by each code's first 16 bytes read as two
+    /// big-endian integers (zero padded, which keeps the order of the
+    /// bytes), ties by the whole code.
+    private static func keptSlotsInKeyOrder(codes: [String], versionOfSlot: [Int]) -> [Int] {
+        let slots = codes.indices.filter { versionOfSlot[$0] >= 0 }
         func word(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
             var w: UInt64 = 0
             for i in offset..<(offset + 8) { w = w << 8 | UInt64(i < b.count ? b[i] : 0) }
@@ -437,7 +439,7 @@ public struct KeyOrderFold {
 
         /// Appends the rows of the dossiers that kept an event to `runs`, in code order, as one run.
         func spill(into runs: DossierRowRuns) throws {
-            for slot in keyOrder(codes.indices.filter { versionOfSlot[$0] >= 0 }, codes: codes) {
+            for slot in keptSlotsInKeyOrder(codes: codes, versionOfSlot: versionOfSlot) {
                 try runs.append(rows[slot], code: codes[slot], referenceVersion: versionOfSlot[slot])
             }
             try runs.endRun()
