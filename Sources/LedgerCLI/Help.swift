@@ -265,7 +265,7 @@ enum Help {
 
         Dossiers are folded a chunk at a time in code order, so memory does
         not grow with their number; DOSSIER_LEDGER_FOLD_CHUNK sets the
-        dossiers per chunk (65536; verify uses it too).
+        dossiers per chunk (32768; verify uses it too).
         """,
         "sync": """
         usage: dossier-ledger [--ledger DIR] sync postgres --database URL [--follow] [--batch N]

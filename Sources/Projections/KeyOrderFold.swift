@@ -61,8 +61,11 @@ public struct KeyOrderFold {
     /// the time its dossiers were submitted plus their lifetime, so the log
     /// is read about (1 + dossiers in flight ÷ chunk) times over: a chunk
     /// larger than the dossiers a province has in flight at once (tens of
-    /// thousands) reads it about twice, in tens of MB of states.
-    public static let defaultChunkSize = 65536
+    /// thousands) reads it about twice, in tens of MB of states. Measured
+    /// from 10^6 to 10^7 events, chunks of 32,768 fold faster than chunks
+    /// of 65,536, in about 40 MB less of heap, and chunks of 24,576 re-read
+    /// the log enough to be slower.
+    public static let defaultChunkSize = 32768
 
     /// What one fold went through.
     package struct Summary: Sendable, Equatable {
