@@ -117,15 +117,41 @@ extension SHA256 {
         }
 
         /// The final state of each lane's padded message, its blocks
-        /// compressed one message at a time by `implementation`.
+        /// compressed by `implementation` two messages at a time
+        /// (`SHA256.compressedStates`).
         static func hashEachLane(_ batch: Batch, implementation: Implementation) -> LaneStates {
-            var h: LaneStates = (.zero, .zero, .zero, .zero, .zero, .zero, .zero, .zero)
-            for lane in 0..<Lanes.width where batch.blockCounts[lane] > 0 {
-                let s = SHA256.compressedState(batch.storage + lane * batch.stride, blocks: Int(batch.blockCounts[lane]), implementation)
-                h.0[lane] = s.0; h.1[lane] = s.1; h.2[lane] = s.2; h.3[lane] = s.3
-                h.4[lane] = s.4; h.5[lane] = s.5; h.6[lane] = s.6; h.7[lane] = s.7
+            // Word i of every lane's state is row i of `words`, loaded as one vector at the end.
+            var words = (SIMD16<UInt32>.zero, SIMD16<UInt32>.zero, SIMD16<UInt32>.zero, SIMD16<UInt32>.zero,
+                         SIMD16<UInt32>.zero, SIMD16<UInt32>.zero, SIMD16<UInt32>.zero, SIMD16<UInt32>.zero)
+            return withUnsafeMutableBytes(of: &words) { words in
+                let w = words.baseAddress!.assumingMemoryBound(to: UInt32.self)
+                func set(_ lane: Int, _ s: State) {
+                    w[lane] = s.0; w[16 + lane] = s.1; w[32 + lane] = s.2; w[48 + lane] = s.3
+                    w[64 + lane] = s.4; w[80 + lane] = s.5; w[96 + lane] = s.6; w[112 + lane] = s.7
+                }
+                hashEachLane(batch, implementation: implementation, into: set)
+                func row(_ i: Int) -> SIMD16<UInt32> { words.loadUnaligned(fromByteOffset: 64 * i, as: SIMD16<UInt32>.self) }
+                return (row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
             }
-            return h
+        }
+
+        /// Gives `set` the final state of each lane's padded message.
+        private static func hashEachLane(_ batch: Batch, implementation: Implementation, into set: (Int, State) -> Void) {
+            var lane = 0
+            while lane < Lanes.width {
+                let blocks = Int(batch.blockCounts[lane])
+                let nextBlocks = lane + 1 < Lanes.width ? Int(batch.blockCounts[lane + 1]) : 0
+                if blocks > 0 && nextBlocks > 0 {
+                    let (s, t) = SHA256.compressedStates(batch.storage + lane * batch.stride, blocks: blocks,
+                                                         batch.storage + (lane + 1) * batch.stride, blocks: nextBlocks, implementation)
+                    set(lane, s)
+                    set(lane + 1, t)
+                    lane += 2
+                } else {
+                    if blocks > 0 { set(lane, SHA256.compressedState(batch.storage + lane * batch.stride, blocks: blocks, implementation)) }
+                    lane += 1
+                }
+            }
         }
 
         /// Every lane's padded message hashed, block by block, all lanes at

@@ -186,6 +186,35 @@ public struct SHA256: Sendable {
         return state
     }
 
+    /// The states after the blocks of two messages (`firstBlocks` 64-byte
+    /// blocks at `first`, `secondBlocks` at `second`), each from the initial
+    /// one. On the SHA extensions the blocks they share are compressed side
+    /// by side (`compressTwoWithSHAExtensions`), and the longer message's
+    /// rest alone.
+    static func compressedStates(_ first: UnsafeRawPointer, blocks firstBlocks: Int,
+                                 _ second: UnsafeRawPointer, blocks secondBlocks: Int,
+                                 _ implementation: Implementation) -> (State, State) {
+        var a = initialState, b = initialState
+        var shared = 0
+        #if arch(x86_64)
+        if implementation == .shaExtensions {
+            shared = min(firstBlocks, secondBlocks)
+            k.withUnsafeBufferPointer { k in
+                withUnsafeMutableBytes(of: &a) { a in
+                    withUnsafeMutableBytes(of: &b) { b in
+                        compressTwoWithSHAExtensions(a.baseAddress!.assumingMemoryBound(to: UInt32.self), first,
+                                                     b.baseAddress!.assumingMemoryBound(to: UInt32.self), second,
+                                                     blocks: shared, roundConstants: k.baseAddress!)
+                    }
+                }
+            }
+        }
+        #endif
+        compress(&a, first + 64 * shared, blocks: firstBlocks - shared, implementation)
+        compress(&b, second + 64 * shared, blocks: secondBlocks - shared, implementation)
+        return (a, b)
+    }
+
     /// `blocks` 64-byte blocks at `data` into `h`, by `implementation`.
     @inline(__always)
     private static func compress(_ h: inout State, _ data: UnsafeRawPointer, blocks: Int, _ implementation: Implementation) {

@@ -7,8 +7,10 @@ import LedgerContract
 struct ChainKernelTests {
     /// Lanes give each message the digest `hash` gives it, with every kernel
     /// this machine runs: every length around the block and padding edges,
-    /// batches of 1 to 16 of unequal lengths (lanes that finish early), and
-    /// messages past the lanes' first buffer size.
+    /// batches of 1 to 16 of unequal lengths (lanes that finish early, and
+    /// the pairs of lanes the SHA extensions hash side by side with more
+    /// blocks in one than the other), and messages past the lanes' first
+    /// buffer size.
     @Test(arguments: [SHA256.Lanes.Kernel.portable] + [SHA256.Lanes.Kernel.avx512, .shaExtensions].compactMap { $0 })
     func lanesGiveTheDigestsOfEachMessage(kernel: SHA256.Lanes.Kernel) {
         let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }
