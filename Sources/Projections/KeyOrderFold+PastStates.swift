@@ -1,7 +1,10 @@
 import DossierRules
+import Foundation
 import LMDB
 import LedgerContract
 import LedgerStore
+import Synchronization
+import SystemIO
 
 extension KeyOrderFold {
     /// Every dossier as a replay keeping only the events `include` keeps
@@ -23,74 +26,147 @@ extension KeyOrderFold {
     /// after seq `through` are left out too (the feeds that follow the log
     /// ask for the states at their position).
     ///
-    /// Transaction rules: reads the live projection and the log in `txn`;
-    /// the states lent to `body` are valid until it returns.
-    /// Memory: one dossier's state and stream at a time, one copy of the
-    /// reference data per kept reference event; mapped pages are released
-    /// as the walk goes.
+    /// Threads and transactions: with two cores, the live states are read
+    /// and decoded (and the streams folded) on a second thread, in a read
+    /// transaction of its own on `txn`'s snapshot
+    /// (`Environment.readAlongside`), a batch of dossiers ahead of `body`
+    /// (`dossiersPerBatch`, 1,024 by default), which runs on the calling
+    /// thread, in order; `include` is called from that thread, so it must
+    /// be a pure function of its arguments. When the second thread cannot read that snapshot (`txn`
+    /// is a write transaction, or a commit or a map grown by another process
+    /// came between), the calling thread reads everything in `txn`. The
+    /// states lent to `body` are valid until it returns.
+    /// Memory: two batches of states, one dossier's stream at a time, one
+    /// copy of the reference data per kept reference event; mapped pages
+    /// are released as the walk goes.
     /// - Complexity: O(d) for d dossiers, plus O(e log n) for the e events of
     ///   the dossiers folded from their streams; no pass over the log.
     @discardableResult
     package static func forEachPastDossier(_ ledger: Ledger, in txn: Transaction, through lastKept: UInt64 = .max,
-                                           include: (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                           include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                           dossiersPerBatch: Int = pastDossiersPerBatch,
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
         var summary = Summary()
         var firstLeftOut = UInt64.max
         let versions = try referenceVersions(ledger, in: txn, through: lastKept, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
-        func version(before seq: UInt64) -> Int { Self.version(before: seq, in: versions) }
-        var dossierFold = try ledger.dossierFold(in: txn)
-        let map = try ledger.store.environment.mappedRegion(in: txn)
-        let path = ledger.path
-        try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in
-            var entry = try cursor.first()
-            var streamReads = 0   // records read from streams since the mapped pages were last released
-            while let row = entry {
-                summary.streams += 1
-                // A state row is read where the last one was; a stream's records lie anywhere in the log,
-                // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
-                if summary.streams & 0x1FFF == 0 || streamReads >= 1024 {
-                    try map.releaseAll()
-                    streamReads = 0
-                }
-                guard let code = String(storedUTF8: row.key) else {
-                    throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
-                }
-                let header: (version: UInt32, lastSeq: UInt64, eventTimes: DossierState.EventTimes)
-                let encoded: UnsafeRawBufferPointer
-                do throws(RecordDecodingError) {
-                    encoded = try DossierRow.split(row.value).state
-                    header = try DossierState.header(ofEncoded: encoded)
-                } catch {
-                    throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
-                }
-                summary.dossierEvents += UInt64(header.version)
-                let times = header.eventTimes
-                if !include(Timestamp(seconds: times.earliestAt), Timestamp(seconds: times.earliestRecordedAt)) {
-                    // No event kept.
-                } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)),
-                          header.lastSeq < firstLeftOut, header.lastSeq <= lastKept {
-                    var state: DossierState
-                    do throws(RecordDecodingError) { state = try DossierState(decoding: encoded, code: code) } catch {
-                        throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
+        let walk = PastStatesWalk(ledger: ledger, lastKept: lastKept, firstLeftOut: firstLeftOut, versions: versions,
+                                  map: try ledger.store.environment.mappedRegion(in: txn), include: include)
+        if ProcessInfo.processInfo.activeProcessorCount >= 2 {
+            // The states are read and decoded (or folded) on a second thread, in a read transaction of its own
+            // on the caller's snapshot, a batch ahead of `body` on this one.
+            let snapshot = txn.id
+            let helperSummary = Mutex<Summary?>(nil)
+            let batches = BatchPrefetch<[PastDossier]>(producingAll: { emit in
+                try ledger.store.environment.readAlongside { own in
+                    guard own.id == snapshot else { return }
+                    var fold = try ledger.dossierFold(in: own)
+                    var summary = Summary()
+                    var batch: [PastDossier] = []
+                    batch.reserveCapacity(dossiersPerBatch)
+                    try walk.run(in: own, fold: &fold, summary: &summary) { state, version in
+                        batch.append(PastDossier(state: state, version: version))
+                        if batch.count >= dossiersPerBatch {
+                            try emit(batch)
+                            batch = []
+                            batch.reserveCapacity(dossiersPerBatch)
+                        }
                     }
-                    summary.dossiers += 1
-                    summary.lastSeq = max(summary.lastSeq, state.lastSeq)
-                    try body(&state, versions[version(before: state.lastSeq)].data)
-                } else {
-                    let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
-                    streamReads += stream.count
-                    if let folded = try foldStream(stream, of: code, versions: versions, fold: &dossierFold, path: path, include: include) {
-                        var state = folded.state
-                        summary.dossiers += 1
-                        summary.foldedFromStreams += 1
-                        summary.lastSeq = max(summary.lastSeq, folded.lastSeq)
-                        try body(&state, versions[folded.version].data)
-                    }
+                    if !batch.isEmpty { try emit(batch) }
+                    helperSummary.withLock { $0 = summary }
                 }
-                entry = try cursor.next()
+            })
+            defer { batches.stop() }
+            while let batch = try batches.next() {
+                for var dossier in batch { try body(&dossier.state, versions[dossier.version].data) }
+                batches.dispose(batch)   // freed on the thread that allocated it
+            }
+            // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew,
+            // came between) and handed out nothing; this thread walks instead.
+            if let walked = helperSummary.withLock({ $0 }) {
+                summary.add(walked)
+                return summary
             }
         }
+        var fold = try ledger.dossierFold(in: txn)
+        try walk.run(in: txn, fold: &fold, summary: &summary) { state, version in
+            var state = state
+            try body(&state, versions[version].data)
+        }
         return summary
+    }
+
+    /// Past dossiers handed from the walk's thread to the caller's at a time.
+    package static let pastDossiersPerBatch = 1024
+
+    /// A dossier's state as of the replay and the index of the reference data in force at its last kept event.
+    struct PastDossier: Sendable {
+        var state: DossierState
+        var version: Int
+    }
+
+    /// The walk of the live states `forEachPastDossier` makes, on whichever thread reads.
+    private struct PastStatesWalk: @unchecked Sendable {   // the reference versions are read, never changed
+        let ledger: Ledger
+        let lastKept: UInt64
+        let firstLeftOut: UInt64
+        let versions: [ReferenceVersion]
+        let map: Environment.MappedRegion
+        let include: @Sendable (Timestamp, Timestamp) -> Bool
+
+        /// Walks the live states in `txn`, giving `visit` each dossier the replay keeps, in code order.
+        func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary,
+                 _ visit: (DossierState, Int) throws -> Void) throws {
+            let path = ledger.path
+            func version(before seq: UInt64) -> Int { KeyOrderFold.version(before: seq, in: versions) }
+            try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in
+                var entry = try cursor.first()
+                var streamReads = 0   // records read from streams since the mapped pages were last released
+                while let row = entry {
+                    summary.streams += 1
+                    // A state row is read where the last one was; a stream's records lie anywhere in the log,
+                    // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
+                    if summary.streams & 0x1FFF == 0 || streamReads >= 1024 {
+                        try map.releaseAll()
+                        streamReads = 0
+                    }
+                    guard let code = String(storedUTF8: row.key) else {
+                        throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
+                    }
+                    let header: (version: UInt32, lastSeq: UInt64, eventTimes: DossierState.EventTimes)
+                    let encoded: UnsafeRawBufferPointer
+                    do throws(RecordDecodingError) {
+                        encoded = try DossierRow.split(row.value).state
+                        header = try DossierState.header(ofEncoded: encoded)
+                    } catch {
+                        throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
+                    }
+                    summary.dossierEvents += UInt64(header.version)
+                    let times = header.eventTimes
+                    if !include(Timestamp(seconds: times.earliestAt), Timestamp(seconds: times.earliestRecordedAt)) {
+                        // No event kept.
+                    } else if include(Timestamp(seconds: times.latestAt), Timestamp(seconds: times.latestRecordedAt)),
+                              header.lastSeq < firstLeftOut, header.lastSeq <= lastKept {
+                        let state: DossierState
+                        do throws(RecordDecodingError) { state = try DossierState(decoding: encoded, code: code) } catch {
+                            throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
+                        }
+                        summary.dossiers += 1
+                        summary.lastSeq = max(summary.lastSeq, state.lastSeq)
+                        try visit(state, version(before: state.lastSeq))
+                    } else {
+                        let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
+                        streamReads += stream.count
+                        if let folded = try foldStream(stream, of: code, versions: versions, fold: &dossierFold, path: path, include: include) {
+                            summary.dossiers += 1
+                            summary.foldedFromStreams += 1
+                            summary.lastSeq = max(summary.lastSeq, folded.lastSeq)
+                            try visit(folded.state, folded.version)
+                        }
+                    }
+                    entry = try cursor.next()
+                }
+            }
+        }
     }
 
     /// Dossier `code` folded from `stream`, its records in order: each event

@@ -80,6 +80,15 @@ public struct KeyOrderFold {
         /// Of the dossiers visited, those folded from their own streams by
         /// `forEachPastDossier` (the others it read from the live projection).
         package var foldedFromStreams = 0
+
+        /// Adds what another part of the same fold went through.
+        mutating func add(_ other: Summary) {
+            dossierEvents += other.dossierEvents
+            streams += other.streams
+            dossiers += other.dossiers
+            lastSeq = max(lastSeq, other.lastSeq)
+            foldedFromStreams += other.foldedFromStreams
+        }
     }
 
     /// One version of the reference data, shared by every dossier whose

@@ -2,17 +2,19 @@ import Foundation
 
 /// Produces batches on a second thread, one batch ahead of the consumer:
 /// `import` parses and checks the next batch of lines while the current one
-/// is appended and committed, and `rebuild` merges the next rows of its
-/// fold while the ones before are written. The order of the batches is the order of
-/// production; at most two batches are held at once (the one being consumed
-/// and the one waiting).
+/// is appended and committed, `rebuild` merges the next rows of its fold
+/// while the ones before are written, and the replays decode the next
+/// dossiers' states while the ones before are reported. The order of the
+/// batches is the order of production; at most two batches are held at
+/// once (the one being consumed and the one waiting).
 ///
 /// A batch the consumer is done with can be handed back (`dispose`): it is
 /// freed on the prefetch thread, before the next batch is produced, so
 /// freeing its many small objects is not the consumer's work.
 ///
-/// Thread rules: `produce` runs only on the prefetch thread, one call at a
-/// time; `next()`, `dispose(_:)` and `stop()` are called from one consumer thread.
+/// Thread rules: `produce` (or `produceAll`) runs only on the prefetch
+/// thread, one call at a time; `next()`, `dispose(_:)` and `stop()` are
+/// called from one consumer thread.
 public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     /// The produced batch waiting for the consumer (nil: none yet); `.success(nil)` marks the end.
@@ -23,27 +25,48 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private var disposed: [Batch] = []
 
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
-    public init(_ produce: @escaping () throws -> Batch?) {
-        // Called on the prefetch thread only, never concurrently (see the thread rules).
-        nonisolated(unsafe) let produce = produce
+    public convenience init(_ produce: @escaping () throws -> Batch?) {
+        self.init(producingAll: { emit in
+            while let batch = try produce() { try emit(batch) }
+        })
+    }
+
+    /// Starts producing: `produceAll` runs once on the prefetch thread and
+    /// hands each batch, in order, to `emit`; production ends when it
+    /// returns, or throws (the consumer gets the error after the batches
+    /// before it). `emit` waits while the batch before is still waiting
+    /// for the consumer, frees the batches handed back, and throws
+    /// `BatchPrefetchStopped` once the consumer has stopped, so that
+    /// `produceAll` unwinds through its own scopes (a read transaction it
+    /// holds ends on the thread that began it).
+    public init(producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void) throws -> Void) {
+        // Called on the prefetch thread only, once (see the thread rules).
+        nonisolated(unsafe) let produceAll = produceAll
         let thread = Thread { [self] in
-            while true {
-                condition.lock()
-                var done = disposed
-                disposed.removeAll()
-                condition.unlock()
-                done.removeAll()   // the batches' last references: freed here
-                let result = Result { try produce() }
-                condition.lock()
-                while waiting != nil && !stopped { condition.wait() }
-                if stopped { finished = true; condition.broadcast(); condition.unlock(); return }
-                waiting = result
-                condition.broadcast()
-                condition.unlock()
-                if case .success(let batch) = result, batch != nil { continue }
-                condition.lock(); finished = true; condition.broadcast(); condition.unlock()
-                return
+            let outcome = Result {
+                try produceAll { batch in
+                    condition.lock()
+                    while waiting != nil && !stopped { condition.wait() }
+                    if stopped { condition.unlock(); throw BatchPrefetchStopped() }
+                    waiting = .success(batch)
+                    var done = disposed
+                    disposed.removeAll()
+                    condition.broadcast()
+                    condition.unlock()
+                    done.removeAll()   // the batches' last references: freed here, before the next batch is produced
+                }
             }
+            condition.lock()
+            while waiting != nil && !stopped { condition.wait() }
+            if !stopped {
+                switch outcome {
+                case .success: waiting = .success(nil)
+                case .failure(let error): waiting = .failure(error)
+                }
+            }
+            finished = true
+            condition.broadcast()
+            condition.unlock()
         }
         thread.stackSize = 8 << 20
         thread.start()
@@ -76,3 +99,6 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// What `BatchPrefetch`'s `emit` throws once the consumer has stopped.
+public struct BatchPrefetchStopped: Error {}

@@ -1,5 +1,6 @@
 import Testing
 import DossierRules
+import LMDB
 import LedgerStore
 import LedgerContract
 import WorkingTime
@@ -295,6 +296,47 @@ import WorkingTime
             try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in after.append(state) }
         }
         #expect(after.contains { $0.code == "H40.22-240301-0009" } && !before.contains { $0.code == "H40.22-240301-0009" })
+    }
+
+    /// A replay reads the states on a second thread in batches, which must
+    /// read the caller's snapshot: when a commit came after the caller's
+    /// transaction began, or the caller's transaction is a write, the
+    /// replay still gives the states of the caller's snapshot, in code
+    /// order, whatever the batch size; and a `body` that throws stops it.
+    @Test(arguments: [1, 3, KeyOrderFold.pastDossiersPerBatch])
+    func aReplayStaysOnItsSnapshotWhateverItsBatches(dossiersPerBatch: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        func replay(in txn: Transaction) throws -> [DossierState] {
+            var states: [DossierState] = []
+            try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, dossiersPerBatch: dossiersPerBatch) { state, _ in states.append(state) }
+            return states
+        }
+        var folded: [DossierState] = []
+        try t.ledger.store.read { txn in
+            try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: 2) { state, _ in folded.append(state) }
+        }
+        try #require(folded.count > 3)
+        let first = try t.ledger.store.read { txn in try replay(in: txn) }
+        #expect(first == folded)
+        try t.ledger.store.read { txn in
+            try t.append([Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+            let replayed = try replay(in: txn)
+            #expect(replayed == folded)
+        }
+        let later = try t.ledger.store.environment.write { txn in try replay(in: txn) }
+        #expect(later.contains { $0.code == "H40.22-240301-0009" } && !folded.contains { $0.code == "H40.22-240301-0009" })
+        struct Enough: Error {}
+        var visited = 0
+        try t.ledger.store.read { txn in
+            #expect(throws: Enough.self) {
+                try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, dossiersPerBatch: dossiersPerBatch) { _, _ in
+                    visited += 1
+                    if visited == 2 { throw Enough() }
+                }
+            }
+        }
+        #expect(visited == 2)
     }
 
     @Test func verifyNamesAnEditedProjectionRow() throws {
