@@ -176,7 +176,7 @@ import WorkingTime
             guard !appended else { return }
             appended = true
             // Another writer, while the rebuild reads its snapshot: the rest of the fixture and a new dossier.
-            try? t.append(Array(Fixture.lines()[20...]) + [Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+            _ = try? t.append(Array(Fixture.lines()[20...]) + [Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
         }
         #expect(appended)
         let head = try t.ledger.store.read { try t.ledger.store.head(in: $0).seq }
@@ -282,7 +282,7 @@ import WorkingTime
         let t = try TemporaryLedger()
         try t.append(Array(Fixture.lines()[0..<20]))
         var before: [DossierState] = []
-        try t.ledger.store.read { txn in
+        _ = try t.ledger.store.read { txn in
             try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in before.append(state) }
         }
         try t.ledger.store.read { txn in
@@ -292,7 +292,7 @@ import WorkingTime
             #expect(seen == before)
         }
         var after: [DossierState] = []
-        try t.ledger.store.read { txn in
+        _ = try t.ledger.store.read { txn in
             try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: chunkSize) { state, _ in after.append(state) }
         }
         #expect(after.contains { $0.code == "H40.22-240301-0009" } && !before.contains { $0.code == "H40.22-240301-0009" })
@@ -313,7 +313,7 @@ import WorkingTime
             return states
         }
         var folded: [DossierState] = []
-        try t.ledger.store.read { txn in
+        _ = try t.ledger.store.read { txn in
             try KeyOrderFold.forEachDossier(t.ledger, in: txn, chunkSize: 2) { state, _ in folded.append(state) }
         }
         try #require(folded.count > 3)
@@ -328,7 +328,7 @@ import WorkingTime
         #expect(later.contains { $0.code == "H40.22-240301-0009" } && !folded.contains { $0.code == "H40.22-240301-0009" })
         struct Enough: Error {}
         var visited = 0
-        try t.ledger.store.read { txn in
+        _ = try t.ledger.store.read { txn in
             #expect(throws: Enough.self) {
                 try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, dossiersPerBatch: dossiersPerBatch) { _, _ in
                     visited += 1
