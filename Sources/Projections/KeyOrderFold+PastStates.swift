@@ -64,7 +64,7 @@ extension KeyOrderFold {
                     var batch: [PastDossier] = []
                     batch.reserveCapacity(dossiersPerBatch)
                     try walk.run(in: own, fold: &fold, summary: &summary) { state, version in
-                        batch.append(PastDossier(state: state, version: version))
+                        batch.append(PastDossier(state: consume state, version: version))
                         if batch.count >= dossiersPerBatch {
                             try emit(batch)
                             batch = []
@@ -76,8 +76,11 @@ extension KeyOrderFold {
                 }
             })
             defer { batches.stop() }
-            while let batch = try batches.next() {
-                for var dossier in batch { try body(&dossier.state, versions[dossier.version].data) }
+            while var batch = try batches.next() {
+                // Lent in place, not copied out.
+                try batch.withUnsafeMutableBufferPointer { dossiers in
+                    for i in dossiers.indices { try body(&dossiers[i].state, versions[dossiers[i].version].data) }
+                }
                 batches.dispose(batch)   // freed on the thread that allocated it
             }
             // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew,
@@ -89,7 +92,7 @@ extension KeyOrderFold {
         }
         var fold = try ledger.dossierFold(in: txn)
         try walk.run(in: txn, fold: &fold, summary: &summary) { state, version in
-            var state = state
+            var state = consume state
             try body(&state, versions[version].data)
         }
         return summary
@@ -115,7 +118,7 @@ extension KeyOrderFold {
 
         /// Walks the live states in `txn`, giving `visit` each dossier the replay keeps, in code order.
         func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary,
-                 _ visit: (DossierState, Int) throws -> Void) throws {
+                 _ visit: (consuming DossierState, Int) throws -> Void) throws {
             let path = ledger.path
             func version(before seq: UInt64) -> Int { KeyOrderFold.version(before: seq, in: versions) }
             try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in

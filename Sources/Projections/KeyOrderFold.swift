@@ -343,9 +343,11 @@ public struct KeyOrderFold {
         var row = ByteWriter(capacity: 1024)
         for slot in stride(from: part, to: states.count, by: parts) where versionOfSlot[slot] >= 0 {
             row.removeAll()
-            encoder.encode(states[slot], reference: versions[versionOfSlot[slot]].data, into: &row)
+            // Moved out of the chunk (the row holds it now), so that encoding it copies nothing.
+            var state = DossierState(code: "")
+            swap(&state, &states[slot])
+            encoder.encode(state, reference: versions[versionOfSlot[slot]].data, into: &row)
             rows[slot] = row.bytes
-            states[slot] = DossierState(code: "")   // the row holds it now
         }
     }
 
