@@ -100,6 +100,14 @@ struct ProvinceGeneratorTests {
         #expect((revision.data["value"]?.number ?? 0) > (revised.first?.first?.data["value"]?.number ?? 1), "revised upward")
     }
 
+    @Test("targets stay fractions from 0 to 1 over the longest history generate writes")
+    func targetsStayFractionsOverTwentyYears() throws {
+        let lines = Corpus(dossiers: 200, seed: 11, fromYear: 2016, years: 20).lines
+        let values = lines.filter { $0.type == "target.assigned" }.compactMap { $0.data["value"]?.number }
+        #expect(values.count > 20 * 8)
+        #expect(values.allSatisfy { (0...1).contains($0) }, "\(values.filter { !(0...1).contains($0) })")
+    }
+
     @Test("every line is one JSON object with the fields its type requires")
     func contractShape() throws {
         let refTypes: Set = ["agency.registered", "officer.registered", "procedure.defined", "calendar.declared", "target.assigned"]
