@@ -493,6 +493,14 @@ public struct KeyOrderFold {
     /// after each one up to seq `through`, in seq order; `firstLeftOut` is
     /// the seq of the first reference event `include` leaves out
     /// (`UInt64.max` when none).
+    ///
+    /// A kept reference event right after another (the next seq: no event
+    /// of a dossier between them) replaces that one's version instead of
+    /// adding its own, since no dossier event can see the data between
+    /// them. A year's targets, registrations and calendar come in such
+    /// runs, and each version holds its own copy of what its event changed
+    /// (the table of targets, of officers), so the versions' memory follows
+    /// the runs, not the reference events a long history accumulates.
     static func referenceVersions(_ ledger: Ledger, in txn: Transaction, through last: UInt64 = .max, include: (Timestamp, Timestamp) -> Bool,
                                   summary: inout Summary, firstLeftOut: inout UInt64) throws -> [ReferenceVersion] {
         var reference = ledger.emptyReference
@@ -509,7 +517,11 @@ public struct KeyOrderFold {
             do { try reference.apply(e.event, seq: seq) } catch {
                 throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): stored reference event no longer applies: \(error.rule)")
             }
-            versions.append(ReferenceVersion(seq: seq, data: reference))
+            if versions.count > 1, versions[versions.count - 1].seq == seq - 1 {
+                versions[versions.count - 1] = ReferenceVersion(seq: seq, data: reference)
+            } else {
+                versions.append(ReferenceVersion(seq: seq, data: reference))
+            }
             summary.lastSeq = max(summary.lastSeq, seq)
         }
         return versions

@@ -339,6 +339,25 @@ import WorkingTime
         #expect(visited == 2)
     }
 
+    /// The folds keep one version of the reference data per run of
+    /// reference events with no dossier event between them (seqs one
+    /// after another), not one per reference event: a long history's
+    /// targets and registrations do not each keep a copy of their table.
+    @Test func referenceEventsInARunShareOneVersion() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines() + [Fixture.received("H40.22-240301-0009", "2024-03-20T09:00:00")])
+        try t.ledger.store.read { txn in
+            let seqs = try t.ledger.store.referenceSeqs(in: txn)
+            let runs = zip(seqs, seqs.dropFirst()).filter { $1 != $0 + 1 }.count + (seqs.isEmpty ? 0 : 1)
+            try #require(seqs.count > runs, "the fixture has reference events one after another")
+            var summary = KeyOrderFold.Summary()
+            var firstLeftOut = UInt64.max
+            let versions = try KeyOrderFold.referenceVersions(t.ledger, in: txn, include: { _, _ in true }, summary: &summary, firstLeftOut: &firstLeftOut)
+            #expect(versions.count == 1 + runs)
+            #expect(versions.last?.seq == seqs.last)
+        }
+    }
+
     @Test func verifyNamesAnEditedProjectionRow() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
