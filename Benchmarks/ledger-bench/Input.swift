@@ -38,16 +38,19 @@ struct Input {
     let events: Int
     let bytes: Int
 
-    /// Writes the file (not timed by any benchmark). The generator makes
-    /// about 9.8 events per dossier, so `dossiers` is events / 9.5 and the
-    /// cut drops the last few percent of the generated year.
-    static func generate(events: Int, into directory: ScratchDirectory) throws -> Input {
+    /// Writes the file (not timed by any benchmark): one province over
+    /// `years` years, the last one 2025. The generator makes about 9.8
+    /// events per dossier, so `dossiers` is events / 9.5 and the cut drops
+    /// the last few percent of the last year.
+    static func generate(events: Int, years: Int = 1, into directory: ScratchDirectory) throws -> Input {
         let path = directory.child("input.ndjson")
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var options = ProvinceGenerator.Options()
         options.dossiers = max(1, events * 2 / 19)
+        options.years = years
+        options.fromYear = 2026 - years
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 20)
         var lines = 0

@@ -1,7 +1,7 @@
 import Foundation
 import Projections
 
-/// `ledger-bench [--events N] [--json] [--scaling]`: measures the ledger on
+/// `ledger-bench [--events N] [--json] [--scaling] [--history]`: measures the ledger on
 /// generated input and prints each figure with the baseline it is compared
 /// to (measured in the same run) and its goal. See Benchmarks/README.md.
 @main
@@ -14,10 +14,14 @@ struct LedgerBench {
         var events = 1_000_000
         var json = false
         var scaling = false
+        /// Each size as that many events of one province at 10^6 events a
+        /// year, its last year 2025 (10^7 events: ten years), instead of one
+        /// year of a province that busy.
+        var history = false
         /// Figures to measure (all by default); `--only` narrows it, for profiling.
         var only = Set(LedgerBench.figureNames)
 
-        static let usage = "usage: ledger-bench [--events N] [--json] [--scaling] [--only FIGURE,…]"
+        static let usage = "usage: ledger-bench [--events N] [--json] [--scaling] [--history] [--only FIGURE,…]"
 
         init(_ arguments: [String]) throws {
             var rest = arguments[...]
@@ -25,6 +29,7 @@ struct LedgerBench {
                 switch argument {
                 case "--json": json = true
                 case "--scaling": scaling = true
+                case "--history": history = true
                 case "--events":
                     guard let text = rest.popFirst(), let n = Int(text.replacingOccurrences(of: "_", with: "")), n >= 100 else {
                         throw BenchError("--events needs a whole number ≥ 100\n\(Self.usage)")
@@ -54,6 +59,12 @@ struct LedgerBench {
             while power <= events { sizes.append(power); power *= 10 }
             if events > 1_000_000 && !sizes.contains(events) { sizes.append(events) }
             return sizes
+        }
+
+        /// The years a size's events span: one, or with `--history` one per
+        /// 10^6 events (at most the generator's 20).
+        func years(forEvents events: Int) -> Int {
+            history ? min(20, max(1, events / 1_000_000)) : 1
         }
     }
 
@@ -87,7 +98,7 @@ struct LedgerBench {
 
         var runs: [Run] = []
         for size in options.sizes {
-            let run = try measure(events: size, only: options.only, progress: text)
+            let run = try measure(events: size, years: options.years(forEvents: size), only: options.only, progress: text)
             text("\n" + run.text + "\n")
             runs.append(run)
         }
@@ -105,11 +116,11 @@ struct LedgerBench {
     }
 
     /// The figures in `only` for one input size, on fresh temporary ledgers.
-    static func measure(events: Int, only: Set<String>, progress: (String) -> Void) throws -> Run {
+    static func measure(events: Int, years: Int, only: Set<String>, progress: (String) -> Void) throws -> Run {
         let scratch = try ScratchDirectory("\(events)")
         defer { scratch.remove() }
-        progress("generating \(grouped(Double(events))) events (not timed)…")
-        let input = try Input.generate(events: events, into: scratch)
+        progress("generating \(grouped(Double(events))) events over \(years) year\(years == 1 ? "" : "s") (not timed)…")
+        let input = try Input.generate(events: events, years: years, into: scratch)
         var run = Run(events: input.events, dossiers: 0, ndjsonBytes: input.bytes)
         var figures: [String: Figure] = [:]
 

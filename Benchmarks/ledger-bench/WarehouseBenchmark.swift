@@ -54,7 +54,7 @@ enum WarehouseBenchmark {
 
         // Baseline: PostgreSQL's own COPY of the same events (NDJSON lines into one jsonb column).
         let ndjson = directory + "/events.ndjson"
-        FileManager.default.createFile(atPath: ndjson, contents: nil)
+        _ = FileManager.default.createFile(atPath: ndjson, contents: nil)
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: ndjson))
         guard try tool(["--ledger", ledger.path, "export"], stdout: file).status == 0 else { throw BenchError("export failed") }
         try file.close()
