@@ -109,8 +109,8 @@ final class PsqlSession: @unchecked Sendable {
         environment["PGOPTIONS"] = ((environment["PGOPTIONS"].map { $0 + " " }) ?? "") + "-c client_min_messages=warning"
         process.environment = environment
         outPath = NSTemporaryDirectory() + "dossier-ledger-psql-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath + ".out", contents: nil)
-        FileManager.default.createFile(atPath: outPath + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath + ".err", contents: nil)
         out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".out"))
         err = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath + ".err"))
         process.standardInput = input

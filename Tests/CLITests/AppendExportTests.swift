@@ -50,7 +50,11 @@ import Testing
         #expect(append.status == 0, "\(append.stderr)")
         let export = try Tool.run(["export", "--from", "36"], ledger: ledger)
         let stored = try #require(Tool.objects(export.stdout).first)
-        #expect(NSDictionary(dictionary: stored["data"] as! [String: Any]).isEqual(to: ["": "", "score": 5, "note": ["": [""]]]))
+        let data = try #require(stored["data"] as? [String: Any])
+        #expect(data.count == 3)
+        #expect(data[""] as? String == "")
+        #expect(data["score"] as? Int == 5)
+        #expect((data["note"] as? [String: Any])?[""] as? [String] == [""])
         let verify = try Tool.run(["verify"], ledger: ledger)
         #expect(verify.status == 0, "\(verify.stderr)")
     }

@@ -35,7 +35,7 @@ import Testing
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
         let path = (ledger as NSString).deletingLastPathComponent + "/huge.ndjson"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data((Tool.fixtureLines()[0] + "\n").utf8))
         try handle.write(contentsOf: Data(#"{"type":"dossier.rejected","dossier":"X","at":"2024-03-04T09:05:00+07:00","data":{"reason":""#.utf8))

@@ -29,7 +29,7 @@ enum Browser {
                              "--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0", "--hide-scrollbars"] + extra + [url.absoluteString]
         let out = Pipe()
         let errPath = profile + ".stderr"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out

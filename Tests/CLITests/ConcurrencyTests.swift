@@ -13,7 +13,7 @@ import Testing
         let batches = 25
         // A follower and a reader run while the writers append.
         let followed = (ledger as NSString).deletingLastPathComponent + "/followed.ndjson"
-        FileManager.default.createFile(atPath: followed, contents: nil)
+        _ = FileManager.default.createFile(atPath: followed, contents: nil)
         let follower = Process()
         follower.executableURL = Tool.executable
         follower.arguments = ["--ledger", ledger, "subscribe", "watch", "--follow"]

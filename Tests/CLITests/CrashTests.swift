@@ -15,7 +15,7 @@ import Testing
         var lastCommitted = 0
         for round in 0..<6 {
             let log = dir + "/import-\(round).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let p = Process()
             p.executableURL = Tool.executable
             p.arguments = ["--ledger", ledger, "import", input, "--batch", "150", "--verbose"]

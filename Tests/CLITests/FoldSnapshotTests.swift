@@ -20,7 +20,7 @@ import DossierRules
         let lines = Tool.fixtureLines()
         _ = try ledger.append(try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) }))
         var before: [DossierState] = []
-        try ledger.store.read { txn in
+        _ = try ledger.store.read { txn in
             try KeyOrderFold.forEachDossier(ledger, in: txn, chunkSize: 1) { state, _ in before.append(state) }
         }
         #expect(before.count > 1)

@@ -149,7 +149,7 @@ import Testing
         defer { Tool.remove(ledger) }
         let site = siteDirectory(beside: ledger)
         let output = (ledger as NSString).deletingLastPathComponent + "/follow.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let follower = Process()
         follower.executableURL = Tool.executable
         follower.arguments = ["--ledger", ledger, "site", "--out", site, "--follow"]
@@ -209,7 +209,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: site))
         // A directory holding someone else's files is not overwritten.
         try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: site + "/notes.txt", contents: Data("mine".utf8))
+        _ = FileManager.default.createFile(atPath: site + "/notes.txt", contents: Data("mine".utf8))
         let refused = try Tool.run(["site", "--out", site], ledger: ledger)
         #expect(refused.status != 0 && refused.stderr.contains("not a site"), "\(refused.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: site) == ["notes.txt"])

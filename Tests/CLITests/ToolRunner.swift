@@ -44,7 +44,7 @@ enum Tool {
         process.environment = env
         let out = Pipe()
         let errPath = NSTemporaryDirectory() + "stderr-" + UUID().uuidString
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
@@ -101,7 +101,7 @@ enum Tool {
     /// Writes `lines` to a temporary file and returns its path.
     static func file(_ lines: [String], beside ledger: String) -> String {
         let path = (ledger as NSString).deletingLastPathComponent + "/input-\(UUID().uuidString).ndjson"
-        FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
         return path
     }
 

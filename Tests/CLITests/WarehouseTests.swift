@@ -154,7 +154,7 @@ final class PostgresCluster {
             return try done()
         }
         let head = try head(ledger)
-        #expect(try waitFor(60) { (try? pg.count("SELECT coalesce(max(seq), 0) FROM dossier_ledger.events")) == head })
+        #expect(waitFor(60) { (try? pg.count("SELECT coalesce(max(seq), 0) FROM dossier_ledger.events")) == head })
         // Another process appends: the follower puts it in PostgreSQL.
         let received = try #require(Tool.objects(try Tool.run(["export"], ledger: ledger).stdout).last { $0["type"] as? String == "dossier.received" })
         var copy = received
@@ -164,9 +164,9 @@ final class PostgresCluster {
         let line = String(decoding: try JSONSerialization.data(withJSONObject: copy), as: UTF8.self)
         #expect(try Tool.run(["append"], ledger: ledger, stdin: Data((line + "\n").utf8)).status == 0)
         let appendedAt = Date()
-        #expect(try waitFor(10) { (try? pg.count("SELECT count(*) FROM dossier_ledger.events WHERE dossier = 'FOLLOW-1'")) == 1 })
+        #expect(waitFor(10) { (try? pg.count("SELECT count(*) FROM dossier_ledger.events WHERE dossier = 'FOLLOW-1'")) == 1 })
         #expect(Date().timeIntervalSince(appendedAt) < 3, "seen within a second or so")
-        #expect(try waitFor(30) { (try? pg.count("SELECT count(*) FROM dossier_ledger.dossiers WHERE dossier = 'FOLLOW-1'")) == 1 }, "its state follows")
+        #expect(waitFor(30) { (try? pg.count("SELECT count(*) FROM dossier_ledger.dossiers WHERE dossier = 'FOLLOW-1'")) == 1 }, "its state follows")
         kill(follower.processIdentifier, SIGKILL)
         follower.waitUntilExit()
 

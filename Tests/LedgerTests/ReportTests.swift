@@ -259,7 +259,7 @@ import WorkingTime
         let reference = try t.ledger.store.read { txn in try t.ledger.reference(in: txn) }
         func warnings(at local: String) throws -> [String: DeadlineWarning] {
             var out: [String: DeadlineWarning] = [:]
-            try t.ledger.store.read { txn in
+            _ = try t.ledger.store.read { txn in
                 try KeyOrderFold.forEachDossier(t.ledger, in: txn, include: { at, _ in at.seconds <= Self.instant(local) }) { state, _ in
                     if let w = state.deadlineWarning(at: Self.instant(local), reference: reference) { out[state.code] = w }
                 }
