@@ -24,6 +24,7 @@ enum DossiersCommand {
         let calendar = try ledger.read { try $0.reference().calendar }
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         var rows = try RowSink(columns: columns, format: format, to: context.out)
+        defer { rows.abandon() }
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }
             if let stage, state.stage != stage { return }

@@ -38,6 +38,7 @@ enum RowOutput {
     static func write(_ rows: [JSONObject], columns: [String], format: OutputFormat, to out: Output,
                       decorate: @escaping (String, JSONObject) -> String? = { _, _ in nil }) throws {
         var sink = try RowSink(columns: columns, format: format, to: out, decorate: decorate)
+        defer { sink.abandon() }
         for row in rows { try sink.add(row) }
         try sink.finish()
     }
@@ -82,6 +83,13 @@ struct RowSink<Row: Sendable> {
         if !batch.isEmpty { try writer.send(batch) }
         batch = []
         try writer.finish()
+    }
+
+    /// Stops the writing thread when the listing failed before `finish()`:
+    /// the rows not yet written are dropped, and a table is not flushed.
+    /// Does nothing after `finish()`, so a `defer` can call it on every path.
+    func abandon() {
+        writer.abandon()
     }
 }
 

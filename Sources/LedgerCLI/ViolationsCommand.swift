@@ -25,6 +25,7 @@ enum ViolationsCommand {
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         var rows = try RowSink<Violation>(columns: columns, format: format, to: context.out, json: { $0.json })
+        defer { rows.abandon() }
         try ReplayedDossiers.visit(ledger, as: past) { state, reference in
             if let agency, state.agency != agency { return }
             for v in state.violations(reference: reference, asOf: asOf, rules: rules) where code == nil || v.code == code {

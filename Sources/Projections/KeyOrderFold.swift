@@ -211,7 +211,7 @@ public struct KeyOrderFold {
         var runs: DossierRowRuns? = nil
         // Every chunk but the last is sorted by code and spilled on a thread of its own while the next one is read and folded.
         var spiller: BatchConsumer<SpilledChunk>? = nil
-        defer { try? spiller?.finish() }
+        defer { spiller?.abandon() }
         var held: [FoldedRow] = []
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)

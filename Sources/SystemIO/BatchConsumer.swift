@@ -8,8 +8,11 @@ import Foundation
 ///
 /// Thread rules: `consume` and `atEnd` run only on the consumer thread, one
 /// call at a time, and own whatever they capture until `finish()` returns;
-/// `send(_:)` and `finish()` are called from one producer thread. A
-/// consumer never finished keeps its thread parked until the process ends.
+/// `send(_:)`, `finish()` and `abandon()` are called from one producer
+/// thread. A producer that stops early (it failed) calls `abandon()`: the
+/// thread leaves without consuming what was left or running `atEnd`. A
+/// consumer neither finished nor abandoned keeps its thread parked until
+/// the process ends.
 public final class BatchConsumer<Batch: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     /// The batch sent and not yet taken by the consumer thread.
@@ -20,6 +23,8 @@ public final class BatchConsumer<Batch: Sendable>: @unchecked Sendable {
     private var done = false
     /// What `consume` or `atEnd` threw; the batches after it are dropped.
     private var failure: (any Error)?
+    /// The producer stopped early (`abandon()`): nothing more is consumed and `atEnd` does not run.
+    private var abandoned = false
 
     /// Starts the consumer thread: `consume` takes each batch sent, then
     /// `atEnd` runs once after the last (when `finish()` is called).
@@ -34,8 +39,10 @@ public final class BatchConsumer<Batch: Sendable>: @unchecked Sendable {
                 while waiting == nil && !closed { condition.wait() }
                 let batch = waiting
                 waiting = nil
+                let stop = abandoned
                 condition.broadcast()
                 condition.unlock()
+                if stop { break }
                 do {
                     guard let batch else {
                         try atEnd()
@@ -67,6 +74,21 @@ public final class BatchConsumer<Batch: Sendable>: @unchecked Sendable {
         precondition(!closed && !done, "a batch sent after finish()")
         waiting = batch
         condition.broadcast()
+    }
+
+    /// Stops the consumer after the batch it is consuming, if any: the one
+    /// waiting is dropped and `atEnd` does not run. Waits until the thread
+    /// has left, so that nothing is consumed after this returns. Does
+    /// nothing after `finish()`; call it where the producer fails (a
+    /// `defer` beside the `finish()` of the normal path).
+    public func abandon() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !done else { return }
+        abandoned = true
+        closed = true
+        condition.broadcast()
+        while !done { condition.wait() }
     }
 
     /// Waits until every batch sent is consumed and `atEnd` has run.

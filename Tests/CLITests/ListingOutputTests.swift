@@ -68,4 +68,39 @@ import SystemIO
         #expect(throws: Refused(batch: 3)) { try failing.finish() }
         #expect(seen.withLock { $0 } == [0, 1, 2])
     }
+
+    /// A producer that fails abandons its consumer: the batch being
+    /// consumed completes, the one waiting is dropped, `atEnd` does not
+    /// run, and the thread has left when `abandon()` returns. After
+    /// `finish()`, `abandon()` changes nothing.
+    @Test func anAbandonedConsumerStopsWithoutItsEnd() throws {
+        let seen = Mutex<[Int]>([])
+        let ended = Mutex(false)
+        let abandoning = Mutex(false)
+        let firstMayEnd = DispatchSemaphore(value: 0)
+        let consumer = BatchConsumer<Int>({ batch in
+            if batch == 0 { firstMayEnd.wait() }
+            seen.withLock { $0.append(batch) }
+        }, atEnd: { ended.withLock { $0 = true } })
+        try consumer.send(0)
+        try consumer.send(1)   // returns once batch 0 is taken: 1 is waiting
+        Thread.detachNewThread {
+            while !abandoning.withLock({ $0 }) { usleep(1_000) }
+            usleep(50_000)
+            firstMayEnd.signal()
+        }
+        abandoning.withLock { $0 = true }
+        consumer.abandon()
+        #expect(seen.withLock { $0 } == [0])
+        usleep(20_000)
+        #expect(seen.withLock { $0 } == [0])
+        #expect(!ended.withLock { $0 })
+
+        let finished = BatchConsumer<Int>({ batch in seen.withLock { $0.append(batch) } }, atEnd: { ended.withLock { $0 = true } })
+        try finished.send(2)
+        try finished.finish()
+        finished.abandon()
+        #expect(seen.withLock { $0 } == [0, 2])
+        #expect(ended.withLock { $0 })
+    }
 }
