@@ -49,8 +49,9 @@ enum RowOutput {
 /// `rowsPerBatch` at a time: a listing of every dossier holds two batches
 /// of rows, and a table at most `RowFormatter.tableRowsHeld` more.
 ///
-/// Thread rules: from `init` until `finish()` returns, `out` is written
-/// only by the sink's thread: the command writes nothing else to it meanwhile.
+/// Thread rules: from `init` until `finish()` or `abandon()` returns, `out`
+/// is written only by the sink's thread: the command writes nothing else to
+/// it meanwhile (an error message goes out after `abandon()`).
 struct RowSink<Row: Sendable> {
     private var batch: [Row] = []
     private let writer: BatchConsumer<[Row]>

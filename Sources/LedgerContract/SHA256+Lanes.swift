@@ -108,7 +108,7 @@ extension SHA256 {
             /// `hashLanes` compiled for the baseline of the platform.
             public static let portable = Kernel(name: "portable") { Lanes.hashLanes($0) }
 
-            /// Each lane's message hashed alone on the x86 SHA extensions
+            /// The lanes' messages hashed two at a time on the x86 SHA extensions
             /// (`SHA256.Implementation.shaExtensions`), which beat the
             /// baseline's lanes several times over; nil on a CPU without them.
             public static let shaExtensions: Kernel? = Implementation.shaExtensions.isAvailable

@@ -21,7 +21,9 @@ import LedgerContract
 package struct FollowedStates {
     /// The last seq applied.
     package private(set) var position: UInt64
-    /// The reference data after each reference event up to the position (version 0 at seq 0).
+    /// The reference data up to the position (version 0 at seq 0): one version per run of
+    /// consecutive reference events at the start (`KeyOrderFold.referenceVersions`), then one per
+    /// reference event applied.
     private var versions: [KeyOrderFold.ReferenceVersion]
     /// A state at the position and the index in `versions` of the reference data in force at its
     /// last event; nil: the dossier has no event up to the position.

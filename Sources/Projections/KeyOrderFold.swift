@@ -31,7 +31,7 @@ import SystemIO
 /// - Memory is one chunk's states and seqs, the rows of at most three
 ///   chunks (the one folded, the one waiting to be spilled and the one
 ///   being spilled), a buffer per spilled run and one
-///   copy of the reference data per reference event, whatever the number of
+///   copy of the reference data per run of consecutive reference events, whatever the number of
 ///   dossiers; mapped pages of the log are released as the fold goes,
 ///   whenever the resident file-backed memory passes `Environment.residentFileBudget`
 ///   (`Environment.MappedRegion`).

@@ -7,7 +7,8 @@ import Foundation
 /// and the one waiting); `send` waits while one is waiting.
 ///
 /// Thread rules: `consume` and `atEnd` run only on the consumer thread, one
-/// call at a time, and own whatever they capture until `finish()` returns;
+/// call at a time, and own whatever they capture until `finish()` or
+/// `abandon()` returns;
 /// `send(_:)`, `finish()` and `abandon()` are called from one producer
 /// thread. A producer that stops early (it failed) calls `abandon()`: the
 /// thread leaves without consuming what was left or running `atEnd`. A

@@ -10,7 +10,9 @@ import Foundation
 ///
 /// A batch the consumer is done with can be handed back (`dispose`): it is
 /// freed on the prefetch thread, before the next batch is produced, so
-/// freeing its many small objects is not the consumer's work.
+/// freeing its many small objects is not the consumer's work. Batches
+/// handed back after the last one was produced are freed with the
+/// prefetch, on the thread that releases it.
 ///
 /// Thread rules: `produce` (or `produceAll`) runs only on the prefetch
 /// thread, one call at a time; `next()`, `dispose(_:)` and `stop()` are
@@ -26,7 +28,7 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
 
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
     public convenience init(_ produce: @escaping () throws -> Batch?) {
-        self.init(producingAll: { emit in
+        self.init(producingAll: { emit, _ in
             while let batch = try produce() { try emit(batch) }
         })
     }
@@ -38,13 +40,17 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// for the consumer, frees the batches handed back, and throws
     /// `BatchPrefetchStopped` once the consumer has stopped, so that
     /// `produceAll` unwinds through its own scopes (a read transaction it
-    /// holds ends on the thread that began it).
-    public init(producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void) throws -> Void) {
+    /// holds ends on the thread that began it). `consumerStopped` tells a
+    /// producer that goes long between batches (a walk that keeps few of
+    /// the rows it reads) that it may stop early: it then throws
+    /// `BatchPrefetchStopped` itself, and `stop()` does not wait for the
+    /// rest of its work.
+    public init(producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
         // Called on the prefetch thread only, once (see the thread rules).
         nonisolated(unsafe) let produceAll = produceAll
         let thread = Thread { [self] in
             let outcome = Result {
-                try produceAll { batch in
+                try produceAll({ batch in
                     condition.lock()
                     while waiting != nil && !stopped { condition.wait() }
                     if stopped { condition.unlock(); throw BatchPrefetchStopped() }
@@ -54,7 +60,11 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
                     condition.broadcast()
                     condition.unlock()
                     done.removeAll()   // the batches' last references: freed here, before the next batch is produced
-                }
+                }, {
+                    condition.lock()
+                    defer { condition.unlock() }
+                    return stopped
+                })
             }
             condition.lock()
             while waiting != nil && !stopped { condition.wait() }
@@ -100,5 +110,8 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     }
 }
 
-/// What `BatchPrefetch`'s `emit` throws once the consumer has stopped.
-public struct BatchPrefetchStopped: Error {}
+/// What `BatchPrefetch`'s `emit` throws once the consumer has stopped, and
+/// what a producer throws itself when `consumerStopped` says so.
+public struct BatchPrefetchStopped: Error {
+    public init() {}
+}

@@ -337,6 +337,26 @@ import WorkingTime
             }
         }
         #expect(visited == 2)
+
+        // A damaged state row: the replay reports it, after giving the dossiers before it, as a walk on one thread does.
+        let damaged = folded[folded.count / 2].code
+        _ = try t.ledger.store.environment.write { txn in
+            try txn.put(try t.ledger.projections(in: txn).dossierStates, key: Array(damaged.utf8), value: [DossierRow.format, 200, 1])
+        }
+        func visitedBeforeDamage(in txn: Transaction) -> (codes: [String], error: String) {
+            var codes: [String] = []
+            do {
+                try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, dossiersPerBatch: dossiersPerBatch) { state, _ in codes.append(state.code) }
+            } catch {
+                return (codes, "\(error)")
+            }
+            return (codes, "no error")
+        }
+        let onTwoThreads = try t.ledger.store.read { txn in visitedBeforeDamage(in: txn) }
+        let onOne = try t.ledger.store.environment.write { txn in visitedBeforeDamage(in: txn) }   // a write transaction: one thread
+        #expect(onTwoThreads.error.contains(damaged) && onTwoThreads.error.contains("does not decode"), "\(onTwoThreads.error)")
+        #expect(onTwoThreads.codes == onOne.codes && onTwoThreads.error == onOne.error)
+        #expect(onTwoThreads.codes == later.prefix { $0.code < damaged }.map(\.code))
     }
 
     /// The folds keep one version of the reference data per run of
