@@ -62,7 +62,7 @@ struct LedgerBench {
         }
 
         /// The years a size's events span: one, or with `--history` one per
-        /// 10^6 events (at most the generator's 20).
+        /// 10^6 events (at most 20, as `generate --years` allows).
         func years(forEvents events: Int) -> Int {
             history ? min(20, max(1, events / 1_000_000)) : 1
         }

@@ -55,7 +55,7 @@ public enum FileSystem {
         let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((directory + "/dossier-ledger-scratch-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let path = String(nulTerminated: template)
         guard fd >= 0 else { throw SystemError("create scratch file", path) }
         unlink(path)
         return fd
@@ -185,7 +185,7 @@ public enum FileSystem {
         defer { fclose(info) }
         var line = [CChar](repeating: 0, count: 8192)
         while fgets(&line, Int32(line.count), info) != nil {
-            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let text = String(nulTerminated: line)
             // x86: "flags : fpu vme …"; arm64: "Features : fp asimd …"
             guard text.hasPrefix("flags") || text.hasPrefix("Features"), let colon = text.firstIndex(of: ":") else { continue }
             return Set(text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
@@ -221,7 +221,7 @@ public enum FileSystem {
         var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), maps) != nil {
             // start-end perms offset major:minor inode path
-            let fields = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: " ", omittingEmptySubsequences: true)
+            let fields = String(nulTerminated: line).split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, UInt64(fields[4]) == UInt64(st.st_ino) else { continue }
             let device = fields[3].split(separator: ":").compactMap { UInt32($0, radix: 16) }
             guard device.count == 2, device[0] == major, device[1] == minor else { continue }
@@ -229,5 +229,12 @@ public enum FileSystem {
             guard range.count == 2, range[1] > range[0] else { continue }
             try body(range[0]..<range[1])
         }
+    }
+}
+
+private extension String {
+    /// The text of a C buffer up to its first NUL (the buffers here always hold one).
+    init(nulTerminated buffer: [CChar]) {
+        self = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
