@@ -164,18 +164,36 @@ public enum FileSystem {
     /// Bytes of this process's resident memory that map files: the
     /// executable, its libraries and memory-mapped files such as a ledger
     /// (the shared pages of `/proc/self/statm`); nil where it cannot be read.
+    ///
+    /// Folds ask it every few thousand reads, so it reads a descriptor
+    /// opened once per process (`pread` at offset 0 makes the kernel write
+    /// the figures afresh) and allocates nothing. Safe from any thread.
     public static func residentFileBackedBytes() -> Int? {
-        let fd = open("/proc/self/statm", O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { _ = Glibc.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return nil }
-        // size resident shared text lib data dt, in pages
-        let fields = buffer[0..<n].split(separator: UInt8(ascii: " "))
-        guard fields.count >= 3, let pages = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard statm.descriptor >= 0 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer -> Int? in
+            let n = pread(statm.descriptor, buffer.baseAddress, buffer.count, 0)
+            guard n > 0 else { return nil }
+            // "size resident shared text lib data dt", in pages: the third field.
+            var field = 0
+            var pages = 0
+            var digits = 0
+            for byte in buffer[0..<n] {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") {
+                    if field == 2 { break }
+                    field += 1
+                } else if field == 2 {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 18 else { return nil }
+                    pages = pages * 10 + Int(byte - UInt8(ascii: "0"))
+                    digits += 1
+                }
+            }
+            guard field == 2, digits > 0 else { return nil }
+            return pages * statm.pageSize
+        }
     }
+
+    /// `/proc/self/statm`, open for the life of the process (-1 where it cannot be opened), and the page size.
+    private static let statm = (descriptor: open("/proc/self/statm", O_RDONLY | O_CLOEXEC), pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
 
     /// The instruction-set extensions of this machine's first CPU, as
     /// `/proc/cpuinfo` names them ("avx2", "avx512f", …); empty where it
