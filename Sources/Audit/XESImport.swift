@@ -144,6 +144,11 @@ public enum XESImport {
                     if let name = trace.name, let existing = try snapshot.dossier(name), existing.stage != .external {
                         throw Failure("line \(trace.line): trace \(name) is a dossier of this ledger (\(existing.stage.name)), not a history imported from another system")
                     }
+                    for e in events {
+                        do throws(EventFormatError) { try e.event.checkStorable() } catch {
+                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
+                        }
+                    }
                     guard !ledger.allowsPersonalData else { continue }
                     for e in events where e.event.type == .activityRecorded {
                         do throws(RuleViolation) { try DossierEventRules.checkNoPersonalData(e.event.data) } catch {
@@ -229,6 +234,9 @@ public enum XESImport {
                 data.members.reserveCapacity(4)
                 data["activity"] = .string(activity ?? "(unnamed)")
                 if let resource, !resource.isEmpty {
+                    guard resource.utf8.count <= Event.maxCodeBytes else {
+                        throw Failure("line \(event.line): org:resource is longer than \(Event.maxCodeBytes) bytes, too long for an officer id")
+                    }
                     data["resource"] = .string(resource)
                     if officers.insert(resource).inserted {
                         out.append(InputEvent(line: event.line, event: Event(
@@ -296,6 +304,10 @@ public struct XESAttribute: Sendable, Equatable {
     public var key: String
     public var value: String?
     public var children: [XESAttribute] = []
+
+    /// How deep attributes may nest inside one another: each level takes up
+    /// to three levels of an event's `data`, which `Event.maxDataDepth` bounds.
+    static let maxNesting = 16
 
     /// Whether `name` is an XES attribute type (an element that holds an attribute).
     static func isType(_ name: String) -> Bool {
@@ -415,7 +427,13 @@ struct XESTraceReader: ~Copyable {
                         if n == "key" { key = v } else if n == "value" { value = v }
                     }
                     let a = XESAttribute(type: name, key: key, value: value)
-                    if selfClosing { attach(a) } else { stack.append(a) }
+                    if selfClosing { attach(a) } else {
+                        guard stack.count < XESAttribute.maxNesting else {
+                            let (line, column) = xml.position
+                            throw XESImport.Failure("line \(line), column \(column): attributes nested deeper than \(XESAttribute.maxNesting) levels")
+                        }
+                        stack.append(a)
+                    }
                     continue
                 }
                 switch name {

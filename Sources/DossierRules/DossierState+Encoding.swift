@@ -1,4 +1,5 @@
 import LedgerContract
+import WorkingTime
 
 extension DossierState {
     /// The stored form's version byte; a rebuild rewrites every row. It is
@@ -78,7 +79,11 @@ extension DossierState {
     /// take a dossier's live state when they keep all of its events).
     public static func header(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (version: UInt32, lastSeq: UInt64, eventTimes: EventTimes) {
         var r = try reader(ofEncoded: buffer)
-        return (UInt32(truncatingIfNeeded: try r.varint()), try r.varint(), try r.eventTimes())
+        let header = (version: UInt32(truncatingIfNeeded: try r.varint()), lastSeq: try r.varint(), eventTimes: try r.eventTimes())
+        guard header.lastSeq <= UInt64(Int64.max), header.eventTimes.areStorable else {
+            throw RecordDecodingError(reason: "a dossier state's last seq or event times are out of range")
+        }
+        return header
     }
 
     private static func reader(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> ByteReader {
@@ -129,6 +134,54 @@ extension DossierState {
         for _ in 0..<(try r.count()) { voided.append(try r.seq(before: s0)) }
         for _ in 0..<(try r.count()) { lateRecordings.append((try r.seq(before: s0), try r.svarint())) }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after a dossier state") }
+        try checkDecodedRanges()
+    }
+
+    /// Refuses a decoded state whose times, seqs or processing time no
+    /// appended event could have produced, so that damaged bytes give a
+    /// decoding error rather than arithmetic that overflows later.
+    private func checkDecodedRanges() throws(RecordDecodingError) {
+        guard lastSeq <= UInt64(Int64.max) else { throw RecordDecodingError(reason: "a dossier state's last seq \(lastSeq) is out of range") }
+        guard (0...WorkingCalendar.maximumWorkingSeconds).contains(processingSeconds) else {
+            throw RecordDecodingError(reason: "a dossier state's processing time \(processingSeconds) s is out of range")
+        }
+        let last = lastSeq
+        func time(_ t: Int64?) throws(RecordDecodingError) {
+            guard let t, !Timestamp.eventSeconds.contains(t) else { return }
+            throw RecordDecodingError(reason: "a dossier state holds a time out of range (\(t) s)")
+        }
+        func seq(_ s: UInt64?) throws(RecordDecodingError) {
+            guard let s, s > last else { return }
+            throw RecordDecodingError(reason: "a dossier state names seq \(s), after its last seq \(last)")
+        }
+        guard eventTimes.areStorable else { throw RecordDecodingError(reason: "a dossier state's event times are out of range") }
+        try time(submittedAt); try seq(submittedSeq); try time(receivedAt); try seq(receivedSeq)
+        try time(rejectedAt); try time(processedAt); try seq(processedSeq)
+        try time(returnedAt); try time(endedAt); try seq(endSeq)
+        for h in holdings { try time(h.from); try time(h.to); try seq(h.assignedSeq); try seq(h.endSeq) }
+        for p in pauses { try time(p.start); try time(p.end); try seq(p.startSeq) }
+        for p in obligationWaits { try time(p.start); try time(p.end); try seq(p.startSeq) }
+        for s in supplementRequestSeqs { try seq(s) }
+        try time(apologyNewDueAt); try time(apologyAt); try seq(apologySeq)
+        for p in payments { try time(p.at); try seq(p.seq) }
+        for x in ratings { try time(x.at); try seq(x.seq) }
+        for c in complaints { try time(c.at); try seq(c.seq) }
+        for v in voided { try seq(v) }
+        for l in lateRecordings {
+            try seq(l.seq)
+            let span = Timestamp.eventSeconds.upperBound - Timestamp.eventSeconds.lowerBound
+            guard (-span...span).contains(l.lagSeconds) else {
+                throw RecordDecodingError(reason: "a dossier state holds a recording lag out of range")
+            }
+        }
+    }
+}
+
+extension DossierState.EventTimes {
+    /// Whether these are the times of no event, or all within `Timestamp.eventSeconds`.
+    var areStorable: Bool {
+        let r = Timestamp.eventSeconds
+        return self == Self() || (r.contains(earliestAt) && r.contains(latestAt) && r.contains(earliestRecordedAt) && r.contains(latestRecordedAt))
     }
 }
 

@@ -8,7 +8,7 @@ extension ReferenceData {
         let d = event.data
         switch event.type {
         case .agencyRegistered:
-            let code = try d.requiredString("code")
+            let code = try d.requiredCode("code")
             let name = try d.requiredString("name")
             let levelName = try d.requiredString("level")
             guard let level = AgencyLevel(rawValue: levelName) else {
@@ -24,13 +24,13 @@ extension ReferenceData {
             }
             agencies[code] = Agency(code: code, name: name, level: level, parent: parent)
         case .officerRegistered:
-            let id = try d.requiredString("id")
+            let id = try d.requiredCode("id")
             let name = try d.requiredString("name")
             let agency = try d.requiredString("agency")
             guard agencies[agency] != nil else { throw RuleViolation("data.agency \"\(agency)\" is not a registered agency") }
             officers[id] = Officer(id: id, name: name, agency: agency)
         case .procedureDefined:
-            let code = try d.requiredString("code")
+            let code = try d.requiredCode("code")
             let name = try d.requiredString("name")
             let days = try d.optionalNumber("processingDays")
             let hours = try d.optionalNumber("processingHours")
@@ -38,7 +38,7 @@ extension ReferenceData {
                 throw RuleViolation("procedure.defined needs exactly one of data.processingDays and data.processingHours")
             }
             guard (days ?? hours ?? 0) > 0, let seconds = calendar.processingSeconds(days: days, hours: hours) else {
-                throw RuleViolation("the processing time must be a positive number of working days or hours")
+                throw RuleViolation("the processing time must be a positive number of working days or hours, at most 1000000 hours")
             }
             let onlineName = try d.requiredString("online")
             guard let online = OnlineLevel(rawValue: onlineName) else {
@@ -50,13 +50,14 @@ extension ReferenceData {
             var steps: [ProcedureStep] = []
             for (i, item) in list.enumerated() {
                 guard let o = item.objectValue, let stepName = o["name"]?.stringValue, !stepName.isEmpty,
-                      let budget = o["budgetHours"]?.numberValue, budget >= 0, budget.isFinite else {
-                    throw RuleViolation("data.steps[\(i)] must be {\"name\": text, \"budgetHours\": number ≥ 0}")
+                      let budget = o["budgetHours"]?.numberValue,
+                      let budgetSeconds = calendar.processingSeconds(days: nil, hours: budget) else {
+                    throw RuleViolation("data.steps[\(i)] must be {\"name\": text, \"budgetHours\": number from 0 to 1000000}")
                 }
                 guard !steps.contains(where: { $0.name == stepName }) else {
                     throw RuleViolation("data.steps names step \"\(stepName)\" twice")
                 }
-                steps.append(ProcedureStep(name: stepName, budgetSeconds: Int64((budget * 3600).rounded())))
+                steps.append(ProcedureStep(name: stepName, budgetSeconds: budgetSeconds))
             }
             let pauses = try d.optionalBool("obligationPauses") ?? false
             let definition = ProcedureDefinition(code: code, name: name, processingSeconds: seconds, online: online, steps: steps,
@@ -111,6 +112,16 @@ extension JSONObject {
     public func requiredString(_ field: String) throws(RuleViolation) -> String {
         guard let v = self[field], v != .null else { throw RuleViolation("missing data.\(field)") }
         guard let s = v.stringValue, !s.isEmpty else { throw RuleViolation("data.\(field) must be non-empty text, not \(v.kindName)") }
+        return s
+    }
+
+    /// A required code that registers an agency, officer or procedure:
+    /// non-empty text of at most `Event.maxCodeBytes` bytes.
+    public func requiredCode(_ field: String) throws(RuleViolation) -> String {
+        let s = try requiredString(field)
+        guard s.utf8.count <= Event.maxCodeBytes else {
+            throw RuleViolation("data.\(field) must be a code of at most \(Event.maxCodeBytes) bytes")
+        }
         return s
     }
 

@@ -4,31 +4,48 @@ import Audit
 import Projections
 import WorkingTime
 
-/// Instants and dates given on the command line.
+/// Instants and dates given on the command line. They fall in the years a
+/// working calendar can declare (`years`): a report, replay or deadline
+/// check outside them would count periods no calendar describes.
 enum TimeArgument {
+    static let years = 1900...2200
+
     /// `--as-of`: an RFC 3339 time, or a local date meaning the end of that day; default now.
     static func instant(_ text: String?, option: String, calendar: WorkingCalendar) throws -> Int64 {
         guard let text else { return Int64(Date().timeIntervalSince1970) }
         if let date = LocalDate(iso: text) {
+            try checkYear(date, option: option, text: text)
             return calendar.instant(of: LocalDate(daysSinceEpoch: date.daysSinceEpoch + 1), secondsFromMidnight: 0)
         }
-        do { return try Timestamp(rfc3339: text).seconds } catch {
+        let instant: Int64
+        do { instant = try Timestamp(rfc3339: text).seconds } catch {
             throw CommandFailure(.usage, "--\(option) \(text): \(error.description), or a date like 2024-03-31")
         }
+        try checkYear(calendar.localDate(of: instant), option: option, text: text)
+        return instant
     }
 
     /// `--from` / `--to` as local dates (`YYYY-MM-DD`, or `YYYY-MM` / `YYYY` for the whole period).
     static func date(_ text: String?, option: String, end: Bool) throws -> LocalDate? {
         guard let text else { return nil }
-        if let d = LocalDate(iso: text) { return d }
+        let date: LocalDate
         let parts = text.split(separator: "-").map { Int($0) }
-        if parts.count == 2, let y = parts[0], let m = parts[1], let first = LocalDate(year: y, month: m, day: 1) {
-            return end ? LocalDate(daysSinceEpoch: KPIPeriod.month.bounds(first).next.daysSinceEpoch - 1) : first
+        if let d = LocalDate(iso: text) {
+            date = d
+        } else if parts.count == 2, let y = parts[0], let m = parts[1], let first = LocalDate(year: y, month: m, day: 1) {
+            date = end ? LocalDate(daysSinceEpoch: KPIPeriod.month.bounds(first).next.daysSinceEpoch - 1) : first
+        } else if parts.count == 1, let y = parts[0], let first = LocalDate(year: y, month: 1, day: 1) {
+            date = end ? LocalDate(year: y, month: 12, day: 31)! : first
+        } else {
+            throw CommandFailure(.usage, "--\(option) \(text): expected a date like 2024-03-05, 2024-03 or 2024")
         }
-        if parts.count == 1, let y = parts[0], let first = LocalDate(year: y, month: 1, day: 1) {
-            return end ? LocalDate(year: y, month: 12, day: 31) : first
-        }
-        throw CommandFailure(.usage, "--\(option) \(text): expected a date like 2024-03-05, 2024-03 or 2024")
+        try checkYear(date, option: option, text: text)
+        return date
+    }
+
+    private static func checkYear(_ date: LocalDate, option: String, text: String) throws {
+        guard !years.contains(date.year) else { return }
+        throw CommandFailure(.usage, "--\(option) \(text): expected a time in the years \(years.lowerBound) to \(years.upperBound), the years a working calendar covers")
     }
 }
 

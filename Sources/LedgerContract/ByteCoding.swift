@@ -99,7 +99,7 @@ public struct ByteWriter: ~Copyable {
 }
 
 /// Why stored bytes could not be decoded.
-public struct RecordDecodingError: Error, Sendable, CustomStringConvertible {
+public struct RecordDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: String
     @inlinable public init(reason: String) { self.reason = reason }
     public var description: String { reason }

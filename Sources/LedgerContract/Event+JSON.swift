@@ -12,6 +12,55 @@ extension Event {
     public static let maxDossierCodeBytes = 64
     /// The longest `id` accepted (bytes of UTF-8): it is an index key.
     public static let maxIDBytes = 256
+    /// The longest officer id, agency or procedure code, and `actor`
+    /// accepted (bytes of UTF-8): they are keys of the ledger's tables.
+    public static let maxCodeBytes = 64
+    /// The longest member name accepted in `data`, at any depth (bytes of
+    /// UTF-8): names are keys of the ledger's string table.
+    public static let maxMemberNameBytes = 128
+    /// How deep `data` may nest (objects and lists inside it), so that the
+    /// whole line stays within `JSONParser.maxDepth`.
+    public static let maxDataDepth = JSONParser.maxDepth - 1
+
+    /// Checks what the ledger's storage needs beyond the line's shape: times
+    /// within `Timestamp.eventSeconds`, an `actor` of at most `maxCodeBytes`, `data` member names of at most
+    /// `maxMemberNameBytes` and `data` nested at most `maxDataDepth` deep.
+    /// Events read from NDJSON pass it by construction; other sources (XES)
+    /// call it on each event they build.
+    /// - Complexity: O(size of `data`).
+    public func checkStorable() throws(EventFormatError) {
+        func checkTime(_ field: String, _ time: Timestamp?) throws(EventFormatError) {
+            guard let time, !Timestamp.eventSeconds.contains(time.seconds) else { return }
+            throw EventFormatError("\"\(field)\" \"\(time.text)\" is outside the years 0000 to 9999", dossier: dossier)
+        }
+        try checkTime("at", at)
+        try checkTime("recordedAt", recordedAt)
+        if let actor, actor.utf8.count > Self.maxCodeBytes {
+            throw EventFormatError("\"actor\" must be an officer id of at most \(Self.maxCodeBytes) bytes", dossier: dossier)
+        }
+        func check(_ value: JSONValue, depth: Int) throws(EventFormatError) {
+            switch value {
+            case .object(let o):
+                guard depth < Self.maxDataDepth else {
+                    throw EventFormatError("data is nested deeper than \(Self.maxDataDepth) levels", dossier: dossier)
+                }
+                for m in o.members {
+                    guard m.key.utf8.count <= Self.maxMemberNameBytes else {
+                        throw EventFormatError("data has a member name longer than \(Self.maxMemberNameBytes) bytes (\"\(m.key.prefix(24))…\")", dossier: dossier)
+                    }
+                    try check(m.value, depth: depth + 1)
+                }
+            case .array(let items):
+                guard depth < Self.maxDataDepth else {
+                    throw EventFormatError("data is nested deeper than \(Self.maxDataDepth) levels", dossier: dossier)
+                }
+                for item in items { try check(item, depth: depth + 1) }
+            default:
+                return
+            }
+        }
+        try check(.object(data), depth: 0)
+    }
 
     private static let inputFields: Set<String> = ["type", "dossier", "at", "actor", "data", "id", "expectedVersion", "recordedAt"]
 
@@ -66,7 +115,9 @@ extension Event {
 
         var actor: String?
         if let a = o["actor"], a != .null {
-            guard let s = a.stringValue, !s.isEmpty else { throw fail("\"actor\" must be a non-empty officer id") }
+            guard let s = a.stringValue, !s.isEmpty, s.utf8.count <= Self.maxCodeBytes else {
+                throw fail("\"actor\" must be a non-empty officer id of at most \(Self.maxCodeBytes) bytes")
+            }
             actor = s
         }
         var data = JSONObject()
@@ -91,5 +142,6 @@ extension Event {
         }
         self.init(type: type, dossier: type.isDossierEvent ? dossier : nil, at: at, actor: actor, data: data,
                   id: id, expectedVersion: expectedVersion, recordedAt: recordedAt)
+        try checkStorable()
     }
 }

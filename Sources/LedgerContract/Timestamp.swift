@@ -20,6 +20,11 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self.isZulu = isZulu
     }
 
+    /// The instants an RFC 3339 time can name: 0000-01-01T00:00:00+23:59
+    /// through 9999-12-31T23:59:59-23:59. Events and stored records hold
+    /// only these, so differences between them stay far inside `Int64`.
+    public static let eventSeconds: ClosedRange<Int64> = -62_167_305_540...253_402_387_139
+
     public static func == (a: Timestamp, b: Timestamp) -> Bool { a.seconds == b.seconds && a.nanoseconds == b.nanoseconds }
     public static func < (a: Timestamp, b: Timestamp) -> Bool { (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds) }
     public func hash(into h: inout Hasher) { h.combine(seconds); h.combine(nanoseconds) }

@@ -7,7 +7,9 @@ extension EventStore {
         guard let raw = try txn.get(tables.meta, key: Array("head".utf8)), raw.count == 40 else {
             throw LedgerError(.corrupt, "\(path): the head record is missing or damaged")
         }
-        return Head(seq: try Key.readU64(raw), hash: SHA256.Digest(UnsafeRawBufferPointer(rebasing: raw[8..<40])))
+        let seq = try Key.readU64(raw)
+        guard seq <= UInt64(Int64.max) else { throw LedgerError(.corrupt, "\(path): the head record names seq \(seq), beyond any log") }
+        return Head(seq: seq, hash: SHA256.Digest(UnsafeRawBufferPointer(rebasing: raw[8..<40])))
     }
 
     /// Decodes one stored record.

@@ -81,6 +81,7 @@ public struct RecordView {
     @inlinable @inline(__always)
     static func readTimestamp(_ r: inout ByteReader, base: Int64) throws(RecordDecodingError) -> Timestamp {
         let seconds = base &+ (try r.svarint())
+        guard Timestamp.eventSeconds.contains(seconds) else { throw fault("time out of range") }
         let meta = try r.varint()
         let zz = meta >> 2
         let offset = Int64(bitPattern: (zz >> 1) ^ (0 &- (zz & 1)))

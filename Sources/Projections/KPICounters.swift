@@ -44,9 +44,19 @@ public struct KPICounters: Sendable, Equatable {
         for v in values { w.svarint(v) }
     }
 
+    /// The most a stored day counter may hold, either way (sums over every
+    /// day and agency then stay inside `Int64`).
+    static let storedMagnitude: Int64 = 1 << 32
+
     init(decoding buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) {
         var r = ByteReader(buffer)
-        for i in values.indices where !r.isAtEnd { values[i] = try r.svarint() }
+        for i in values.indices where !r.isAtEnd {
+            let v = try r.svarint()
+            guard (-Self.storedMagnitude...Self.storedMagnitude).contains(v) else {
+                throw RecordDecodingError(reason: "KPI counter \(Counter(rawValue: i).map { "\($0)" } ?? "\(i)") holds \(v), out of range")
+            }
+            values[i] = v
+        }
     }
 
     /// A rate's value: nil over zero dossiers.

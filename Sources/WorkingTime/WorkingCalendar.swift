@@ -208,16 +208,21 @@ public struct WorkingCalendar: Sendable {
         self.instant(day: split(instant).day, second: hours.periods[0].start)
     }
 
+    /// The longest processing time or step budget a procedure may declare:
+    /// one million working hours. Larger figures are refused so that due
+    /// instants and budget sums stay far inside `Int64`.
+    public static let maximumWorkingSeconds: Int64 = 3_600_000_000
+
     /// A procedure's processing time in working seconds, rounded to the
     /// nearest second (halves away from zero): `days × hours.secondsPerDay`
     /// (0.5 day = 4 working hours with standard hours), else `hours × 3600`.
     /// `days` wins when both are given. nil when the one used is negative,
-    /// not finite or too large, or when both are nil.
+    /// not finite or above ``maximumWorkingSeconds``, or when both are nil.
     /// - Complexity: O(1).
     public func processingSeconds(days: Double?, hours h: Double?) -> Int64? {
         let seconds: Double
         if let days { seconds = days * Double(hours.secondsPerDay) } else if let h { seconds = h * 3600 } else { return nil }
-        guard seconds.isFinite, seconds >= 0, seconds < 9.0e18 else { return nil }
+        guard seconds.isFinite, seconds >= 0, seconds <= Double(Self.maximumWorkingSeconds) else { return nil }
         return Int64(seconds.rounded())
     }
 }

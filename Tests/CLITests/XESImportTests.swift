@@ -243,4 +243,52 @@ import Testing
         #expect((data["traceAttributes"] as? [String: Any])?["variant"] as? String == "A & B")
         #expect(!attributes.keys.contains { $0.hasPrefix("ledger:") })
     }
+
+    /// A one-trace log whose single event holds `body` among its attributes.
+    static func log(eventAttributes body: String, resource: String = "Anna") -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <log xes.version="1849-2016">
+          <trace>
+            <string key="concept:name" value="case-1"/>
+            <event>
+              <string key="concept:name" value="Register"/>
+              <string key="org:resource" value="\(resource)"/>
+              <date key="time:timestamp" value="2021-03-01T09:00:00+01:00"/>
+              \(body)
+            </event>
+          </trace>
+        </log>
+        """
+    }
+
+    /// Attributes nested deeper than the ledger stores, and a resource too
+    /// long for an officer id, are refused with their line, nothing written;
+    /// the deepest nesting allowed imports and exports.
+    @Test func tooDeepOrTooLongAttributesAreRefusedWithTheirLine() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
+        func nested(_ levels: Int) -> String {
+            String(repeating: #"<container key="c">"#, count: levels) + #"<int key="n" value="1"/>"# + String(repeating: "</container>", count: levels)
+        }
+        for (name, text, rule) in [
+            ("deep.xes", Self.log(eventAttributes: nested(17)), "line 9, column "),
+            ("deep-list.xes", Self.log(eventAttributes: String(repeating: #"<list key="l"><values>"#, count: 40)), "line 9, column "),
+            ("long.xes", Self.log(eventAttributes: "", resource: String(repeating: "r", count: 600)), "line 5: org:resource is longer than 64 bytes"),
+        ] {
+            try text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
+            let r = try Tool.run(["import", "--format", "xes", dir + "/" + name], ledger: ledger)
+            #expect(r.status == 65, "\(name): \(r.stderr)")
+            #expect(r.stderr.contains("refused, nothing written") && r.stderr.contains(rule), "\(name): \(r.stderr)")
+            #expect(!name.hasPrefix("deep") || r.stderr.contains("attributes nested deeper than 16 levels"), "\(r.stderr)")
+            #expect(try Tool.run(["stats"], ledger: ledger).stdout.contains("events           0"))
+        }
+        try Self.log(eventAttributes: nested(15)).write(toFile: dir + "/deepest.xes", atomically: false, encoding: .utf8)
+        let r = try Tool.run(["import", "--format", "xes", dir + "/deepest.xes"], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        let exported = try Tool.run(["export", "--format", "xes"], ledger: ledger)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout.components(separatedBy: #"<container key="c">"#).count == 16)
+    }
 }

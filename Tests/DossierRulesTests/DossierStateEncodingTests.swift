@@ -103,4 +103,32 @@ import LedgerContract
         damaged[channelByte] = 9
         #expect(throws: RecordDecodingError.self) { try damaged.withUnsafeBytes { try DossierState(decoding: $0, code: "D") } }
     }
+
+    /// States no appended event could produce (a seq after the last one, a
+    /// time beyond the years 0000–9999, a negative processing time) are
+    /// decoding errors, so that damaged rows never reach arithmetic that traps.
+    @Test func valuesNoEventCouldProduceDoNotDecode() throws {
+        var cases: [(String, DossierState)] = []
+        var s = Self.fullState()
+        s.holdings[0].assignedSeq = 1 << 63
+        cases.append(("a dossier state names seq 9223372036854775808, after its last seq 9000000123", s))
+        s = Self.fullState()
+        s.lastSeq = 1 << 63
+        cases.append(("a dossier state's last seq 9223372036854775808 is out of range", s))
+        s = Self.fullState()
+        s.processingSeconds = .min
+        cases.append(("a dossier state's processing time -9223372036854775808 s is out of range", s))
+        s = Self.fullState()
+        s.receivedAt = .max
+        cases.append(("a dossier state holds a time out of range (9223372036854775807 s)", s))
+        s = Self.fullState()
+        s.eventTimes.include(at: 1 << 62, recordedAt: 1 << 62)
+        cases.append(("a dossier state's event times are out of range", s))
+        for (reason, state) in cases {
+            let bytes = state.encoded()
+            #expect(throws: RecordDecodingError(reason: reason)) { try bytes.withUnsafeBytes { try DossierState(decoding: $0, code: state.code) } }
+        }
+        let bytes = Self.fullState().encoded()
+        #expect(try bytes.withUnsafeBytes { try DossierState(decoding: $0, code: "H40.22-240304-0001") } == Self.fullState())
+    }
 }

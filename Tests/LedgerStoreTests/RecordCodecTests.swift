@@ -53,6 +53,29 @@ struct RecordCodecTests {
     }
 }
 
+extension RecordCodecTests {
+    /// A record whose time lies beyond any RFC 3339 time (written by damage,
+    /// never by an append) is a decoding error: folds subtract and convert
+    /// such times, and must not overflow.
+    @Test func aTimeBeyondTheYears0000To9999DoesNotDecode() throws {
+        let event = try Event(jsonLine: #"{"type":"dossier.rejected","dossier":"D1","at":"2023-02-08T09:15:00+07:00","data":{"reason":"x"}}"#)
+        for (at, recordedAt): (Int64, Int64) in [(.max, 0), (1 << 62, 1 << 62), (-(1 << 62), 0), (1_675_822_500, .max), (253_402_387_140, 253_402_387_140)] {
+            var damaged = event
+            damaged.at = Timestamp(seconds: at, offsetMinutes: 0)
+            damaged.recordedAt = Timestamp(seconds: recordedAt, offsetMinutes: 0)
+            let bytes = RecordCodec.encode(RecordedEvent(seq: 3, version: 1, event: damaged, hash: .zero), dossierNumber: 1) { _ in 1 }
+            #expect(throws: RecordDecodingError(reason: "time out of range")) {
+                try bytes.withUnsafeBytes { try RecordCodec.decode($0, seq: 3, dossierCode: { _ in "D1" }, string: { _ in "reason" }) }
+            }
+        }
+        var latest = event
+        latest.at = try Timestamp(rfc3339: "9999-12-31T23:59:59-23:59")
+        latest.recordedAt = try Timestamp(rfc3339: "0000-01-01T00:00:00+23:59")
+        let r = RecordedEvent(seq: 3, version: 1, event: latest, hash: .zero)
+        #expect(try roundTrip(r) == r)
+    }
+}
+
 @Suite struct ByteCodingTests {
     @Test func primitivesReadBackAsWritten() throws {
         var w = ByteWriter(capacity: 1)   // forces the buffer to grow many times

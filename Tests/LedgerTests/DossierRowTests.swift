@@ -110,4 +110,26 @@ import LedgerContract
         #expect(throws: (any Error).self) { try t.append([Fixture.lines()[0]]) }
         #expect(try t.ledger.read { try $0.head() } == head)
     }
+
+    /// A head naming a seq no log reaches, or a KPI day counter beyond any
+    /// count, is an error where it is read, not arithmetic that traps later.
+    @Test func aHeadOrCounterOutOfRangeIsAnErrorNotATrap() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        var w = ByteWriter(capacity: 16)
+        w.svarint(3); w.svarint(.max)
+        let counters = w.bytes
+        #expect(throws: RecordDecodingError(reason: "KPI counter receivedOnline holds 9223372036854775807, out of range")) {
+            try counters.withUnsafeBytes { try KPICounters(decoding: $0) }
+        }
+        try t.ledger.store.environment.write { txn in
+            _ = try txn.put(t.ledger.store.tables.meta, key: Array("head".utf8), value: Key.u64(1 << 63) + SHA256.Digest.zero.bytes)
+        }
+        do {
+            _ = try t.ledger.read { try $0.head() }
+            Issue.record("a head beyond any log was read")
+        } catch let error as LedgerError {
+            #expect(error.kind == .corrupt && error.message.hasSuffix("the head record names seq 9223372036854775808, beyond any log"), "\(error)")
+        }
+    }
 }
