@@ -37,7 +37,7 @@ extension ReferenceData {
             guard (days == nil) != (hours == nil) else {
                 throw RuleViolation("procedure.defined needs exactly one of data.processingDays and data.processingHours")
             }
-            guard (days ?? hours ?? 0) > 0, let seconds = calendar.processingSeconds(days: days, hours: hours) else {
+            guard let seconds = calendar.processingSeconds(days: days, hours: hours), seconds > 0 else {
                 throw RuleViolation("the processing time must be a positive number of working days or hours, at most 1000000 hours")
             }
             let onlineName = try d.requiredString("online")
@@ -145,13 +145,15 @@ extension JSONObject {
 
     public func requiredNumber(_ field: String) throws(RuleViolation) -> Double {
         guard let v = self[field], v != .null else { throw RuleViolation("missing data.\(field)") }
-        guard let n = v.numberValue, n >= 0 else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(v.kindName)") }
+        guard let n = v.numberValue else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(v.kindName)") }
+        guard n >= 0 else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(n)") }
         return n
     }
 
     public func optionalNumber(_ field: String) throws(RuleViolation) -> Double? {
         guard let v = self[field], v != .null else { return nil }
-        guard let n = v.numberValue, n >= 0 else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(v.kindName)") }
+        guard let n = v.numberValue else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(v.kindName)") }
+        guard n >= 0 else { throw RuleViolation("data.\(field) must be a number ≥ 0, not \(n)") }
         return n
     }
 

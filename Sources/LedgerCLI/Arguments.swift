@@ -1,3 +1,5 @@
+import LedgerContract
+
 /// A command's arguments: positionals and `--name value` / `--flag`
 /// options, parsed against the options the command declares. Unknown options
 /// and missing values are usage errors that name the argument.
@@ -61,5 +63,17 @@ struct Arguments {
             throw CommandFailure(.usage, "unexpected argument \(positionals[max]) (usage: \(Help.usage(command)))")
         }
         return positionals
+    }
+
+    /// The one positional of a command that names a dossier: a non-empty
+    /// code of at most `Event.maxDossierCodeBytes` bytes, as an event's `dossier` is.
+    func dossierCode(command: String) throws(CommandFailure) -> String {
+        guard let code = try positionals(max: 1, command: command).first else {
+            throw CommandFailure(.usage, "\(command) needs a dossier code")
+        }
+        guard !code.isEmpty, code.utf8.count <= Event.maxDossierCodeBytes else {
+            throw CommandFailure(.usage, "\(command): a dossier code is non-empty text of at most \(Event.maxDossierCodeBytes) bytes")
+        }
+        return code
     }
 }

@@ -22,8 +22,7 @@ enum AuditCommand {
 
     private static func dossier(_ context: CommandContext, _ arguments: [String]) throws {
         let args = try Arguments(arguments, valued: PastInstantArgument.options.union(["format", "backdated-hours"]), flags: [])
-        let positionals = try args.positionals(max: 1, command: "audit")
-        guard let code = positionals.first else { throw CommandFailure(.usage, "audit dossier needs a dossier code") }
+        let code = try args.dossierCode(command: "audit dossier")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json, .html], default: .table)
         var rules = ViolationRules()
         if let h: Int64 = try args.integer("backdated-hours", in: 1...100_000) { rules.backdatedAfterSeconds = h * 3600 }

@@ -6,8 +6,7 @@ import Projections
 enum HistoryCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["format"], flags: [])
-        let positionals = try args.positionals(max: 1, command: "history")
-        guard let code = positionals.first else { throw CommandFailure(.usage, "history needs a dossier code") }
+        let code = try args.dossierCode(command: "history")
         let format = args.value("format") ?? "table"
         guard format == "table" || format == "ndjson" else { throw CommandFailure(.usage, "--format \(format): expected table or ndjson") }
         let ledger = try context.openLedger()

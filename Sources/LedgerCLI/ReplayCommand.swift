@@ -11,7 +11,7 @@ enum ReplayCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["out"]), flags: [])
         _ = try args.positionals(max: 0, command: "replay")
-        guard let dir = args.value("out") else { throw CommandFailure(.usage, "replay needs --out DIR (a new directory)") }
+        guard let dir = args.value("out"), !dir.isEmpty else { throw CommandFailure(.usage, "replay needs --out DIR (a new directory)") }
         let ledger = try context.openLedger()
         let calendar = try ledger.read { try $0.reference().calendar }
         guard let past = try PastInstantArgument.parse(args, calendar: calendar) else {

@@ -6,8 +6,7 @@ import Projections
 enum ShowCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: PastInstantArgument.options.union(["format"]), flags: [])
-        let positionals = try args.positionals(max: 1, command: "show")
-        guard let code = positionals.first else { throw CommandFailure(.usage, "show needs a dossier code") }
+        let code = try args.dossierCode(command: "show")
         let format = try OutputFormat.parse(args.value("format"), allowed: [.table, .json], default: .table)
         let ledger = try context.openLedger()
         var (found, reference) = try ledger.read { (try $0.dossier(code), try $0.reference()) }

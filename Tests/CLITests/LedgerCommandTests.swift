@@ -44,6 +44,14 @@ import Testing
         #expect(ndjson.map { $0["version"] as? Int } == Array(1...16))
         let unknown = try Tool.run(["history", "nope"], ledger: ledger)
         #expect(unknown.status == 66)
+        // A code no event can carry is a usage error, for every command that names a dossier.
+        for command in [["history"], ["show"], ["audit", "dossier"]] {
+            for code in ["", String(repeating: "x", count: 65)] {
+                let r = try Tool.run(command + [code], ledger: ledger)
+                #expect(r.status == 64, "\(command) \(code.count) bytes: \(r.stderr)")
+                #expect(r.stderr.contains("a dossier code is non-empty text of at most 64 bytes"), "\(r.stderr)")
+            }
+        }
     }
 
     @Test func statsShowsCountsSizeAndHead() throws {

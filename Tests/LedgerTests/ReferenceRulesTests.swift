@@ -15,6 +15,32 @@ import LedgerContract
         }
     }
 
+    /// A procedure's processing time is at least one working second and at
+    /// most a million hours; each step budget is from 0 to a million hours.
+    @Test func processingTimesAndBudgetsAreBounded() throws {
+        func define(_ time: String, budget: String = "2") throws -> String? {
+            let line = #"{"type":"procedure.defined","at":"2024-01-01T00:00:00+07:00","data":{"code":"P","name":"x",\#(time),"online":"full","steps":[{"name":"A","budgetHours":\#(budget)}]}}"#
+            var reference = ReferenceData()
+            let event = try Event(jsonLine: line)
+            do throws(RuleViolation) {
+                try reference.apply(event, seq: 1)
+                return nil
+            } catch {
+                return error.rule
+            }
+        }
+        #expect(try define(#""processingDays":1.5"#) == nil)
+        #expect(try define(#""processingHours":1000000"#, budget: "1000000") == nil)
+        #expect(try define(#""processingDays":3"#, budget: "0") == nil)
+        let time = "the processing time must be a positive number of working days or hours, at most 1000000 hours"
+        #expect(try define(#""processingDays":2.5e-10"#) == time)
+        #expect(try define(#""processingHours":1000001"#) == time)
+        #expect(try define(#""processingDays":1e300"#) == time)
+        #expect(try define(#""processingDays":-3"#) == "data.processingDays must be a number ≥ 0, not -3.0")
+        let budget = #"data.steps[0] must be {"name": text, "budgetHours": number from 0 to 1000000}"#
+        for huge in ["1e16", "1000000.5", "1e300", "-1"] { #expect(try define(#""processingDays":3"#, budget: huge) == budget, "\(huge)") }
+    }
+
     /// An officer serves their own agency and the agencies below it, never those above or beside it.
     @Test func officersServeTheirAgencyAndTheAgenciesBelowIt() throws {
         let t = try TemporaryLedger()
