@@ -224,6 +224,7 @@ struct XMLReader: ~Copyable {
             if b == quote { break }
             if b < 0x20 || b >= 0x80 || b == 0x26 || b == 0x3C {
                 if b == 0x3C { throw fail(at: k, "'<' inside an attribute value") }
+                if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D { throw fail(at: k, "control character \(Self.codePoint(UInt32(b))) inside an attribute value (XML 1.0 allows none)") }
                 plain = false
                 rewritten = rewritten || b < 0x80
             }
@@ -327,8 +328,20 @@ struct XMLReader: ~Copyable {
                 throw fail(at: k, "unknown entity &\(text);")
             }
         }
-        guard let scalar else { throw fail(at: k, "the character reference &\(text); names no character") }
+        guard let scalar, Self.isXMLCharacter(scalar.value) else {
+            throw fail(at: k, "the character reference &\(text); names no character XML 1.0 allows")
+        }
         return (scalar, n + 1)
+    }
+
+    /// Whether XML 1.0 allows `v` in a document (its production `Char`).
+    static func isXMLCharacter(_ v: UInt32) -> Bool {
+        v == 0x09 || v == 0x0A || v == 0x0D || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || (0x10000...0x10FFFF).contains(v)
+    }
+
+    static func codePoint(_ v: UInt32) -> String {
+        let hex = String(v, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     /// Whether `n` bytes at `p` are well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).

@@ -262,8 +262,9 @@ import Testing
         """
     }
 
-    /// Attributes nested deeper than the ledger stores, and a resource too
-    /// long for an officer id, are refused with their line, nothing written;
+    /// Attributes nested deeper than the ledger stores, a resource too long
+    /// for an officer id, and characters XML 1.0 forbids are refused with
+    /// their line, nothing written;
     /// the deepest nesting allowed imports and exports.
     @Test func tooDeepOrTooLongAttributesAreRefusedWithTheirLine() throws {
         let ledger = try Tool.initialisedLedger()
@@ -276,6 +277,8 @@ import Testing
             ("deep.xes", Self.log(eventAttributes: nested(17)), "line 9, column "),
             ("deep-list.xes", Self.log(eventAttributes: String(repeating: #"<list key="l"><values>"#, count: 40)), "line 9, column "),
             ("long.xes", Self.log(eventAttributes: "", resource: String(repeating: "r", count: 600)), "line 5: org:resource is longer than 64 bytes"),
+            ("reference.xes", Self.log(eventAttributes: "", resource: "P&#0;ete"), "the character reference &#0; names no character XML 1.0 allows"),
+            ("raw.xes", Self.log(eventAttributes: "", resource: "P\u{1}ete"), "control character U+0001 inside an attribute value"),
         ] {
             try text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8)
             let r = try Tool.run(["import", "--format", "xes", dir + "/" + name], ledger: ledger)
