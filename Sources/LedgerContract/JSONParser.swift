@@ -20,6 +20,9 @@ public struct JSONParser {
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         var p = JSONParser(buffer)
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+            throw p.fail("a UTF-8 byte order mark (EF BB BF) before the JSON; save the file as UTF-8 without it")
+        }
         p.skipWhitespace()
         let v = try p.parseValue(depth: 0)
         p.skipWhitespace()
