@@ -148,6 +148,9 @@ public enum XESImport {
                         do throws(EventFormatError) { try e.event.checkStorable() } catch {
                             throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
                         }
+                        do throws(RuleViolation) { try DossierEventRules.checkTimes(e.event, calendar: reference.calendar) } catch {
+                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
+                        }
                     }
                     guard !ledger.allowsPersonalData else { continue }
                     for e in events where e.event.type == .activityRecorded {

@@ -1,4 +1,5 @@
 import LedgerContract
+import WorkingTime
 
 /// The rules a dossier event must satisfy before it is appended: the
 /// lifecycle (EVENTS.md "allowed in state"), the type's `data` fields, and
@@ -32,6 +33,20 @@ public enum DossierEventRules {
                 for case .object(let inner) in items { try checkNoPersonalData(inner, path: "\(path).\(m.key)[]") }
             }
         }
+    }
+
+    /// Refuses an event whose `at` or `recordedAt` falls, in the ledger's
+    /// local time, outside `WorkingCalendar.years`.
+    /// - Complexity: O(1).
+    public static func checkTimes(_ event: Event, calendar: WorkingCalendar) throws(RuleViolation) {
+        try checkYear(of: event.at, "at", calendar: calendar)
+        if let recordedAt = event.recordedAt { try checkYear(of: recordedAt, "recordedAt", calendar: calendar) }
+    }
+
+    private static func checkYear(of time: Timestamp, _ field: String, calendar: WorkingCalendar) throws(RuleViolation) {
+        let years = WorkingCalendar.years
+        guard !years.contains(calendar.localDate(of: time.seconds).year) else { return }
+        throw RuleViolation("\(field) \(time.text) is outside the years \(years.lowerBound) to \(years.upperBound) a working calendar covers")
     }
 
     /// Checks `event` against the dossier as folded so far.
@@ -95,7 +110,9 @@ public enum DossierEventRules {
             _ = try d.requiredChoice("part", ["input", "result"])
         case .dossierApologyIssued:
             let text = try d.requiredString("newDueAt")
-            do { _ = try Timestamp(rfc3339: text) } catch { throw RuleViolation("data.newDueAt \"\(text)\": \(error.description)") }
+            let newDue: Timestamp
+            do { newDue = try Timestamp(rfc3339: text) } catch { throw RuleViolation("data.newDueAt \"\(text)\": \(error.description)") }
+            try checkYear(of: newDue, "data.newDueAt", calendar: reference.calendar)
             _ = try d.requiredString("reason")
         case .dossierProcessed:
             _ = try d.requiredChoice("outcome", ["approved", "denied"])

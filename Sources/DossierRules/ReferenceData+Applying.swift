@@ -67,8 +67,8 @@ extension ReferenceData {
             list2.sort { ($0.effectiveFrom, $0.seq) < ($1.effectiveFrom, $1.seq) }
             procedures[code] = list2
         case .calendarDeclared:
-            guard let yearValue = d["year"], case .int(let year) = yearValue, (1900...2200).contains(year) else {
-                throw RuleViolation("data.year must be a whole year between 1900 and 2200")
+            guard let yearValue = d["year"], case .int(let year) = yearValue, WorkingCalendar.years.contains(Int(year)) else {
+                throw RuleViolation("data.year must be a whole year between \(WorkingCalendar.years.lowerBound) and \(WorkingCalendar.years.upperBound)")
             }
             func dates(_ field: String) throws(RuleViolation) -> [LocalDate] {
                 guard let v = d[field] else { return [] }

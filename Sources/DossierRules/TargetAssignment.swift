@@ -66,7 +66,7 @@ public struct TargetPeriod: Hashable, Sendable, Comparable, CustomStringConverti
             guard range.upperBound <= u.count, range.allSatisfy({ u[$0] >= 0x30 && u[$0] <= 0x39 }) else { return nil }
             return range.reduce(0) { $0 * 10 + Int(u[$1] - 0x30) }
         }
-        guard let year = digits(0..<4), (1900...2200).contains(year) else { return nil }
+        guard let year = digits(0..<4), WorkingCalendar.years.contains(year) else { return nil }
         switch u.count {
         case 4: self.init(year: year)
         case 7 where u[4] == UInt8(ascii: "-") && u[5] == UInt8(ascii: "Q"):

@@ -5,10 +5,9 @@ import Projections
 import WorkingTime
 
 /// Instants and dates given on the command line. They fall in the years a
-/// working calendar can declare (`years`): a report, replay or deadline
-/// check outside them would count periods no calendar describes.
+/// working calendar can declare (`WorkingCalendar.years`): a report, replay
+/// or deadline check outside them would count periods no calendar describes.
 enum TimeArgument {
-    static let years = 1900...2200
 
     /// `--as-of`: an RFC 3339 time, or a local date meaning the end of that day; default now.
     static func instant(_ text: String?, option: String, calendar: WorkingCalendar) throws -> Int64 {
@@ -44,6 +43,7 @@ enum TimeArgument {
     }
 
     private static func checkYear(_ date: LocalDate, option: String, text: String) throws {
+        let years = WorkingCalendar.years
         guard !years.contains(date.year) else { return }
         throw CommandFailure(.usage, "--\(option) \(text): expected a time in the years \(years.lowerBound) to \(years.upperBound), the years a working calendar covers")
     }

@@ -307,6 +307,7 @@ struct AppendSession {
         if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
             throw refuse(.invalid, rule)
         }
+        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
         let seq: UInt64
         if let code = event.dossier {
             // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it

@@ -208,6 +208,11 @@ public struct WorkingCalendar: Sendable {
         self.instant(day: split(instant).day, second: hours.periods[0].start)
     }
 
+    /// The years a calendar can declare, and the local years events and
+    /// queries may name: a time outside them is a typing slip (3024 for
+    /// 2024) that no working calendar describes.
+    public static let years: ClosedRange<Int> = 1900...2200
+
     /// The longest processing time or step budget a procedure may declare:
     /// one million working hours. Larger figures are refused so that due
     /// instants and budget sums stay far inside `Int64`.

@@ -40,6 +40,22 @@ import Testing
     }
 
     /// An agency head disputes the figure: the list behind it has exactly as many dossiers.
+    /// Times outside the years a working calendar covers are refused as
+    /// usage errors, before any work: a report through 9999 would count
+    /// every month up to it.
+    @Test func timesOutsideTheCalendarYearsAreUsageErrors() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger)
+        for args in [["report", "06a", "--as-of", "9999-12-31"], ["scorecard", "--as-of", "2201-01-01T00:00:00+07:00"],
+                     ["report", "06a", "--from", "1899"], ["violations", "--as-of", "0001-01-01"], ["kpi", "--to", "3024-03"]] {
+            let r = try Tool.run(args, ledger: ledger)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("expected a time in the years 1900 to 2200"), "\(args): \(r.stderr)")
+        }
+        #expect(try Tool.run(["report", "06a", "--as-of", "2200-12-31"], ledger: ledger).status == 0)
+    }
+
     @Test func everyFigureIsExplained() throws {
         let ledger = try province()
         defer { Tool.remove(ledger) }
