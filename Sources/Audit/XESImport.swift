@@ -521,7 +521,11 @@ struct LogFile: Sendable {
 
     init(path: String?) throws {
         if let path, path != "-" {
-            guard FileSystem.kind(at: path) == false else { throw XESImport.Failure("\(path): no such file") }
+            switch FileSystem.kind(at: path) {
+            case nil: throw XESImport.Failure("\(path): no such file")
+            case true?: throw XESImport.Failure("\(path) is a directory, not an XES log")
+            case false?: break
+            }
             self.path = path
             name = path
             spool = nil

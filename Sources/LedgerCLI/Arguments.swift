@@ -71,9 +71,26 @@ struct Arguments {
         guard let code = try positionals(max: 1, command: command).first else {
             throw CommandFailure(.usage, "\(command) needs a dossier code")
         }
-        guard !code.isEmpty, code.utf8.count <= Event.maxDossierCodeBytes else {
+        guard Self.isCode(code) else {
             throw CommandFailure(.usage, "\(command): a dossier code is non-empty text of at most \(Event.maxDossierCodeBytes) bytes")
         }
         return code
     }
+
+    /// `--name CODE` naming a dossier, agency or officer: nil when absent,
+    /// else non-empty text of at most 64 bytes, as codes in events are.
+    func code(_ name: String) throws(CommandFailure) -> String? {
+        guard let text = values[name] else { return nil }
+        guard Self.isCode(text) else {
+            throw CommandFailure(.usage, "--\(name) \(text.prefix(80)): expected a code of 1 to \(Event.maxCodeBytes) bytes")
+        }
+        return text
+    }
+
+    private static func isCode(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= min(Event.maxCodeBytes, Event.maxDossierCodeBytes)
+    }
+
+    /// The largest seq an option may name.
+    static let maxSeq = UInt64(Int64.max)
 }

@@ -8,24 +8,25 @@ enum ExportCommand {
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["from", "to", "dossier", "format"], flags: [])
         _ = try args.positionals(max: 0, command: "export")
+        let dossier = try args.code("dossier")
         let format = args.value("format") ?? "ndjson"
         guard ["ndjson", "csv", "xes", "ocel"].contains(format) else {
             throw CommandFailure(.usage, "--format \(format): expected ndjson, csv, xes or ocel")
         }
         if format == "ocel" {
-            guard args.value("from") == nil && args.value("to") == nil && args.value("dossier") == nil else {
+            guard args.value("from") == nil && args.value("to") == nil && dossier == nil else {
                 throw CommandFailure(.usage, "export --format ocel writes the whole log: --from, --to and --dossier do not apply")
             }
         }
-        let from: UInt64 = try args.integer("from", in: 1...UInt64.max) ?? 1
-        let to: UInt64 = try args.integer("to", in: 1...UInt64.max) ?? .max
+        let from: UInt64 = try args.integer("from", in: 1...Arguments.maxSeq) ?? 1
+        let to: UInt64 = try args.integer("to", in: 1...Arguments.maxSeq) ?? .max
         let ledger = try context.openLedger()
         let out = context.out
         if format == "xes" {
             guard args.value("from") == nil && args.value("to") == nil else {
                 throw CommandFailure(.usage, "export --format xes writes whole dossiers: use --dossier, not --from/--to")
             }
-            try XESExport.write(ledger, dossier: args.value("dossier")) { try out.write($0) }
+            try XESExport.write(ledger, dossier: dossier) { try out.write($0) }
             return
         }
         if format == "ocel" {
@@ -49,7 +50,7 @@ enum ExportCommand {
                     w.bytes.append(0x0A)
                     if w.bytes.count >= 1 << 16 { try flush(&w) }
                 }
-                if let code = args.value("dossier") {
+                if let code = dossier {
                     for e in try snapshot.events(ofDossier: code) where e.seq >= from && e.seq <= to { try emit(e) }
                 } else {
                     try snapshot.forEachEvent(from: from, to: to) { e in
@@ -60,7 +61,7 @@ enum ExportCommand {
             } else {
                 // NDJSON: lines transcoded straight from the stored records.
                 var lines = OutputLines(ledger: ledger)
-                try snapshot.writeOutputLines(from: from, to: to, dossier: args.value("dossier"), with: &lines, into: &w, flush: flush)
+                try snapshot.writeOutputLines(from: from, to: to, dossier: dossier, with: &lines, into: &w, flush: flush)
             }
             try flush(&w)
         }

@@ -19,7 +19,7 @@ enum ImportCommand {
         let ledger = try context.openLedger()
         if format == "xes" {
             var options = XESImport.Options()
-            options.agency = args.value("agency") ?? "XES"
+            options.agency = try args.code("agency") ?? "XES"
             options.batchSize = batch
             if let text = args.value("timezone") {
                 guard let minutes = XESImport.timezoneMinutes(text) else {

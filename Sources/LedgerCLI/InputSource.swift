@@ -16,6 +16,7 @@ struct InputSource {
             fd = 0
             return
         }
+        if FileSystem.kind(at: path) == true { throw CommandFailure(.noInput, "\(path) is a directory, not a file of events") }
         do { fd = try FileSystem.openForReading(path) } catch {
             throw CommandFailure(.noInput, error.description)
         }

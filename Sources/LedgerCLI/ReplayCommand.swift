@@ -19,7 +19,10 @@ enum ReplayCommand {
         }
         guard !FileManager.default.fileExists(atPath: dir) else { throw CommandFailure(.cannotCreate, "\(dir) already exists; give a new directory") }
         let head = try ledger.read { try $0.head() }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw CommandFailure(.cannotCreate, "cannot create directory \(dir.count > 200 ? dir.prefix(200) + "…" : dir): \(reason)")
+        }
 
         /// An NDJSON file of the replay, written as its rows come (read-only once closed).
         final class RowFile {

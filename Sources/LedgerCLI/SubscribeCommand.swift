@@ -51,7 +51,7 @@ enum SubscribeCommand {
         let subscriptions = try Subscriptions(ledger: ledger)
         if args.flag("from-start") {
             try subscriptions.reset(name, to: 0)
-        } else if let from: UInt64 = try args.integer("from", in: 1...UInt64.max) {
+        } else if let from: UInt64 = try args.integer("from", in: 1...Arguments.maxSeq) {
             try subscriptions.reset(name, to: from - 1)
         } else if try subscriptions.checkpoint(name) == nil {
             try subscriptions.reset(name, to: 0)

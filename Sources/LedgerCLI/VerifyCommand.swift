@@ -15,7 +15,7 @@ enum VerifyCommand {
             }
             writtenDown = (seq, hash)
         }
-        let from: UInt64 = try args.integer("from", in: 1...UInt64.max) ?? 1
+        let from: UInt64 = try args.integer("from", in: 1...Arguments.maxSeq) ?? 1
         let ledger = try context.openLedger()
         let (result, projectionDifferences) = try ledger.verify(from: from)
         if let failure = result.failure {

@@ -54,6 +54,32 @@ import Testing
         }
     }
 
+    /// Arguments that can name nothing in a ledger, or a directory where a
+    /// file is expected, get an error naming the argument, never an LMDB or
+    /// Foundation error.
+    @Test func argumentsThatNameNothingAreRefusedByName() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger)
+        let dir = (ledger as NSString).deletingLastPathComponent
+        let cases: [([String], Int32, String)] = [
+            (["export", "--dossier", ""], 64, "--dossier : expected a code of 1 to 64 bytes"),
+            (["export", "--dossier", String(repeating: "x", count: 65)], 64, "expected a code of 1 to 64 bytes"),
+            (["import", "--format", "xes", "--agency", "", Tool.fixture("small-province.ndjson")], 64, "--agency : expected a code"),
+            (["verify", "--from", "9223372036854775808"], 64, "expected a whole number from 1 to 9223372036854775807"),
+            (["import", dir], 66, "\(dir) is a directory, not a file of events"),
+            (["append", dir], 66, "\(dir) is a directory, not a file of events"),
+            (["import", "--format", "xes", dir], 65, "\(dir) is a directory, not an XES log"),
+            (["replay", "--as-of", "2024-05-01", "--out", dir + "/" + String(repeating: "x", count: 300)], 73, "cannot create directory"),
+        ]
+        for (args, status, message) in cases {
+            let r = try Tool.run(args, ledger: ledger)
+            #expect(r.status == status, "\(args.prefix(4)): \(r.stderr)")
+            #expect(r.stderr.contains(message) && r.stderr.count < 1000, "\(args.prefix(4)): \(r.stderr)")
+        }
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout.contains("events           35"))
+    }
+
     @Test func statsShowsCountsSizeAndHead() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
