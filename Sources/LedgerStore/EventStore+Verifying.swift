@@ -8,8 +8,9 @@ import SystemIO
 extension EventStore {
     /// Recomputes the hash chain from `from` (trusting the stored hash of the
     /// event before it) to the head, and checks that seqs are gapless, every
-    /// record decodes, and the stored head matches the last event. Reports
-    /// the first problem. (That each dossier event sits in its stream at its
+    /// record decodes, the stored head matches the last event, and the id
+    /// index and dossier tables hold one entry per event and per dossier
+    /// (sizes only: `indexCountProblem`). Reports the first problem. (That each dossier event sits in its stream at its
     /// version is checked where the streams are read in order: the projection
     /// check of `verify`, `Ledger.projectionDifferences`.)
     ///
@@ -128,8 +129,32 @@ extension EventStore {
             if result.failure == nil, !isLast, expectedSeq <= stretch.upperBound {
                 result.failure = (expectedSeq, "missing: the log ends at seq \(expectedSeq - 1)")
             }
+            if result.failure == nil, isLast, let problem = try indexCountProblem(head: stored.seq, in: txn) {
+                result.failure = (stored.seq, problem)
+            }
             return (result, stored)
         }
+    }
+
+    /// What is wrong with the sizes of the indexes the appends keep beside
+    /// the log, in `txn`'s snapshot whose head is `head`: the id index holds
+    /// one key per event (its id, or its content digest), and the dossier
+    /// table, its reverse and the streams one entry per dossier. nil when
+    /// they agree. An entry lost there would let a retried append store an
+    /// event twice, or a dossier's events go unfound.
+    /// - Complexity: O(1) (`mdb_stat`).
+    private func indexCountProblem(head: UInt64, in txn: Transaction) throws -> String? {
+        let ids = try txn.statistics(tables.ids).entries
+        if ids != Int(head) {
+            return "the id index holds \(ids) keys for \(head) events — entries were removed or added outside the ledger"
+        }
+        let dossiers = try txn.statistics(tables.dossiers).entries
+        let codes = try txn.statistics(tables.dossierCodes).entries
+        let streams = try txn.statistics(tables.streams).entries
+        if dossiers != codes || dossiers != streams {
+            return "the dossier table holds \(dossiers) codes, its reverse \(codes) numbers and the streams \(streams) dossiers — entries were removed or added outside the ledger"
+        }
+        return nil
     }
 }
 

@@ -111,6 +111,27 @@ import LedgerContract
         #expect(try t.ledger.read { try $0.head() } == head)
     }
 
+    /// `verify` finds an entry removed from, or added to, the indexes kept
+    /// beside the log: without its id entry a retried append would store
+    /// the event twice.
+    @Test func verifyFindsAnIndexEntryRemovedOrAdded() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        #expect(try t.ledger.store.verifyChain().holds)
+        let head = try t.ledger.read { try $0.head() }.seq
+        try t.ledger.store.environment.write { txn in
+            _ = try txn.delete(t.ledger.store.tables.ids, key: Array("fx-001".utf8))
+        }
+        let lost = try t.ledger.store.verifyChain()
+        #expect(lost.failure?.problem == "the id index holds \(head - 1) keys for \(head) events — entries were removed or added outside the ledger")
+        try t.ledger.store.environment.write { txn in
+            _ = try txn.put(t.ledger.store.tables.ids, key: Array("fx-001".utf8), value: Key.u64(1))
+            _ = try txn.put(t.ledger.store.tables.dossierCodes, key: Key.u32(999_999), value: Array("GHOST".utf8))
+        }
+        let added = try t.ledger.store.verifyChain()
+        #expect(added.failure?.problem.hasPrefix("the dossier table holds") == true, "\(String(describing: added.failure))")
+    }
+
     /// A head naming a seq no log reaches, or a KPI day counter beyond any
     /// count, is an error where it is read, not arithmetic that traps later.
     @Test func aHeadOrCounterOutOfRangeIsAnErrorNotATrap() throws {
