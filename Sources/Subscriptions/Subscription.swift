@@ -56,7 +56,8 @@ public final class Subscriptions: Sendable {
 
     /// The stored checkpoint of `name`, nil when the subscription does not exist.
     public func checkpoint(_ name: String) throws -> UInt64? {
-        try ledger.store.read { txn in
+        try Self.validate(name)
+        return try ledger.store.read { txn in
             try txn.get(table, key: Array(name.utf8)).map { try Key.readU64($0) }
         }
     }
@@ -82,7 +83,8 @@ public final class Subscriptions: Sendable {
 
     /// The instant a time-following feed of `name` last acknowledged (nil: none recorded).
     public func clock(_ name: String) throws -> Int64? {
-        try ledger.store.read { txn in
+        try Self.validate(name)
+        return try ledger.store.read { txn in
             try txn.get(table, key: Array(name.utf8)).flatMap { $0.count >= 24 ? Int64(bitPattern: try Key.readU64($0, at: 16)) : nil }
         }
     }

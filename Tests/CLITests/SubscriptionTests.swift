@@ -82,6 +82,12 @@ import Testing
         #expect(list.map { $0["name"] as? String } == ["portal", "warehouse"])
         #expect(list.allSatisfy { $0["checkpoint"] as? Int == 35 && $0["lag"] as? Int == 0 })
         #expect(seqs(try Tool.run(["subscribe", "warehouse", "--from", "34"], ledger: ledger).stdout) == [34, 35])
+        // A name no subscription can have is refused by name, whichever feed is asked for.
+        for args in [["subscribe", ""], ["subscribe", "two words"], ["subscribe", "", "--projection", "deadlines"]] {
+            let r = try Tool.run(args, ledger: ledger)
+            #expect(r.status == 64, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("must be 1–128 bytes without spaces"), "\(args): \(r.stderr)")
+        }
     }
 
     @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
