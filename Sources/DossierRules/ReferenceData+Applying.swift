@@ -38,7 +38,7 @@ extension ReferenceData {
                 throw RuleViolation("procedure.defined needs exactly one of data.processingDays and data.processingHours")
             }
             guard let seconds = calendar.processingSeconds(days: days, hours: hours), seconds > 0 else {
-                throw RuleViolation("the processing time must be a positive number of working days or hours, at most 1000000 hours")
+                throw RuleViolation("the processing time must be a positive number of working days or hours, at most \(WorkingCalendar.maximumWorkingSeconds / 3600) hours")
             }
             let onlineName = try d.requiredString("online")
             guard let online = OnlineLevel(rawValue: onlineName) else {
@@ -52,7 +52,7 @@ extension ReferenceData {
                 guard let o = item.objectValue, let stepName = o["name"]?.stringValue, !stepName.isEmpty,
                       let budget = o["budgetHours"]?.numberValue,
                       let budgetSeconds = calendar.processingSeconds(days: nil, hours: budget) else {
-                    throw RuleViolation("data.steps[\(i)] must be {\"name\": text, \"budgetHours\": number from 0 to 1000000}")
+                    throw RuleViolation("data.steps[\(i)] must be {\"name\": text, \"budgetHours\": number from 0 to \(WorkingCalendar.maximumWorkingSeconds / 3600)}")
                 }
                 guard !steps.contains(where: { $0.name == stepName }) else {
                     throw RuleViolation("data.steps names step \"\(stepName)\" twice")
