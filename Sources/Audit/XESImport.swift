@@ -144,19 +144,16 @@ public enum XESImport {
                     if let name = trace.name, let existing = try snapshot.dossier(name), existing.stage != .external {
                         throw Failure("line \(trace.line): trace \(name) is a dossier of this ledger (\(existing.stage.name)), not a history imported from another system")
                     }
+                    func refusal(_ e: InputEvent, _ rule: String) -> Failure { Failure("line \(e.line): trace \(trace.name ?? ""): \(rule)") }
                     for e in events {
-                        do throws(EventFormatError) { try e.event.checkStorable() } catch {
-                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
-                        }
+                        do throws(EventFormatError) { try e.event.checkStorable() } catch { throw refusal(e, error.rule) }
                         do throws(RuleViolation) { try DossierEventRules.checkTimes(e.event, calendar: reference.calendar) } catch {
-                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
+                            throw refusal(e, error.rule)
                         }
                     }
                     guard !ledger.allowsPersonalData else { continue }
                     for e in events where e.event.type == .activityRecorded {
-                        do throws(RuleViolation) { try DossierEventRules.checkNoPersonalData(e.event.data) } catch {
-                            throw Failure("line \(e.line): trace \(trace.name ?? ""): \(error.rule)")
-                        }
+                        do throws(RuleViolation) { try DossierEventRules.checkNoPersonalData(e.event.data) } catch { throw refusal(e, error.rule) }
                     }
                 }
                 bytes = max(bytes, chunk.bytes)

@@ -80,9 +80,7 @@ extension DossierState {
     public static func header(ofEncoded buffer: UnsafeRawBufferPointer) throws(RecordDecodingError) -> (version: UInt32, lastSeq: UInt64, eventTimes: EventTimes) {
         var r = try reader(ofEncoded: buffer)
         let header = (version: UInt32(truncatingIfNeeded: try r.varint()), lastSeq: try r.varint(), eventTimes: try r.eventTimes())
-        guard header.lastSeq <= UInt64(Int64.max), header.eventTimes.areStorable else {
-            throw RecordDecodingError(reason: "a dossier state's last seq or event times are out of range")
-        }
+        try checkHeader(lastSeq: header.lastSeq, eventTimes: header.eventTimes)
         return header
     }
 
@@ -137,11 +135,19 @@ extension DossierState {
         try checkDecodedRanges()
     }
 
+    /// Refuses a last seq beyond `Int64` or event times outside
+    /// `Timestamp.eventSeconds` (the times of no event excepted), read from
+    /// the head of a stored state.
+    private static func checkHeader(lastSeq: UInt64, eventTimes: EventTimes) throws(RecordDecodingError) {
+        guard lastSeq <= UInt64(Int64.max) else { throw RecordDecodingError(reason: "a dossier state's last seq \(lastSeq) is out of range") }
+        guard eventTimes.areStorable else { throw RecordDecodingError(reason: "a dossier state's event times are out of range") }
+    }
+
     /// Refuses a decoded state whose times, seqs or processing time no
     /// appended event could have produced, so that damaged bytes give a
     /// decoding error rather than arithmetic that overflows later.
     private func checkDecodedRanges() throws(RecordDecodingError) {
-        guard lastSeq <= UInt64(Int64.max) else { throw RecordDecodingError(reason: "a dossier state's last seq \(lastSeq) is out of range") }
+        try Self.checkHeader(lastSeq: lastSeq, eventTimes: eventTimes)
         guard (0...WorkingCalendar.maximumWorkingSeconds).contains(processingSeconds) else {
             throw RecordDecodingError(reason: "a dossier state's processing time \(processingSeconds) s is out of range")
         }
@@ -154,7 +160,6 @@ extension DossierState {
             guard let s, s > last else { return }
             throw RecordDecodingError(reason: "a dossier state names seq \(s), after its last seq \(last)")
         }
-        guard eventTimes.areStorable else { throw RecordDecodingError(reason: "a dossier state's event times are out of range") }
         try time(submittedAt); try seq(submittedSeq); try time(receivedAt); try seq(receivedSeq)
         try time(rejectedAt); try time(processedAt); try seq(processedSeq)
         try time(returnedAt); try time(endedAt); try seq(endSeq)
@@ -167,9 +172,9 @@ extension DossierState {
         for x in ratings { try time(x.at); try seq(x.seq) }
         for c in complaints { try time(c.at); try seq(c.seq) }
         for v in voided { try seq(v) }
+        let span = Timestamp.eventSeconds.upperBound - Timestamp.eventSeconds.lowerBound
         for l in lateRecordings {
             try seq(l.seq)
-            let span = Timestamp.eventSeconds.upperBound - Timestamp.eventSeconds.lowerBound
             guard (-span...span).contains(l.lagSeconds) else {
                 throw RecordDecodingError(reason: "a dossier state holds a recording lag out of range")
             }

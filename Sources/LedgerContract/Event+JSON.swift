@@ -23,10 +23,10 @@ extension Event {
     public static let maxDataDepth = JSONParser.maxDepth - 1
 
     /// Checks what the ledger's storage needs beyond the line's shape: times
-    /// within `Timestamp.eventSeconds`, an `actor` of at most `maxCodeBytes`, `data` member names of at most
-    /// `maxMemberNameBytes` and `data` nested at most `maxDataDepth` deep.
-    /// Events read from NDJSON pass it by construction; other sources (XES)
-    /// call it on each event they build.
+    /// within `Timestamp.eventSeconds`, a non-empty `actor` of at most
+    /// `maxCodeBytes`, `data` member names of at most `maxMemberNameBytes`
+    /// and `data` nested at most `maxDataDepth` deep. `init(json:)` runs it
+    /// on every line; other sources (XES) call it on each event they build.
     /// - Complexity: O(size of `data`).
     public func checkStorable() throws(EventFormatError) {
         func checkTime(_ field: String, _ time: Timestamp?) throws(EventFormatError) {
@@ -35,8 +35,8 @@ extension Event {
         }
         try checkTime("at", at)
         try checkTime("recordedAt", recordedAt)
-        if let actor, actor.utf8.count > Self.maxCodeBytes {
-            throw EventFormatError("\"actor\" must be an officer id of at most \(Self.maxCodeBytes) bytes", dossier: dossier)
+        if let actor, actor.isEmpty || actor.utf8.count > Self.maxCodeBytes {
+            throw EventFormatError(Self.actorRule, dossier: dossier)
         }
         func check(_ value: JSONValue, depth: Int) throws(EventFormatError) {
             switch value {
@@ -61,6 +61,8 @@ extension Event {
         }
         try check(.object(data), depth: 0)
     }
+
+    private static let actorRule = "\"actor\" must be a non-empty officer id of at most \(maxCodeBytes) bytes"
 
     private static let inputFields: Set<String> = ["type", "dossier", "at", "actor", "data", "id", "expectedVersion", "recordedAt"]
 
@@ -115,10 +117,8 @@ extension Event {
 
         var actor: String?
         if let a = o["actor"], a != .null {
-            guard let s = a.stringValue, !s.isEmpty, s.utf8.count <= Self.maxCodeBytes else {
-                throw fail("\"actor\" must be a non-empty officer id of at most \(Self.maxCodeBytes) bytes")
-            }
-            actor = s
+            guard let s = a.stringValue else { throw fail(Self.actorRule) }
+            actor = s   // its length: checkStorable()
         }
         var data = JSONObject()
         if let d = o["data"], d != .null {

@@ -10,9 +10,10 @@ extension EventStore {
     /// event before it) to the head, and checks that seqs are gapless, every
     /// record decodes, the stored head matches the last event, and the id
     /// index and dossier tables hold one entry per event and per dossier
-    /// (sizes only: `indexCountProblem`). Reports the first problem. (That each dossier event sits in its stream at its
-    /// version is checked where the streams are read in order: the projection
-    /// check of `verify`, `Ledger.projectionDifferences`.)
+    /// (sizes only: `indexCountProblem`). Reports the first problem. (That
+    /// each dossier event sits in its stream at its version is checked where
+    /// the streams are read in order: the projection check of `verify`,
+    /// `Ledger.projectionDifferences`.)
     ///
     /// Each event's hash is recomputed from its own bytes and the stored hash
     /// of the event before it: the chain holds exactly when every link does.
