@@ -41,9 +41,13 @@ final class ChainHasher: Sendable {
     }
 
     private struct State {
-        /// Every link submitted in this transaction, in seq order.
-        var links: [Link] = []
-        /// The hashes of the first `hashes.count` links.
+        /// The links submitted and not yet hashed nor taken by the worker,
+        /// in seq order: a link is dropped once hashed, so a long
+        /// transaction does not hold every event it appended.
+        var waiting: [Link] = []
+        /// The links the worker is hashing.
+        var taken = 0
+        /// The hashes of the first `hashes.count` links submitted.
         var hashes: [SHA256.Digest] = []
         /// The hash before the first link.
         let start: SHA256.Digest
@@ -60,13 +64,13 @@ final class ChainHasher: Sendable {
     }
 
     /// Links handed over so far.
-    var count: Int { state.withLock { $0.links.count } }
+    var count: Int { state.withLock { $0.hashes.count + $0.taken + $0.waiting.count } }
 
     /// Hands over the next link of the chain.
     func submit(_ link: Link) {
         let startWorker = state.withLock { state -> Bool in
-            state.links.append(link)
-            guard !state.working, state.links.count - state.hashes.count >= Self.threshold else { return false }
+            state.waiting.append(link)
+            guard !state.working, state.waiting.count >= Self.threshold else { return false }
             state.working = true
             return true
         }
@@ -76,19 +80,24 @@ final class ChainHasher: Sendable {
     /// Hashes the links waiting until none are left, then ends.
     private func work() {
         while true {
-            // A copy of the links waiting: a slice would share the array, and the writer's next append would copy it whole.
+            // The waiting links are moved out: the writer's next submit starts a fresh array.
             let taken = state.withLock { state -> (links: [Link], previous: SHA256.Digest)? in
-                guard state.hashes.count < state.links.count else {
+                guard !state.waiting.isEmpty else {
                     state.working = false
                     return nil
                 }
-                return (Array(state.links[state.hashes.count...]), state.hashes.last ?? state.start)
+                defer { state.waiting = [] }
+                state.taken = state.waiting.count
+                return (state.waiting, state.hashes.last ?? state.start)
             }
             guard let (links, previous) = taken else { idle.signal(); return }
             var hashed: [SHA256.Digest] = []
             hashed.reserveCapacity(links.count)
             Self.chain(links, after: previous, into: &hashed)
-            state.withLock { $0.hashes.append(contentsOf: hashed) }
+            state.withLock { state in
+                state.hashes.append(contentsOf: hashed)
+                state.taken = 0
+            }
         }
     }
 
@@ -102,7 +111,8 @@ final class ChainHasher: Sendable {
     func hashes() -> [SHA256.Digest] {
         waitForWorker()
         return state.withLock { state in
-            Self.chain(state.links[state.hashes.count...], after: state.hashes.last ?? state.start, into: &state.hashes)
+            Self.chain(state.waiting, after: state.hashes.last ?? state.start, into: &state.hashes)
+            state.waiting = []
             return state.hashes
         }
     }
@@ -111,8 +121,12 @@ final class ChainHasher: Sendable {
     func truncate(to count: Int) {
         waitForWorker()
         state.withLock { state in
-            state.links.removeSubrange(count...)
-            if state.hashes.count > count { state.hashes.removeSubrange(count...) }
+            if state.hashes.count >= count {
+                state.hashes.removeSubrange(count...)
+                state.waiting = []
+            } else {
+                state.waiting.removeSubrange((count - state.hashes.count)...)
+            }
         }
     }
 }
