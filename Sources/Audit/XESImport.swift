@@ -29,7 +29,7 @@ public enum XESImport {
         /// The UTC offset, in minutes, of timestamps written without one (nil: such a log is refused).
         public var timezoneMinutes: Int16?
         /// Events per atomic batch.
-        public var batchSize = Ledger.importBatchSize
+        public var batchSize = Ledger.heldBatchSize
         public init() {}
     }
 

@@ -34,7 +34,7 @@ enum DemoCommand {
         var batch: [InputEvent] = []
         var line = 0
         var stored = 0
-        let batchSize = try args.integer("batch", in: 1...1_000_000) ?? Ledger.importBatchSize
+        let batchSize = try args.integer("batch", in: 1...1_000_000) ?? Ledger.heldBatchSize
         let summary = try ProvinceGenerator(options: options).generate { text in
             line += 1
             do { batch.append(InputEvent(line: line, event: try Event(jsonLine: text))) } catch let error as EventFormatError {

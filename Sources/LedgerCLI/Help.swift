@@ -96,8 +96,8 @@ enum Help {
                dossier-ledger [--ledger DIR] import --format xes [FILE|-] [--agency CODE] [--timezone OFFSET] [--batch N]
 
         Streams a large NDJSON file into the ledger in atomic batches of N
-        events (default \(Ledger.importBatchSize)), showing progress on stderr when it is a
-        terminal. If it stops (interrupted, or a line refused), the batches
+        events (default \(Ledger.importBatchSize); \(Ledger.heldBatchSize) with --format xes),
+        showing progress on stderr when it is a terminal. If it stops (interrupted, or a line refused), the batches
         before are kept; run the same import again and the events already
         stored are skipped, so nothing is duplicated. --verbose prints
         "committed seq A–B" on stderr as each batch commits.

@@ -80,34 +80,58 @@ enum ImportCommand {
         }
     }
 
-    /// A batch of parsed lines and how far into the input it ends.
-    struct ParsedBatch: Sendable {
+    /// A chunk of parsed lines, how far into the input it ends, and whether
+    /// it is the last of its batch.
+    struct ParsedChunk: Sendable {
         var events: [PreparedEvent]
         var bytesRead: Int
+        var endsBatch: Bool
     }
 
-    /// The next batch is read and parsed on a second thread while the
-    /// current one is appended (`BatchPrefetch`): the log's order is the
-    /// input's, and a batch is appended only after every batch before it committed.
+    /// Events parsed and handed to the writer at a time: a batch is
+    /// streamed into its transaction in chunks, so memory holds two chunks
+    /// of parsed events, not the batch.
+    static let chunkSize = 4_096
+
+    /// Each batch is appended in one transaction, its lines read and parsed
+    /// on a second thread a chunk ahead of the writer (`BatchPrefetch`,
+    /// `Ledger.append(chunks:)`): the log's order is the input's, and a
+    /// batch is appended only after every batch before it committed.
     /// - Parameter reportBatches: print "committed seq A–B" on stderr after each batch's commit.
     static func importEvents(into ledger: Ledger, from input: InputSource, batchSize: Int, progress: Progress,
                              reportBatches: Bool = false) throws -> Summary {
         var reader = LineReader(fileDescriptor: input.fd)
-        let batches = BatchPrefetch<ParsedBatch> {
-            guard let events = try InputSource.readBatch(&reader, limit: batchSize) else { return nil }
-            return ParsedBatch(events: events, bytesRead: reader.bytesRead)
+        var inBatch = 0
+        let chunks = BatchPrefetch<ParsedChunk> {
+            guard let events = try InputSource.readBatch(&reader, limit: min(chunkSize, batchSize - inBatch)) else { return nil }
+            inBatch += events.count
+            let endsBatch = inBatch == batchSize
+            if endsBatch { inBatch = 0 }
+            return ParsedChunk(events: events, bytesRead: reader.bytesRead, endsBatch: endsBatch)
         }
-        defer { batches.stop() }
+        defer { chunks.stop() }
         var summary = Summary()
-        var bytesRead = 0
         let start = Date()
+        var bytesRead = 0
         while true {
             let report: AppendReport
             do {
-                guard let batch = try batches.next() else { break }
-                bytesRead = batch.bytesRead
-                report = try ledger.append(batch.events)
-                batches.dispose(batch)
+                // The batch's first chunk is read before its transaction begins: the end of input begins none.
+                guard var chunk = try chunks.next() else { break }
+                var batchEnded = false
+                var first = true
+                report = try ledger.append(chunks: {
+                    if first {
+                        first = false
+                    } else {
+                        chunks.dispose(chunk)
+                        guard !batchEnded, let next = try chunks.next() else { return nil }
+                        chunk = next
+                    }
+                    bytesRead = chunk.bytesRead
+                    batchEnded = chunk.endsBatch
+                    return chunk.events
+                })
             } catch let refusal as AppendRefusal {
                 progress.finish()
                 var committed = "nothing was stored"

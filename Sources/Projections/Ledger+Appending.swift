@@ -7,15 +7,21 @@ import LedgerStore
 import LedgerContract
 
 extension Ledger {
-    /// Events an import commits together unless told otherwise (`import
-    /// --batch`, `demo --batch`, `XESImport.Options.batchSize`). A larger
-    /// batch shares more of each commit: a dossier's stream and rows are
-    /// written once per batch however many of its events it holds, and a
-    /// page the batch dirties is written once. Memory: about two batches of
-    /// parsed events (one appended, the next read meanwhile) and the pages
-    /// one batch dirties, which a ledger's size bounds only loosely (about
-    /// 130 MB of heap for a batch of 20,000 events into a ledger of 9 M).
-    public static let importBatchSize = 20_000
+    /// Events `import` commits together unless told otherwise (`import
+    /// --batch`). A batch is streamed into its transaction a chunk at a time
+    /// (`append(chunks:recordedAt:)`), so its size does not bound the
+    /// parsed events held. A larger batch shares more of each commit: a
+    /// dossier's stream and rows are written once per batch however many of
+    /// its events it holds, and a page the batch dirties is written once.
+    /// Memory: the pages one batch dirties and the states of the dossiers it
+    /// touches (an import of 10^7 events of one busy year peaks at about
+    /// 370 MB of RSS, the ledger's mapped pages included).
+    public static let importBatchSize = 100_000
+
+    /// Events per batch where a whole batch is parsed before it is appended
+    /// (`demo --batch`, `XESImport.Options.batchSize`): about two batches of
+    /// parsed events are held, one appended and the next read meanwhile.
+    public static let heldBatchSize = 20_000
 
     /// The ledger's clock for `recordedAt` stamps: now, written in +07:00.
     public static func now() -> Timestamp {
@@ -69,7 +75,37 @@ extension Ledger {
     /// the same as `append(_:recordedAt:)` with less work left for the writer.
     @discardableResult
     public func append(_ events: [PreparedEvent], recordedAt: Timestamp = Ledger.now()) throws -> AppendReport {
-        let request = PendingAppend(events: events, recordedAt: recordedAt)
+        try append(PendingAppend(events: .batch(events), recordedAt: recordedAt))
+    }
+
+    /// Appends one batch atomically, as `append(_:recordedAt:)` does, whose
+    /// events `nextChunk` gives a chunk at a time while the transaction runs,
+    /// until it returns nil: only the chunk being appended is held, however
+    /// large the batch (a streamed import reads and parses the next chunk
+    /// meanwhile). `nextChunk` is called on the calling thread. The batch
+    /// commits alone, never grouped with other callers' batches.
+    ///
+    /// The transaction cannot be run a second time (its chunks are gone):
+    /// space for it is reserved in the map beforehand, and should the map
+    /// fill anyway the append fails with nothing of the batch written.
+    /// - Throws: `AppendRefusal` (nothing of this batch written), a storage
+    ///   error, or what `nextChunk` throws (nothing of this batch written).
+    @discardableResult
+    public func append(chunks nextChunk: @escaping () throws -> [PreparedEvent]?, recordedAt: Timestamp = Ledger.now()) throws -> AppendReport {
+        // Room for a copy of every page the batch may change, and for its new pages.
+        try append(chunks: nextChunk, recordedAt: recordedAt, reserving: try store.bytesInUse() + Self.streamedBatchRoom)
+    }
+
+    /// Map space reserved for a streamed batch's new pages, beyond a copy of the pages in use.
+    static let streamedBatchRoom = 256 << 20
+
+    /// `append(chunks:recordedAt:)` with `bytes` of the map reserved past the pages in use.
+    func append(chunks nextChunk: @escaping () throws -> [PreparedEvent]?, recordedAt: Timestamp, reserving bytes: Int) throws -> AppendReport {
+        try store.environment.reserve(bytes: bytes)
+        return try append(PendingAppend(events: .chunks(ChunkSource(nextChunk)), recordedAt: recordedAt))
+    }
+
+    private func append(_ request: PendingAppend) throws -> AppendReport {
         var leads = appendQueue.withLock { queue -> Bool in
             queue.waiting.append(request)
             if queue.leaderActive { return false }
@@ -78,10 +114,13 @@ extension Ledger {
         }
         while true {
             if leads {
-                // Only the leader takes batches off the queue, so ours is still in it.
+                // Only the leader takes batches off the queue, so ours is still in it, first when
+                // this caller found no leader. A streamed batch commits alone: the batches queued
+                // after it wait for the next commit.
                 let group = appendQueue.withLock { queue -> [PendingAppend] in
-                    defer { queue.waiting.removeAll(keepingCapacity: true) }
-                    return queue.waiting
+                    let end = queue.waiting[0].isStreamed ? 1 : queue.waiting.firstIndex(where: \.isStreamed) ?? queue.waiting.count
+                    defer { queue.waiting.removeFirst(end) }
+                    return Array(queue.waiting[..<end])
                 }
                 commit(group) {
                     let next = appendQueue.withLock { queue -> PendingAppend? in
@@ -106,16 +145,19 @@ extension Ledger {
             var appender: Appender?
             try store.environment.write { txn in
                 outcomes = []
+                if let source = group.first?.events.chunkSource, source.hasStarted {
+                    throw LedgerError(.storage, "\(path): the map filled while a streamed batch was appended; nothing of the batch was written (the map has grown: append it again)")
+                }
                 var session = try AppendSession(ledger: self, txn: txn)
                 session.keepsUndo = group.count > 1
                 // Room for the dossiers an import batch touches (at most one per event), bounded for huge batches.
-                session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.count }, 16_384))
+                session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.countHint }, 16_384))
                 for request in group {
                     let mark = session.beginBatch()
                     do {
                         func appendBatch(in txn: Transaction) throws -> AppendReport {
-                            for i in request.events.indices {
-                                try session.append(request.events[i], recordedAt: request.recordedAt, txn: txn)
+                            try request.events.forEach { event throws in
+                                try session.append(event, recordedAt: request.recordedAt, txn: txn)
                             }
                             return session.report
                         }
@@ -156,10 +198,58 @@ extension Ledger {
 
 private struct AllRefused: Error {}
 
+/// The events of one caller's batch: all of them, or chunks read while its transaction runs.
+enum PendingEvents: Sendable {
+    case batch([PreparedEvent])
+    case chunks(ChunkSource)
+
+    var chunkSource: ChunkSource? { if case .chunks(let source) = self { source } else { nil } }
+
+    /// The number of events, or a guess for chunks.
+    var countHint: Int {
+        switch self {
+        case .batch(let events): events.count
+        case .chunks: 16_384
+        }
+    }
+
+    /// Calls `body` with each event in order.
+    func forEach(_ body: (PreparedEvent) throws -> Void) throws {
+        switch self {
+        case .batch(let events):
+            for i in events.indices { try body(events[i]) }
+        case .chunks(let source):
+            while let chunk = try source.next() {
+                for i in chunk.indices { try body(chunk[i]) }
+            }
+        }
+    }
+}
+
+/// The chunks of a streamed batch (`Ledger.append(chunks:recordedAt:)`).
+/// Read once, by its caller's thread: the leader of a commit holding a
+/// streamed batch is always its caller (the batch commits alone, and a
+/// caller leads with its own batch first in the queue).
+final class ChunkSource: @unchecked Sendable {
+    private let nextChunk: () throws -> [PreparedEvent]?
+    /// Whether a chunk was asked for: a transaction run again after
+    /// `MDB_MAP_FULL` cannot have the chunks before.
+    private(set) var hasStarted = false
+
+    init(_ nextChunk: @escaping () throws -> [PreparedEvent]?) { self.nextChunk = nextChunk }
+
+    func next() throws -> [PreparedEvent]? {
+        hasStarted = true
+        return try nextChunk()
+    }
+}
+
 /// One caller's batch waiting for a group commit.
 final class PendingAppend: Sendable {
-    let events: [PreparedEvent]
+    let events: PendingEvents
     let recordedAt: Timestamp
+
+    var isStreamed: Bool { events.chunkSource != nil }
     private enum State {
         case waiting
         /// The previous leader handed the lead to this caller.
@@ -169,7 +259,7 @@ final class PendingAppend: Sendable {
     private let state = Mutex<State>(.waiting)
     private let wake = DispatchSemaphore(value: 0)
 
-    init(events: [PreparedEvent], recordedAt: Timestamp) {
+    init(events: PendingEvents, recordedAt: Timestamp) {
         self.events = events
         self.recordedAt = recordedAt
     }

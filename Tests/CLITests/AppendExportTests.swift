@@ -118,6 +118,35 @@ import Testing
         #expect(try Tool.run(["verify"], ledger: ledger).status == 0)
     }
 
+    /// A batch is read into its transaction a chunk of 4,096 lines at a
+    /// time (`ImportCommand.chunkSize`): a bad line in a later chunk still
+    /// refuses the whole batch, and only the batches before it stay.
+    @Test func aBadLineLateInALargeBatchRefusesTheWholeBatch() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        var lines = Array(Tool.fixtureLines()[0..<8])
+        for i in 0..<10_000 {
+            lines.append(#"{"type":"dossier.received","dossier":"C-\#(i)","at":"2024-03-04T09:00:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","channel":"direct"},"id":"c-\#(i)"}"#)
+        }
+        var broken = lines
+        broken[9_499] = #"{"type":"dossier.received","dossier":"C-x","at":"2024-03-04T09:00:00","data":{}}"#
+        // One batch (the default size): nothing stored.
+        let whole = try Tool.run(["import", Tool.file(broken, beside: ledger)], ledger: ledger)
+        #expect(whole.status == 65)
+        #expect(whole.stderr.contains("line 9500"), "\(whole.stderr)")
+        #expect(whole.stderr.contains("nothing was stored"))
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout.contains("events           0"))
+        // Batches of 6,000: the first (lines 1–6000, two chunks) stays; nothing of the second (three chunks).
+        let split = try Tool.run(["import", Tool.file(broken, beside: ledger), "--batch", "6000"], ledger: ledger)
+        #expect(split.status == 65)
+        #expect(split.stderr.contains("the 6000 events before this batch were stored (seq 1–6000)"), "\(split.stderr)")
+        #expect(try Tool.run(["stats"], ledger: ledger).stdout.contains("events           6000"))
+        let fixed = try Tool.run(["import", Tool.file(lines, beside: ledger), "--batch", "6000"], ledger: ledger)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("imported 4008 events (seq 6001–10008), 6000 already stored"), "\(fixed.stdout)")
+        #expect(try Tool.run(["verify"], ledger: ledger).status == 0)
+    }
+
     @Test func aRepeatedIDReportsTheOriginalSeqAndDifferentContentIsAConflict() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }

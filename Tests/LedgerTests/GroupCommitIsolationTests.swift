@@ -12,7 +12,7 @@ import LedgerContract
 @Suite struct GroupCommitIsolationTests {
     static func batch(_ lines: [String]) throws -> PendingAppend {
         let parsed = try Ledger.parse(lines: lines.enumerated().map { ($0.offset + 1, Array($0.element.utf8)) })
-        return PendingAppend(events: parsed.map(PreparedEvent.init), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00"))
+        return PendingAppend(events: .batch(parsed.map(PreparedEvent.init)), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00"))
     }
 
     static func assigned(_ code: String, _ at: String, to officer: String = "cb-002") -> String {
@@ -34,7 +34,7 @@ import LedgerContract
                                                (2, Array(Fixture.received("LONG", "2024-03-04T09:00:00").utf8))])
         tooLong[1].event.id = String(repeating: "x", count: 600)
         let group = [try Self.batch([Fixture.received("A", "2024-03-04T09:00:00")]),
-                     PendingAppend(events: tooLong.map(PreparedEvent.init), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00")),
+                     PendingAppend(events: .batch(tooLong.map(PreparedEvent.init)), recordedAt: try Timestamp(rfc3339: "2026-01-01T00:00:00+07:00")),
                      try Self.batch([Self.assigned("A", "2024-03-04T09:10:00")])]
         let before = try lastTransaction(ledger)
         ledger.commit(group)
