@@ -64,8 +64,6 @@ extension Event {
 
     private static let actorRule = "\"actor\" must be a non-empty officer id of at most \(maxCodeBytes) bytes"
 
-    private static let inputFields: Set<String> = ["type", "dossier", "at", "actor", "data", "id", "expectedVersion", "recordedAt"]
-
     /// Reads one input line of the contract. Checks its shape (JSON, known
     /// fields and type, times with offsets, field kinds); the type's own
     /// `data` fields and the state machine are checked by the domain rules.
@@ -85,19 +83,34 @@ extension Event {
 
     public init(json value: JSONValue) throws(EventFormatError) {
         guard case .object(let o) = value else { throw EventFormatError("an event line must be a JSON object") }
-        let dossier = o["dossier"]?.stringValue
-        func fail(_ rule: String) -> EventFormatError { EventFormatError(rule, dossier: dossier) }
-        for m in o.members where !Self.inputFields.contains(m.key) {
-            if m.key == "seq" || m.key == "version" || m.key == "hash" {
+        // One pass over the members (a line names each at most once: the parser refuses a repeated name).
+        var typeValue, dossierValue, atValue, actorValue, dataValue, idValue, expectedVersionValue, recordedAtValue: JSONValue?
+        var unknownField: String?
+        for m in o.members {
+            switch m.key {
+            case "type": typeValue = m.value
+            case "dossier": dossierValue = m.value
+            case "at": atValue = m.value
+            case "actor": actorValue = m.value
+            case "data": dataValue = m.value
+            case "id": idValue = m.value
+            case "expectedVersion": expectedVersionValue = m.value
+            case "recordedAt": recordedAtValue = m.value
+            case "seq", "version", "hash":
                 continue // output fields: an exported line may be appended elsewhere; the ledger assigns its own
+            default: if unknownField == nil { unknownField = m.key }
             }
-            throw fail("unknown field \"\(m.key)\" (allowed: type, dossier, at, actor, data, id, expectedVersion, recordedAt)")
         }
-        guard let typeValue = o["type"] else { throw fail("missing field \"type\"") }
+        let dossier = dossierValue?.stringValue
+        func fail(_ rule: String) -> EventFormatError { EventFormatError(rule, dossier: dossier) }
+        if let unknownField {
+            throw fail("unknown field \"\(unknownField)\" (allowed: type, dossier, at, actor, data, id, expectedVersion, recordedAt)")
+        }
+        guard let typeValue else { throw fail("missing field \"type\"") }
         guard let typeName = typeValue.stringValue else { throw fail("\"type\" must be a string, not \(typeValue.kindName)") }
         guard let type = EventType(name: typeName) else { throw fail("unknown type \"\(typeName)\" (known: \(EventType.allNames))") }
 
-        if let d = o["dossier"], d != .null {
+        if let d = dossierValue, d != .null {
             guard let code = d.stringValue else { throw fail("\"dossier\" must be a string, not \(d.kindName)") }
             guard type.isDossierEvent else { throw fail("\(typeName) is reference data and takes no \"dossier\"") }
             guard !code.isEmpty, code.utf8.count <= Self.maxDossierCodeBytes else {
@@ -107,33 +120,33 @@ extension Event {
             throw fail("missing field \"dossier\" (required for \(typeName))")
         }
 
-        func time(_ field: String) throws(EventFormatError) -> Timestamp? {
-            guard let v = o[field], v != .null else { return nil }
+        func time(_ field: String, _ value: JSONValue?) throws(EventFormatError) -> Timestamp? {
+            guard let v = value, v != .null else { return nil }
             guard let s = v.stringValue else { throw fail("\"\(field)\" must be an RFC 3339 string, not \(v.kindName)") }
             do { return try Timestamp(rfc3339: s) } catch { throw fail("\"\(field)\" \"\(s)\": \(error.description)") }
         }
-        guard let at = try time("at") else { throw fail("missing field \"at\"") }
-        let recordedAt = try time("recordedAt")
+        guard let at = try time("at", atValue) else { throw fail("missing field \"at\"") }
+        let recordedAt = try time("recordedAt", recordedAtValue)
 
         var actor: String?
-        if let a = o["actor"], a != .null {
+        if let a = actorValue, a != .null {
             guard let s = a.stringValue else { throw fail(Self.actorRule) }
             actor = s   // its length: checkStorable()
         }
         var data = JSONObject()
-        if let d = o["data"], d != .null {
+        if let d = dataValue, d != .null {
             guard let obj = d.objectValue else { throw fail("\"data\" must be an object, not \(d.kindName)") }
             data = obj
         }
         var id: String?
-        if let v = o["id"], v != .null {
+        if let v = idValue, v != .null {
             guard let s = v.stringValue, !s.isEmpty, s.utf8.count <= Self.maxIDBytes else {
                 throw fail("\"id\" must be a non-empty string of at most \(Self.maxIDBytes) bytes")
             }
             id = s
         }
         var expectedVersion: UInt32?
-        if let v = o["expectedVersion"], v != .null {
+        if let v = expectedVersionValue, v != .null {
             guard case .int(let n) = v, n >= 0, n <= Int64(UInt32.max) else {
                 throw fail("\"expectedVersion\" must be a whole number ≥ 0")
             }

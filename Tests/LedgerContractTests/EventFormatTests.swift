@@ -25,4 +25,23 @@ struct EventFormatTests {
             #expect(error.rule.contains(rule), "\(error.rule)")
         }
     }
+
+    /// The first unknown field is named, with the dossier even when it comes later in the line.
+    @Test func anUnknownFieldIsNamedWithTheDossier() {
+        do {
+            _ = try Event(jsonLine: #"{"colour":"red","size":1,"type":"dossier.rejected","at":"2023-02-08T09:15:00+07:00","dossier":"D-7"}"#)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.rule.hasPrefix("unknown field \"colour\""), "\(error.rule)")
+            #expect(error.dossier == "D-7")
+        }
+    }
+
+    /// An exported line (with seq, version and hash) reads as its input event.
+    @Test func anExportedLineReadsAsItsEvent() throws {
+        let e = try Event(jsonLine: #"{"seq":12,"type":"dossier.rejected","dossier":"D","at":"2023-02-08T09:15:00+07:00","actor":"cb-1","data":{"reason":"x"},"id":"i-1","version":3,"recordedAt":"2023-02-08T09:16:00+07:00","hash":"00"}"#)
+        #expect(e.type.name == "dossier.rejected" && e.dossier == "D" && e.actor == "cb-1" && e.id == "i-1")
+        #expect(e.data["reason"] == .string("x"))
+        #expect(e.recordedAt?.text == "2023-02-08T09:16:00+07:00")
+    }
 }
