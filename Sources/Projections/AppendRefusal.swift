@@ -59,8 +59,10 @@ public struct InputEvent: Sendable {
 /// the ledger done: its canonical encoding, its identity (`id`, or the
 /// digest of its content) and the personal-data check of its `data`.
 /// Preparing the next batch on another thread while the writer appends
-/// this one keeps that work off the writer.
-public struct PreparedEvent: Sendable {
+/// this one keeps that work off the writer. A class: the writer lends one
+/// reference per event, where lending a struct of this many strings and
+/// arrays out of a batch's buffer retained each of them.
+public final class PreparedEvent: Sendable {
     public let input: InputEvent
     let canonical: CanonicalEncoding
     let identityKey: [UInt8]

@@ -217,10 +217,10 @@ enum PendingEvents: Sendable {
     func forEach(_ body: (PreparedEvent) throws -> Void) throws {
         switch self {
         case .batch(let events):
-            for i in events.indices { try body(events[i]) }
+            for event in events { try body(event) }
         case .chunks(let source):
             while let chunk = try source.next() {
-                for i in chunk.indices { try body(chunk[i]) }
+                for event in chunk { try body(event) }
             }
         }
     }
@@ -380,26 +380,26 @@ struct AppendSession {
             try mappedRegion!.releaseOverBudget()
             appendedSinceRelease = 0
         }
-        let input = prepared.input, event = input.event, canonical = prepared.canonical, identityKey = prepared.identityKey
+        let line = prepared.input.line, dossier = prepared.input.event.dossier
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
-            AppendRefusal(kind, line: input.line, dossier: event.dossier, rule: rule)
+            AppendRefusal(kind, line: line, dossier: dossier, rule: rule)
         }
-        if let seq = try appender.claim(event, identityKey: identityKey, in: txn) {
+        if let seq = try appender.claim(prepared.input.event, identityKey: prepared.identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
-            guard stored.event.hasSameContent(as: event) else {
-                throw refuse(.idConflict(seq: seq), "id \"\(event.id ?? "")\" is already stored at seq \(seq) with different content")
+            guard stored.event.hasSameContent(as: prepared.input.event) else {
+                throw refuse(.idConflict(seq: seq), "id \"\(prepared.input.event.id ?? "")\" is already stored at seq \(seq) with different content")
             }
-            report.alreadyStored.append((input.line, seq))
+            report.alreadyStored.append((line, seq))
             return
         }
         if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
             throw refuse(.invalid, rule)
         }
-        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
+        do { try DossierEventRules.checkTimes(prepared.input.event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
         let seq: UInt64
-        if let code = event.dossier {
+        if let code = dossier {
             // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
             // in place (no copy of its arrays) unless the undo log keeps the previous value; put back below.
             var state: DossierState
@@ -412,25 +412,25 @@ struct AppendSession {
                 if keepsUndo { undo.append((code, nil)) }
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
             }
-            if let expected = event.expectedVersion, expected != state.version {
+            if let expected = prepared.input.event.expectedVersion, expected != state.version {
                 throw refuse(.versionConflict(expected: expected, actual: state.version),
                              "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
             }
             // The closures below capture locals, not `self`: `reference` is then lent to the calls, not copied.
             let store = ledger.store
             do {
-                try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
+                try DossierEventRules.check(prepared.input.event, dossier: state, reference: reference) { seq in
                     try store.event(seq: seq, in: txn)
                 }
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
             let record: [UInt8]
-            (seq, record) = try appender.append(event, canonical: canonical, recordedAt: recordedAt, in: txn)
+            (seq, record) = try appender.append(prepared.input.event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
-            let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
+            let records = prepared.input.event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
             try record.withUnsafeBytes { raw in
                 do {
                     try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { _ in records }
@@ -444,11 +444,11 @@ struct AppendSession {
             }
             if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[code] = (consume state, references.count - 1) }
         } else {
-            do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
+            do { try reference.apply(prepared.input.event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, canonical: canonical, recordedAt: recordedAt, in: txn).seq
+            seq = try appender.append(prepared.input.event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn).seq
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq
