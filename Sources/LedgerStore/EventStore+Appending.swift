@@ -34,6 +34,9 @@ package struct Appender {
     private var appended: Int { Int(lastSeq - headBefore.seq) }
     /// The string ids committed before this transaction (1 through this).
     package let committedStringCount: UInt32
+    /// Those strings' ids: the store's cache as it stood when the transaction
+    /// began, read without its lock (a copy shares its storage).
+    private let committedStringIDs: [String: UInt32]
     /// The strings this transaction interned, in id order after `committedStringCount`.
     package private(set) var newStrings: [String] = []
     private var newStringIDs: [String: UInt32] = [:]
@@ -54,7 +57,7 @@ package struct Appender {
     package init(store: EventStore, in txn: Transaction) throws {
         self.store = store
         try store.strings.withLock { try $0.catchUp(in: txn, table: store.tables.strings) }
-        committedStringCount = store.strings.withLock { $0.count }
+        (committedStringCount, committedStringIDs) = store.strings.withLock { ($0.count, $0.ids) }
         headBefore = try store.head(in: txn)
         lastSeq = headBefore.seq
         hasher = ChainHasher(after: headBefore.hash)
@@ -156,7 +159,7 @@ package struct Appender {
     }
 
     private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {
-        if let id = store.strings.withLock({ $0.ids[text] }), id <= committedStringCount { return id }
+        if let id = committedStringIDs[text] { return id }
         if let id = newStringIDs[text] { return id }
         let id = committedStringCount + UInt32(newStrings.count) + 1
         newStrings.append(text)
