@@ -171,12 +171,15 @@ public final class Environment: @unchecked Sendable {
     /// new space does not fill the map and run its closure a second time.
     /// Pages a transaction frees become reusable only after it commits, so a
     /// transaction that replaces whole tables needs room for their new copy.
-    /// Waits until no transaction of this process is live.
+    /// Waits until no transaction of this process is live, when the map
+    /// must grow (a map already large enough is checked without waiting).
     public func reserve(bytes: Int) throws {
+        func needed(_ info: Info) throws -> Int { (info.lastPage + 1) * (try statistics.pageSize) + max(0, bytes) }
+        if let info = try? currentInfo(), info.mapSize >= (try needed(info)) { return }
         pthread_rwlock_wrlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         let info = try currentInfo()
-        let needed = (info.lastPage + 1) * (try statistics.pageSize) + max(0, bytes)
+        let needed = try needed(info)
         guard info.mapSize < needed else { return }
         var size = info.mapSize
         while size < needed { size *= 2 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 import SystemIO
@@ -131,5 +132,28 @@ struct EnvironmentTests {
         // Room already there: nothing changes.
         try env.reserve(bytes: 1 << 10)
         #expect(try env.info.mapSize == reserved.mapSize)
+    }
+
+    /// A reservation the map already holds does not wait for the read
+    /// transactions of this process (only growing the map must).
+    @Test func aReservationThatFitsDoesNotWaitForReaders() throws {
+        let (dir, env, _) = try smallEnvironment()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reading = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), reserved = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? env.read { _ in
+                reading.signal()
+                release.wait()
+            }
+        }
+        reading.wait()
+        Thread.detachNewThread {
+            try? env.reserve(bytes: 1 << 10)
+            reserved.signal()
+        }
+        let returned = reserved.wait(timeout: .now() + 10) == .success
+        release.signal()
+        if !returned { reserved.wait() }   // it returns once the reader has ended
+        #expect(returned, "reserve waited for a read transaction although the map had room")
     }
 }
