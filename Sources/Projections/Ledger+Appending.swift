@@ -59,9 +59,10 @@ extension Ledger {
     /// touching the others — and `append` returns only after the commit
     /// holding it.
     ///
-    /// Every batch waiting when a commit starts joins it (there is no cap).
-    /// The caller that finds no commit running leads: it commits everything
-    /// queued, its own batch included, then hands the lead to the oldest
+    /// Every batch waiting when a commit starts joins it (there is no cap),
+    /// up to a streamed batch (`append(chunks:recordedAt:)`), which commits
+    /// alone. The caller that finds no commit running leads: it commits the
+    /// batches queued, its own first, then hands the lead to the oldest
     /// batch that queued meanwhile and returns — so no caller keeps
     /// committing other threads' batches after its own is durable.
     ///
