@@ -381,16 +381,16 @@ struct AppendSession {
             try mappedRegion!.releaseOverBudget()
             appendedSinceRelease = 0
         }
-        let line = prepared.input.line, dossier = prepared.input.event.dossier
+        let line = prepared.input.line, event = prepared.input.event, dossier = event.dossier
         func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
             AppendRefusal(kind, line: line, dossier: dossier, rule: rule)
         }
-        if let seq = try appender.claim(prepared.input.event, identityKey: prepared.identityKey, in: txn) {
+        if let seq = try appender.claim(event, identityKey: prepared.identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
-            guard stored.event.hasSameContent(as: prepared.input.event) else {
-                throw refuse(.idConflict(seq: seq), "id \"\(prepared.input.event.id ?? "")\" is already stored at seq \(seq) with different content")
+            guard stored.event.hasSameContent(as: event) else {
+                throw refuse(.idConflict(seq: seq), "id \"\(event.id ?? "")\" is already stored at seq \(seq) with different content")
             }
             report.alreadyStored.append((line, seq))
             return
@@ -398,7 +398,7 @@ struct AppendSession {
         if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
             throw refuse(.invalid, rule)
         }
-        do { try DossierEventRules.checkTimes(prepared.input.event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
+        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
         let seq: UInt64
         if let code = dossier {
             // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
@@ -413,25 +413,25 @@ struct AppendSession {
                 if keepsUndo { undo.append((code, nil)) }
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
             }
-            if let expected = prepared.input.event.expectedVersion, expected != state.version {
+            if let expected = event.expectedVersion, expected != state.version {
                 throw refuse(.versionConflict(expected: expected, actual: state.version),
                              "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
             }
             // The closures below capture locals, not `self`: `reference` is then lent to the calls, not copied.
             let store = ledger.store
             do {
-                try DossierEventRules.check(prepared.input.event, dossier: state, reference: reference) { seq in
+                try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
                     try store.event(seq: seq, in: txn)
                 }
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
             let record: [UInt8]
-            (seq, record) = try appender.append(prepared.input.event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            (seq, record) = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
-            let records = prepared.input.event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
+            let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
             try record.withUnsafeBytes { raw in
                 do {
                     try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { _ in records }
@@ -445,11 +445,11 @@ struct AppendSession {
             }
             if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[code] = (consume state, references.count - 1) }
         } else {
-            do { try reference.apply(prepared.input.event, seq: appender.lastSeq + 1) } catch {
+            do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(prepared.input.event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn).seq
+            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn).seq
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq
