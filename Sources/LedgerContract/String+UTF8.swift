@@ -19,9 +19,11 @@ extension String {
     /// canonical equivalence, which normalises non-ASCII text (Vietnamese
     /// names and steps) and costs far more; use this first where a match is
     /// usually a byte-identical copy, and `==` only when it fails.
-    /// - Complexity: O(n), one `memcmp`.
+    /// - Complexity: O(n), one `memcmp` (O(1) when the lengths differ).
+    @inlinable
     public func hasSameUTF8(as other: String) -> Bool {
-        withUTF8Bytes { x in
+        guard utf8.count == other.utf8.count else { return false }
+        return withUTF8Bytes { x in
             other.withUTF8Bytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
         }
     }
@@ -49,4 +51,24 @@ extension String {
             self = decoded
         }
     }
+}
+
+/// A string as a dictionary key by its UTF-8 bytes, the way LMDB matches
+/// and orders keys. `String`'s own `==` and hash hold canonically
+/// equivalent text equal (é as one scalar, or e and a combining accent,
+/// both common in Vietnamese text), so keyed by `String` two byte-different
+/// codes or data strings would merge into the first one seen, and the
+/// ledger would give back bytes it was not given. Cheaper as well: the
+/// bytes are hashed as they are, without normalising.
+package struct ExactText: Hashable, Sendable {
+    package let text: String
+
+    @inlinable
+    package init(_ text: String) { self.text = text }
+
+    @inlinable
+    package static func == (a: ExactText, b: ExactText) -> Bool { a.text.hasSameUTF8(as: b.text) }
+
+    @inlinable
+    package func hash(into hasher: inout Hasher) { text.withUTF8Bytes { hasher.combine(bytes: $0) } }
 }

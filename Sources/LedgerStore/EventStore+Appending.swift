@@ -36,15 +36,15 @@ package struct Appender {
     package let committedStringCount: UInt32
     /// Those strings' ids: the store's cache as it stood when the transaction
     /// began, read without its lock (a copy shares its storage).
-    private let committedStringIDs: [String: UInt32]
+    private let committedStringIDs: [ExactText: UInt32]
     /// The strings this transaction interned, in id order after `committedStringCount`.
     package private(set) var newStrings: [String] = []
-    private var newStringIDs: [String: UInt32] = [:]
+    private var newStringIDs: [ExactText: UInt32] = [:]
     private var nextDossierNumber: UInt32
     /// The seq the last `claim` entered in the id index.
     private var claimedSeq: UInt64 = 0
     /// The streams this transaction appended to, by dossier code, until `finish` writes them.
-    private var changedStreams: [String: ChangedStream] = [:]
+    private var changedStreams: [ExactText: ChangedStream] = [:]
 
     /// A dossier's stream as this transaction left it so far.
     private struct ChangedStream {
@@ -112,8 +112,9 @@ package struct Appender {
         var version: UInt32?
         if let code = event.dossier {
             // One lookup of the code for a dossier this transaction changed already; the entry is changed in place.
-            let slot: Dictionary<String, ChangedStream>.Index
-            if let known = changedStreams.index(forKey: code) {
+            let slot: Dictionary<ExactText, ChangedStream>.Index
+            let key = ExactText(code)
+            if let known = changedStreams.index(forKey: key) {
                 slot = known
             } else {
                 let first: ChangedStream
@@ -127,8 +128,8 @@ package struct Appender {
                     nextDossierNumber += 1
                     try txn.put(tables.dossierCodes, key: Key.u32(first.number), value: Array(code.utf8), flags: .append)
                 }
-                changedStreams[code] = first
-                slot = changedStreams.index(forKey: code)!
+                changedStreams[key] = first
+                slot = changedStreams.index(forKey: key)!
             }
             do {
                 let stream = try changedStreams.values[slot].stream.withUnsafeBytes { old in
@@ -159,11 +160,12 @@ package struct Appender {
     }
 
     private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {
-        if let id = committedStringIDs[text] { return id }
-        if let id = newStringIDs[text] { return id }
+        let key = ExactText(text)
+        if let id = committedStringIDs[key] { return id }
+        if let id = newStringIDs[key] { return id }
         let id = committedStringCount + UInt32(newStrings.count) + 1
         newStrings.append(text)
-        newStringIDs[text] = id
+        newStringIDs[key] = id
         try txn.put(store.tables.strings, key: Key.u32(id), value: Array(text.utf8), flags: .append)
         return id
     }
@@ -180,7 +182,7 @@ package struct Appender {
     /// The records of dossier `code` in version order, this transaction's
     /// included (as `EventStore.records(ofDossier:in:)` after `finish`).
     package func records(ofDossier code: String, in txn: Transaction) throws -> [RecordView] {
-        guard let changed = changedStreams[code] else { return try store.records(ofDossier: code, in: txn) }
+        guard let changed = changedStreams[ExactText(code)] else { return try store.records(ofDossier: code, in: txn) }
         var seqs: [UInt64] = []
         do { try changed.stream.withUnsafeBytes { try StreamSeqs.decode($0, into: &seqs) } } catch let error as RecordDecodingError {
             throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
@@ -192,7 +194,8 @@ package struct Appender {
     /// the new head. Call once, after the last `append`.
     package func finish(in txn: Transaction) throws {
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
-        for (code, changed) in changedStreams.sorted(by: { $0.value.number < $1.value.number }) {
+        for (key, changed) in changedStreams.sorted(by: { $0.value.number < $1.value.number }) {
+            let code = key.text
             do {
                 try txn.put(store.tables.dossiers, key: Array(code.utf8), value: Key.u32u32(changed.number, changed.version))
                 _ = try txn.put(store.tables.streams, key: Key.u32(changed.number), value: changed.stream)
@@ -234,7 +237,7 @@ package struct Appender {
             guard cache.count == committedStringCount else { return } // someone caught up already; they will again
             for text in newStrings {
                 cache.texts.append(text)
-                cache.ids[text] = cache.count
+                cache.ids[ExactText(text)] = cache.count
             }
         }
     }

@@ -5,7 +5,8 @@ import LMDB
 /// data keys → small integers). Ids start at 1 and are never reused, so the
 /// copy only ever needs the entries past its `count`.
 struct InternedStrings: Sendable {
-    var ids: [String: UInt32] = [:]
+    /// By exact bytes (`ExactText`): a string canonically equivalent to a stored one is a string of its own.
+    var ids: [ExactText: UInt32] = [:]
     var texts: [String] = []   // texts[id - 1]
 
     var count: UInt32 { UInt32(texts.count) }
@@ -22,7 +23,7 @@ struct InternedStrings: Sendable {
                     throw LedgerError(.corrupt, "string table entry \(id) is damaged")
                 }
                 texts.append(text)
-                ids[text] = id
+                ids[ExactText(text)] = id
                 entry = try cursor.next()
             }
         }

@@ -48,10 +48,11 @@ public struct DeadlineWatch {
     private let ledger: Ledger
     private var states: FollowedStates
     /// The bucket of every open dossier.
-    private var buckets: [String: DeadlineBucket] = [:]
+    /// By exact bytes (`ExactText`), as the ledger tells dossiers apart.
+    private var buckets: [ExactText: DeadlineBucket] = [:]
     /// Pending time crossings (instant, dossier), stale ones skipped by `scheduled`.
     private var queue = CrossingQueue()
-    private var scheduled: [String: Int64] = [:]
+    private var scheduled: [ExactText: Int64] = [:]
     public let window: Int64
     /// The instant the buckets hold at.
     public private(set) var clock: Int64
@@ -75,7 +76,7 @@ public struct DeadlineWatch {
         self.states = states
         try ledger.store.read { txn in
             for (code, bucket) in open {
-                buckets[code] = bucket
+                buckets[ExactText(code)] = bucket
                 try schedule(code, in: txn)
             }
         }
@@ -90,7 +91,7 @@ public struct DeadlineWatch {
             try reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out, in: txn)
         } else {
             // Calendars and procedure definitions move every due instant.
-            for code in buckets.keys.sorted() { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
+            for code in buckets.keys.map(\.text).sorted() { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
         }
         return out
     }
@@ -105,8 +106,8 @@ public struct DeadlineWatch {
         var out: [Crossing] = []
         while let next = queue.first, next.at <= instant {
             queue.removeFirst()
-            guard scheduled[next.code] == next.at else { continue }   // rescheduled or no longer open
-            scheduled[next.code] = nil
+            guard scheduled[ExactText(next.code)] == next.at else { continue }   // rescheduled or no longer open
+            scheduled[ExactText(next.code)] = nil
             clock = max(clock, next.at)
             try reevaluate(next.code, cause: .time, seq: states.position, at: next.at, into: &out, in: txn)
         }
@@ -118,8 +119,8 @@ public struct DeadlineWatch {
         let instant = at ?? clock
         let state = try states.dossier(code, ledger: ledger, in: txn)?.state
         let warning = state?.deadlineWarning(at: instant, reference: states.reference, window: window)
-        let before = buckets[code]
-        buckets[code] = warning?.bucket
+        let before = buckets[ExactText(code)]
+        buckets[ExactText(code)] = warning?.bucket
         try schedule(code, after: instant, in: txn)
         guard before != warning?.bucket, before == .dueSoon || before == .overdue || warning?.bucket == .dueSoon || warning?.bucket == .overdue
         else { return }
@@ -128,12 +129,12 @@ public struct DeadlineWatch {
     }
 
     private mutating func schedule(_ code: String, after instant: Int64? = nil, in txn: Transaction) throws {
-        guard buckets[code] != nil, let state = try states.dossier(code, ledger: ledger, in: txn)?.state,
+        guard buckets[ExactText(code)] != nil, let state = try states.dossier(code, ledger: ledger, in: txn)?.state,
               let next = state.nextDeadlineCrossing(after: instant ?? clock, calendar: states.reference.calendar, window: window) else {
-            scheduled[code] = nil
+            scheduled[ExactText(code)] = nil
             return
         }
-        scheduled[code] = next
+        scheduled[ExactText(code)] = next
         queue.insert(at: next, code: code)
     }
 }

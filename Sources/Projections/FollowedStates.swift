@@ -29,8 +29,9 @@ package struct FollowedStates {
     /// last event; nil: the dossier has no event up to the position.
     private typealias Kept = (state: DossierState, version: Int)?
     /// The states touched since the cache last turned over, and those touched in the turn before.
-    private var recent: [String: Kept] = [:]
-    private var older: [String: Kept] = [:]
+    /// By exact bytes (`ExactText`), as the ledger tells dossiers apart.
+    private var recent: [ExactText: Kept] = [:]
+    private var older: [ExactText: Kept] = [:]
     private let capacity: Int
     private var dossierFold: DossierFold?
     /// Rows and records read since the mapped pages were last released: a
@@ -76,7 +77,7 @@ package struct FollowedStates {
             throw LedgerError(.corrupt, "\(ledger.path): seq \(view.seq): stored bytes do not decode: \(e.reason)")
         }
         position = view.seq
-        keep(code, (state, versions.count - 1))
+        keep(ExactText(code), (state, versions.count - 1))
     }
 
     /// Every dossier with an event up to the position, in code order, with
@@ -87,18 +88,19 @@ package struct FollowedStates {
     }
 
     private mutating func kept(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
-        if let found = recent[code] { return found }
-        let found = try older[code] ?? read(code, ledger: ledger, in: txn)
-        keep(code, found)
+        let key = ExactText(code)
+        if let found = recent[key] { return found }
+        let found = try older[key] ?? read(code, ledger: ledger, in: txn)
+        keep(key, found)
         return found
     }
 
-    private mutating func keep(_ code: String, _ value: Kept) {
-        if recent.count >= capacity / 2, recent[code] == nil {
+    private mutating func keep(_ key: ExactText, _ value: Kept) {
+        if recent.count >= capacity / 2, recent[key] == nil {
             older = recent
             recent = [:]
         }
-        recent[code] = value
+        recent[key] = value
     }
 
     /// The state at the position: the live one when its last event is not after it, else folded from the stream.

@@ -306,7 +306,8 @@ struct AppendSession {
     var reference: ReferenceData
     /// Dossier states changed by this transaction's batches, with the index
     /// in `references` of the reference data at their last event.
-    var changed: [String: (state: DossierState, referenceIndex: Int)] = [:]
+    /// By exact bytes (`ExactText`), as the state table keys them.
+    var changed: [ExactText: (state: DossierState, referenceIndex: Int)] = [:]
     /// The versions of the reference data that changed dossiers saw (shared,
     /// not copied into every entry of `changed`); the last is `reference`
     /// unless `referenceIsShared` is false.
@@ -315,7 +316,7 @@ struct AppendSession {
     /// What the current batch replaced in `changed` (nil: the code was not
     /// there), in order: undoing a batch costs only its own changes, not a
     /// copy of every state the transaction changed.
-    var undo: [(code: String, previous: (state: DossierState, referenceIndex: Int)?)] = []
+    var undo: [(code: ExactText, previous: (state: DossierState, referenceIndex: Int)?)] = []
     /// Whether a batch can be dropped while others of the transaction are
     /// kept (a group of several batches). With a single batch a failure
     /// aborts the whole transaction, so no undo log is kept.
@@ -404,13 +405,14 @@ struct AppendSession {
             // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
             // in place (no copy of its arrays) unless the undo log keeps the previous value; put back below.
             var state: DossierState
-            let slot = changed.index(forKey: code)
+            let key = ExactText(code)
+            let slot = changed.index(forKey: key)
             if let slot {
-                if keepsUndo { undo.append((code, changed.values[slot])) }
+                if keepsUndo { undo.append((key, changed.values[slot])) }
                 state = DossierState(code: code)
                 swap(&state, &changed.values[slot].state)
             } else {
-                if keepsUndo { undo.append((code, nil)) }
+                if keepsUndo { undo.append((key, nil)) }
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
             }
             if let expected = event.expectedVersion, expected != state.version {
@@ -443,7 +445,7 @@ struct AppendSession {
                 references.append(reference)
                 referenceIsShared = true
             }
-            if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[code] = (consume state, references.count - 1) }
+            if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[key] = (consume state, references.count - 1) }
         } else {
             do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)

@@ -59,6 +59,44 @@ import Testing
         #expect(verify.status == 0, "\(verify.stderr)")
     }
 
+    /// Text that differs only in how an accent is written — one precomposed
+    /// scalar, or a letter and a combining mark, as different keyboards
+    /// type Vietnamese — is different text to the ledger (Swift's `==`
+    /// holds it equal): each event comes back with the bytes it was given,
+    /// whether the two spellings meet in one batch or in two, and the chain
+    /// verifies.
+    @Test func textSpelledWithACombiningAccentIsKeptByteForByte() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        #expect(try Tool.run(["append", Tool.fixture("small-province.ndjson")], ledger: ledger).status == 0)
+        let composed = "\u{DA}", combining = "U\u{301}"   // Ú
+        #expect(composed == combining)
+        func received(_ accent: String, _ n: Int) -> String {
+            #"{"type":"dossier.received","dossier":"H40.22-\#(accent)-\#(n)","at":"2024-03-05T09:00:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","channel":"direct","ghi ch\#(accent)":"\#(accent)"},"id":"nfc-\#(n)-\#(accent.unicodeScalars.count)"}"#
+        }
+        // Two batches, one spelling each; then one batch with both.
+        let batches = [[received(composed, 1)], [received(combining, 1)], [received(composed, 2), received(combining, 2)]]
+        for batch in batches {
+            let append = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((batch.joined(separator: "\n") + "\n").utf8))
+            #expect(append.status == 0, "\(append.stderr)")
+        }
+        let given = batches.joined().map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let stored = Tool.objects(try Tool.run(["export", "--from", "36"], ledger: ledger).stdout)
+        #expect(stored.count == 4)
+        for (g, s) in zip(given, stored) {
+            let code = try #require(g["dossier"] as? String)
+            #expect(Array((s["dossier"] as? String ?? "").utf8) == Array(code.utf8), "the code as given: \(code.unicodeScalars.count) scalars")
+            #expect(s["version"] as? Int == 1, "\(code.unicodeScalars.count) scalars: a dossier of its own")
+            let givenKeys = Set(((g["data"] as? [String: Any]) ?? [:]).keys.map { Array($0.utf8) })
+            let storedData = (s["data"] as? [String: Any]) ?? [:]
+            #expect(Set(storedData.keys.map { Array($0.utf8) }) == givenKeys)
+            let accented = storedData.first { $0.key.hasPrefix("ghi ch") }
+            #expect(Array(((accented?.value as? String) ?? "").utf8) == Array(code.split(separator: "-")[1].utf8))
+        }
+        let verify = try Tool.run(["verify"], ledger: ledger)
+        #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
     @Test func exportFiltersBySeqAndDossier() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
