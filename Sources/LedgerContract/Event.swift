@@ -29,11 +29,17 @@ public struct Event: Equatable, Sendable {
     }
 
     /// True when `other` says the same thing: type, dossier, instant (and the
-    /// offset it was written in), actor and data. Used to tell an idempotent
-    /// retry from a conflicting reuse of an `id`.
+    /// offset it was written in), actor and data, text compared by its bytes
+    /// as the ledger stores it (a combining accent is not the precomposed
+    /// letter). Used to tell an idempotent retry from a conflicting reuse of an `id`.
     public func hasSameContent(as other: Event) -> Bool {
-        type == other.type && dossier == other.dossier && at == other.at && at.offsetMinutes == other.at.offsetMinutes
-            && actor == other.actor && data == other.data
+        func same(_ a: String?, _ b: String?) -> Bool { a == nil ? b == nil : b.map { a!.hasSameUTF8(as: $0) } ?? false }
+        guard type == other.type, same(dossier, other.dossier), at == other.at, at.offsetMinutes == other.at.offsetMinutes,
+              same(actor, other.actor) else { return false }
+        var mine = JSONWriter(), theirs = JSONWriter()
+        mine.object(data, sortedKeys: true)
+        theirs.object(other.data, sortedKeys: true)
+        return mine.bytes == theirs.bytes
     }
 }
 

@@ -96,7 +96,7 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
             let keyOffset = i
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            if members.contains(where: { $0.key.hasSameUTF8(as: key) }) {   // names are their bytes: é and e + U+0301 are two names
                 throw JSONSyntaxError(message: "member \"\(key)\" appears twice", offset: keyOffset)
             }
             skipWhitespace()

@@ -93,6 +93,13 @@ import Testing
             let accented = storedData.first { $0.key.hasPrefix("ghi ch") }
             #expect(Array(((accented?.value as? String) ?? "").utf8) == Array(code.split(separator: "-")[1].utf8))
         }
+        // The first event's id again, with the other spelling: not a retry of it.
+        let reused = received(combining, 1).replacingOccurrences(of: "nfc-1-2", with: "nfc-1-1")
+        let conflict = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((reused + "\n").utf8))
+        #expect(conflict.status != 0)
+        #expect(conflict.stderr.contains("already stored at seq 36 with different content"), "\(conflict.stderr)")
+        let retry = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((received(composed, 1) + "\n").utf8))
+        #expect(retry.status == 0, "\(retry.stderr)")
         let verify = try Tool.run(["verify"], ledger: ledger)
         #expect(verify.status == 0, "\(verify.stderr)")
     }

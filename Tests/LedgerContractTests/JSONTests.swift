@@ -29,6 +29,19 @@ struct JSONTests {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
     }
 
+    /// Member names are their bytes: "á" as one scalar and "a" with a
+    /// combining accent are two names (Swift's `==` holds them equal), kept
+    /// as written and sorted by their bytes; the same bytes twice are refused.
+    @Test func namesSpelledWithAndWithoutACombiningAccentAreTwoMembers() throws {
+        let v = try JSONParser.parse("{\"a\u{301}\":1,\"\u{E1}\":2}")
+        let o = try #require(v.objectValue)
+        #expect(o.members.map { Array($0.key.utf8) } == [[0x61, 0xCC, 0x81], [0xC3, 0xA1]])
+        var w = JSONWriter()
+        w.value(v, sortedKeys: true)
+        #expect(w.bytes == Array("{\"a\u{301}\":1,\"\u{E1}\":2}".utf8))
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("{\"\u{E1}\":1,\"\u{E1}\":2}") }
+    }
+
     @Test func refusesInvalidUTF8() {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
