@@ -22,8 +22,8 @@ struct ProjectionWriter: ~Copyable {
     private var lastKey: Int64 = -1
     private var lastSlot = 0
     private static let width = KPICounters.Counter.allCases.count
-    /// The agencies of the delta keys, by index.
-    private var agencies = NumberedKeys<String>()
+    /// The agencies of the delta keys, by index (told apart by their bytes, as the table's keys are).
+    private var agencies = NumberedKeys<ExactText>()
     /// The index of the agency last looked up (runs of dossiers share one).
     private var lastAgency = 0
     /// Reused for each row's bytes.
@@ -153,7 +153,7 @@ struct ProjectionWriter: ~Copyable {
     private static func same(_ stored: [KPIContribution], _ counts: [KPICount], of agency: String?) -> Bool {
         guard stored.count == counts.count else { return false }
         guard let agency else { return stored.isEmpty }
-        for (s, c) in zip(stored, counts) where s.day != c.day || s.counter != c.counter || s.delta != c.delta || s.agency != agency {
+        for (s, c) in zip(stored, counts) where s.day != c.day || s.counter != c.counter || s.delta != c.delta || !s.agency.hasSameUTF8(as: agency) {
             return false
         }
         return true
@@ -178,22 +178,22 @@ struct ProjectionWriter: ~Copyable {
     }
 
     private mutating func deltaKey(agency: String, day: Int32) -> Int64 {
-        if lastAgency >= agencies.count || agencies[lastAgency] != agency {
-            lastAgency = agencies.number(of: agency).number
+        if lastAgency >= agencies.count || !agencies[lastAgency].text.hasSameUTF8(as: agency) {
+            lastAgency = agencies.number(of: ExactText(agency)).number
         }
         return Int64(lastAgency) << 32 | Int64(UInt32(bitPattern: day))
     }
 
     /// The agency-day counter of a delta key (`deltaKey`).
     private func kpiKey(_ deltaKey: Int64) -> KPIKey {
-        KPIKey(agency: agencies[Int(deltaKey >> 32)], day: Int32(truncatingIfNeeded: deltaKey))
+        KPIKey(agency: agencies[Int(deltaKey >> 32)].text, day: Int32(truncatingIfNeeded: deltaKey))
     }
 
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
     mutating func finish(checkpoint: UInt64, in txn: Transaction) throws {
         if tablesAreEmpty {
             // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
-            let byteOrder = (0..<agencies.count).sorted { Key.precedes(agencies[$0], agencies[$1]) }
+            let byteOrder = (0..<agencies.count).sorted { Key.precedes(agencies[$0].text, agencies[$1].text) }
             var rank = [Int](repeating: 0, count: agencies.count)
             for (r, a) in byteOrder.enumerated() { rank[a] = r }
             let written = (0..<slots.count).filter { slot in deltas[slot * Self.width ..< (slot + 1) * Self.width].contains { $0 != 0 } }
@@ -247,6 +247,15 @@ public struct KPIKey: Hashable, Sendable {
     public var agency: String
     /// Local day, days since 1970-01-01.
     public var day: Int32
+
+    /// Keys are equal when their bytes are, as the table's keys: an agency
+    /// code spelled with a combining accent is not the precomposed one.
+    public static func == (a: KPIKey, b: KPIKey) -> Bool { a.day == b.day && a.agency.hasSameUTF8(as: b.agency) }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ExactText(agency))
+        hasher.combine(day)
+    }
 
     var bytes: [UInt8] {
         var w = ByteWriter(capacity: agency.utf8.count + 5)

@@ -38,6 +38,35 @@ import WorkingTime
         #expect(violations.first { $0.code == .late }?.evidence == [10, 20])
     }
 
+    /// An agency code spelled with a combining accent and the same code with
+    /// the precomposed letter are two keys of the day counters, live and
+    /// rebuilt alike (a table's keys are bytes), while the rules find the
+    /// agency registered under either spelling.
+    @Test func anAgencySpelledTwoWaysCountsUnderEachSpelling() throws {
+        let t = try TemporaryLedger()
+        let composed = "H40.\u{DA}", combining = "H40.U\u{301}"
+        try t.append(Fixture.reference + [
+            #"{"type":"agency.registered","at":"2024-01-01T00:00:00+07:00","data":{"code":"\#(composed)","name":"UBND xã Ú","level":"commune","parent":"H40.22"}}"#,
+            #"{"type":"officer.registered","at":"2024-01-01T00:00:00+07:00","data":{"id":"cb-u","name":"Lê Văn Út","agency":"\#(composed)"}}"#,
+        ])
+        func received(_ code: String, _ agency: String) -> String {
+            Fixture.event("dossier.received", code, "2024-03-05T09:00:00", actor: "cb-u", #"{"procedure":"1.004227","agency":"\#(agency)","channel":"direct"}"#)
+        }
+        try t.append([received("D-1", composed), received("D-2", combining)])
+        func agencies() throws -> [[UInt8]] {
+            try t.ledger.read { snapshot in
+                var keys: [[UInt8]] = []
+                try snapshot.forEachKPIDay { key, _ in if Array(key.agency.utf8) != Array("H40.22".utf8) { keys.append(Array(key.agency.utf8)) } }
+                return keys
+            }
+        }
+        let live = try agencies()
+        #expect(Set(live) == [Array(composed.utf8), Array(combining.utf8)])
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+        try t.ledger.rebuildProjections()
+        #expect(try agencies() == live)
+    }
+
     @Test func voidingAnEventRefoldsTheDossierWithoutIt() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
