@@ -183,7 +183,7 @@ public struct OfficerAccountability: Sendable {
     public static func build(_ officers: Set<String>, source: DossierSource, asOf: Int64,
                              periods: [(from: Int64, to: Int64)]) throws -> [[String: OfficerAccountability]] {
         let calendar = source.reference.calendar
-        struct Tally { var dossiers = Set<String>(); var held: [Int64] = []; var over = 0; var overSeconds: Int64 = 0
+        struct Tally { var dossiers = Set<ExactText>(); var held: [Int64] = []; var over = 0; var overSeconds: Int64 = 0
                        var requests = 0; var repeats = 0; var late: [String] = [] }
         var tallies = periods.map { _ in [String: Tally](uniqueKeysWithValues: officers.map { ($0, Tally()) }) }
         try source.forEach { state in
@@ -195,7 +195,7 @@ public struct OfficerAccountability: Sendable {
             } ?? false
             for (p, period) in periods.enumerated() {
                 for h in holds where h.from >= period.from && h.from < period.to {
-                    tallies[p][h.officer]!.dossiers.insert(state.code)
+                    tallies[p][h.officer]!.dossiers.insert(ExactText(state.code))
                     tallies[p][h.officer]!.held.append(h.heldSeconds)
                     if h.overBudgetSeconds > 0 { tallies[p][h.officer]!.over += 1; tallies[p][h.officer]!.overSeconds += h.overBudgetSeconds }
                 }
@@ -205,7 +205,7 @@ public struct OfficerAccountability: Sendable {
                     guard at >= period.from && at < period.to else { continue }
                     tallies[p][who]!.requests += 1
                     if i > 0 { tallies[p][who]!.repeats += 1 }
-                    tallies[p][who]!.dossiers.insert(state.code)
+                    tallies[p][who]!.dossiers.insert(ExactText(state.code))
                 }
                 guard wentLate, let due, due < min(asOf, period.to), due >= period.from else { continue }
                 for h in state.holdings where officers.contains(h.officer) && h.from <= due && (h.to ?? .max) > due {

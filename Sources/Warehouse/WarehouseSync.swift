@@ -286,12 +286,12 @@ public struct WarehouseSync {
             if from == 0 || head.seq - from > 200_000 {
                 try snapshot.forEachDossier(dossierRow)
             } else {
-                var touched = Set<String>()
+                var touched = Set<ExactText>()   // codes by their bytes: two spellings of an accent are two dossiers
                 try snapshot.forEachEvent(from: from + 1, to: head.seq) { e in
-                    if let d = e.event.dossier { touched.insert(d) }
+                    if let d = e.event.dossier { touched.insert(ExactText(d)) }
                     return true
                 }
-                for code in touched.sorted() { if let state = try snapshot.dossier(code) { try dossierRow(state) } }
+                for code in touched.map(\.text).sorted(by: Key.precedes) { if let state = try snapshot.dossier(code) { try dossierRow(state) } }
             }
             try send(rows.bytes)
             rows.bytes.removeAll(keepingCapacity: true)

@@ -89,6 +89,24 @@ import Testing
         #expect(try Tool.run(["audit", "delays", "--by", "colour"], ledger: ledger).status == 64)
         #expect(try Tool.run(["audit", "everything"], ledger: ledger).status == 64)
     }
+
+    /// Two dossiers whose codes differ only in how an accent is written (one
+    /// scalar, or a letter and a combining mark) are two dossiers an officer handled.
+    @Test func anOfficerHandlesEachSpellingOfACodeAsADossier() throws {
+        let ledger = try ledgerWithFixture()
+        defer { Tool.remove(ledger) }
+        func handled() throws -> Int? {
+            Tool.objects(try Tool.run(["audit", "officer", "cb-002", "--format", "json", "--as-of", "2024-03-20"], ledger: ledger).stdout).first?["dossiersHandled"] as? Int
+        }
+        let before = try #require(try handled())
+        let lines = ["H40.22-\u{DA}", "H40.22-U\u{301}"].flatMap { code in [
+            #"{"type":"dossier.received","dossier":"\#(code)","at":"2024-03-07T09:00:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","channel":"direct"}}"#,
+            #"{"type":"dossier.assigned","dossier":"\#(code)","at":"2024-03-07T09:10:00+07:00","actor":"cb-001","data":{"to":"cb-002","step":"Thẩm định"}}"#,
+        ] }
+        let append = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(append.status == 0, "\(append.stderr)")
+        #expect(try handled() == before + 2)
+    }
 }
 
 @Suite struct ReplayCommandTests {

@@ -159,14 +159,18 @@ final class PostgresCluster {
         let received = try #require(Tool.objects(try Tool.run(["export"], ledger: ledger).stdout).last { $0["type"] as? String == "dossier.received" })
         var copy = received
         for key in ["seq", "recordedAt", "hash", "version"] { copy.removeValue(forKey: key) }
-        copy["id"] = "follow-1"
-        copy["dossier"] = "FOLLOW-1"
-        let line = String(decoding: try JSONSerialization.data(withJSONObject: copy), as: UTF8.self)
-        #expect(try Tool.run(["append"], ledger: ledger, stdin: Data((line + "\n").utf8)).status == 0)
+        // FOLLOW-1, and two dossiers whose codes differ only in how the Ú is written (one scalar, or U and a combining accent).
+        let lines = try [("follow-1", "FOLLOW-1"), ("follow-2", "FOLLOW-2-\u{DA}"), ("follow-3", "FOLLOW-2-U\u{301}")].map { id, code in
+            copy["id"] = id
+            copy["dossier"] = code
+            return String(decoding: try JSONSerialization.data(withJSONObject: copy), as: UTF8.self)
+        }
+        #expect(try Tool.run(["append"], ledger: ledger, stdin: Data((lines.joined(separator: "\n") + "\n").utf8)).status == 0)
         let appendedAt = Date()
         #expect(waitFor(10) { (try? pg.count("SELECT count(*) FROM dossier_ledger.events WHERE dossier = 'FOLLOW-1'")) == 1 })
         #expect(Date().timeIntervalSince(appendedAt) < 3, "seen within a second or so")
         #expect(waitFor(30) { (try? pg.count("SELECT count(*) FROM dossier_ledger.dossiers WHERE dossier = 'FOLLOW-1'")) == 1 }, "its state follows")
+        #expect(waitFor(30) { (try? pg.count("SELECT count(*) FROM dossier_ledger.dossiers WHERE dossier LIKE 'FOLLOW-2-%'")) == 2 }, "both spellings")
         kill(follower.processIdentifier, SIGKILL)
         follower.waitUntilExit()
 
