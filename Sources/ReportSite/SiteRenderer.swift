@@ -23,7 +23,7 @@ enum SiteRenderer {
             var officersNamed = site.officersListed
             var holdsListed: [String: [(dossier: String, hold: DossierAudit.Hold)]] = [:]
             let links = SiteLinks(root: "../", officers: Set(reference.officers.keys), agencies: Set(reference.agencies.keys))
-            for code in site.dossiersListed.sorted() {
+            for code in site.dossiersListed.map(\.text).sorted() {
                 guard let audit = try DossierAudit.build(code, in: ledger, as: options.past, asOf: options.asOf, reference: reference) else { continue }
                 for h in audit.holds {
                     officersNamed.insert(h.officer)
@@ -31,7 +31,7 @@ enum SiteRenderer {
                 }
                 for v in audit.violations { if let o = v.officer { officersNamed.insert(o) } }
                 for e in audit.entries { if let a = e.event.event.actor { officersNamed.insert(a) } }
-                site.dossiers.insert(code)
+                site.dossiers.insert(ExactText(code))
                 try sink(SitePaths.dossier(code), audit.renderPage(links: links, head: head, ledgerPath: ledger.path))
             }
             site.officers = officersNamed.filter { reference.officers[$0] != nil }
@@ -71,7 +71,8 @@ struct SiteContent {
     let province: String?
     /// Pages that exist (set once the dossier pages are built).
     var officers: Set<String> = []
-    var dossiers: Set<String> = []
+    /// Dossiers by the bytes of their codes (`ExactText`), as their pages are named.
+    var dossiers: Set<ExactText> = []
     let thresholds = BandThresholds()
 
     init(collector: SiteCollector, reference: ReferenceData, options: SiteOptions, head: Head, ledgerPath: String) {
@@ -96,13 +97,13 @@ struct SiteContent {
     func form(_ agency: String, _ period: Int) -> Form06aRow? { formOf[RowKey(agency: agency, period: period)] }
 
     /// The dossiers the pages list.
-    var dossiersListed: Set<String> {
-        var out = Set<String>()
-        for list in collector.overdue.values { out.formUnion(list.items.map(\.dossier)) }
-        for list in collector.dueSoon.values { out.formUnion(list.items.map(\.dossier)) }
-        for list in collector.late.values { out.formUnion(list.items.map(\.dossier)) }
-        for byCode in collector.costs.values { for list in byCode.values { out.formUnion(list.items) } }
-        for list in collector.violationExamples.values { out.formUnion(list.items.map(\.dossier)) }
+    var dossiersListed: Set<ExactText> {
+        var out = Set<ExactText>()
+        for list in collector.overdue.values { out.formUnion(list.items.map { ExactText($0.dossier) }) }
+        for list in collector.dueSoon.values { out.formUnion(list.items.map { ExactText($0.dossier) }) }
+        for list in collector.late.values { out.formUnion(list.items.map { ExactText($0.dossier) }) }
+        for byCode in collector.costs.values { for list in byCode.values { out.formUnion(list.items.map(ExactText.init)) } }
+        for list in collector.violationExamples.values { out.formUnion(list.items.map { ExactText($0.dossier) }) }
         return out
     }
 
@@ -137,7 +138,7 @@ struct SiteContent {
     }
 
     func dossierLink(_ code: String, root: String) -> String {
-        link(code, dossiers.contains(code) ? root + SitePaths.dossier(code) : nil)
+        link(code, dossiers.contains(ExactText(code)) ? root + SitePaths.dossier(code) : nil)
     }
 
     // MARK: - Shared sections

@@ -106,6 +106,12 @@ import Testing
         let append = try Tool.run(["append", "-"], ledger: ledger, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(append.status == 0, "\(append.stderr)")
         #expect(try handled() == before + 2)
+        // Both are overdue on the site, each with a page of its own.
+        let site = ledger + "-site"
+        let r = try Tool.run(["site", "--out", site, "--as-of", "2024-03-20"], ledger: ledger)
+        #expect(r.status == 0, "\(r.stderr)")
+        let pages = Set(try FileManager.default.contentsOfDirectory(atPath: site + "/dossier"))
+        #expect(pages.isSuperset(of: ["H40.22-~C3~9A.html", "H40.22-U~CC~81.html"]), "\(pages.sorted())")
     }
 }
 
