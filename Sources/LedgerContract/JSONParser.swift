@@ -221,7 +221,13 @@ public struct JSONParser {
             while i < bytes.count, (48...57).contains(bytes[i]) { i += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        if integral, let v = Int64(text) { return .int(v) }
+        if integral {
+            // Stored as a double it would come back rounded: refused rather than altered.
+            guard let v = Int64(text) else {
+                throw JSONSyntaxError(message: "integer \(text) is beyond 64 bits (±9223372036854775807): it would not come back as given; write it as a string", offset: start)
+            }
+            return .int(v)
+        }
         guard let d = Double(text), d.isFinite else {
             throw JSONSyntaxError(message: "number out of range", offset: start)
         }

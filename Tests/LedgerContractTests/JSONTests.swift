@@ -23,7 +23,7 @@ struct JSONTests {
 
     @Test(arguments: [
         "", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "nul", "01", "1.", "\"abc", "{\"a\":1} x", "\"\u{01}\"",
-        "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\q\"", "1e999",
+        "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\q\"", "1e999", "9223372036854775808", "-9223372036854775809",
     ])
     func refusesMalformed(_ text: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
@@ -40,6 +40,12 @@ struct JSONTests {
         w.value(v, sortedKeys: true)
         #expect(w.bytes == Array("{\"a\u{301}\":1,\"\u{E1}\":2}".utf8))
         #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("{\"\u{E1}\":1,\"\u{E1}\":2}") }
+    }
+
+    @Test func keepsTheWholeRangeOf64BitIntegers() throws {
+        #expect(try JSONParser.parse("9223372036854775807") == .int(.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(.min))
+        #expect(try JSONParser.parse("12345678901234567890.5") == .double(12345678901234567890.5))
     }
 
     @Test func refusesInvalidUTF8() {
