@@ -155,7 +155,7 @@ extension Ledger {
                 if cp != head { note("projection \(name): checkpoint \(cp) but the log's head is \(head)") }
             }
             // Agency-days: bounded by agencies × days, not by dossiers.
-            var expectedKPI: [KPIKey: KPICounters] = [:]
+            var expectedKPI = KPIDayDeltas()
             let live = try projections(in: txn)
             let summary = try txn.withCursor(live.openDossiers) { openIndex in
                 var indexed = try openIndex.first()
@@ -193,22 +193,24 @@ extension Ledger {
             do { try checkStreamsCoverTheLog(summary, head: head, in: txn) } catch let e as LedgerError { note(e.message) }
             let liveCount = try txn.statistics(live.dossierStates).entries
             if liveCount != summary.dossiers { note("dossier states: \(liveCount) live, \(summary.dossiers) rebuilt") }
-            var seen = Set<KPIKey>()
+            var seen = [Bool](repeating: false, count: expectedKPI.count)
             try txn.withCursor(live.kpiDays) { cursor in
                 var entry = try cursor.first()
                 while let e = entry {
                     guard let key = KPIKey(e.key), let counters = try? KPICounters(decoding: e.value) else {
                         note("KPI counters: an entry does not decode"); entry = try cursor.next(); continue
                     }
-                    seen.insert(key)
-                    let expected = expectedKPI[key] ?? KPICounters()
+                    let slot = expectedKPI.slot(of: key)
+                    if let slot { seen[slot] = true }
+                    let expected = slot.map { expectedKPI.counters(ofSlot: $0) } ?? KPICounters()
                     if counters.values != expected.values {
                         note("KPI \(key.agency) day \(key.day): live \(counters.values) but rebuilt \(expected.values)")
                     }
                     entry = try cursor.next()
                 }
             }
-            for (key, expected) in expectedKPI where !seen.contains(key) && expected.values.contains(where: { $0 != 0 }) {
+            for slot in seen.indices where !seen[slot] && expectedKPI.changes(slot: slot) {
+                let key = expectedKPI.key(ofSlot: slot)
                 note("KPI \(key.agency) day \(key.day): missing from the live counters")
             }
             return differences

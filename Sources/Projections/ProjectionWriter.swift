@@ -13,19 +13,8 @@ struct ProjectionWriter: ~Copyable {
     /// Set by `rebuild` after emptying the tables: nothing to read back,
     /// and dossiers come in key order so rows are appended.
     private let tablesAreEmpty: Bool
-    /// Counter deltas per agency-day: the counters of slot `i` are
-    /// `deltas[i * Self.width ..< (i + 1) * Self.width]`; `slots` numbers
-    /// the slots by `deltaKey` (agency index and day).
-    private var deltas: [Int64] = []
-    private var slots = NumberedKeys<Int64>()
-    /// The slot last looked up (a dossier's counts mostly fall on one or two days).
-    private var lastKey: Int64 = -1
-    private var lastSlot = 0
-    private static let width = KPICounters.Counter.allCases.count
-    /// The agencies of the delta keys, by index (told apart by their bytes, as the table's keys are).
-    private var agencies = NumberedKeys<ExactText>()
-    /// The index of the agency last looked up (runs of dossiers share one).
-    private var lastAgency = 0
+    /// The counter deltas per agency-day of the rows written.
+    private var days = KPIDayDeltas()
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
     /// While `rebuild` writes its rows in key order: a cursor on the state
@@ -74,8 +63,8 @@ struct ProjectionWriter: ~Copyable {
         scratch.removeAll()
         rows.encode(state, reference: reference, into: &scratch)
         if !Self.same(old, rows.counts, of: state.agency) {
-            accumulate(old, sign: -1)
-            if let agency = state.agency { accumulate(rows.counts, of: agency) }
+            days.add(old, sign: -1)
+            if let agency = state.agency { days.add(rows.counts, of: agency) }
         }
         try scratch.withUnsafeBytes { row in try put(row, key: key, isOpen: state.stage.isOpen, wasOpen: wasOpen, in: txn) }
     }
@@ -94,7 +83,7 @@ struct ProjectionWriter: ~Copyable {
         } catch {
             throw LedgerError(.storage, "\(ledger.path): dossier \(code): a rebuilt row does not decode: \(error.reason)")
         }
-        accumulate(contributions, sign: 1)
+        days.add(contributions, sign: 1)
         try code.withUTF8Bytes { key in try put(row, key: key, isOpen: isOpen, wasOpen: false, in: txn) }
     }
 
@@ -117,38 +106,6 @@ struct ProjectionWriter: ~Copyable {
         }
     }
 
-    /// Adds `sign` × each contribution to its agency-day's deltas.
-    /// One slot lookup per run of contributions to the same agency-day (a
-    /// dossier's counts mostly fall on its reception and processing days).
-    private mutating func accumulate(_ contributions: [KPIContribution], sign: Int64) {
-        var i = 0
-        while i < contributions.count {
-            let first = contributions[i]
-            let base = deltaSlot(agency: first.agency, day: first.day) * Self.width
-            deltas.withUnsafeMutableBufferPointer { deltas in
-                repeat {
-                    deltas[base + contributions[i].counter.rawValue] += sign * contributions[i].delta
-                    i += 1
-                } while i < contributions.count && contributions[i].day == first.day && contributions[i].agency.hasSameUTF8(as: first.agency)
-            }
-        }
-    }
-
-    /// Adds a dossier's new `counts` to `agency`'s deltas: one slot lookup per day.
-    private mutating func accumulate(_ counts: [KPICount], of agency: String) {
-        var i = 0
-        while i < counts.count {
-            let day = counts[i].day
-            let base = deltaSlot(agency: agency, day: day) * Self.width
-            deltas.withUnsafeMutableBufferPointer { deltas in
-                repeat {
-                    deltas[base + counts[i].counter.rawValue] += counts[i].delta
-                    i += 1
-                } while i < counts.count && counts[i].day == day
-            }
-        }
-    }
-
     /// Whether stored contributions are a dossier's `counts` to `agency`.
     private static func same(_ stored: [KPIContribution], _ counts: [KPICount], of agency: String?) -> Bool {
         guard stored.count == counts.count else { return false }
@@ -159,75 +116,33 @@ struct ProjectionWriter: ~Copyable {
         return true
     }
 
-    /// The slot of an agency-day's deltas, made when it is new.
-    private mutating func deltaSlot(agency: String, day: Int32) -> Int {
-        let key = deltaKey(agency: agency, day: day)
-        if key == lastKey { return lastSlot }
-        let (slot, isNew) = slots.number(of: key)
-        if isNew { deltas.append(contentsOf: repeatElement(0, count: Self.width)) }
-        lastKey = key
-        lastSlot = slot
-        return slot
-    }
-
-    /// The deltas of a slot, as counters.
-    private func counters(ofSlot slot: Int) -> KPICounters {
-        var counters = KPICounters()
-        counters.values = Array(deltas[slot * Self.width ..< (slot + 1) * Self.width])
-        return counters
-    }
-
-    private mutating func deltaKey(agency: String, day: Int32) -> Int64 {
-        if lastAgency >= agencies.count || !agencies[lastAgency].text.hasSameUTF8(as: agency) {
-            lastAgency = agencies.number(of: ExactText(agency)).number
-        }
-        return Int64(lastAgency) << 32 | Int64(UInt32(bitPattern: day))
-    }
-
-    /// The agency-day counter of a delta key (`deltaKey`).
-    private func kpiKey(_ deltaKey: Int64) -> KPIKey {
-        KPIKey(agency: agencies[Int(deltaKey >> 32)].text, day: Int32(truncatingIfNeeded: deltaKey))
-    }
-
     /// Adds the accumulated deltas to the stored day counters and records `checkpoint`.
     mutating func finish(checkpoint: UInt64, in txn: Transaction) throws {
         if tablesAreEmpty {
             // Fresh table: the sums are the rows, appended in key order — the agency's bytes, then the day.
-            let byteOrder = (0..<agencies.count).sorted { Key.precedes(agencies[$0].text, agencies[$1].text) }
-            var rank = [Int](repeating: 0, count: agencies.count)
-            for (r, a) in byteOrder.enumerated() { rank[a] = r }
-            let written = (0..<slots.count).filter { slot in deltas[slot * Self.width ..< (slot + 1) * Self.width].contains { $0 != 0 } }
-                .sorted { a, b in
-                    let x = slots[a], y = slots[b]
-                    return (rank[Int(x >> 32)], Int32(truncatingIfNeeded: x)) < (rank[Int(y >> 32)], Int32(truncatingIfNeeded: y))
-                }
             try txn.withCursor(tables.kpiDays) { cursor in
                 var key = ByteWriter(capacity: 64)
-                for slot in written {
+                for slot in days.changedSlotsInKeyOrder() {
                     key.removeAll()
-                    kpiKey(slots[slot]).write(into: &key)
+                    days.key(ofSlot: slot).write(into: &key)
                     scratch.removeAll()
-                    KPICounters.encode(deltas[slot * Self.width ..< (slot + 1) * Self.width], into: &scratch)
+                    KPICounters.encode(days.deltas(ofSlot: slot), into: &scratch)
                     try key.withUnsafeBytes { k in try scratch.withUnsafeBytes { v in try cursor.put(key: k, value: v, flags: .append) } }
                 }
             }
         } else {
             try addDeltasToStoredCounters(in: txn)
         }
-        deltas.removeAll()
-        slots = NumberedKeys()
-        lastKey = -1
+        days.removeAll()
         for name in Ledger.projectionNames {
             try txn.put(ledger.tables.checkpoints, key: Array(name.utf8), value: Key.u64(checkpoint))
         }
     }
 
     private func addDeltasToStoredCounters(in txn: Transaction) throws {
-        for slot in 0..<slots.count {
-            let deltaKey = slots[slot]
-            let delta = counters(ofSlot: slot)
-            guard delta.values.contains(where: { $0 != 0 }) else { continue }
-            let key = kpiKey(deltaKey)
+        for slot in 0..<days.count where days.changes(slot: slot) {
+            let delta = days.counters(ofSlot: slot)
+            let key = days.key(ofSlot: slot)
             let k = key.bytes
             var counters = KPICounters()
             if let raw = try txn.get(tables.kpiDays, key: k) {
@@ -290,6 +205,9 @@ struct NumberedKeys<Key: Hashable> {
     var count: Int { keys.count }
 
     subscript(number: Int) -> Key { keys[number] }
+
+    /// The number of `key`, nil when it has none.
+    func existingNumber(of key: Key) -> Int? { numbers[key] }
 
     /// The number of `key`, given the next one when it is new.
     mutating func number(of key: Key) -> (number: Int, isNew: Bool) {

@@ -67,6 +67,35 @@ import WorkingTime
         #expect(try agencies() == live)
     }
 
+    /// The projection check of `verify` names a day's KPI counters that
+    /// differ from the fold of the log, and a day missing from them.
+    @Test func theProjectionCheckNamesKPICountersThatDifferFromTheFold() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        #expect(try t.ledger.projectionDifferences().isEmpty)
+        let (changed, removed) = try t.ledger.store.environment.write { txn -> (KPIKey, KPIKey) in
+            let live = try t.ledger.projections(in: txn)
+            var days: [(key: KPIKey, counters: KPICounters)] = []
+            try txn.withCursor(live.kpiDays) { cursor in
+                var entry = try cursor.first()
+                while let e = entry {
+                    days.append((try #require(KPIKey(e.key)), try KPICounters(decoding: e.value)))
+                    entry = try cursor.next()
+                }
+            }
+            try #require(days.count >= 2)
+            var more = days[0].counters
+            more.values[0] += 1
+            try txn.put(live.kpiDays, key: days[0].key.bytes, value: more.encoded())
+            _ = try txn.delete(live.kpiDays, key: days[1].key.bytes)
+            return (days[0].key, days[1].key)
+        }
+        let differences = try t.ledger.projectionDifferences()
+        #expect(differences.contains { $0.hasPrefix("KPI \(changed.agency) day \(changed.day): live") }, "\(differences)")
+        #expect(differences.contains("KPI \(removed.agency) day \(removed.day): missing from the live counters"), "\(differences)")
+        #expect(differences.count == 2, "\(differences)")
+    }
+
     @Test func voidingAnEventRefoldsTheDossierWithoutIt() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
