@@ -31,7 +31,7 @@ enum AuditCommand {
         let past = try PastInstantArgument.parse(args, calendar: calendar)
         let asOf = try PastInstantArgument.evaluationInstant(past, calendar: calendar)
         guard let audit = try DossierAudit.build(code, in: ledger, as: past, asOf: asOf, rules: rules) else {
-            throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)")
+            throw CommandFailure.noDossier(code, in: ledger, path: context.ledgerPath)
         }
         if format == .html {
             let head = try ledger.read { try $0.head() }

@@ -11,7 +11,7 @@ enum HistoryCommand {
         guard format == "table" || format == "ndjson" else { throw CommandFailure(.usage, "--format \(format): expected table or ndjson") }
         let ledger = try context.openLedger()
         let events = try ledger.read { try $0.events(ofDossier: code) }
-        guard !events.isEmpty else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)") }
+        guard !events.isEmpty else { throw CommandFailure.noDossier(code, in: ledger, path: context.ledgerPath) }
         if format == "ndjson" {
             var lines = OutputLines(ledger: ledger)
             var w = JSONWriter()

@@ -15,7 +15,9 @@ enum ShowCommand {
             found = replayed?.0
             if let r = replayed?.1 { reference = r }
         }
-        guard let state = found else { throw CommandFailure(.noInput, "dossier \(code) has no events in \(context.ledgerPath)" + (args.value("as-of") ?? args.value("known-at")).map { " as of \($0)" }.orEmpty) }
+        guard let state = found else {
+            throw CommandFailure.noDossier(code, in: ledger, path: context.ledgerPath, when: (args.value("as-of") ?? args.value("known-at")).map { " as of \($0)" }.orEmpty)
+        }
         let row = state.json(reference: reference)
         try RowOutput.writeRecord(row, json: format == .json, to: context.out)
     }

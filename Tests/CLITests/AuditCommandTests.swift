@@ -90,6 +90,25 @@ import Testing
         #expect(try Tool.run(["audit", "everything"], ledger: ledger).status == 64)
     }
 
+    /// A code typed with its accent written the other way finds no dossier
+    /// (codes are their bytes), and the refusal names the dossier held.
+    @Test func aCodeTypedWithTheOtherSpellingNamesTheDossierHeld() throws {
+        let ledger = try ledgerWithFixture()
+        defer { Tool.remove(ledger) }
+        let stored = "H40.22-\u{DA}", typed = "H40.22-U\u{301}"
+        let line = #"{"type":"dossier.received","dossier":"\#(stored)","at":"2024-03-07T09:00:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","channel":"direct"}}"#
+        #expect(try Tool.run(["append", "-"], ledger: ledger, stdin: Data((line + "\n").utf8)).status == 0)
+        for command in [["show"], ["history"], ["audit", "dossier"]] {
+            let r = try Tool.run(command + [typed], ledger: ledger)
+            #expect(r.status == 66, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("it holds dossier \(stored), the same code with its accents written as single letters"), "\(command): \(r.stderr)")
+            #expect(try Tool.run(command + [stored], ledger: ledger).status == 0, "\(command)")
+        }
+        let unknown = try Tool.run(["show", "NOPE-1"], ledger: ledger)
+        #expect(unknown.status == 66)
+        #expect(!unknown.stderr.contains("it holds"), "\(unknown.stderr)")
+    }
+
     /// Two dossiers whose codes differ only in how an accent is written (one
     /// scalar, or a letter and a combining mark) are two dossiers an officer handled.
     @Test func anOfficerHandlesEachSpellingOfACodeAsADossier() throws {
