@@ -97,9 +97,10 @@ enum Help {
 
         Streams a large NDJSON file into the ledger in atomic batches of N
         events (default \(Ledger.importBatchSize); \(Ledger.heldBatchSize) with --format xes),
-        showing progress on stderr when it is a terminal. If it stops (interrupted, or a line refused), the batches
-        before are kept; run the same import again and the events already
-        stored are skipped, so nothing is duplicated. --verbose prints
+        showing progress on stderr when it is a terminal. If it stops
+        (interrupted, or a line refused), the batches before are kept; run
+        the same import again and the events already stored are skipped, so
+        nothing is duplicated. --verbose prints
         "committed seq A–B" on stderr as each batch commits.
         --format xes reads an IEEE 1849 XES log (plain or gzip, any size) from
         another case-handling system: each trace becomes a dossier and each

@@ -33,7 +33,13 @@ public struct Event: Equatable, Sendable {
     /// as the ledger stores it (a combining accent is not the precomposed
     /// letter). Used to tell an idempotent retry from a conflicting reuse of an `id`.
     public func hasSameContent(as other: Event) -> Bool {
-        func same(_ a: String?, _ b: String?) -> Bool { a == nil ? b == nil : b.map { a!.hasSameUTF8(as: $0) } ?? false }
+        func same(_ a: String?, _ b: String?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case let (a?, b?): a.hasSameUTF8(as: b)
+            default: false
+            }
+        }
         guard type == other.type, same(dossier, other.dossier), at == other.at, at.offsetMinutes == other.at.offsetMinutes,
               same(actor, other.actor) else { return false }
         var mine = JSONWriter(), theirs = JSONWriter()

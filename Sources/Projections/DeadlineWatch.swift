@@ -91,7 +91,7 @@ public struct DeadlineWatch {
             try reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out, in: txn)
         } else {
             // Calendars and procedure definitions move every due instant.
-            for code in buckets.keys.map(\.text).sorted() { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
+            for code in buckets.keys.map(\.text).sorted(by: Key.precedes) { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
         }
         return out
     }

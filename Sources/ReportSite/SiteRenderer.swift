@@ -23,7 +23,7 @@ enum SiteRenderer {
             var officersNamed = site.officersListed
             var holdsListed: [String: [(dossier: String, hold: DossierAudit.Hold)]] = [:]
             let links = SiteLinks(root: "../", officers: Set(reference.officers.keys), agencies: Set(reference.agencies.keys))
-            for code in site.dossiersListed.map(\.text).sorted() {
+            for code in site.dossiersListed.map(\.text).sorted(by: Key.precedes) {
                 guard let audit = try DossierAudit.build(code, in: ledger, as: options.past, asOf: options.asOf, reference: reference) else { continue }
                 for h in audit.holds {
                     officersNamed.insert(h.officer)
