@@ -231,6 +231,11 @@ public enum Key {
         return c != 0 ? c < 0 : a.count < b.count
     }
 
+    /// Whether `a` and `b` hold the same bytes: one `memcmp`, O(1) when the lengths differ.
+    public static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
+
     public static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBytes { a in b.withUnsafeBytes { b in precedes(a, b) } }
     }

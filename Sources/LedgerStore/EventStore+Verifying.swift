@@ -93,7 +93,7 @@ extension EventStore {
             }
             var expectedSeq = stretch.lowerBound
             var transcoder = OutputLineTranscoder(store: self)
-            let links = ChainLinks()
+            var links = ChainLinks()
             /// Hashes the links waiting; false (with the failure set) at the first that does not hold.
             func checkWaiting() -> Bool {
                 switch links.check() {
@@ -163,7 +163,10 @@ extension EventStore {
 /// `SHA256.Lanes.width` at a time (with the fastest kernel this machine
 /// runs): each link's hash is recomputed from the stored hash before it and
 /// its own canonical form, so links are independent and hash side by side.
-private final class ChainLinks {
+///
+/// A noncopyable value held by the thread that checks, not a class, so
+/// that adding a link is a plain store (no dynamic exclusivity check).
+private struct ChainLinks: ~Copyable {
     enum Outcome {
         /// Every link waiting holds; `last` is the last of them.
         case holds(count: Int, last: Head?)
@@ -177,13 +180,13 @@ private final class ChainLinks {
     var isFull: Bool { lanes.isFull }
 
     /// Adds the link at `seq`: its canonical `form` after `previous`, and the hash stored for it.
-    func add(seq: UInt64, previous: SHA256.Digest, form: UnsafeRawBufferPointer, stored: SHA256.Digest) {
+    mutating func add(seq: UInt64, previous: SHA256.Digest, form: UnsafeRawBufferPointer, stored: SHA256.Digest) {
         previous.withUnsafeBytes { lanes.add($0, form) }
         waiting.append((seq, stored))
     }
 
     /// Hashes the links waiting, in seq order; the batch is then empty.
-    func check() -> Outcome {
+    mutating func check() -> Outcome {
         defer { waiting.removeAll(keepingCapacity: true) }
         let recomputed = lanes.digests()
         for (i, link) in waiting.enumerated() where recomputed[i] != link.stored {

@@ -174,7 +174,7 @@ extension Ledger {
                     let rebuilt = try DossierRow.split(row)
                     let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
                     if let stored = try code.withUTF8Bytes({ try txn.get(live.dossierStates, key: $0) }) {
-                        if !stored.elementsEqual(row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
+                        if !Key.sameBytes(stored, row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
                     } else {
                         note("dossier \(code): missing from the live dossier states")
                     }
