@@ -22,7 +22,9 @@ import SystemIO
 /// scratch file, on a thread of its own while the next chunk is read and
 /// folded, and the runs are merged back in code order with the last
 /// chunk, kept in memory (`DossierRowRuns`). `rebuild` stores the rows as
-/// they are and `verify` compares their bytes with the live ones.
+/// they are. `verify` needs no code order: it takes each chunk's rows as
+/// the chunk is folded (`forEachRowInFoldOrder`) and compares their bytes
+/// with the live rows of the same codes.
 ///
 /// Guarantees:
 /// - The states are those of a fold of the log in seq order: each event is
@@ -192,10 +194,62 @@ public struct KeyOrderFold {
         }
     }
 
+    /// `forEachRow` in the order the dossiers are folded (a chunk at a
+    /// time, by number) instead of code order: each chunk's rows are handed
+    /// to `body` on the calling thread as soon as the chunk is folded, so
+    /// nothing is spilled or merged. What `verify` compares with the live
+    /// rows, which it looks up by code.
+    @discardableResult
+    package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
+                                              _ body: (_ code: String, _ row: UnsafeRawBufferPointer, _ reference: ReferenceData) throws -> Void) throws -> Summary {
+        let map = try ledger.store.environment.mappedRegion(in: txn)
+        var handedOut = 0
+        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, versions, _ in
+            for slot in chunk.codes.indices where chunk.versionOfSlot[slot] >= 0 {
+                try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row, versions[chunk.versionOfSlot[slot]].data) }
+                handedOut += 1
+                // What `body` reads (the live rows `verify` compares) is mapped too.
+                if handedOut & 0x3FFF == 0 { try map.releaseOverBudget() }
+            }
+        }.summary
+    }
+
     /// Folds every dossier (see the type's guarantees) and returns them to hand out in code order.
     package static func fold(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
                              include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                              progress: (UInt64) -> Void = { _ in }) throws -> FoldedDossiers {
+        var runs: DossierRowRuns? = nil
+        // Every chunk but the last is sorted by code and spilled on a thread of its own while the next one is read and folded.
+        var spiller: BatchConsumer<FoldedChunk>? = nil
+        defer { spiller?.abandon() }
+        var held: [FoldedRow] = []
+        let (summary, versions) = try foldChunks(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress) { chunk, _, isLast in
+            if isLast {
+                // The last chunk stays in memory, merged with the runs as it is handed out.
+                held = keptSlotsInKeyOrder(codes: chunk.codes, versionOfSlot: chunk.versionOfSlot).reversed().map { (chunk.codes[$0], chunk.versionOfSlot[$0], chunk.rows[$0]) }
+            } else {
+                if spiller == nil {
+                    let spilled = try DossierRowRuns()
+                    runs = spilled
+                    spiller = BatchConsumer { chunk in try chunk.spill(into: spilled) }
+                }
+                try spiller!.send(chunk)
+            }
+        }
+        // The runs are complete before they are merged.
+        try spiller?.finish()
+        return try FoldedDossiers(summary: summary, versions: versions, held: held, runs: runs)
+    }
+
+    /// Folds every dossier a chunk at a time, in the order of their
+    /// numbers, and calls `chunkDone` on the calling thread with each chunk
+    /// folded (its rows encoded), the reference versions its slots name,
+    /// and whether it is the last. The chunk's arrays are the callee's to
+    /// keep: the next chunk is folded into new ones.
+    private static func foldChunks(_ ledger: Ledger, in txn: Transaction, chunkSize: Int?,
+                                   include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
+                                   progress: (UInt64) -> Void = { _ in },
+                                   _ chunkDone: (_ chunk: FoldedChunk, _ versions: [ReferenceVersion], _ isLast: Bool) throws -> Void) throws -> (summary: Summary, versions: [ReferenceVersion]) {
         let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
         let store = ledger.store
         var summary = Summary()
@@ -208,11 +262,6 @@ public struct KeyOrderFold {
         var pending: [Pending] = []
         var scratch: [Pending] = []
         var rows: [[UInt8]] = []
-        var runs: DossierRowRuns? = nil
-        // Every chunk but the last is sorted by code and spilled on a thread of its own while the next one is read and folded.
-        var spiller: BatchConsumer<SpilledChunk>? = nil
-        defer { spiller?.abandon() }
-        var held: [FoldedRow] = []
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)
         try txn.withCursor(store.tables.dossierCodes) { numbered in
@@ -245,24 +294,12 @@ public struct KeyOrderFold {
                     of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
                     versions: versions, dossierFold: &dossierFold, map: map, include: include))
                 summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
-                if row == nil {
-                    // The last chunk stays in memory, merged with the runs as it is handed out.
-                    held = keptSlotsInKeyOrder(codes: codes, versionOfSlot: versionOfSlot).reversed().map { (codes[$0], versionOfSlot[$0], rows[$0]) }
-                } else {
-                    if spiller == nil {
-                        let spilled = try DossierRowRuns()
-                        runs = spilled
-                        spiller = BatchConsumer { chunk in try chunk.spill(into: spilled) }
-                    }
-                    try spiller!.send(SpilledChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot))
-                    rows = []
-                }
+                try chunkDone(FoldedChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot), versions, row == nil)
+                rows = []
                 progress(summary.dossierEvents)
             }
         }
-        // The runs are complete before they are merged.
-        try spiller?.finish()
-        return try FoldedDossiers(summary: summary, versions: versions, held: held, runs: runs)
+        return (summary, versions)
     }
 
     /// Applies the events of a chunk (`pending`, in seq order) to its
@@ -445,8 +482,9 @@ public struct KeyOrderFold {
         return keyed.map(\.slot)
     }
 
-    /// A folded chunk's rows, to be spilled in code order as one run.
-    private struct SpilledChunk: Sendable {
+    /// A folded chunk: its dossiers' codes by slot, the rows of those that
+    /// kept an event and the reference version each last saw (-1: none kept).
+    private struct FoldedChunk: Sendable {
         let codes: [String]
         let rows: [[UInt8]]
         let versionOfSlot: [Int]

@@ -143,7 +143,8 @@ extension Ledger {
     }
 
     /// Rebuilds the projections in memory, a chunk of dossiers at a time,
-    /// and compares them with the live ones as it goes (both in key order).
+    /// and compares them with the live ones as it goes, each rebuilt row
+    /// with the live row of its code.
     /// Returns the differences found (empty when they agree), at most `limit`.
     public func projectionDifferences(limit: Int = 20, chunkSize: Int? = nil) throws -> [String] {
         try store.read { txn in
@@ -157,38 +158,40 @@ extension Ledger {
             // Agency-days: bounded by agencies × days, not by dossiers.
             var expectedKPI = KPIDayDeltas()
             let live = try projections(in: txn)
-            let summary = try txn.withCursor(live.openDossiers) { openIndex in
-                var indexed = try openIndex.first()
-                /// Walks the index of open dossiers up to `code` (nil: to its end), noting entries that are not open dossiers.
-                func indexEntries(before code: String?) throws -> Bool {
-                    while let e = indexed {
-                        let key = String(decoding: e.key, as: UTF8.self)
-                        if let code, !Key.precedes(key, code) { return key == code }
-                        note("dossier \(key): in the index of open dossiers but not open")
-                        indexed = try openIndex.next()
-                    }
-                    return false
+            // Each rebuilt row is looked up in the live tables as its chunk is folded (no spill, no merge); the
+            // live rows with no rebuilt one are found by counting, and the index entries by a walk when they miss.
+            var indexedDossiers = 0
+            let summary = try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row, _ in
+                // Rows are compared as bytes; a difference is explained from the states.
+                let rebuilt = try DossierRow.split(row)
+                let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
+                let (stored, isIndexed) = try code.withUTF8Bytes { key in
+                    (try txn.get(live.dossierStates, key: key), try txn.get(live.openDossiers, key: key) != nil)
                 }
-                let summary = try KeyOrderFold.forEachRow(self, in: txn, chunkSize: chunkSize) { code, row, _ in
-                    // Rows are compared as bytes; a difference is explained from the states.
-                    let rebuilt = try DossierRow.split(row)
-                    let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
-                    if let stored = try code.withUTF8Bytes({ try txn.get(live.dossierStates, key: $0) }) {
-                        if !Key.sameBytes(stored, row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
-                    } else {
-                        note("dossier \(code): missing from the live dossier states")
-                    }
-                    let isIndexed = try indexEntries(before: code)
-                    if isIndexed {
-                        if !isOpen { note("dossier \(code): in the index of open dossiers but not open") }
-                        indexed = try openIndex.next()
-                    } else if isOpen {
-                        note("dossier \(code): open but missing from the index of open dossiers")
-                    }
-                    try DossierRow.forEachContribution(rebuilt.contributions) { expectedKPI.add($0) }
+                if let stored {
+                    if !Key.sameBytes(stored, row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
+                } else {
+                    note("dossier \(code): missing from the live dossier states")
                 }
-                _ = try indexEntries(before: nil)
-                return summary
+                if isIndexed {
+                    indexedDossiers += 1
+                    if !isOpen { note("dossier \(code): in the index of open dossiers but not open") }
+                } else if isOpen {
+                    note("dossier \(code): open but missing from the index of open dossiers")
+                }
+                try DossierRow.forEachContribution(rebuilt.contributions) { expectedKPI.add($0) }
+            }
+            if try txn.statistics(live.openDossiers).entries != indexedDossiers {
+                // Entries naming no dossier of the log (every dossier there was rebuilt, and looked up above).
+                try txn.withCursor(live.openDossiers) { openIndex in
+                    var entry = try openIndex.first()
+                    while let e = entry {
+                        if try txn.get(store.tables.dossiers, key: e.key) == nil {
+                            note("dossier \(String(decoding: e.key, as: UTF8.self)): in the index of open dossiers but not open")
+                        }
+                        entry = try openIndex.next()
+                    }
+                }
             }
             do { try checkStreamsCoverTheLog(summary, head: head, in: txn) } catch let e as LedgerError { note(e.message) }
             let liveCount = try txn.statistics(live.dossierStates).entries
