@@ -38,7 +38,10 @@ public struct OutputLineTranscoder {
     /// bytes are a length byte, then the quoted code. Numbers follow the
     /// order dossiers first appeared in, so the dossiers in flight at once
     /// have nearby numbers and rarely share a slot, and the cache stays the
-    /// same size whatever the number of dossiers. Allocated at first use.
+    /// same size whatever the number of dossiers. Allocated at first use:
+    /// 2^18 slots (17 MB), since a busy province's year (a million
+    /// dossiers) has a few hundred thousand numbers in flight at once, and
+    /// a miss costs a B-tree search.
     private var codeSlotNumbers: [UInt32] = []
     private var codeSlotBytes: [UInt8] = []
     private let codeSlots: Int
@@ -49,7 +52,7 @@ public struct OutputLineTranscoder {
     private let line = LineStorage()
     private var dates = Timestamp.DateCache()
 
-    public init(store: EventStore) { self.init(store: store, codeSlots: 1 << 16) }
+    public init(store: EventStore) { self.init(store: store, codeSlots: 1 << 18) }
 
     /// A transcoder whose cache of dossier codes has `codeSlots` slots (a power of two; tests make it tiny).
     package init(store: EventStore, codeSlots: Int) {
