@@ -452,6 +452,32 @@ import WorkingTime
         #expect(differences[0].contains("dossier H40.22-240304-0002: live state differs from a rebuild"))
     }
 
+    /// The live rows are looked up by the codes of the rebuilt ones, a
+    /// chunk at a time: a live row removed is named, and a live row that no
+    /// dossier of the log rebuilds is caught by the count.
+    @Test(arguments: [1, KeyOrderFold.defaultChunkSize])
+    func verifyNamesLiveRowsRemovedOrAdded(chunkSize: Int) throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let code = "H40.22-240304-0002"
+        let (count, row) = try t.ledger.store.environment.write { txn in
+            let table = try t.ledger.projections(in: txn).dossierStates
+            let row = try #require(try txn.get(table, key: Array(code.utf8)))
+            #expect(try txn.delete(table, key: Array(code.utf8)))
+            return (try txn.statistics(table).entries + 1, Array(row))
+        }
+        #expect(try t.ledger.projectionDifferences(chunkSize: chunkSize) == [
+            "dossier \(code): missing from the live dossier states",
+            "dossier states: \(count - 1) live, \(count) rebuilt",
+        ])
+        try t.ledger.store.environment.write { txn in
+            let table = try t.ledger.projections(in: txn).dossierStates
+            try txn.put(table, key: Array(code.utf8), value: row)
+            try txn.put(table, key: Array("H40.22-999999-0001".utf8), value: row)
+        }
+        #expect(try t.ledger.projectionDifferences(chunkSize: chunkSize) == ["dossier states: \(count + 1) live, \(count) rebuilt"])
+    }
+
     @Test func verifyNamesEditedKPIContributions() throws {
         let t = try TemporaryLedger()
         try t.append(Fixture.lines())
