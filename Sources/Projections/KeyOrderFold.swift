@@ -195,18 +195,18 @@ public struct KeyOrderFold {
     }
 
     /// `forEachRow` in the order the dossiers are folded (a chunk at a
-    /// time, by number) instead of code order: each chunk's rows are handed
-    /// to `body` on the calling thread as soon as the chunk is folded, so
-    /// nothing is spilled or merged. What `verify` compares with the live
-    /// rows, which it looks up by code.
+    /// time, by number) instead of code order, and without the reference
+    /// data: each chunk's rows are handed to `body` on the calling thread
+    /// as soon as the chunk is folded, so nothing is spilled or merged.
+    /// What `verify` compares with the live rows, which it looks up by code.
     @discardableResult
     package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
-                                              _ body: (_ code: String, _ row: UnsafeRawBufferPointer, _ reference: ReferenceData) throws -> Void) throws -> Summary {
+                                              _ body: (_ code: String, _ row: UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
         let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
-        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, versions, _ in
+        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, _, _ in
             for slot in chunk.codes.indices where chunk.versionOfSlot[slot] >= 0 {
-                try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row, versions[chunk.versionOfSlot[slot]].data) }
+                try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row) }
                 handedOut += 1
                 // What `body` reads (the live rows `verify` compares) is mapped too.
                 if handedOut & 0x3FFF == 0 { try map.releaseOverBudget() }

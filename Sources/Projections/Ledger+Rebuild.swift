@@ -161,7 +161,7 @@ extension Ledger {
             // Each rebuilt row is looked up in the live tables as its chunk is folded (no spill, no merge); the
             // live rows with no rebuilt one are found by counting, and the index entries by a walk when they miss.
             var indexedDossiers = 0
-            let summary = try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row, _ in
+            let summary = try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row in
                 // Rows are compared as bytes; a difference is explained from the states.
                 let rebuilt = try DossierRow.split(row)
                 let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
