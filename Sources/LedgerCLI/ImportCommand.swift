@@ -89,12 +89,18 @@ enum ImportCommand {
     }
 
     /// Events parsed and handed to the writer at a time: a batch is
-    /// streamed into its transaction in chunks, so memory holds two chunks
-    /// of parsed events, not the batch.
+    /// streamed into its transaction in chunks, so memory holds a few
+    /// chunks of parsed events (`chunksAhead` and the one appended), not
+    /// the batch.
     static let chunkSize = 4_096
 
+    /// Chunks the parse thread may have ready ahead of the writer: while a
+    /// batch commits (its pages written and synced) the parser goes on
+    /// with the next batch's first chunks instead of waiting after one.
+    static let chunksAhead = 4
+
     /// Each batch is appended in one transaction, its lines read and parsed
-    /// on a second thread a chunk ahead of the writer (`BatchPrefetch`,
+    /// on a second thread a few chunks ahead of the writer (`BatchPrefetch`,
     /// `Ledger.append(chunks:)`): the log's order is the input's, and a
     /// batch is appended only after every batch before it committed.
     /// - Parameter reportBatches: print "committed seq A–B" on stderr after each batch's commit.
@@ -102,7 +108,7 @@ enum ImportCommand {
                              reportBatches: Bool = false) throws -> Summary {
         var reader = LineReader(fileDescriptor: input.fd)
         var inBatch = 0
-        let chunks = BatchPrefetch<ParsedChunk> {
+        let chunks = BatchPrefetch<ParsedChunk>(depth: chunksAhead) {
             guard let events = try InputSource.readBatch(&reader, limit: min(chunkSize, batchSize - inBatch)) else { return nil }
             inBatch += events.count
             let endsBatch = inBatch == batchSize

@@ -1,12 +1,12 @@
 import Foundation
 
-/// Produces batches on a second thread, one batch ahead of the consumer:
-/// `import` parses and checks the next batch of lines while the current one
-/// is appended and committed, `rebuild` merges the next rows of its fold
+/// Produces batches on a second thread, ahead of the consumer: `import`
+/// parses and checks the next chunks of lines while the current one is
+/// appended and committed, `rebuild` merges the next rows of its fold
 /// while the ones before are written, and the replays decode the next
 /// dossiers' states while the ones before are reported. The order of the
-/// batches is the order of production; at most two batches are held at
-/// once (the one being consumed and the one waiting).
+/// batches is the order of production; at most `depth` batches wait for
+/// the consumer (one by default), beside the one it holds.
 ///
 /// A batch the consumer is done with can be handed back (`dispose`): it is
 /// freed on the prefetch thread, before the next batch is produced, so
@@ -19,16 +19,21 @@ import Foundation
 /// called from one consumer thread.
 public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    /// The produced batch waiting for the consumer (nil: none yet); `.success(nil)` marks the end.
-    private var waiting: Result<Batch?, any Error>?
+    /// The batches produced and not yet taken, oldest first.
+    private var ready: [Batch] = []
+    /// How production ended, once it has: `.success` at the end of the
+    /// batches, or what it threw (given to the consumer once, after the
+    /// batches before it).
+    private var end: Result<Void, any Error>?
+    private let depth: Int
     private var stopped = false
     private var finished = false
     /// Batches handed back, freed by the prefetch thread.
     private var disposed: [Batch] = []
 
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
-    public convenience init(_ produce: @escaping () throws -> Batch?) {
-        self.init(producingAll: { emit, _ in
+    public convenience init(depth: Int = 1, _ produce: @escaping () throws -> Batch?) {
+        self.init(depth: depth, producingAll: { emit, _ in
             while let batch = try produce() { try emit(batch) }
         })
     }
@@ -36,8 +41,8 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// Starts producing: `produceAll` runs once on the prefetch thread and
     /// hands each batch, in order, to `emit`; production ends when it
     /// returns, or throws (the consumer gets the error after the batches
-    /// before it). `emit` waits while the batch before is still waiting
-    /// for the consumer, frees the batches handed back, and throws
+    /// before it). `emit` waits while `depth` batches wait for the
+    /// consumer, frees the batches handed back, and throws
     /// `BatchPrefetchStopped` once the consumer has stopped, so that
     /// `produceAll` unwinds through its own scopes (a read transaction it
     /// holds ends on the thread that began it). `consumerStopped` tells a
@@ -45,16 +50,18 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// the rows it reads) that it may stop early: it then throws
     /// `BatchPrefetchStopped` itself, and `stop()` does not wait for the
     /// rest of its work.
-    public init(producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
+    public init(depth: Int = 1, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
+        precondition(depth >= 1, "a prefetch holds at least one batch ahead")
+        self.depth = depth
         // Called on the prefetch thread only, once (see the thread rules).
         nonisolated(unsafe) let produceAll = produceAll
         let thread = Thread { [self] in
             let outcome = Result {
                 try produceAll({ batch in
                     condition.lock()
-                    while waiting != nil && !stopped { condition.wait() }
+                    while ready.count >= depth && !stopped { condition.wait() }
                     if stopped { condition.unlock(); throw BatchPrefetchStopped() }
-                    waiting = .success(batch)
+                    ready.append(batch)
                     var done = disposed
                     disposed.removeAll()
                     condition.broadcast()
@@ -67,13 +74,7 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
                 })
             }
             condition.lock()
-            while waiting != nil && !stopped { condition.wait() }
-            if !stopped {
-                switch outcome {
-                case .success: waiting = .success(nil)
-                case .failure(let error): waiting = .failure(error)
-                }
-            }
+            if !stopped { end = outcome }
             finished = true
             condition.broadcast()
             condition.unlock()
@@ -85,12 +86,16 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// The next batch in order; nil after the last. Rethrows what `produce` threw, once.
     public func next() throws -> Batch? {
         condition.lock()
-        while waiting == nil && !finished { condition.wait() }
-        guard let result = waiting else { condition.unlock(); return nil }
-        if case .success(.some) = result { waiting = nil } else { waiting = .success(nil) }
-        condition.broadcast()
-        condition.unlock()
-        return try result.get()
+        defer { condition.unlock() }
+        while ready.isEmpty && !finished { condition.wait() }
+        guard ready.isEmpty else {
+            condition.broadcast()
+            return ready.removeFirst()
+        }
+        guard let outcome = end else { return nil }
+        end = .success(())
+        try outcome.get()
+        return nil
     }
 
     /// Hands back a batch `next()` gave, to be freed on the prefetch thread.
