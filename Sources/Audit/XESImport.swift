@@ -81,7 +81,7 @@ public enum XESImport {
         let reference = try ledger.read { try $0.reference() }
         var summary = try check(log, against: ledger, reference: reference, options: options, progress: progress)
         // Second reading: the producer parses, converts and prepares, this thread appends.
-        let batches = Handoff<(events: [PreparedEvent], read: Int, bytes: Int)>.producing { put in
+        let batches = BatchPrefetch<(events: [PreparedEvent], read: Int, bytes: Int)>(depth: 2, producingAll: { put, _ in
             var converter = Converter(reference: reference, options: options)
             var batch: [PreparedEvent] = []
             var read = 0
@@ -95,10 +95,10 @@ public enum XESImport {
                 }
             }
             if !batch.isEmpty { try put((batch, read, 0)) }
-        }
-        defer { batches.stopAndWait() }
+        })
+        defer { batches.stop() }
         var bytes = 0
-        while let batch = try batches.take() {
+        while let batch = try batches.next() {
             let report: AppendReport
             do { report = try ledger.append(batch.events) } catch { throw Interrupted(summary: summary, cause: error) }
             summary.stored += report.storedCount
@@ -107,7 +107,7 @@ public enum XESImport {
             try ledger.releaseMappedPagesOverBudget()
             bytes = max(bytes, batch.bytes)
             progress(.appending, batch.read, bytes)
-            batches.recycle(batch)
+            batches.dispose(batch)
         }
         return summary
     }
@@ -117,7 +117,7 @@ public enum XESImport {
     /// dossier of this ledger that did not come from another system.
     private static func check(_ log: LogFile, against ledger: Ledger, reference: ReferenceData, options: Options,
                               progress: (Phase, Int, Int) -> Void) throws -> Summary {
-        let chunks = Handoff<(traces: [XESTrace], bytes: Int)>.producing { put in
+        let chunks = BatchPrefetch<(traces: [XESTrace], bytes: Int)>(depth: 2, producingAll: { put, _ in
             var chunk: [XESTrace] = []
             var events = 0
             try log.forEachTrace(spooling: true) { trace, bytesRead in
@@ -130,13 +130,13 @@ public enum XESImport {
                 }
             }
             if !chunk.isEmpty { try put((chunk, 0)) }
-        }
-        defer { chunks.stopAndWait() }
+        })
+        defer { chunks.stop() }
         var check = Converter(reference: reference, options: options)
         var summary = Summary()
         var bytes = 0
         try ledger.read { snapshot in
-            while let chunk = try chunks.take() {
+            while let chunk = try chunks.next() {
                 for trace in chunk.traces {
                     summary.traces += 1
                     let (events, activities) = try check.events(of: trace)
@@ -158,7 +158,7 @@ public enum XESImport {
                 }
                 bytes = max(bytes, chunk.bytes)
                 progress(.checking, summary.events, bytes)
-                chunks.recycle(chunk)
+                chunks.dispose(chunk)
             }
         }
         guard summary.traces > 0 else { throw Failure("\(log.name): the log has no traces") }
