@@ -37,14 +37,18 @@ public struct OutputLineTranscoder {
     /// `n % codeSlots` when `codeSlotNumbers` holds `n` there; the slot's
     /// bytes are a length byte, then the quoted code. Numbers follow the
     /// order dossiers first appeared in, so the dossiers in flight at once
-    /// have nearby numbers and rarely share a slot, and the cache stays the
-    /// same size whatever the number of dossiers. Allocated at first use:
-    /// 2^18 slots (17 MB), since a busy province's year (a million
-    /// dossiers) has a few hundred thousand numbers in flight at once, and
-    /// a miss costs a B-tree search.
+    /// have nearby numbers and rarely share a slot, and the cache stays
+    /// within `maximumCodeSlots` whatever the number of dossiers. Allocated
+    /// at first use, with a slot per dossier the ledger holds then (a power
+    /// of two, at least 1,024) up to that bound.
     private var codeSlotNumbers: [UInt32] = []
     private var codeSlotBytes: [UInt8] = []
-    private let codeSlots: Int
+    /// The slots of the cache; 0 until sized at first use.
+    private var codeSlots: Int
+    /// 2^18 slots (17 MB): a busy province's year (a million dossiers) has
+    /// a few hundred thousand numbers in flight at once, and a miss costs a
+    /// B-tree search.
+    static let maximumCodeSlots = 1 << 18
     private static let codeSlotWidth = 64
     /// `,"type":"…"` for each type code, the same way.
     private var typeBytes: [UInt8] = []
@@ -52,11 +56,12 @@ public struct OutputLineTranscoder {
     private let line = LineStorage()
     private var dates = Timestamp.DateCache()
 
-    public init(store: EventStore) { self.init(store: store, codeSlots: 1 << 18) }
+    public init(store: EventStore) { self.init(store: store, codeSlots: 0) }
 
-    /// A transcoder whose cache of dossier codes has `codeSlots` slots (a power of two; tests make it tiny).
+    /// A transcoder whose cache of dossier codes has `codeSlots` slots (a
+    /// power of two; tests make it tiny), or 0: sized at first use.
     package init(store: EventStore, codeSlots: Int) {
-        precondition(codeSlots > 0 && codeSlots & (codeSlots - 1) == 0, "codeSlots must be a power of two")
+        precondition(codeSlots >= 0 && codeSlots & (codeSlots - 1) == 0, "codeSlots must be a power of two, or 0")
         self.store = store
         self.codeSlots = codeSlots
         for type in EventType.allCases {
@@ -355,6 +360,11 @@ public struct OutputLineTranscoder {
 
     private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
         if codeSlotNumbers.isEmpty {
+            if codeSlots == 0 {
+                let dossiers = try store.dossierCount(in: txn)
+                codeSlots = 1 << 10
+                while codeSlots < dossiers, codeSlots < Self.maximumCodeSlots { codeSlots <<= 1 }
+            }
             codeSlotNumbers = Array(repeating: .max, count: codeSlots)
             codeSlotBytes = Array(repeating: 0, count: codeSlots * Self.codeSlotWidth)
         }
