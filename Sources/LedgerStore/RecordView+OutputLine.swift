@@ -40,11 +40,15 @@ public struct OutputLineTranscoder {
     /// have nearby numbers and rarely share a slot, and the cache stays
     /// within `maximumCodeSlots` whatever the number of dossiers. Allocated
     /// at first use, with a slot per dossier the ledger holds then (a power
-    /// of two, at least 1,024) up to that bound.
+    /// of two, at least 1,024) up to that bound, and allocated again, larger,
+    /// when a transcoder that follows the log meets a dossier numbered past
+    /// twice its slots (numbers are given in order, from one).
     private var codeSlotNumbers: [UInt32] = []
     private var codeSlotBytes: [UInt8] = []
-    /// The slots of the cache; 0 until sized at first use.
+    /// The slots of the cache (0 until sized at first use).
     private var codeSlots: Int
+    /// Whether the cache sizes itself by the ledger's dossiers (else tests set `codeSlots`).
+    private let sizesCodeCache: Bool
     /// 2^18 slots (17 MB): a busy province's year (a million dossiers) has
     /// a few hundred thousand numbers in flight at once, and a miss costs a
     /// B-tree search.
@@ -64,6 +68,7 @@ public struct OutputLineTranscoder {
         precondition(codeSlots >= 0 && codeSlots & (codeSlots - 1) == 0, "codeSlots must be a power of two, or 0")
         self.store = store
         self.codeSlots = codeSlots
+        sizesCodeCache = codeSlots == 0
         for type in EventType.allCases {
             var w = JSONWriter(capacity: 48)
             w.key("type")
@@ -359,9 +364,9 @@ public struct OutputLineTranscoder {
     }
 
     private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
-        if codeSlotNumbers.isEmpty {
-            if codeSlots == 0 {
-                let dossiers = try store.dossierCount(in: txn)
+        if codeSlotNumbers.isEmpty || sizesCodeCache && codeSlots < Self.maximumCodeSlots && Int(number) > 2 * codeSlots {
+            if sizesCodeCache {
+                let dossiers = max(try store.dossierCount(in: txn), Int(number))
                 codeSlots = 1 << 10
                 while codeSlots < dossiers, codeSlots < Self.maximumCodeSlots { codeSlots <<= 1 }
             }

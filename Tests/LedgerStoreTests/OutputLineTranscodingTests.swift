@@ -117,6 +117,22 @@ import LedgerContract
         #expect(try compareEveryRecord(t.store, transcoder: &transcoder) == Self.fixture.count + Self.awkward.count)
     }
 
+    /// A transcoder that follows a growing log sizes its cache of codes by
+    /// the dossiers at its first read (1,024 slots here), then allocates it
+    /// again, larger, once a dossier is numbered past twice that: every
+    /// line stays the decoded one, before and after.
+    @Test func aTranscoderFollowingAGrowingLogKeepsItsCodes() throws {
+        let t = try TemporaryStore()
+        func dossiers(_ numbers: ClosedRange<Int>) -> [String] {
+            numbers.map { #"{"type":"dossier.received","dossier":"G-\#($0)","at":"2024-03-04T09:00:00+07:00","data":{"procedure":"P","agency":"A","channel":"direct"}}"# }
+        }
+        try t.append(dossiers(1...10))
+        var transcoder = OutputLineTranscoder(store: t.store)
+        #expect(try compareEveryRecord(t.store, transcoder: &transcoder) == 10)
+        try t.append(dossiers(11...2_200))
+        #expect(try compareEveryRecord(t.store, transcoder: &transcoder) == 2_200)
+    }
+
     @Test func awkwardDataTranscodesToTheDecodedLines() throws {
         let t = try TemporaryStore()
         try t.append(Self.awkward, recordedAt: "2024-03-04T09:30:00.25+07:00")
