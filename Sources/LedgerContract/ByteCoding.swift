@@ -232,6 +232,7 @@ public enum Key {
     }
 
     /// Whether `a` and `b` hold the same bytes: one `memcmp`, O(1) when the lengths differ.
+    @inlinable
     public static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }

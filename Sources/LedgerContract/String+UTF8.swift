@@ -24,7 +24,7 @@ extension String {
     public func hasSameUTF8(as other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
         return withUTF8Bytes { x in
-            other.withUTF8Bytes { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+            other.withUTF8Bytes { y in Key.sameBytes(x, y) }
         }
     }
 }
@@ -47,7 +47,7 @@ extension String {
             self = String(decoding: utf8, as: UTF8.self)
         } else {
             let decoded = String(decoding: utf8, as: UTF8.self)
-            guard decoded.withUTF8Bytes({ $0.count == bytes.count && memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) else { return nil }
+            guard decoded.withUTF8Bytes({ Key.sameBytes($0, bytes) }) else { return nil }
             self = decoded
         }
     }

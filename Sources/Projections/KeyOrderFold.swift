@@ -204,7 +204,7 @@ public struct KeyOrderFold {
                                               _ body: (_ code: String, _ row: UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
         let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
-        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, _, _ in
+        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, _ in
             for slot in chunk.codes.indices where chunk.versionOfSlot[slot] >= 0 {
                 try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row) }
                 handedOut += 1
@@ -223,7 +223,7 @@ public struct KeyOrderFold {
         var spiller: BatchConsumer<FoldedChunk>? = nil
         defer { spiller?.abandon() }
         var held: [FoldedRow] = []
-        let (summary, versions) = try foldChunks(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress) { chunk, _, isLast in
+        let (summary, versions) = try foldChunks(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress) { chunk, isLast in
             if isLast {
                 // The last chunk stays in memory, merged with the runs as it is handed out.
                 held = keptSlotsInKeyOrder(codes: chunk.codes, versionOfSlot: chunk.versionOfSlot).reversed().map { (chunk.codes[$0], chunk.versionOfSlot[$0], chunk.rows[$0]) }
@@ -243,13 +243,13 @@ public struct KeyOrderFold {
 
     /// Folds every dossier a chunk at a time, in the order of their
     /// numbers, and calls `chunkDone` on the calling thread with each chunk
-    /// folded (its rows encoded), the reference versions its slots name,
-    /// and whether it is the last. The chunk's arrays are the callee's to
-    /// keep: the next chunk is folded into new ones.
+    /// folded (its rows encoded) and whether it is the last; gives the
+    /// reference versions the chunks' slots name. The chunk's arrays are
+    /// the callee's to keep: the next chunk is folded into new ones.
     private static func foldChunks(_ ledger: Ledger, in txn: Transaction, chunkSize: Int?,
                                    include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                    progress: (UInt64) -> Void = { _ in },
-                                   _ chunkDone: (_ chunk: FoldedChunk, _ versions: [ReferenceVersion], _ isLast: Bool) throws -> Void) throws -> (summary: Summary, versions: [ReferenceVersion]) {
+                                   _ chunkDone: (_ chunk: FoldedChunk, _ isLast: Bool) throws -> Void) throws -> (summary: Summary, versions: [ReferenceVersion]) {
         let chunkSize = max(1, chunkSize ?? ledger.foldChunkSize)
         let store = ledger.store
         var summary = Summary()
@@ -294,7 +294,7 @@ public struct KeyOrderFold {
                     of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
                     versions: versions, dossierFold: &dossierFold, map: map, include: include))
                 summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
-                try chunkDone(FoldedChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot), versions, row == nil)
+                try chunkDone(FoldedChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot), row == nil)
                 rows = []
                 progress(summary.dossierEvents)
             }
