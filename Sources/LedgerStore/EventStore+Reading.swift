@@ -121,8 +121,15 @@ extension EventStore {
     }
 
     /// Replaces `seqs` with those of dossier number `number` (empty when it has no stream).
-    package func seqs(ofNumber number: UInt32, into seqs: inout [UInt64], in txn: Transaction) throws {
-        guard let raw = try txn.get(tables.streams, key: Key.u32(number)) else {
+    /// - Parameter streams: a cursor over `tables.streams` of `txn`, for a
+    ///   caller reading many numbers in order: LMDB then finds a number on
+    ///   the page of the one before instead of searching from the root.
+    package func seqs(ofNumber number: UInt32, into seqs: inout [UInt64], in txn: Transaction, streams: Cursor? = nil) throws {
+        let found = try withUnsafeBytes(of: number.bigEndian) { key in
+            if let streams { return try streams.find(key)?.value }
+            return try txn.get(tables.streams, key: key)
+        }
+        guard let raw = found else {
             seqs.removeAll(keepingCapacity: true)
             return
         }

@@ -194,18 +194,20 @@ public struct KeyOrderFold {
         }
     }
 
-    /// `forEachRow` in the order the dossiers are folded (a chunk at a
-    /// time, by number) instead of code order, and without the reference
-    /// data: each chunk's rows are handed to `body` on the calling thread
-    /// as soon as the chunk is folded, so nothing is spilled or merged.
-    /// What `verify` compares with the live rows, which it looks up by code.
+    /// `forEachRow` a chunk at a time in the order the dossiers are folded
+    /// (by number) instead of code order overall, and without the reference
+    /// data: each chunk's rows are handed to `body` on the calling thread,
+    /// in the code order of the chunk's dossiers, as soon as the chunk is
+    /// folded, so nothing is spilled or merged. What `verify` compares with
+    /// the live rows: it looks them up by code with cursors, and lookups in
+    /// key order find most rows on the page of the one before.
     @discardableResult
     package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
                                               _ body: (_ code: String, _ row: UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
         let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
         return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, _ in
-            for slot in chunk.codes.indices where chunk.versionOfSlot[slot] >= 0 {
+            for slot in keptSlotsInKeyOrder(codes: chunk.codes, versionOfSlot: chunk.versionOfSlot) {
                 try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row) }
                 handedOut += 1
                 // What `body` reads (the live rows `verify` compares) is mapped too.
@@ -264,7 +266,7 @@ public struct KeyOrderFold {
         var rows: [[UInt8]] = []
         var streamSeqs: [UInt64] = []
         let map = try store.environment.mappedRegion(in: txn)
-        try txn.withCursor(store.tables.dossierCodes) { numbered in
+        try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in
             var row = try numbered.first()
             while row != nil {
                 codes.removeAll(keepingCapacity: true)
@@ -275,7 +277,7 @@ public struct KeyOrderFold {
                         throw LedgerError(.corrupt, "\(store.path): a row of the dossier-number table is damaged")
                     }
                     let number = try Key.readU32(r.key)
-                    try store.seqs(ofNumber: number, into: &streamSeqs, in: txn)
+                    try store.seqs(ofNumber: number, into: &streamSeqs, in: txn, streams: streams)
                     for (i, seq) in streamSeqs.enumerated() {
                         pending.append(Pending(seq: seq, slot: Int32(codes.count), version: UInt32(i + 1), number: number))
                     }
@@ -298,7 +300,7 @@ public struct KeyOrderFold {
                 rows = []
                 progress(summary.dossierEvents)
             }
-        }
+        } }
         return (summary, versions)
     }
 

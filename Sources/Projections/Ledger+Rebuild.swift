@@ -158,29 +158,32 @@ extension Ledger {
             // Agency-days: bounded by agencies × days, not by dossiers.
             var expectedKPI = KPIDayDeltas()
             let live = try projections(in: txn)
-            // Each rebuilt row is looked up in the live tables as its chunk is folded (no spill, no merge); the
-            // live rows with no rebuilt one are found by counting, and the index entries by a walk when they miss.
+            // Each rebuilt row is looked up in the live tables as its chunk is folded (no spill, no merge), through
+            // cursors and in the chunk's code order, so most lookups land on the page of the one before; the live
+            // rows with no rebuilt one are found by counting, and the index entries by a walk when they miss.
             var indexedDossiers = 0
-            let summary = try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row in
-                // Rows are compared as bytes; a difference is explained from the states.
-                let rebuilt = try DossierRow.split(row)
-                let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
-                let (stored, isIndexed) = try code.withUTF8Bytes { key in
-                    (try txn.get(live.dossierStates, key: key), try txn.get(live.openDossiers, key: key) != nil)
+            let summary = try txn.withCursor(live.dossierStates) { liveRows in try txn.withCursor(live.openDossiers) { openIndex in
+                try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row in
+                    // Rows are compared as bytes; a difference is explained from the states.
+                    let rebuilt = try DossierRow.split(row)
+                    let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen
+                    let (stored, isIndexed) = try code.withUTF8Bytes { key in
+                        (try liveRows.find(key)?.value, try openIndex.find(key) != nil)
+                    }
+                    if let stored {
+                        if !Key.sameBytes(stored, row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
+                    } else {
+                        note("dossier \(code): missing from the live dossier states")
+                    }
+                    if isIndexed {
+                        indexedDossiers += 1
+                        if !isOpen { note("dossier \(code): in the index of open dossiers but not open") }
+                    } else if isOpen {
+                        note("dossier \(code): open but missing from the index of open dossiers")
+                    }
+                    try DossierRow.forEachContribution(rebuilt.contributions) { expectedKPI.add($0) }
                 }
-                if let stored {
-                    if !Key.sameBytes(stored, row) { note(explainDifference(code: code, live: stored, rebuilt: row)) }
-                } else {
-                    note("dossier \(code): missing from the live dossier states")
-                }
-                if isIndexed {
-                    indexedDossiers += 1
-                    if !isOpen { note("dossier \(code): in the index of open dossiers but not open") }
-                } else if isOpen {
-                    note("dossier \(code): open but missing from the index of open dossiers")
-                }
-                try DossierRow.forEachContribution(rebuilt.contributions) { expectedKPI.add($0) }
-            }
+            } }
             if try txn.statistics(live.openDossiers).entries != indexedDossiers {
                 // Entries naming no dossier of the log (every dossier there was rebuilt, and looked up above).
                 try txn.withCursor(live.openDossiers) { openIndex in
