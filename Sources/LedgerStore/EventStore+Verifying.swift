@@ -107,26 +107,42 @@ extension EventStore {
                     return false
                 }
             }
-            try forEachRecord(from: expectedSeq, to: stretch.upperBound, in: txn) { seq, raw in
-                guard seq == expectedSeq else {
-                    if checkWaiting() { result.failure = (expectedSeq, "missing: the log jumps from seq \(expectedSeq - 1) to \(seq)") }
-                    return false
+            // Records are read a batch of links at a time, then their forms written: the dossier codes'
+            // cache slots of a batch are loaded side by side first (`loadCodeSlots`), so that their misses overlap.
+            var batch: [RecordView] = []
+            batch.reserveCapacity(SHA256.Lanes.width)
+            /// Hashes the forms of the records read; false (with the failure set) at the first problem.
+            func checkBatch() -> Bool {
+                defer { batch.removeAll(keepingCapacity: true) }
+                transcoder.loadCodeSlots(of: batch)
+                for view in batch {
+                    let storedHash = SHA256.Digest(view.hash)
+                    do {
+                        try transcoder.withHashForm(view, in: txn) { form in links.add(seq: view.seq, previous: previous, form: form, stored: storedHash) }
+                    } catch {
+                        if checkWaiting() { result.failure = (view.seq, "stored bytes do not decode (\(error))") }
+                        return false
+                    }
+                    previous = storedHash
+                    if links.isFull, !checkWaiting() { return false }
                 }
-                let storedHash: SHA256.Digest
-                do {
-                    let view = try view(raw, seq: seq)
-                    storedHash = SHA256.Digest(view.hash)
-                    try transcoder.withHashForm(view, in: txn) { form in links.add(seq: seq, previous: previous, form: form, stored: storedHash) }
-                } catch {
-                    if checkWaiting() { result.failure = (seq, "stored bytes do not decode (\(error))") }
-                    return false
-                }
-                previous = storedHash
-                expectedSeq += 1
-                if links.isFull, !checkWaiting() { return false }
                 return true
             }
-            if result.failure == nil { _ = checkWaiting() }
+            try forEachRecord(from: expectedSeq, to: stretch.upperBound, in: txn) { seq, raw in
+                guard seq == expectedSeq else {
+                    if checkBatch(), checkWaiting() { result.failure = (expectedSeq, "missing: the log jumps from seq \(expectedSeq - 1) to \(seq)") }
+                    return false
+                }
+                do {
+                    batch.append(try view(raw, seq: seq))
+                } catch {
+                    if checkBatch(), checkWaiting() { result.failure = (seq, "stored bytes do not decode (\(error))") }
+                    return false
+                }
+                expectedSeq += 1
+                return batch.count < SHA256.Lanes.width || checkBatch()
+            }
+            if result.failure == nil, checkBatch() { _ = checkWaiting() }
             if result.failure == nil, !isLast, expectedSeq <= stretch.upperBound {
                 result.failure = (expectedSeq, "missing: the log ends at seq \(expectedSeq - 1)")
             }

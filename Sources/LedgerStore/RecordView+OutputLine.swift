@@ -33,9 +33,12 @@ public struct OutputLineTranscoder {
     /// UTF-8 bytes of string id `id`, unquoted, for sorting keys: `rawStringBytes[rawStringEnds[id - 1]..<rawStringEnds[id]]`.
     private var rawStringBytes: [UInt8] = []
     private var rawStringEnds: [Int] = [0]
-    /// Quoted JSON codes of dossiers seen lately: number `n` is in slot
-    /// `n % codeSlots` when `codeSlotNumbers` holds `n` there; the slot's
-    /// bytes are a length byte, then the quoted code. Numbers follow the
+    /// Quoted JSON codes of dossiers seen lately, a slot of
+    /// `codeSlotWidth` bytes each: number `n` is in slot `n % codeSlots`
+    /// when the slot's first four bytes hold `n` (0xFFFFFFFF: empty); then
+    /// come a length byte and the quoted code, so that a lookup reads one
+    /// slot's bytes (most often one cache line), not a number and then a
+    /// code kept apart. Numbers follow the
     /// order dossiers first appeared in, so the dossiers in flight at once
     /// have nearby numbers and rarely share a slot, and the cache stays
     /// within `maximumCodeSlots` whatever the number of dossiers. Allocated
@@ -43,17 +46,18 @@ public struct OutputLineTranscoder {
     /// of two, at least 1,024) up to that bound, and allocated again, larger,
     /// when a transcoder that follows the log meets a dossier numbered past
     /// twice its slots (numbers are given in order, from one).
-    private var codeSlotNumbers: [UInt32] = []
     private var codeSlotBytes: [UInt8] = []
     /// The slots of the cache (0 until sized at first use).
     private var codeSlots: Int
     /// Whether the cache sizes itself by the ledger's dossiers (else tests set `codeSlots`).
     private let sizesCodeCache: Bool
-    /// 2^18 slots (17 MB): a busy province's year (a million dossiers) has
+    /// 2^18 slots (16 MB): a busy province's year (a million dossiers) has
     /// a few hundred thousand numbers in flight at once, and a miss costs a
     /// B-tree search.
     static let maximumCodeSlots = 1 << 18
     private static let codeSlotWidth = 64
+    /// What `loadCodeSlots` read (kept, so that the loads are made).
+    private var codeSlotsLoaded: UInt8 = 0
     /// `,"type":"…"` for each type code, the same way.
     private var typeBytes: [UInt8] = []
     private var typeSpans: [UInt64] = Array(repeating: 0, count: 256)
@@ -363,29 +367,58 @@ public struct OutputLineTranscoder {
         }
     }
 
+    /// Loads the cache slots of the codes of `views`' dossiers, before
+    /// their forms are written: at a busy year's hundreds of thousands of
+    /// dossiers in flight a slot is most often out of the CPU's caches, and
+    /// loads made side by side wait for memory together, not one after
+    /// another.
+    package mutating func loadCodeSlots(of views: [RecordView]) {
+        guard !codeSlotBytes.isEmpty else { return }
+        let count = codeSlots
+        codeSlotsLoaded = codeSlotBytes.withUnsafeBytes { slots in
+            var sum: UInt8 = 0
+            for v in views { sum &+= slots[Self.codeSlot(of: v.dossierNumber, in: slots, count: count)] }
+            return sum
+        }
+    }
+
+    /// Where the slot of dossier number `number` begins in `slots` (the
+    /// bytes of `codeSlotBytes`): slots begin on a 64-byte boundary, one
+    /// cache line each, wherever the array's storage begins.
+    @inline(__always) private static func codeSlot(of number: UInt32, in slots: UnsafeRawBufferPointer, count: Int) -> Int {
+        let origin = (codeSlotWidth - Int(bitPattern: slots.baseAddress) & (codeSlotWidth - 1)) & (codeSlotWidth - 1)
+        return origin + (Int(number) & (count - 1)) * codeSlotWidth
+    }
+
     private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
-        if codeSlotNumbers.isEmpty || sizesCodeCache && codeSlots < Self.maximumCodeSlots && Int(number) > 2 * codeSlots {
+        if codeSlotBytes.isEmpty || sizesCodeCache && codeSlots < Self.maximumCodeSlots && Int(number) > 2 * codeSlots {
             if sizesCodeCache {
                 let dossiers = max(try store.dossierCount(in: txn), Int(number))
                 codeSlots = 1 << 10
                 while codeSlots < dossiers, codeSlots < Self.maximumCodeSlots { codeSlots <<= 1 }
             }
-            codeSlotNumbers = Array(repeating: .max, count: codeSlots)
-            codeSlotBytes = Array(repeating: 0, count: codeSlots * Self.codeSlotWidth)
+            // One slot more than used: the first begins on a cache line, at most a slot into the storage.
+            codeSlotBytes = Array(repeating: 0xFF, count: (codeSlots + 1) * Self.codeSlotWidth)
         }
-        let slot = Int(number) & (codeSlots - 1)
-        let base = slot * Self.codeSlotWidth
-        if codeSlotNumbers[slot] == number, number != .max {   // .max marks an empty slot
-            Self.copy(codeSlotBytes, start: base + 1, count: Int(codeSlotBytes[base]), to: &o)
-            return
+        let count = codeSlots
+        let cached = codeSlotBytes.withUnsafeBytes { slots -> Bool in
+            let base = Self.codeSlot(of: number, in: slots, count: count)
+            // 0xFFFFFFFF marks an empty slot.
+            guard number != .max, slots.loadUnaligned(fromByteOffset: base, as: UInt32.self) == number else { return false }
+            o.append(UnsafeRawBufferPointer(rebasing: slots[(base + 5)..<(base + 5 + Int(slots[base + 4]))]))
+            return true
         }
+        if cached { return }
         var w = JSONWriter(capacity: 32)
         w.string(try store.dossierCode(number: number, in: txn))
         w.bytes.withUnsafeBytes { o.append($0) }
-        guard w.bytes.count < Self.codeSlotWidth else { return }   // longer than codes are made: not cached
-        codeSlotNumbers[slot] = number
-        codeSlotBytes[base] = UInt8(w.bytes.count)
-        codeSlotBytes.replaceSubrange((base + 1)..<(base + 1 + w.bytes.count), with: w.bytes)
+        guard w.bytes.count <= Self.codeSlotWidth - 5 else { return }   // longer than codes are made: not cached
+        codeSlotBytes.withUnsafeMutableBytes { slots in
+            let base = Self.codeSlot(of: number, in: UnsafeRawBufferPointer(slots), count: count)
+            slots.storeBytes(of: number, toByteOffset: base, as: UInt32.self)
+            slots[base + 4] = UInt8(w.bytes.count)
+            w.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: slots[(base + 5)...]).copyMemory(from: $0) }
+        }
     }
 }
 
