@@ -17,7 +17,20 @@ package struct DossierFold {
     /// Reused for every record.
     private var event = DossierEvent(type: .dossierReceived, seq: 0, version: 0, at: 0, recordedAt: 0)
 
+    /// What `warm(_:)` read, kept so that the reads are made.
+    private var warmed = 0
+
     package init(reader: DossierEvent.Reader) { self.reader = reader }
+
+    /// Reads the parts of `state` that applying an event reads first: its
+    /// version, its voided events and its holdings. A fold that applies events in seq order meets
+    /// states mostly out of the CPU's caches: warming those of the next
+    /// few events one after another, before applying them, lets their
+    /// misses wait for memory together instead of one at a time.
+    @inline(__always)
+    package mutating func warm(_ state: UnsafeMutablePointer<DossierState>) {
+        warmed &+= Int(state.pointee.version) &+ state.pointee.voided.count &+ state.pointee.holdings.count
+    }
 
     /// Applies `view`, the next stored event of `state`'s dossier, with the
     /// reference data in force at it; `stream` gives the records of the

@@ -396,6 +396,9 @@ public struct KeyOrderFold {
         let error: LedgerError
     }
 
+    /// Events whose states are warmed together before they are applied.
+    private static let warmedTogether = 16
+
     /// Applies the events of `pending` whose slot is `part` modulo `parts`, in seq order.
     private static func foldEvents(of pending: [Pending], part: Int, parts: Int, codes: [String],
                                    into states: UnsafeMutableBufferPointer<DossierState>, versionOfSlot: UnsafeMutableBufferPointer<Int>,
@@ -411,54 +414,67 @@ public struct KeyOrderFold {
             // A local of this closure (not captured), so that applying an event borrows it instead of copying it.
             var reference = versions[0].data
             var at: UInt64 = 0   // the seq `log` is on (0: none yet)
-            for p in pending where parts == 1 || Int(p.slot) % parts == part {
-                let slot = Int(p.slot)
-                // The log cursor steps forward while the chunk's seqs run on or nearly (they mostly do), else seeks.
-                var record: Cursor.Entry?
-                if at != 0, p.seq > at, p.seq - at <= 8 {
-                    repeat {
-                        record = try log.next()
-                        guard let r = record, r.key.count == 8 else { break }
-                        at = try Key.readU64(r.key)
-                    } while at < p.seq
-                } else {
-                    // A seek. A far one may map a page-cache folio (up to 2 MiB) around its read.
-                    if p.seq &- at > 64 { jumps += 1 }
-                    withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
-                    record = try log.find(seqKey)
+            // Events are applied a group at a time, their states warmed together first (`DossierFold.warm`).
+            var group: [Pending] = []
+            group.reserveCapacity(Self.warmedTogether)
+            var next = 0
+            while next < pending.count {
+                group.removeAll(keepingCapacity: true)
+                while group.count < Self.warmedTogether, next < pending.count {
+                    let p = pending[next]
+                    next += 1
+                    if parts == 1 || Int(p.slot) % parts == part { group.append(p) }
                 }
-                guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
-                    throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log"))
-                }
-                // The chunk reads the log forward: the pages behind are not needed again. After 1,024 reads
-                // or 4 far ones, the mapped pages are released if the resident ones exceed the budget.
-                readSinceRelease += 1
-                if readSinceRelease >= 1 << 10 || jumps >= 4 {
-                    try map.releaseOverBudget()
-                    readSinceRelease = 0
-                    jumps = 0
-                }
-                at = p.seq
-                let raw = record.value
-                do {
-                    let view = try RecordView(raw, seq: p.seq)
-                    guard view.dossierNumber == p.number, view.version == p.version else {
-                        throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)"))
+                for p in group { dossierFold.warm(states.baseAddress! + Int(p.slot)) }
+                for p in group {
+                    let slot = Int(p.slot)
+                    // The log cursor steps forward while the chunk's seqs run on or nearly (they mostly do), else seeks.
+                    var record: Cursor.Entry?
+                    if at != 0, p.seq > at, p.seq - at <= 8 {
+                        repeat {
+                            record = try log.next()
+                            guard let r = record, r.key.count == 8 else { break }
+                            at = try Key.readU64(r.key)
+                        } while at < p.seq
+                    } else {
+                        // A seek. A far one may map a page-cache folio (up to 2 MiB) around its read.
+                        if p.seq &- at > 64 { jumps += 1 }
+                        withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
+                        record = try log.find(seqKey)
                     }
-                    guard include(view.at, view.recordedAt) else { continue }
-                    if v + 1 < versions.count, versions[v + 1].seq < p.seq {
-                        while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
-                        reference = versions[v].data
+                    guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
+                        throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log"))
                     }
-                    try dossierFold.apply(view, to: &states[slot], reference: reference) { code in
-                        try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
+                    // The chunk reads the log forward: the pages behind are not needed again. After 1,024 reads
+                    // or 4 far ones, the mapped pages are released if the resident ones exceed the budget.
+                    readSinceRelease += 1
+                    if readSinceRelease >= 1 << 10 || jumps >= 4 {
+                        try map.releaseOverBudget()
+                        readSinceRelease = 0
+                        jumps = 0
                     }
-                    versionOfSlot[slot] = v
-                    lastSeq = max(lastSeq, p.seq)
-                } catch let e as RecordDecodingError {
-                    throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)"))
-                } catch let e as LedgerError {
-                    throw FoldDamage(seq: p.seq, error: e)
+                    at = p.seq
+                    let raw = record.value
+                    do {
+                        let view = try RecordView(raw, seq: p.seq)
+                        guard view.dossierNumber == p.number, view.version == p.version else {
+                            throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq) as version \(p.version), but that record is version \(view.version) of dossier number \(view.dossierNumber)"))
+                        }
+                        guard include(view.at, view.recordedAt) else { continue }
+                        if v + 1 < versions.count, versions[v + 1].seq < p.seq {
+                            while v + 1 < versions.count, versions[v + 1].seq < p.seq { v += 1 }
+                            reference = versions[v].data
+                        }
+                        try dossierFold.apply(view, to: &states[slot], reference: reference) { code in
+                            try store.records(ofDossier: code, in: txn).filter { $0.seq <= p.seq && include($0.at, $0.recordedAt) }
+                        }
+                        versionOfSlot[slot] = v
+                        lastSeq = max(lastSeq, p.seq)
+                    } catch let e as RecordDecodingError {
+                        throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): seq \(p.seq): stored bytes do not decode: \(e.reason)"))
+                    } catch let e as LedgerError {
+                        throw FoldDamage(seq: p.seq, error: e)
+                    }
                 }
             }
         }
