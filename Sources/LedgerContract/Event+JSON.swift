@@ -25,7 +25,7 @@ extension Event {
     /// Checks what the ledger's storage needs beyond the line's shape: times
     /// within `Timestamp.eventSeconds`, a non-empty `actor` of at most
     /// `maxCodeBytes`, `data` member names of at most `maxMemberNameBytes`
-    /// and `data` nested at most `maxDataDepth` deep. `init(json:)` runs it
+    /// and `data` nested at most `maxDataDepth` deep. `init(jsonLine:)` runs it
     /// on every line; other sources (XES) call it on each event they build.
     /// - Complexity: O(size of `data`).
     public func checkStorable() throws(EventFormatError) {
@@ -67,10 +67,111 @@ extension Event {
     /// Reads one input line of the contract. Checks its shape (JSON, known
     /// fields and type, times with offsets, field kinds); the type's own
     /// `data` fields and the state machine are checked by the domain rules.
+    ///
+    /// The line's object is not built: its members are read as the parser
+    /// meets them (`JSONParser.parseLineObject`), the times and the type
+    /// straight from their bytes; only `data` is built. Every syntax error
+    /// of the line comes before any error of its fields.
     public init(jsonLine line: UnsafeBufferPointer<UInt8>) throws(EventFormatError) {
-        let value: JSONValue
-        do { value = try JSONParser.parse(line) } catch { throw EventFormatError(error.description) }
-        try self.init(json: value)
+        var typeValue, dossierValue, atValue, actorValue, dataValue, idValue, expectedVersionValue, recordedAtValue: JSONParser.LineValue?
+        var seen: UInt16 = 0
+        var unknownFields: [String] = []
+        let isObject: Bool
+        do {
+            isObject = try JSONParser.parseLineObject(line, isRepeated: { name in
+                if let field = LineField(name: name) { return seen & field.bit != 0 }
+                return unknownFields.contains { $0.hasSameUTF8(as: name) }
+            }, member: { name, value in
+                guard let field = LineField(name: name) else { unknownFields.append(name); return }
+                seen |= field.bit
+                switch field {
+                case .type: typeValue = value
+                case .dossier: dossierValue = value
+                case .at: atValue = value
+                case .actor: actorValue = value
+                case .data: dataValue = value
+                case .id: idValue = value
+                case .expectedVersion: expectedVersionValue = value
+                case .recordedAt: recordedAtValue = value
+                case .seq, .version, .hash:
+                    break // output fields: an exported line may be appended elsewhere; the ledger assigns its own
+                }
+            })
+        } catch {
+            throw EventFormatError(error.description)
+        }
+        guard isObject else { throw EventFormatError("an event line must be a JSON object") }
+        let dossier = dossierValue?.string
+        func fail(_ rule: String) -> EventFormatError { EventFormatError(rule, dossier: dossier) }
+        if let unknownField = unknownFields.first {
+            throw fail("unknown field \"\(unknownField)\" (allowed: type, dossier, at, actor, data, id, expectedVersion, recordedAt)")
+        }
+        guard let typeValue else { throw fail("missing field \"type\"") }
+        let type: EventType
+        switch typeValue {
+        case .text(let name):
+            guard let t = EventType(utf8: name) else { throw fail("unknown type \"\(String(decoding: name, as: UTF8.self))\" (known: \(EventType.allNames))") }
+            type = t
+        case .value(let v):
+            guard let name = v.stringValue else { throw fail("\"type\" must be a string, not \(v.kindName)") }
+            guard let t = EventType(name: name) else { throw fail("unknown type \"\(name)\" (known: \(EventType.allNames))") }
+            type = t
+        }
+
+        if let d = dossierValue, !d.isNull {
+            guard let code = dossier else { throw fail("\"dossier\" must be a string, not \(d.kindName)") }
+            guard type.isDossierEvent else { throw fail("\(type.name) is reference data and takes no \"dossier\"") }
+            guard !code.isEmpty, code.utf8.count <= Self.maxDossierCodeBytes else {
+                throw fail("\"dossier\" must be a non-empty code of at most \(Self.maxDossierCodeBytes) bytes")
+            }
+        } else if type.isDossierEvent {
+            throw fail("missing field \"dossier\" (required for \(type.name))")
+        }
+
+        func time(_ field: String, _ value: JSONParser.LineValue?) throws(EventFormatError) -> Timestamp? {
+            switch value {
+            case nil, .value(.null)?:
+                return nil
+            case .text(let text)?:
+                do { return try Timestamp.parse(text).get() } catch {
+                    throw fail("\"\(field)\" \"\(String(decoding: text, as: UTF8.self))\": \(error.description)")
+                }
+            case .value(let v)?:
+                guard let s = v.stringValue else { throw fail("\"\(field)\" must be an RFC 3339 string, not \(v.kindName)") }
+                do { return try Timestamp(rfc3339: s) } catch { throw fail("\"\(field)\" \"\(s)\": \(error.description)") }
+            }
+        }
+        guard let at = try time("at", atValue) else { throw fail("missing field \"at\"") }
+        let recordedAt = try time("recordedAt", recordedAtValue)
+
+        var actor: String?
+        if let a = actorValue, !a.isNull {
+            guard let s = a.string else { throw fail(Self.actorRule) }
+            actor = s   // its length: checkStorable()
+        }
+        var data = JSONObject()
+        if let d = dataValue, !d.isNull {
+            guard case .value(.object(let obj)) = d else { throw fail("\"data\" must be an object, not \(d.kindName)") }
+            data = obj
+        }
+        var id: String?
+        if let v = idValue, !v.isNull {
+            guard let s = v.string, !s.isEmpty, s.utf8.count <= Self.maxIDBytes else {
+                throw fail("\"id\" must be a non-empty string of at most \(Self.maxIDBytes) bytes")
+            }
+            id = s
+        }
+        var expectedVersion: UInt32?
+        if let v = expectedVersionValue, !v.isNull {
+            guard case .value(.int(let n)) = v, n >= 0, n <= Int64(UInt32.max) else {
+                throw fail("\"expectedVersion\" must be a whole number ≥ 0")
+            }
+            guard type.isDossierEvent else { throw fail("\"expectedVersion\" applies to dossier events only") }
+            expectedVersion = UInt32(n)
+        }
+        self.init(type: type, dossier: type.isDossierEvent ? dossier : nil, at: at, actor: actor, data: data,
+                  id: id, expectedVersion: expectedVersion, recordedAt: recordedAt)
+        try checkStorable()
     }
 
     public init(jsonLine line: String) throws(EventFormatError) {
@@ -80,81 +181,45 @@ extension Event {
         }
         self = try r.get()
     }
+}
 
-    public init(json value: JSONValue) throws(EventFormatError) {
-        guard case .object(let o) = value else { throw EventFormatError("an event line must be a JSON object") }
-        // One pass over the members (a line names each at most once: the parser refuses a repeated name).
-        var typeValue, dossierValue, atValue, actorValue, dataValue, idValue, expectedVersionValue, recordedAtValue: JSONValue?
-        var unknownField: String?
-        for m in o.members {
-            switch m.key {
-            case "type": typeValue = m.value
-            case "dossier": dossierValue = m.value
-            case "at": atValue = m.value
-            case "actor": actorValue = m.value
-            case "data": dataValue = m.value
-            case "id": idValue = m.value
-            case "expectedVersion": expectedVersionValue = m.value
-            case "recordedAt": recordedAtValue = m.value
-            case "seq", "version", "hash":
-                continue // output fields: an exported line may be appended elsewhere; the ledger assigns its own
-            default: if unknownField == nil { unknownField = m.key }
-            }
-        }
-        let dossier = dossierValue?.stringValue
-        func fail(_ rule: String) -> EventFormatError { EventFormatError(rule, dossier: dossier) }
-        if let unknownField {
-            throw fail("unknown field \"\(unknownField)\" (allowed: type, dossier, at, actor, data, id, expectedVersion, recordedAt)")
-        }
-        guard let typeValue else { throw fail("missing field \"type\"") }
-        guard let typeName = typeValue.stringValue else { throw fail("\"type\" must be a string, not \(typeValue.kindName)") }
-        guard let type = EventType(name: typeName) else { throw fail("unknown type \"\(typeName)\" (known: \(EventType.allNames))") }
+/// The members a contract line may have (the output fields `seq`,
+/// `version` and `hash` included, which the ledger assigns itself).
+private enum LineField: UInt16 {
+    case type, dossier, at, actor, data, id, expectedVersion, recordedAt, seq, version, hash
 
-        if let d = dossierValue, d != .null {
-            guard let code = d.stringValue else { throw fail("\"dossier\" must be a string, not \(d.kindName)") }
-            guard type.isDossierEvent else { throw fail("\(typeName) is reference data and takes no \"dossier\"") }
-            guard !code.isEmpty, code.utf8.count <= Self.maxDossierCodeBytes else {
-                throw fail("\"dossier\" must be a non-empty code of at most \(Self.maxDossierCodeBytes) bytes")
-            }
-        } else if type.isDossierEvent {
-            throw fail("missing field \"dossier\" (required for \(typeName))")
+    init?(name: String) {
+        switch name {
+        case "type": self = .type
+        case "dossier": self = .dossier
+        case "at": self = .at
+        case "actor": self = .actor
+        case "data": self = .data
+        case "id": self = .id
+        case "expectedVersion": self = .expectedVersion
+        case "recordedAt": self = .recordedAt
+        case "seq": self = .seq
+        case "version": self = .version
+        case "hash": self = .hash
+        default: return nil
         }
+    }
 
-        func time(_ field: String, _ value: JSONValue?) throws(EventFormatError) -> Timestamp? {
-            guard let v = value, v != .null else { return nil }
-            guard let s = v.stringValue else { throw fail("\"\(field)\" must be an RFC 3339 string, not \(v.kindName)") }
-            do { return try Timestamp(rfc3339: s) } catch { throw fail("\"\(field)\" \"\(s)\": \(error.description)") }
-        }
-        guard let at = try time("at", atValue) else { throw fail("missing field \"at\"") }
-        let recordedAt = try time("recordedAt", recordedAtValue)
+    var bit: UInt16 { 1 << rawValue }
+}
 
-        var actor: String?
-        if let a = actorValue, a != .null {
-            guard let s = a.stringValue else { throw fail(Self.actorRule) }
-            actor = s   // its length: checkStorable()
+extension JSONParser.LineValue {
+    fileprivate var isNull: Bool { if case .value(.null) = self { true } else { false } }
+    fileprivate var string: String? {
+        switch self {
+        case .text(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .value(let v): v.stringValue
         }
-        var data = JSONObject()
-        if let d = dataValue, d != .null {
-            guard let obj = d.objectValue else { throw fail("\"data\" must be an object, not \(d.kindName)") }
-            data = obj
+    }
+    fileprivate var kindName: String {
+        switch self {
+        case .text: "a string"
+        case .value(let v): v.kindName
         }
-        var id: String?
-        if let v = idValue, v != .null {
-            guard let s = v.stringValue, !s.isEmpty, s.utf8.count <= Self.maxIDBytes else {
-                throw fail("\"id\" must be a non-empty string of at most \(Self.maxIDBytes) bytes")
-            }
-            id = s
-        }
-        var expectedVersion: UInt32?
-        if let v = expectedVersionValue, v != .null {
-            guard case .int(let n) = v, n >= 0, n <= Int64(UInt32.max) else {
-                throw fail("\"expectedVersion\" must be a whole number ≥ 0")
-            }
-            guard type.isDossierEvent else { throw fail("\"expectedVersion\" applies to dossier events only") }
-            expectedVersion = UInt32(n)
-        }
-        self.init(type: type, dossier: type.isDossierEvent ? dossier : nil, at: at, actor: actor, data: data,
-                  id: id, expectedVersion: expectedVersion, recordedAt: recordedAt)
-        try checkStorable()
     }
 }

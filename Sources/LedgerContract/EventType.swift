@@ -67,6 +67,17 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         self = t
     }
 
+    private static let utf8Names: [(name: [UInt8], type: EventType)] = allCases.map { (Array($0.name.utf8), $0) }
+
+    /// The type whose name is exactly these UTF-8 bytes: what an input
+    /// line names, read without making a `String` of it.
+    public init?(utf8 name: UnsafeBufferPointer<UInt8>) {
+        guard let t = Self.utf8Names.first(where: { entry in entry.name.withUnsafeBytes { Key.sameBytes($0, UnsafeRawBufferPointer(name)) } }) else {
+            return nil
+        }
+        self = t.type
+    }
+
     /// Reference data (agencies, officers, procedures, calendars, scorecards, targets): no dossier, no version.
     @inlinable public var isReference: Bool { rawValue < 10 }
     /// Belongs to a dossier's stream (every type that is not reference data).

@@ -41,6 +41,64 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
+    /// A member's value in a line's top-level object (`parseLineObject`).
+    package enum LineValue {
+        /// A string of ASCII without escapes nor control characters: its bytes, in the line.
+        case text(UnsafeBufferPointer<UInt8>)
+        /// Any other value, built.
+        case value(JSONValue)
+    }
+
+    /// Parses `buffer` as `parse(_:)` does (the same checks, the same
+    /// errors), for a line whose value is an object, without building the
+    /// object: hands each member to `member`, in order, with its name and
+    /// value (strings of plain ASCII left as their bytes), before the rest
+    /// of the line is parsed. Each name is first shown to `isRepeated`:
+    /// true refuses it as a repeat of one before. Returns false when the
+    /// value is not an object (nothing handed).
+    package static func parseLineObject(_ buffer: UnsafeBufferPointer<UInt8>, isRepeated: (_ name: String) -> Bool,
+                                        member: (_ name: String, _ value: LineValue) -> Void) throws(JSONSyntaxError) -> Bool {
+        var p = JSONParser(buffer)
+        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+            throw p.fail("a UTF-8 byte order mark (EF BB BF) before the JSON; save the file as UTF-8 without it")
+        }
+        p.skipWhitespace()
+        guard p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") else {
+            _ = try parse(buffer)   // its syntax errors first, as for any line
+            return false
+        }
+        try p.parseMembers { p, name, nameOffset throws(JSONSyntaxError) in
+            if isRepeated(name) { throw Self.repeated(name, at: nameOffset) }
+            try p.skipColon()
+            let value: LineValue
+            if p.i < p.bytes.count, p.bytes[p.i] == UInt8(ascii: "\""), let text = p.plainText() {
+                value = .text(text)
+            } else {
+                value = .value(try p.parseValue(depth: 1))
+            }
+            member(name, value)
+        }
+        p.skipWhitespace()
+        if p.i != buffer.count { throw p.fail("unexpected text after the value") }
+        return true
+    }
+
+    /// The string at `i` (on its quote) when it is printable ASCII without
+    /// escapes, with `i` moved past it; else nil, `i` unmoved.
+    private mutating func plainText() -> UnsafeBufferPointer<UInt8>? {
+        var j = i + 1
+        while j < bytes.count {
+            let c = bytes[j]
+            if c == UInt8(ascii: "\"") {
+                defer { i = j + 1 }
+                return UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
+            }
+            if c >= 0x80 || c < 0x20 || c == UInt8(ascii: "\\") { return nil }
+            j += 1
+        }
+        return nil
+    }
+
     private func fail(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: i) }
 
     private mutating func skipWhitespace() {
@@ -87,27 +145,47 @@ public struct JSONParser {
     }
 
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONObject {
-        i += 1
         var members: [JSONMember] = []
+        try parseMembers { p, key, keyOffset throws(JSONSyntaxError) in
+            if members.contains(where: { $0.key.hasSameUTF8(as: key) }) {   // names are their bytes: é and e + U+0301 are two names
+                throw Self.repeated(key, at: keyOffset)
+            }
+            try p.skipColon()
+            members.append(JSONMember(key: key, value: try p.parseValue(depth: depth)))
+        }
+        return JSONObject(members: members)
+    }
+
+    private static func repeated(_ name: String, at offset: Int) -> JSONSyntaxError {
+        JSONSyntaxError(message: "member \"\(name)\" appears twice", offset: offset)
+    }
+
+    /// Moves `i` past the colon after a member's name and the whitespace around it.
+    private mutating func skipColon() throws(JSONSyntaxError) {
         skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(members: members) }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
+        i += 1
+        skipWhitespace()
+    }
+
+    /// Parses the object at `i` (on its `{`), leaving `i` past its `}`:
+    /// for each member, its name and where the name begins go to `member`,
+    /// which parses the rest of the member from `i` (`skipColon`, then the value).
+    @inline(__always)
+    private mutating func parseMembers(_ member: (inout JSONParser, _ name: String, _ nameOffset: Int) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        i += 1
+        skipWhitespace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
         while true {
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name in quotes") }
             let keyOffset = i
             let key = try parseString()
-            if members.contains(where: { $0.key.hasSameUTF8(as: key) }) {   // names are their bytes: é and e + U+0301 are two names
-                throw JSONSyntaxError(message: "member \"\(key)\" appears twice", offset: keyOffset)
-            }
-            skipWhitespace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a member name") }
-            i += 1
-            skipWhitespace()
-            members.append(JSONMember(key: key, value: try parseValue(depth: depth)))
+            try member(&self, key, keyOffset)
             skipWhitespace()
             guard i < bytes.count else { throw fail("unterminated object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return JSONObject(members: members) }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return }
             throw fail("expected ',' or '}' in an object")
         }
     }

@@ -57,7 +57,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         self = try parsed.get()
     }
 
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<Timestamp, ParseError> {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Result<Timestamp, ParseError> {
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0

@@ -37,6 +37,43 @@ struct EventFormatTests {
         }
     }
 
+    /// A member named twice is refused where the repeat begins, before its
+    /// value is read; a syntax error anywhere in the line comes before any
+    /// error of its fields.
+    @Test(arguments: [
+        (#"{"type":"dossier.rejected","dossier":"D","type":"x","at":"2023-02-08T09:15:00+07:00"}"#, "malformed JSON at byte 42: member \"type\" appears twice"),
+        (#"{"type":"dossier.rejected","seq":1,"dossier":"D","seq":}"#, "malformed JSON at byte 50: member \"seq\" appears twice"),
+        (#"{"colour":1,"type":"dossier.rejected","colour":2}"#, "malformed JSON at byte 39: member \"colour\" appears twice"),
+        (#"{"type":"dossier.flown","at":"x","dossier":"D",}"#, "malformed JSON at byte 48: expected a member name in quotes"),
+        (#"{"type":7,"dossier":"D","at":"2023-02-08T09:15:00+07:00"} x"#, "malformed JSON at byte 59: unexpected text after the value"),
+        (#"{"type":"dossier.rejected","dossier":"D\#u{01}","at":"2023-02-08T09:15:00+07:00"}"#, "malformed JSON at byte 40: control character"),
+    ])
+    func refusesTheLineBeforeItsFields(_ line: String, _ rule: String) {
+        do {
+            _ = try Event(jsonLine: line)
+            Issue.record("accepted: \(line)")
+        } catch {
+            #expect(error.rule.hasPrefix(rule), "\(error.rule)")
+        }
+    }
+
+    /// The fields read straight from the line's bytes and those written
+    /// with escapes or beyond ASCII read alike.
+    @Test func escapedAndNonASCIIFieldsReadAsTheirText() throws {
+        let plain = try Event(jsonLine: #"{"type":"dossier.rejected","dossier":"H40-1","at":"2023-02-08T09:15:00+07:00","actor":"cb-1","data":{"reason":"x"},"id":"i-1","recordedAt":"2023-02-08T09:16:00Z"}"#)
+        let escaped = try Event(jsonLine: #"{"type":"dossier.rejected","dossier":"H40-1","at":"2023-02-08T09:15:00+07:00","actor":"cb-1","data":{"reason":"x"},"id":"i-1","recordedAt":"2023-02-08T09:16:00Z"}"#)
+        #expect(plain == escaped)
+        #expect(escaped.type == .dossierRejected && escaped.at.offsetMinutes == 7 * 60 && escaped.recordedAt?.isZulu == true)
+        let vietnamese = try Event(jsonLine: #"{"type":"dossier.rejected","dossier":"Hà-Nội-1","at":"2023-02-08T09:15:00+07:00","actor":"cán-bộ","data":{"reason":"x"},"id":"mã-1"}"#)
+        #expect(vietnamese.dossier == "Hà-Nội-1" && vietnamese.actor == "cán-bộ" && vietnamese.id == "mã-1")
+        do {
+            _ = try Event(jsonLine: #"{"type":"dossier.flown","dossier":"D","at":"2023-02-08T09:15:00+07:00"}"#)
+            Issue.record("accepted an unknown type written with an escape")
+        } catch {
+            #expect(error.rule.hasPrefix("unknown type \"dossier.flown\""), "\(error.rule)")
+        }
+    }
+
     /// An exported line (with seq, version and hash) reads as its input event.
     @Test func anExportedLineReadsAsItsEvent() throws {
         let e = try Event(jsonLine: #"{"seq":12,"type":"dossier.rejected","dossier":"D","at":"2023-02-08T09:15:00+07:00","actor":"cb-1","data":{"reason":"x"},"id":"i-1","version":3,"recordedAt":"2023-02-08T09:16:00+07:00","hash":"00"}"#)
