@@ -33,20 +33,24 @@ public struct OutputLineTranscoder {
     /// UTF-8 bytes of string id `id`, unquoted, for sorting keys: `rawStringBytes[rawStringEnds[id - 1]..<rawStringEnds[id]]`.
     private var rawStringBytes: [UInt8] = []
     private var rawStringEnds: [Int] = [0]
-    /// Quoted JSON codes of dossiers seen lately, a slot of
-    /// `codeSlotWidth` bytes each: number `n` is in slot `n % codeSlots`
-    /// when the slot's first four bytes hold `n` (0xFFFFFFFF: empty); then
-    /// come a length byte and the quoted code, so that a lookup reads one
-    /// slot's bytes (most often one cache line), not a number and then a
-    /// code kept apart. Numbers follow the
-    /// order dossiers first appeared in, so the dossiers in flight at once
-    /// have nearby numbers and rarely share a slot, and the cache stays
-    /// within `maximumCodeSlots` whatever the number of dossiers. Allocated
-    /// at first use, with a slot per dossier the ledger holds then (a power
-    /// of two, at least 1,024) up to that bound, and allocated again, larger,
-    /// when a transcoder that follows the log meets a dossier numbered past
-    /// twice its slots (numbers are given in order, from one).
+    /// Quoted JSON codes of dossiers seen lately, in slots of
+    /// `codeSlotWidth` bytes from `codeSlotOrigin`: number `n` is in slot
+    /// `n % codeSlots` when the slot's first four bytes hold `n`
+    /// (0xFFFFFFFF: empty); then come a length byte and the quoted code, so
+    /// that a lookup reads one cache line, not a number and then a code
+    /// kept apart. Numbers follow the order dossiers first appeared in, so
+    /// the dossiers in flight at once have nearby numbers and rarely share
+    /// a slot, and the cache stays within `maximumCodeSlots` whatever the
+    /// number of dossiers. Allocated at first use, with a slot per dossier
+    /// the ledger holds then (a power of two, at least 1,024) up to that
+    /// bound, and allocated again, larger, when a transcoder that follows
+    /// the log meets a dossier numbered past twice its slots (numbers are
+    /// given in order, from one).
     private var codeSlotBytes: [UInt8] = []
+    /// Where the first slot begins in `codeSlotBytes`: on a cache line of
+    /// the storage it was allocated in (a copy of the transcoder that
+    /// copies the bytes keeps the same offsets, on whatever lines they fall).
+    private var codeSlotOrigin = 0
     /// The slots of the cache (0 until sized at first use).
     private var codeSlots: Int
     /// Whether the cache sizes itself by the ledger's dossiers (else tests set `codeSlots`).
@@ -374,20 +378,16 @@ public struct OutputLineTranscoder {
     /// another.
     package mutating func loadCodeSlots(of views: [RecordView]) {
         guard !codeSlotBytes.isEmpty else { return }
-        let count = codeSlots
         codeSlotsLoaded = codeSlotBytes.withUnsafeBytes { slots in
             var sum: UInt8 = 0
-            for v in views { sum &+= slots[Self.codeSlot(of: v.dossierNumber, in: slots, count: count)] }
+            for v in views { sum &+= slots[codeSlot(of: v.dossierNumber)] }
             return sum
         }
     }
 
-    /// Where the slot of dossier number `number` begins in `slots` (the
-    /// bytes of `codeSlotBytes`): slots begin on a 64-byte boundary, one
-    /// cache line each, wherever the array's storage begins.
-    @inline(__always) private static func codeSlot(of number: UInt32, in slots: UnsafeRawBufferPointer, count: Int) -> Int {
-        let origin = (codeSlotWidth - Int(bitPattern: slots.baseAddress) & (codeSlotWidth - 1)) & (codeSlotWidth - 1)
-        return origin + (Int(number) & (count - 1)) * codeSlotWidth
+    /// Where the slot of dossier number `number` begins in `codeSlotBytes`.
+    @inline(__always) private func codeSlot(of number: UInt32) -> Int {
+        codeSlotOrigin + (Int(number) & (codeSlots - 1)) * Self.codeSlotWidth
     }
 
     private mutating func appendCode(_ number: UInt32, to o: inout ByteSink, in txn: Transaction) throws {
@@ -399,10 +399,10 @@ public struct OutputLineTranscoder {
             }
             // One slot more than used: the first begins on a cache line, at most a slot into the storage.
             codeSlotBytes = Array(repeating: 0xFF, count: (codeSlots + 1) * Self.codeSlotWidth)
+            codeSlotOrigin = codeSlotBytes.withUnsafeBytes { -Int(bitPattern: $0.baseAddress) & (Self.codeSlotWidth - 1) }
         }
-        let count = codeSlots
+        let base = codeSlot(of: number)
         let cached = codeSlotBytes.withUnsafeBytes { slots -> Bool in
-            let base = Self.codeSlot(of: number, in: slots, count: count)
             // 0xFFFFFFFF marks an empty slot.
             guard number != .max, slots.loadUnaligned(fromByteOffset: base, as: UInt32.self) == number else { return false }
             o.append(UnsafeRawBufferPointer(rebasing: slots[(base + 5)..<(base + 5 + Int(slots[base + 4]))]))
@@ -414,7 +414,6 @@ public struct OutputLineTranscoder {
         w.bytes.withUnsafeBytes { o.append($0) }
         guard w.bytes.count <= Self.codeSlotWidth - 5 else { return }   // longer than codes are made: not cached
         codeSlotBytes.withUnsafeMutableBytes { slots in
-            let base = Self.codeSlot(of: number, in: UnsafeRawBufferPointer(slots), count: count)
             slots.storeBytes(of: number, toByteOffset: base, as: UInt32.self)
             slots[base + 4] = UInt8(w.bytes.count)
             w.bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: slots[(base + 5)...]).copyMemory(from: $0) }

@@ -23,10 +23,11 @@ package struct DossierFold {
     package init(reader: DossierEvent.Reader) { self.reader = reader }
 
     /// Reads the parts of `state` that applying an event reads first: its
-    /// version, its voided events and its holdings. A fold that applies events in seq order meets
-    /// states mostly out of the CPU's caches: warming those of the next
-    /// few events one after another, before applying them, lets their
-    /// misses wait for memory together instead of one at a time.
+    /// version, its voided events and its holdings. A fold that applies
+    /// events in seq order meets states mostly out of the CPU's caches:
+    /// warming those of the next few events one after another, before
+    /// applying them, lets their misses wait for memory together instead
+    /// of one at a time.
     @inline(__always)
     package mutating func warm(_ state: UnsafeMutablePointer<DossierState>) {
         warmed &+= Int(state.pointee.version) &+ state.pointee.voided.count &+ state.pointee.holdings.count
