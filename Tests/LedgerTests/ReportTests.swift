@@ -169,7 +169,7 @@ import WorkingTime
         #expect(commune.measuredMax == 56 - 4 - 6 - 2 - 6, "O2, O3, T1, T2 not measured; D2 measured (0 of 1)")
         // Ranked within the period by percentage.
         let ranked = rows.filter { $0.period == "2024-Q1" }
-        #expect(ranked.map(\.rank) == Array(1...ranked.count))
+        #expect(ranked.map(\.rank) == Array(1..<(ranked.count + 1)))
         #expect(zip(ranked, ranked.dropFirst()).allSatisfy { $0.scorePercent >= $1.scorePercent })
 
         // Roll-up sums counts (pairs of the agencies underneath are pairs too), never averages.
