@@ -20,9 +20,7 @@ public struct JSONParser {
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         var p = JSONParser(buffer)
-        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            throw p.fail("a UTF-8 byte order mark (EF BB BF) before the JSON; save the file as UTF-8 without it")
-        }
+        try p.refuseByteOrderMark()
         p.skipWhitespace()
         let v = try p.parseValue(depth: 0)
         p.skipWhitespace()
@@ -59,9 +57,7 @@ public struct JSONParser {
     package static func parseLineObject(_ buffer: UnsafeBufferPointer<UInt8>, isRepeated: (_ name: String) -> Bool,
                                         member: (_ name: String, _ value: LineValue) -> Void) throws(JSONSyntaxError) -> Bool {
         var p = JSONParser(buffer)
-        if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-            throw p.fail("a UTF-8 byte order mark (EF BB BF) before the JSON; save the file as UTF-8 without it")
-        }
+        try p.refuseByteOrderMark()
         p.skipWhitespace()
         guard p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") else {
             _ = try parse(buffer)   // its syntax errors first, as for any line
@@ -83,8 +79,15 @@ public struct JSONParser {
         return true
     }
 
-    /// The string at `i` (on its quote) when it is printable ASCII without
-    /// escapes, with `i` moved past it; else nil, `i` unmoved.
+    /// Refuses a UTF-8 byte order mark at the start of the input.
+    private func refuseByteOrderMark() throws(JSONSyntaxError) {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            throw fail("a UTF-8 byte order mark (EF BB BF) before the JSON; save the file as UTF-8 without it")
+        }
+    }
+
+    /// The string at `i` (on its quote) when it is ASCII without escapes
+    /// nor control characters, with `i` moved past it; else nil, `i` unmoved.
     private mutating func plainText() -> UnsafeBufferPointer<UInt8>? {
         var j = i + 1
         while j < bytes.count {
