@@ -76,13 +76,16 @@ extension Event {
         var typeValue, dossierValue, atValue, actorValue, dataValue, idValue, expectedVersionValue, recordedAtValue: JSONParser.LineValue?
         var seen: UInt16 = 0
         var unknownFields: [String] = []
+        // The field of the name `isRepeated` was shown last: the one `member` is then handed.
+        var current: LineField?
         let isObject: Bool
         do {
             isObject = try JSONParser.parseLineObject(line, isRepeated: { name in
-                if let field = LineField(name: name) { return seen & field.bit != 0 }
+                current = LineField(name: name)
+                if let field = current { return seen & field.bit != 0 }
                 return unknownFields.contains { $0.hasSameUTF8(as: name) }
             }, member: { name, value in
-                guard let field = LineField(name: name) else { unknownFields.append(name); return }
+                guard let field = current else { unknownFields.append(name); return }
                 seen |= field.bit
                 switch field {
                 case .type: typeValue = value

@@ -52,8 +52,9 @@ public struct JSONParser {
     /// object: hands each member to `member`, in order, with its name and
     /// value (strings of plain ASCII left as their bytes), before the rest
     /// of the line is parsed. Each name is first shown to `isRepeated`:
-    /// true refuses it as a repeat of one before. Returns false when the
-    /// value is not an object (nothing handed).
+    /// true refuses it as a repeat of one before; else its value is parsed
+    /// and `member` called, before the next name is shown. Returns false
+    /// when the value is not an object (nothing handed).
     package static func parseLineObject(_ buffer: UnsafeBufferPointer<UInt8>, isRepeated: (_ name: String) -> Bool,
                                         member: (_ name: String, _ value: LineValue) -> Void) throws(JSONSyntaxError) -> Bool {
         var p = JSONParser(buffer)
