@@ -31,6 +31,7 @@ struct InputSource {
     /// - Throws: `AppendRefusal` for the first line (in input order) too long or not an event.
     static func readBatch(_ reader: inout LineReader, limit: Int) throws -> [PreparedEvent]? {
         var events: [PreparedEvent] = []
+        events.reserveCapacity(min(limit, 4_096))   // one allocation for an import chunk, not a doubling series
         while events.count < limit, let line = try reader.next() {
             switch line {
             case .text(let number, let bytes): events.append(PreparedEvent(try Ledger.parse(line: number, bytes: bytes)))
