@@ -50,6 +50,8 @@ public final class Environment: @unchecked Sendable {
     public let path: String
     let handle: OpaquePointer
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
+    /// Where `MapFaultReport` records this environment's map; nil when it is not installed.
+    private let faultReportSlot: Int?
 
     /// Opens (creating the files if needed, never the directory) the
     /// environment in directory `path`.
@@ -72,9 +74,16 @@ public final class Environment: @unchecked Sendable {
         handle = env
         resizeLock = .allocate(capacity: 1)
         pthread_rwlock_init(resizeLock, nil)
+        faultReportSlot = MapFaultReport.claimSlot()
+        if faultReportSlot != nil {
+            // An assertion of liblmdb reports damage instead of aborting; where liblmdb is built without them, there are none to report.
+            try check(mdb_env_set_assert(env, reportLMDBAssertion), "mdb_env_set_assert", ["ledger \(path)"])
+        }
+        watchMap()
     }
 
     deinit {
+        if let faultReportSlot { MapFaultReport.release(slot: faultReportSlot) }
         mdb_env_close(handle)
         pthread_rwlock_destroy(resizeLock)
         resizeLock.deallocate()
@@ -149,6 +158,7 @@ public final class Environment: @unchecked Sendable {
             pthread_rwlock_unlock(resizeLock)
             pthread_rwlock_wrlock(resizeLock)
             let adopt = mdb_env_set_mapsize(handle, 0)
+            watchMap()
             pthread_rwlock_unlock(resizeLock)
             pthread_rwlock_rdlock(resizeLock)
             try check(adopt, "mdb_env_set_mapsize", ["ledger \(path)", "adopting a size grown by another process"])
@@ -164,6 +174,7 @@ public final class Environment: @unchecked Sendable {
         defer { pthread_rwlock_unlock(resizeLock) }
         let current = try currentInfo().mapSize
         try check(mdb_env_set_mapsize(handle, current * 2), "mdb_env_set_mapsize", ["ledger \(path)", "growing to \(current * 2) bytes"])
+        watchMap()
     }
 
     /// Grows the map (by doubling) until at least `bytes` lie past the last
@@ -184,6 +195,17 @@ public final class Environment: @unchecked Sendable {
         var size = info.mapSize
         while size < needed { size *= 2 }
         try check(mdb_env_set_mapsize(handle, size), "mdb_env_set_mapsize", ["ledger \(path)", "reserving \(bytes) bytes: growing to \(size) bytes"])
+        watchMap()
+    }
+
+    /// Tells `MapFaultReport` where the map is now: after opening, and after
+    /// each resize (which may move it). Where the map cannot be found, faults
+    /// on it are not reported as damage.
+    private func watchMap() {
+        guard let faultReportSlot else { return }
+        var fd: Int32 = -1
+        guard mdb_env_get_fd(handle, &fd) == MDB_SUCCESS else { return }
+        MapFaultReport.watch(slot: faultReportSlot, environment: handle, fileDescriptor: fd, path: path)
     }
 
     /// Map size and last transaction id (`mdb_env_info`).

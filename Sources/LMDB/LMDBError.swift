@@ -41,6 +41,9 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable, IOFailure {
             || code == MDB_VERSION_MISMATCH || code == MDB_BAD_TXN
     }
 
+    /// The B-tree's pages are damaged (what `mdb_*` found them to be), not the machine failing.
+    public var isDamage: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_CURSOR_FULL }
+
     public var description: String {
         let where_ = context.isEmpty ? "" : " (" + context.joined(separator: ", ") + ")"
         return "\(operation) failed: \(message) [\(code)]\(where_)"

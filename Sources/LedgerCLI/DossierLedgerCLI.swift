@@ -6,6 +6,13 @@ import Projections
 /// The `dossier-ledger` command line: global options, dispatch to commands,
 /// and the mapping of every failure to a message on stderr and an exit code.
 public enum DossierLedgerCLI {
+    /// A fault on a ledger's file (a damaged page LMDB follows) ends the
+    /// tool with a line naming the ledger and exit 65, not a crash. Call
+    /// first thing in `main`, before `run`.
+    public static func reportFileFaultsAsDamage() {
+        Ledger.reportFileFaultsAsDamage(program: "dossier-ledger")
+    }
+
     /// Runs the tool with `arguments` (without the program name) and returns its exit code.
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         var args = arguments
@@ -113,6 +120,8 @@ public enum DossierLedgerCLI {
             case .insecure: return (.noPermission, e.description)
             case .invalidArgument: return (.usage, e.description)
             }
+        case let e as IOFailure where e.isDamage:
+            return (.dataError, "the ledger's pages are damaged: \(e.description)")
         case let e as IOFailure:
             return (.ioError, e.description)
         case let e as RecordDecodingError:

@@ -103,6 +103,15 @@ public final class Ledger: Sendable {
     /// Dossiers per chunk of the folds in key order (`Options.foldChunkSize`).
     package let foldChunkSize: Int
 
+    /// For command-line tools: from now on, a memory fault on the file of a
+    /// ledger opened in this process (a damaged B-tree page, a `data.mdb`
+    /// cut short) ends the process with one line on stderr naming the
+    /// ledger and exit code 65, instead of a crash (`MapFaultReport`).
+    /// Call once, first thing in `main`, before other threads start.
+    public static func reportFileFaultsAsDamage(program: String) {
+        MapFaultReport.install(program: program)
+    }
+
     /// Opens the ledger in directory `path`.
     public static func open(at path: String, options: Options = .init()) throws -> Ledger {
         try Ledger(store: EventStore.open(at: path, options: options.environment), foldChunkSize: options.foldChunkSize)

@@ -231,21 +231,39 @@ public enum FileSystem {
     private static func forEachMapping(ofFileDescriptor fd: Int32, subject: String, _ body: (Range<UInt>) throws(SystemError) -> Void) throws(SystemError) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemError("fstat", subject) }
-        guard let maps = fopen("/proc/self/maps", "r") else { return }
-        defer { fclose(maps) }
         let dev = UInt64(st.st_dev)   // glibc's encoding of the major and minor numbers
         let major = UInt32(truncatingIfNeeded: ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF))
         let minor = UInt32(truncatingIfNeeded: (dev & 0xFF) | ((dev >> 12) & ~0xFF))
+        try forEachMapping { range, device, inode throws(SystemError) in
+            if inode == UInt64(st.st_ino), device == (major, minor) { try body(range) }
+        }
+    }
+
+    /// The address range of this process's mapping that holds `address`
+    /// (the code of a library, given one of its functions); nil where none
+    /// does or `/proc/self/maps` cannot be read.
+    public static func mapping(containing address: UInt) -> Range<UInt>? {
+        var found: Range<UInt>?
+        try? forEachMapping { range, _, _ in if range.contains(address) { found = range } }
+        return found
+    }
+
+    /// Calls `body` with each mapping of this process (`/proc/self/maps`;
+    /// none where it does not exist): its addresses, the device numbers and
+    /// inode of the file it maps (0 for memory no file backs).
+    private static func forEachMapping(_ body: (Range<UInt>, (UInt32, UInt32), UInt64) throws(SystemError) -> Void) throws(SystemError) {
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
         var line = [CChar](repeating: 0, count: 4096)
         while fgets(&line, Int32(line.count), maps) != nil {
             // start-end perms offset major:minor inode path
             let fields = String(nulTerminated: line).split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, UInt64(fields[4]) == UInt64(st.st_ino) else { continue }
+            guard fields.count >= 5, let inode = UInt64(fields[4]) else { continue }
             let device = fields[3].split(separator: ":").compactMap { UInt32($0, radix: 16) }
-            guard device.count == 2, device[0] == major, device[1] == minor else { continue }
+            guard device.count == 2 else { continue }
             let range = fields[0].split(separator: "-").compactMap { UInt(String($0), radix: 16) }
             guard range.count == 2, range[1] > range[0] else { continue }
-            try body(range[0]..<range[1])
+            try body(range[0]..<range[1], (device[0], device[1]), inode)
         }
     }
 }

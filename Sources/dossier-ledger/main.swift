@@ -3,4 +3,5 @@ import LedgerCLI
 import Glibc
 #endif
 
+DossierLedgerCLI.reportFileFaultsAsDamage()
 exit(DossierLedgerCLI.run(Array(CommandLine.arguments.dropFirst())))
