@@ -137,7 +137,9 @@ enum Help {
         Recomputes the hash chain (each hash = SHA-256 of the previous hash
         and the event's canonical encoding) over the log, or from SEQ on, and
         checks that seqs are gapless; names the first seq that does not
-        match. At the same time, on the other core, folds every dossier again
+        match. Over the whole log (no --from), it also checks that the id
+        index maps each event's id (or content digest) to its seq and holds
+        nothing else. At the same time, on the other core, folds every dossier again
         from its stream, a chunk at a time (each stream entry must name an
         event of its dossier at its version, and the streams must cover the
         log), and reports any difference from the live projections.

@@ -8,9 +8,11 @@ import SystemIO
 extension EventStore {
     /// Recomputes the hash chain from `from` (trusting the stored hash of the
     /// event before it) to the head, and checks that seqs are gapless, every
-    /// record decodes, the stored head matches the last event, and the id
-    /// index and dossier tables hold one entry per event and per dossier
-    /// (sizes only: `indexCountProblem`). Reports the first problem. (That
+    /// record decodes, the stored head matches the last event, the id index
+    /// holds one entry per event and the dossier tables one per dossier
+    /// (`indexCountProblem`), and, when it checks from seq 1, that the id
+    /// index maps each event's identity key to its seq
+    /// (`IndexFingerprint`). Reports the first problem. (That
     /// each dossier event sits in its stream at its version is checked where
     /// the streams are read in order: the projection check of `verify`,
     /// `Ledger.projectionDifferences`.)
@@ -48,18 +50,27 @@ extension EventStore {
         let stretches = Int(min(UInt64(max(parts, 1)), max(count / max(minimumStretch, 1), 1)))
         let size = count / UInt64(stretches)
         let startPrevious = previous
-        let results = Mutex([Result<(ChainVerification, Head), any Error>?](repeating: nil, count: stretches))
+        let results = Mutex([Result<StretchVerification, any Error>?](repeating: nil, count: stretches))
         DispatchQueue.concurrentPerform(iterations: stretches) { i in
             let start = first + UInt64(i) * size
             let end = i == stretches - 1 ? UInt64.max : start + size - 1
-            let result = Result { try verifyStretch(start...end, previous: i == 0 ? startPrevious : nil, isLast: i == stretches - 1) }
+            let result = Result {
+                try verifyStretch(start...end, previous: i == 0 ? startPrevious : nil, isLast: i == stretches - 1, checksIdentities: first == 1)
+            }
             results.withLock { $0[i] = result }
         }
         var total = ChainVerification()
         var storedAtTheEnd = stored
+        var events = IndexFingerprint()
+        var index: IndexFingerprint?
+        var dossierTableProblem: String?
         for result in results.withLock({ $0 }) {
-            let (part, storedHead) = try result!.get()
-            storedAtTheEnd = storedHead
+            let stretch = try result!.get()
+            let part = stretch.chain
+            storedAtTheEnd = stretch.storedHead
+            events.combine(stretch.events)
+            index = stretch.index ?? index
+            dossierTableProblem = stretch.dossierTableProblem ?? dossierTableProblem
             total.checked += part.checked
             if let head = part.head { total.head = head }
             if let failure = part.failure {
@@ -71,23 +82,47 @@ extension EventStore {
         if storedAtTheEnd != last {
             let stored = storedAtTheEnd
             total.failure = (stored.seq, "the stored head (seq \(stored.seq), hash \(stored.hash.hex)) does not match the last event (seq \(last.seq), hash \(last.hash.hex)) — events were removed or added outside the ledger")
+        } else if let index, index != events {
+            total.failure = try read { txn in try identityIndexProblem(head: storedAtTheEnd.seq, in: txn) }
+        } else if let dossierTableProblem {
+            total.failure = (storedAtTheEnd.seq, dossierTableProblem)
         }
         return total
+    }
+
+    /// What one stretch found: its part of the chain's check, the stored head
+    /// of its snapshot, the fingerprint of its events' identity keys, and
+    /// (the last stretch, from seq 1) that of the whole id index and what is
+    /// wrong with the dossier table.
+    private struct StretchVerification {
+        var chain: ChainVerification
+        var storedHead: Head
+        var events: IndexFingerprint
+        var index: IndexFingerprint?
+        var dossierTableProblem: String?
     }
 
     /// Checks the events of `stretch` after `previous` (nil: the stored hash
     /// of the event before the stretch), and gives the stored head of its
     /// snapshot (the last stretch runs to the end of the log it sees). A
     /// stretch that is not the last must hold every seq of its range.
-    private func verifyStretch(_ stretch: ClosedRange<UInt64>, previous given: SHA256.Digest?, isLast: Bool) throws -> (ChainVerification, Head) {
+    /// With `checksIdentities`, it adds each event's identity key to a
+    /// fingerprint, and the last stretch walks the id index for the whole
+    /// log's (`IndexFingerprint`).
+    private func verifyStretch(_ stretch: ClosedRange<UInt64>, previous given: SHA256.Digest?, isLast: Bool,
+                               checksIdentities: Bool) throws -> StretchVerification {
         try read { txn in
             let stored = try head(in: txn)
             var result = ChainVerification()
+            var identities = IndexFingerprint()
+            func finished() -> StretchVerification {
+                StretchVerification(chain: result, storedHead: stored, events: identities, index: nil, dossierTableProblem: nil)
+            }
             var previous = given ?? SHA256.Digest.zero
             if given == nil, stretch.lowerBound > 1 {
                 guard let before = try event(seq: stretch.lowerBound - 1, in: txn) else {
                     result.failure = (stretch.lowerBound - 1, "missing: no event at seq \(stretch.lowerBound - 1)")
-                    return (result, stored)
+                    return finished()
                 }
                 previous = before.hash
             }
@@ -134,7 +169,9 @@ extension EventStore {
                     return false
                 }
                 do {
-                    batch.append(try view(raw, seq: seq))
+                    let view = try view(raw, seq: seq)
+                    if checksIdentities { try identities.add(identityKey(of: view, in: txn), seq: seq) }
+                    batch.append(view)
                 } catch {
                     if checkBatch(), checkWaiting() { result.failure = (seq, "stored bytes do not decode (\(error))") }
                     return false
@@ -149,8 +186,136 @@ extension EventStore {
             if result.failure == nil, isLast, let problem = try indexCountProblem(head: stored.seq, in: txn) {
                 result.failure = (stored.seq, problem)
             }
-            return (result, stored)
+            var verified = finished()
+            if result.failure == nil, isLast, checksIdentities {
+                var index = IndexFingerprint()
+                try forEachIdentity(in: txn) { key, seq in index.add(key, seq: seq); return true }
+                verified.index = index
+                verified.dossierTableProblem = try dossierTableProblem(in: txn)
+            }
+            return verified
         }
+    }
+
+    /// The key under which the event of `view` is in the id index: its id,
+    /// or 0x00 and its content digest (`Appender.identityKey(of:_:)`).
+    private func identityKey(of view: RecordView, in txn: Transaction) throws -> [UInt8] {
+        if let id = view.id { return Array(id) }
+        let event = try decode(view, in: txn).event
+        return Appender.identityKey(of: event, CanonicalEncoding(event))
+    }
+
+    /// Calls `body` with each key of the id index and the seq it names, in
+    /// key order, until it returns false.
+    private func forEachIdentity(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt64) throws -> Bool) throws {
+        try txn.withCursor(tables.ids) { cursor in
+            var entry = try cursor.first()
+            while let (key, value) = entry {
+                guard value.count == 8 else {
+                    throw LedgerError(.corrupt, "\(path): the id index holds a value of \(value.count) bytes for key \"\(Self.shown(key))\", not a seq")
+                }
+                let seq = UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
+                guard try body(key, seq) else { return }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// The first entry of the id index that does not name its event's seq
+    /// under that event's identity key, for a log whose head is `head`: the
+    /// fingerprints of the index and the log differ.
+    private func identityIndexProblem(head: UInt64, in txn: Transaction) throws -> (seq: UInt64, problem: String) {
+        var problem: (seq: UInt64, problem: String)?
+        try forEachIdentity(in: txn) { key, seq in
+            let shown = Self.shown(key)
+            guard seq >= 1, seq <= head, let raw = try txn.get(tables.events, key: Key.u64(seq)) else {
+                problem = (head, "the id index maps key \"\(shown)\" to seq \(seq), which the log does not hold — the index was altered outside the ledger")
+                return false
+            }
+            if try !identityKey(of: view(raw, seq: seq), in: txn).elementsEqual(key) {
+                problem = (seq, "the id index maps key \"\(shown)\" to seq \(seq), an event of another identity — the index was altered outside the ledger")
+                return false
+            }
+            return true
+        }
+        return problem ?? (head, "the id index and the log's identity keys differ — the index was altered outside the ledger")
+    }
+
+    /// What is wrong with the dossier table (code → number, version) in
+    /// `txn`: nil when each code names the number `dossierCodes` gives it
+    /// and the version its stream has reached. The table is read in code
+    /// order, the codes and streams side by side in number order, and their
+    /// fingerprints compared; only when they differ is the table walked
+    /// again, a lookup per dossier, to name the first wrong entry.
+    /// - Complexity: O(d + events) reads in key order, d the dossiers.
+    private func dossierTableProblem(in txn: Transaction) throws -> String? {
+        var table = IndexFingerprint()
+        try forEachDossierEntry(in: txn) { code, number, version in table.add(code: code, number: number, version: version); return true }
+        var derived = IndexFingerprint()
+        var seqs: [UInt64] = []
+        var problem: String?
+        try txn.withCursor(tables.dossierCodes) { codes in
+            try txn.withCursor(tables.streams) { streams in
+                var code = try codes.first()
+                var stream = try streams.first()
+                while let (numberKey, codeBytes) = code {
+                    guard let (streamKey, raw) = stream, streamKey.elementsEqual(numberKey) else {
+                        problem = "dossier number \(Self.number(numberKey)) (\(String(decoding: codeBytes, as: UTF8.self))) has no stream — the dossier tables were altered outside the ledger"
+                        return
+                    }
+                    do throws(RecordDecodingError) { try StreamSeqs.decode(raw, into: &seqs) } catch {
+                        problem = "the stream of dossier number \(Self.number(numberKey)) does not decode: \(error.reason)"
+                        return
+                    }
+                    derived.add(code: codeBytes, number: Self.number(numberKey), version: UInt32(truncatingIfNeeded: seqs.count))
+                    code = try codes.next()
+                    stream = try streams.next()
+                }
+            }
+        }
+        if let problem { return problem }
+        if table == derived { return nil }
+        // Name the first entry of the table that is wrong.
+        try forEachDossierEntry(in: txn) { code, number, version in
+            let shown = String(decoding: code, as: UTF8.self)
+            guard let named = try txn.get(tables.dossierCodes, key: Key.u32(number)), named.elementsEqual(code) else {
+                problem = "the dossier table gives \(shown) number \(number), the number of another dossier — the table was altered outside the ledger"
+                return false
+            }
+            guard let raw = try txn.get(tables.streams, key: Key.u32(number)) else { return true }
+            try StreamSeqs.decode(raw, into: &seqs)
+            if seqs.count != Int(version) {
+                problem = "the dossier table gives \(shown) version \(version), but its stream holds \(seqs.count) events — the table or the stream was altered outside the ledger"
+                return false
+            }
+            return true
+        }
+        return problem ?? "the dossier table and the dossier codes and streams differ — the tables were altered outside the ledger"
+    }
+
+    /// Calls `body` with each entry of the dossier table (code, number, version) in code order, until it returns false.
+    private func forEachDossierEntry(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt32, UInt32) throws -> Bool) throws {
+        try txn.withCursor(tables.dossiers) { cursor in
+            var entry = try cursor.first()
+            while let (code, value) = entry {
+                guard value.count == 8 else {
+                    throw LedgerError(.corrupt, "\(path): dossier \(String(decoding: code, as: UTF8.self)): stream record is damaged")
+                }
+                guard try body(code, Self.number(value), UInt32(bigEndian: value.loadUnaligned(fromByteOffset: 4, as: UInt32.self))) else { return }
+                entry = try cursor.next()
+            }
+        }
+    }
+
+    /// The big-endian number at the start of `bytes` (a dossier number key, or a dossier table value).
+    private static func number(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        bytes.count >= 4 ? UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)) : 0
+    }
+
+    /// An identity key as a message shows it: an id's text, or a content digest's hex.
+    private static func shown(_ key: UnsafeRawBufferPointer) -> String {
+        if key.first == 0, key.count == 33 { return "content digest " + SHA256.Digest(UnsafeRawBufferPointer(rebasing: key.dropFirst())).hex }
+        return String(decoding: key.prefix(64), as: UTF8.self)
     }
 
     /// What is wrong with the sizes of the indexes the appends keep beside
@@ -172,6 +337,54 @@ extension EventStore {
             return "the dossier table holds \(dossiers) codes, its reverse \(codes) numbers and the streams \(streams) dossiers — entries were removed or added outside the ledger"
         }
         return nil
+    }
+}
+
+/// An order-free fingerprint of an index's (key, value) pairs: the wrapping
+/// sum of each pair's 64-bit mix. An index read in its key order and the
+/// log (or the tables it is derived from) read in theirs give equal
+/// fingerprints when the index holds exactly the pairs it should (up to a
+/// 2^-64 chance), without a lookup per entry: the log's events in seq
+/// order and the id index (identity key → seq); the dossier codes and
+/// streams in number order and the dossier table (code → number, version).
+struct IndexFingerprint: Equatable {
+    private var sum: UInt64 = 0
+
+    mutating func add(_ key: UnsafeRawBufferPointer, seq: UInt64) {
+        sum &+= Self.mix(key, seq)
+    }
+
+    mutating func add(_ key: [UInt8], seq: UInt64) {
+        key.withUnsafeBytes { add($0, seq: seq) }
+    }
+
+    /// Adds a dossier code with its number and version (`Tables.dossiers`).
+    mutating func add(code: UnsafeRawBufferPointer, number: UInt32, version: UInt32) {
+        add(code, seq: UInt64(number) << 32 | UInt64(version))
+    }
+
+    mutating func combine(_ other: IndexFingerprint) { sum &+= other.sum }
+
+    /// The key's bytes, eight at a time, and the seq through multiply–xorshift rounds.
+    private static func mix(_ key: UnsafeRawBufferPointer, _ seq: UInt64) -> UInt64 {
+        var h = (seq &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(key.count)
+        var i = 0
+        while i + 8 <= key.count {
+            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < key.count {
+            tail |= UInt64(key[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 32
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h >> 29)
     }
 }
 

@@ -44,8 +44,66 @@ import DossierRules
         #expect(result.checked == 9)
     }
 
+    /// An entry of the id index altered in place — two events' seqs swapped,
+    /// a key renamed, an id-less event's content digest pointed at another
+    /// seq — keeps the index's size; `verify` still names the entry.
+    @Test func verifyNamesAnIdIndexEntryAlteredInPlace() throws {
+        let withoutID = #"{"type":"officer.registered","at":"2024-01-02T00:00:00+07:00","data":{"id":"cb-009","name":"Lê Văn Chín","agency":"H40.22"}}"#
+        for damage in ["swapped", "renamed", "digest"] {
+            let t = try TemporaryLedger()
+            try t.append(Fixture.lines() + [withoutID])
+            let store = t.ledger.store
+            #expect(try store.verifyChain().holds, "\(damage): before")
+            let ids = try store.read { txn in try (1...7).map { try #require(try store.event(seq: UInt64($0), in: txn)?.event.id) } }
+            try store.environment.write { txn in
+                switch damage {
+                case "swapped":
+                    _ = try txn.put(store.tables.ids, key: Array(ids[4].utf8), value: Key.u64(7))
+                    _ = try txn.put(store.tables.ids, key: Array(ids[6].utf8), value: Key.u64(5))
+                case "renamed":
+                    _ = try txn.delete(store.tables.ids, key: Array(ids[4].utf8))
+                    _ = try txn.put(store.tables.ids, key: Array("zz-forged".utf8), value: Key.u64(5))
+                default:
+                    let first = try txn.withCursor(store.tables.ids) { cursor in try cursor.first().map { Array($0.key) } }
+                    let digestKey = try #require(first)
+                    #expect(digestKey.first == 0 && digestKey.count == 33, "the id-less event's key comes first")
+                    _ = try txn.put(store.tables.ids, key: digestKey, value: Key.u64(3))
+                }
+            }
+            let result = try store.verifyChain()
+            let expected: (seq: UInt64, key: String) = switch damage {
+            case "swapped": (min(ids[4], ids[6]) == ids[4] ? 7 : 5, min(ids[4], ids[6]))
+            case "renamed": (5, "zz-forged")
+            default: (3, "content digest")
+            }
+            #expect(result.failure?.seq == expected.seq, "\(damage): \(String(describing: result.failure))")
+            #expect(result.failure?.problem.contains("the id index maps key \"\(expected.key)") == true, "\(damage): \(String(describing: result.failure))")
+            #expect(try store.verifyChain(from: 2).holds, "\(damage): a check from a later seq reads the chain only")
+        }
+    }
+
+    /// An entry of the dossier table (code → number, version) altered in
+    /// place keeps the table's size; `verify` names the dossier.
+    @Test func verifyNamesADossierTableEntryAlteredInPlace() throws {
+        for damage in ["version", "number"] {
+            let t = try TemporaryLedger()
+            try t.append(Fixture.lines())
+            let store = t.ledger.store
+            try store.environment.write { txn in
+                let (first, version) = try #require(try store.stream(ofDossier: "H40.22-240304-0001", in: txn))
+                let (second, _) = try #require(try store.stream(ofDossier: "H40.22-240304-0002", in: txn))
+                let value = damage == "version" ? Key.u32u32(first, version + 1) : Key.u32u32(second, version)
+                _ = try txn.put(store.tables.dossiers, key: Array("H40.22-240304-0001".utf8), value: value)
+            }
+            let result = try store.verifyChain()
+            let expected = damage == "version" ? "the dossier table gives H40.22-240304-0001 version" : "the dossier table gives H40.22-240304-0001 number"
+            #expect(result.failure?.problem.hasPrefix(expected) == true, "\(damage): \(String(describing: result.failure))")
+        }
+    }
+
     /// A dossier's stream that names another dossier's event, or loses one
-    /// of its own, is damage the projection check of `verify` reports.
+    /// of its own, is damage both checks of `verify` report: the chain's
+    /// (the stream's length against the dossier table) and the projections'.
     @Test func verifyNamesADamagedStream() throws {
         for damage in ["foreign", "lost"] {
             let t = try TemporaryLedger()
@@ -62,7 +120,9 @@ import DossierRules
                 }
                 _ = try txn.put(store.tables.streams, key: Key.u32(number), value: StreamSeqs.encode(seqs))
             }
-            #expect(try store.verifyChain().holds, "the chain itself still holds")
+            // The dossier's version (its stream's length) no longer matches the dossier table.
+            let chain = try store.verifyChain()
+            #expect(chain.failure?.problem.hasPrefix("the dossier table gives H40.22-240304-0002 version") == true, "\(damage): \(String(describing: chain.failure))")
             do {
                 let differences = try t.ledger.projectionDifferences()
                 Issue.record("\(damage): no error, differences \(differences)")
