@@ -8,35 +8,40 @@
 /// Anyone can recompute the chain from an export with any JSON library that
 /// sorts keys by their UTF-8 bytes and writes compact JSON.
 public struct CanonicalEncoding: Sendable {
-    private let event: Event
-    /// `data`, canonical.
-    private let data: [UInt8]
+    /// The members both forms begin with, written once: `{`, actor (when
+    /// present), at, data, dossier (when present); then, up to `contentEnd`
+    /// only, the hash form's members before `recordedAt`: expectedVersion
+    /// and id (when present).
+    private let lead: [UInt8]
+    /// Where the content's members end in `lead`.
+    private let contentEnd: Int
+    private let type: EventType
 
     public init(_ event: Event) {
-        self.event = event
-        var w = JSONWriter(capacity: 128)
-        w.object(event.data, sortedKeys: true)
-        data = w.bytes
+        var w = JSONWriter(capacity: 256)
+        w.raw("{")
+        var first = true
+        if let a = event.actor { w.key("actor", first: true); w.string(a); first = false }
+        w.key("at", first: first); w.timestamp(event.at)
+        w.key("data"); w.object(event.data, sortedKeys: true)
+        if let d = event.dossier { w.key("dossier"); w.string(d) }
+        contentEnd = w.bytes.count
+        if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
+        if let id = event.id { w.key("id"); w.string(id) }
+        lead = w.bytes
+        type = event.type
     }
 
     /// SHA-256 of the content: `{"actor","at","data","dossier","type"}`
     /// (actor and dossier when present), canonical.
     public var contentDigest: SHA256.Digest {
-        var w = JSONWriter(capacity: data.count + 128)
-        writeActorAtData(into: &w)
-        if let d = event.dossier { w.key("dossier"); w.string(d) }
-        w.key("type"); w.string(event.type.name)
+        var h = SHA256()
+        lead.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[..<contentEnd])) }
+        var w = JSONWriter(capacity: 48)
+        w.key("type"); w.string(type.name)
         w.raw("}")
-        return SHA256.hash(w.bytes)
-    }
-
-    /// `{` and the members both forms begin with, in key order: actor (when present), at, data.
-    private func writeActorAtData(into w: inout JSONWriter) {
-        w.raw("{")
-        var first = true
-        if let a = event.actor { w.key("actor", first: true); w.string(a); first = false }
-        w.key("at", first: first); w.string(event.at.text)
-        w.key("data"); w.bytes.append(contentsOf: data)
+        w.bytes.withUnsafeBytes { h.update($0) }
+        return h.finalize()
     }
 
     /// The bytes the hash chain covers for this event stored at `seq` (with
@@ -44,25 +49,31 @@ public struct CanonicalEncoding: Sendable {
     /// without `hash`, canonical. Members in the byte order of their keys:
     /// actor, at, data, dossier, expectedVersion, id, recordedAt, seq, type, version.
     public func hashForm(seq: UInt64, version: UInt32?, recordedAt: Timestamp) -> [UInt8] {
-        var w = JSONWriter(capacity: data.count + 256)
-        writeActorAtData(into: &w)
-        if let d = event.dossier { w.key("dossier"); w.string(d) }
-        if let ev = event.expectedVersion { w.key("expectedVersion"); w.int(Int64(ev)) }
-        if let id = event.id { w.key("id"); w.string(id) }
-        w.key("recordedAt"); w.string(recordedAt.text)
-        w.key("seq"); w.int(Int64(seq))
-        w.key("type"); w.string(event.type.name)
-        if let v = version { w.key("version"); w.int(Int64(v)) }
-        w.raw("}")
+        var w = JSONWriter(capacity: lead.count + 112)
+        w.bytes.append(contentsOf: lead)
+        writeMembersAfterLead(into: &w, seq: seq, version: version, recordedAt: recordedAt)
         return w.bytes
     }
 
-    /// SHA-256 over `previous` (32 bytes) followed by `hashForm`.
+    /// SHA-256 over `previous` (32 bytes) followed by `hashForm`, fed in
+    /// pieces: the lead as it is, then the members written at append time.
     public func chainedHash(seq: UInt64, version: UInt32?, recordedAt: Timestamp, previous: SHA256.Digest) -> SHA256.Digest {
         var h = SHA256()
         previous.withUnsafeBytes { h.update($0) }
-        hashForm(seq: seq, version: version, recordedAt: recordedAt).withUnsafeBytes { h.update($0) }
+        lead.withUnsafeBytes { h.update($0) }
+        var w = JSONWriter(capacity: 112)
+        writeMembersAfterLead(into: &w, seq: seq, version: version, recordedAt: recordedAt)
+        w.bytes.withUnsafeBytes { h.update($0) }
         return h.finalize()
+    }
+
+    /// The hash form's members after `lead`, and its closing `}`.
+    private func writeMembersAfterLead(into w: inout JSONWriter, seq: UInt64, version: UInt32?, recordedAt: Timestamp) {
+        w.key("recordedAt"); w.timestamp(recordedAt)
+        w.key("seq"); w.int(Int64(seq))
+        w.key("type"); w.string(type.name)
+        if let v = version { w.key("version"); w.int(Int64(v)) }
+        w.raw("}")
     }
 }
 

@@ -70,3 +70,30 @@ struct EventFormatTests {
         #expect(e.recordedAt?.text == "2023-02-08T09:16:00+07:00")
     }
 }
+
+/// The two canonical forms are the public contract of the hash chain and of
+/// identity without an `id` (README, "Hash chain"): anyone recomputes them
+/// from an export. Written out here byte for byte.
+struct CanonicalFormTests {
+    static let line = #"{"type":"dossier.received","dossier":"H40.22-230208-0001","at":"2023-02-08T09:15:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","note":"Đã nhận \"bản gốc\"","z":{"b":1,"a":[true,null]}},"id":"e-1","expectedVersion":0}"#
+
+    @Test func theHashFormSortsMembersAndAddsWhatTheAppendGives() throws {
+        let event = try Event(jsonLine: Self.line)
+        let recordedAt = try Timestamp(rfc3339: "2023-02-08T09:15:02+07:00")
+        let form = CanonicalEncoding(event).hashForm(seq: 42, version: 1, recordedAt: recordedAt)
+        let expected = #"{"actor":"cb-001","at":"2023-02-08T09:15:00+07:00","data":{"agency":"H40.22","note":"Đã nhận \"bản gốc\"","procedure":"1.004227","z":{"a":[true,null],"b":1}},"dossier":"H40.22-230208-0001","expectedVersion":0,"id":"e-1","recordedAt":"2023-02-08T09:15:02+07:00","seq":42,"type":"dossier.received","version":1}"#
+        #expect(String(decoding: form, as: UTF8.self) == expected)
+        let previous = SHA256.hash(Array("before".utf8))
+        #expect(CanonicalEncoding(event).chainedHash(seq: 42, version: 1, recordedAt: recordedAt, previous: previous)
+                == SHA256.hash(previous.bytes + Array(expected.utf8)))
+    }
+
+    @Test func theContentDigestCoversTypeDossierAtActorAndDataOnly() throws {
+        let event = try Event(jsonLine: Self.line)
+        let content = #"{"actor":"cb-001","at":"2023-02-08T09:15:00+07:00","data":{"agency":"H40.22","note":"Đã nhận \"bản gốc\"","procedure":"1.004227","z":{"a":[true,null],"b":1}},"dossier":"H40.22-230208-0001","type":"dossier.received"}"#
+        #expect(CanonicalEncoding(event).contentDigest == SHA256.hash(Array(content.utf8)))
+        let reference = try Event(jsonLine: #"{"type":"officer.registered","at":"2024-01-01T00:00:00+07:00","data":{"id":"cb-009","agency":"H40.22"}}"#)
+        #expect(CanonicalEncoding(reference).contentDigest
+                == SHA256.hash(Array(#"{"at":"2024-01-01T00:00:00+07:00","data":{"agency":"H40.22","id":"cb-009"},"type":"officer.registered"}"#.utf8)))
+    }
+}
