@@ -45,6 +45,22 @@ package struct Appender {
     private var claimedSeq: UInt64 = 0
     /// The streams this transaction appended to, by dossier code, until `finish` writes them.
     private var changedStreams: [ExactText: ChangedStream] = [:]
+    /// The record of the last `append`, written over by the next (`withRecordJustAppended`).
+    private let lastRecord = RecordBuffer()
+
+    /// One record's bytes, kept from append to append so that encoding one allocates nothing.
+    private final class RecordBuffer {
+        let writer: UnsafeMutablePointer<ByteWriter> = {
+            let writer = UnsafeMutablePointer<ByteWriter>.allocate(capacity: 1)
+            writer.initialize(to: ByteWriter(capacity: 512))
+            return writer
+        }()
+
+        deinit {
+            writer.deinitialize(count: 1)
+            writer.deallocate()
+        }
+    }
 
     /// A dossier's stream as this transaction left it so far.
     private struct ChangedStream {
@@ -85,7 +101,10 @@ package struct Appender {
     package mutating func claim(_ event: Event, identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
         let seq = lastSeq + 1
         do {
-            if try txn.put(store.tables.ids, key: identityKey, value: Key.u64(seq), flags: .noOverwrite) {
+            let claimed = try withUnsafeBytes(of: seq.bigEndian) { value in
+                try identityKey.withUnsafeBytes { key in try txn.put(store.tables.ids, key: key, value: value, flags: .noOverwrite) }
+            }
+            if claimed {
                 claimedSeq = seq
                 return nil
             }
@@ -101,9 +120,10 @@ package struct Appender {
     /// Stores `event`, claimed just before (`claim`), as the next seq;
     /// `canonical` is its canonical encoding. `recordedAt` is used when the
     /// event carries none. Checks nothing but storage: validation is the caller's.
-    /// - Returns: the seq and the bytes of the record stored.
+    /// - Returns: the seq stored; `withRecordJustAppended` lends its record's bytes.
+    @discardableResult
     package mutating func append(_ event: Event, canonical: CanonicalEncoding, recordedAt: Timestamp,
-                                 in txn: Transaction) throws -> (seq: UInt64, record: [UInt8]) {
+                                 in txn: Transaction) throws -> UInt64 {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
@@ -131,12 +151,9 @@ package struct Appender {
                 changedStreams[key] = first
                 slot = changedStreams.index(forKey: key)!
             }
-            do {
-                let stream = try changedStreams.values[slot].stream.withUnsafeBytes { old in
-                    try StreamSeqs.appending(seq, to: old.isEmpty ? nil : old)
-                }
-                changedStreams.values[slot].stream = stream
-            } catch let error as RecordDecodingError {
+            do throws(RecordDecodingError) {
+                try StreamSeqs.append(seq, to: &changedStreams.values[slot].stream)
+            } catch {
                 throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
             }
             changedStreams.values[slot].version += 1
@@ -145,18 +162,29 @@ package struct Appender {
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
-        let record = try RecordCodec.encode(event, version: version, recordedAt: recordedAt, hash: .zero, dossierNumber: dossierNumber) { text in
+        let writer = lastRecord.writer
+        writer.pointee.removeAll()
+        try RecordCodec.encode(event, version: version, recordedAt: recordedAt, hash: .zero, dossierNumber: dossierNumber,
+                               into: &writer.pointee) { text in
             try intern(text, in: txn)
         }
         do {
-            try txn.put(tables.events, key: Key.u64(seq), value: record, flags: .append)
+            try withUnsafeBytes(of: seq.bigEndian) { key in
+                try writer.pointee.withUnsafeBytes { record in _ = try txn.put(tables.events, key: key, value: record, flags: .append) }
+            }
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
         // The link and `lastSeq` advance together: `appended` counts both.
         hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: recordedAt))
         lastSeq = seq
-        return (seq, record)
+        return seq
+    }
+
+    /// Calls `body` with the bytes of the record the last `append` stored
+    /// (valid during the call only).
+    package func withRecordJustAppended<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try lastRecord.writer.pointee.withUnsafeBytes(body)
     }
 
     private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {

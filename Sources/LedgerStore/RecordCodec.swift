@@ -40,6 +40,13 @@ import LedgerContract
     static func encode(_ e: Event, version: UInt32?, recordedAt: Timestamp, hash: SHA256.Digest, dossierNumber: UInt32?,
                        intern: (String) throws -> UInt32) rethrows -> [UInt8] {
         var w = ByteWriter(capacity: 160)
+        try encode(e, version: version, recordedAt: recordedAt, hash: hash, dossierNumber: dossierNumber, into: &w, intern: intern)
+        return w.bytes
+    }
+
+    /// `encode(_:version:recordedAt:hash:dossierNumber:intern:)` written at the end of `w`.
+    static func encode(_ e: Event, version: UInt32?, recordedAt: Timestamp, hash: SHA256.Digest, dossierNumber: UInt32?,
+                       into w: inout ByteWriter, intern: (String) throws -> UInt32) rethrows {
         w.u8(formatVersion)
         w.u8(e.type.rawValue)
         var flags: UInt8 = 0
@@ -48,7 +55,7 @@ import LedgerContract
         if e.id != nil { flags |= 4 }
         if e.expectedVersion != nil { flags |= 8 }
         w.u8(flags)
-        w.raw(hash.bytes)
+        hash.withUnsafeBytes { w.raw($0) }
         if let n = dossierNumber {
             w.varint(UInt64(n))
             w.varint(UInt64(version ?? 0))
@@ -59,7 +66,6 @@ import LedgerContract
         if let id = e.id { w.blob(id) }
         if let ev = e.expectedVersion { w.varint(UInt64(ev)) }
         try writeObject(e.data, into: &w, intern: intern)
-        return w.bytes
     }
 
     private static func writeTimestamp(_ t: Timestamp, base: Int64, into w: inout ByteWriter) {

@@ -24,20 +24,52 @@ package enum StreamSeqs {
         guard seq == last, !seqs.isEmpty else { throw RecordDecodingError(reason: "stream ends at seq \(seq), not at its last seq \(last)") }
     }
 
-    /// The stored stream `raw` (nil: a new stream) with `seq` appended; `seq` must follow its last seq.
-    package static func appending(_ seq: UInt64, to raw: UnsafeRawBufferPointer?) throws(RecordDecodingError) -> [UInt8] {
-        var w = ByteWriter(capacity: (raw?.count ?? 0) + 20)
-        w.varint(seq)
-        guard let raw else {
+    /// Appends `seq`, which must follow the stream's last seq, to the stored
+    /// stream `stream` (empty: a new stream) in place: the last seq at the
+    /// front is rewritten (shifting the rest only when its varint grows, at
+    /// seqs 2^7, 2^14, …), so the stream grows without a copy.
+    package static func append(_ seq: UInt64, to stream: inout [UInt8]) throws(RecordDecodingError) {
+        if stream.isEmpty {
+            var w = ByteWriter(capacity: 20)
             w.varint(seq)
-            return w.bytes
+            w.varint(seq)
+            stream = w.bytes
+            return
         }
-        var r = ByteReader(raw)
-        let last = try r.varint()
+        // The last seq at the front (`ByteReader.varint`'s encoding: seven bits a byte, low first).
+        var last: UInt64 = 0
+        var headLength = 0
+        while true {
+            guard headLength < stream.count, headLength < 10 else { throw RecordDecodingError(reason: "the stream's last seq does not decode") }
+            let byte = stream[headLength]
+            last |= UInt64(byte & 0x7F) << UInt64(7 * headLength)
+            headLength += 1
+            if byte < 0x80 { break }
+        }
         guard seq > last else { throw RecordDecodingError(reason: "seq \(seq) appended after \(last)") }
-        w.raw(UnsafeRawBufferPointer(rebasing: raw[r.offset...]))
-        w.varint(seq - last)
-        return w.bytes
+        let length = varintLength(seq)
+        if length != headLength {
+            stream.replaceSubrange(0..<headLength, with: repeatElement(0, count: length))
+        }
+        var v = seq
+        for i in 0..<length {
+            stream[i] = i < length - 1 ? UInt8(truncatingIfNeeded: v) | 0x80 : UInt8(truncatingIfNeeded: v)
+            v >>= 7
+        }
+        var delta = seq - last
+        while delta >= 0x80 {
+            stream.append(UInt8(truncatingIfNeeded: delta) | 0x80)
+            delta >>= 7
+        }
+        stream.append(UInt8(delta))
+    }
+
+    /// Bytes of `v`'s varint (`ByteWriter.varint`).
+    private static func varintLength(_ v: UInt64) -> Int {
+        var v = v
+        var n = 1
+        while v >= 0x80 { v >>= 7; n += 1 }
+        return n
     }
 
     /// The stored form of `seqs` (increasing, at least one).

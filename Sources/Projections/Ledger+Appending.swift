@@ -428,13 +428,12 @@ struct AppendSession {
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
-            let record: [UInt8]
-            (seq, record) = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
             let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
-            try record.withUnsafeBytes { raw in
+            try appender.withRecordJustAppended { raw in
                 do {
                     try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { _ in records }
                 } catch let e as RecordDecodingError {
@@ -451,7 +450,7 @@ struct AppendSession {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn).seq
+            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq
