@@ -84,20 +84,14 @@ extension EventStore {
     /// it resident, not all of it.
     public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
-        var map: Environment.MappedRegion?
-        var sinceRelease = 0
+        var release = MappedPagesRelease()
         try txn.withCursor(tables.events) { cursor in
             var entry = try cursor.seek(Key.u64(max(from, 1)))
             while let e = entry {
                 let seq = try Key.readU64(e.key)
                 if seq > to { break }
                 if try !body(seq, e.value) { break }
-                sinceRelease += 1
-                if sinceRelease == 1 << 14 {
-                    if map == nil { map = try environment.mappedRegion(in: txn) }
-                    try map!.releaseOverBudget()
-                    sinceRelease = 0
-                }
+                try release.entryRead(in: txn)
                 entry = try cursor.next()
             }
         }
@@ -189,5 +183,25 @@ extension EventStore {
         let info = try environment.info
         let page = try environment.statistics.pageSize
         return (info.lastPage + 1) * page
+    }
+}
+
+/// What keeps a long scan's resident memory to a window of the ledger: every
+/// 16,384 entries read, the mapped pages are released when the process's
+/// resident ones exceed `Environment.residentFileBudget` (they stay in the
+/// page cache). One per scan, inside its transaction.
+package struct MappedPagesRelease {
+    private var map: Environment.MappedRegion?
+    private var sinceRelease = 0
+
+    package init() {}
+
+    /// Counts one entry read.
+    package mutating func entryRead(in txn: Transaction) throws {
+        sinceRelease += 1
+        guard sinceRelease == 1 << 14 else { return }
+        sinceRelease = 0
+        if map == nil { map = try txn.environment.mappedRegion(in: txn) }
+        try map!.releaseOverBudget()
     }
 }

@@ -208,9 +208,11 @@ extension EventStore {
     /// Calls `body` with each key of the id index and the seq it names, in
     /// key order, until it returns false.
     private func forEachIdentity(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt64) throws -> Bool) throws {
+        var release = MappedPagesRelease()
         try txn.withCursor(tables.ids) { cursor in
             var entry = try cursor.first()
             while let (key, value) = entry {
+                try release.entryRead(in: txn)
                 guard value.count == 8 else {
                     throw LedgerError(.corrupt, "\(path): the id index holds a value of \(value.count) bytes for key \"\(Self.shown(key))\", not a seq")
                 }
@@ -258,7 +260,9 @@ extension EventStore {
             try txn.withCursor(tables.streams) { streams in
                 var code = try codes.first()
                 var stream = try streams.first()
+                var release = MappedPagesRelease()
                 while let (numberKey, codeBytes) = code {
+                    try release.entryRead(in: txn)
                     guard let (streamKey, raw) = stream, streamKey.elementsEqual(numberKey) else {
                         problem = "dossier number \(Self.number(numberKey)) (\(String(decoding: codeBytes, as: UTF8.self))) has no stream — the dossier tables were altered outside the ledger"
                         return
@@ -295,9 +299,11 @@ extension EventStore {
 
     /// Calls `body` with each entry of the dossier table (code, number, version) in code order, until it returns false.
     private func forEachDossierEntry(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt32, UInt32) throws -> Bool) throws {
+        var release = MappedPagesRelease()
         try txn.withCursor(tables.dossiers) { cursor in
             var entry = try cursor.first()
             while let (code, value) = entry {
+                try release.entryRead(in: txn)
                 guard value.count == 8 else {
                     throw LedgerError(.corrupt, "\(path): dossier \(String(decoding: code, as: UTF8.self)): stream record is damaged")
                 }
