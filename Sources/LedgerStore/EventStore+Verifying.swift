@@ -208,16 +208,24 @@ extension EventStore {
     /// Calls `body` with each key of the id index and the seq it names, in
     /// key order, until it returns false.
     private func forEachIdentity(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt64) throws -> Bool) throws {
+        try forEachEntry(of: tables.ids, in: txn) { key, value in
+            guard value.count == 8 else {
+                throw LedgerError(.corrupt, "\(path): the id index holds a value of \(value.count) bytes for key \"\(Self.shown(key))\", not a seq")
+            }
+            return try body(key, UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)))
+        }
+    }
+
+    /// Calls `body` with each entry of `table` in key order, until it
+    /// returns false, releasing mapped pages as it goes (`MappedPagesRelease`).
+    private func forEachEntry(of table: Database, in txn: Transaction,
+                              _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         var release = MappedPagesRelease()
-        try txn.withCursor(tables.ids) { cursor in
+        try txn.withCursor(table) { cursor in
             var entry = try cursor.first()
             while let (key, value) = entry {
                 try release.entryRead(in: txn)
-                guard value.count == 8 else {
-                    throw LedgerError(.corrupt, "\(path): the id index holds a value of \(value.count) bytes for key \"\(Self.shown(key))\", not a seq")
-                }
-                let seq = UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
-                guard try body(key, seq) else { return }
+                guard try body(key, value) else { return }
                 entry = try cursor.next()
             }
         }
@@ -299,17 +307,11 @@ extension EventStore {
 
     /// Calls `body` with each entry of the dossier table (code, number, version) in code order, until it returns false.
     private func forEachDossierEntry(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt32, UInt32) throws -> Bool) throws {
-        var release = MappedPagesRelease()
-        try txn.withCursor(tables.dossiers) { cursor in
-            var entry = try cursor.first()
-            while let (code, value) = entry {
-                try release.entryRead(in: txn)
-                guard value.count == 8 else {
-                    throw LedgerError(.corrupt, "\(path): dossier \(String(decoding: code, as: UTF8.self)): stream record is damaged")
-                }
-                guard try body(code, Self.number(value), UInt32(bigEndian: value.loadUnaligned(fromByteOffset: 4, as: UInt32.self))) else { return }
-                entry = try cursor.next()
+        try forEachEntry(of: tables.dossiers, in: txn) { code, value in
+            guard value.count == 8 else {
+                throw LedgerError(.corrupt, "\(path): dossier \(String(decoding: code, as: UTF8.self)): stream record is damaged")
             }
+            return try body(code, Self.number(value), UInt32(bigEndian: value.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
         }
     }
 
