@@ -35,14 +35,15 @@ public struct LMDBError: Error, CustomStringConvertible, Sendable, IOFailure {
     public var isMapResized: Bool { code == MDB_MAP_RESIZED }
     public var isNotFound: Bool { code == MDB_NOTFOUND }
     public var isKeyExists: Bool { code == MDB_KEYEXIST }
-    /// The stored pages are not what LMDB wrote: a damaged or tampered file.
-    public var isCorruption: Bool {
-        code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_PANIC || code == MDB_INVALID
-            || code == MDB_VERSION_MISMATCH || code == MDB_BAD_TXN
-    }
-
     /// The B-tree's pages are damaged (what `mdb_*` found them to be), not the machine failing.
     public var isDamage: Bool { code == MDB_CORRUPTED || code == MDB_PAGE_NOTFOUND || code == MDB_CURSOR_FULL }
+
+    /// The transaction can go no further: its pages are damaged (`isDamage`),
+    /// the file is not an LMDB file of this version, or LMDB gave up on the
+    /// environment or the transaction.
+    public var isCorruption: Bool {
+        isDamage || code == MDB_PANIC || code == MDB_INVALID || code == MDB_VERSION_MISMATCH || code == MDB_BAD_TXN
+    }
 
     public var description: String {
         let where_ = context.isEmpty ? "" : " (" + context.joined(separator: ", ") + ")"
