@@ -58,12 +58,19 @@ public struct ByteWriter: ~Copyable {
 
     /// LEB128 unsigned varint.
     @inlinable @inline(__always) public mutating func varint(_ v: UInt64) {
-        let p = room(10)
+        count &+= Self.writeVarint(v, to: room(Self.maxVarintBytes))
+    }
+
+    /// The most bytes a varint takes.
+    public static let maxVarintBytes = 10
+
+    /// Writes `v`'s LEB128 varint at `p` (room for `maxVarintBytes`); returns how many bytes.
+    @inlinable @inline(__always) public static func writeVarint(_ v: UInt64, to p: UnsafeMutablePointer<UInt8>) -> Int {
         var v = v
         var n = 0
         while v >= 0x80 { p[n] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; n &+= 1 }
         p[n] = UInt8(truncatingIfNeeded: v)
-        count &+= n &+ 1
+        return n &+ 1
     }
 
     /// Zig-zag signed varint.

@@ -84,13 +84,22 @@ extension EventStore {
     /// it resident, not all of it.
     public func forEachRecord(from: UInt64 = 1, to: UInt64 = .max, in txn: Transaction,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try forEachEntry(of: tables.events, from: Key.u64(max(from, 1)), in: txn) { key, value in
+            let seq = try Key.readU64(key)
+            return try seq <= to && body(seq, value)
+        }
+    }
+
+    /// Calls `body` with each entry of `table` in key order, from the first
+    /// key at or after `start` (nil: the first), until it returns false.
+    /// Memory: mapped pages are released as it goes (`MappedPagesRelease`).
+    package func forEachEntry(of table: Database, from start: [UInt8]? = nil, in txn: Transaction,
+                              _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         var release = MappedPagesRelease()
-        try txn.withCursor(tables.events) { cursor in
-            var entry = try cursor.seek(Key.u64(max(from, 1)))
-            while let e = entry {
-                let seq = try Key.readU64(e.key)
-                if seq > to { break }
-                if try !body(seq, e.value) { break }
+        try txn.withCursor(table) { cursor in
+            var entry = try start.map { try cursor.seek($0) } ?? cursor.first()
+            while let (key, value) = entry {
+                guard try body(key, value) else { return }
                 try release.entryRead(in: txn)
                 entry = try cursor.next()
             }

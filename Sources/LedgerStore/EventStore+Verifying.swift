@@ -170,7 +170,7 @@ extension EventStore {
                 }
                 do {
                     let view = try view(raw, seq: seq)
-                    if checksIdentities { try identities.add(identityKey(of: view, in: txn), seq: seq) }
+                    if checksIdentities { try withIdentityKey(of: view, in: txn) { identities.add($0, seq: seq) } }
                     batch.append(view)
                 } catch {
                     if checkBatch(), checkWaiting() { result.failure = (seq, "stored bytes do not decode (\(error))") }
@@ -197,12 +197,13 @@ extension EventStore {
         }
     }
 
-    /// The key under which the event of `view` is in the id index: its id,
-    /// or 0x00 and its content digest (`Appender.identityKey(of:_:)`).
-    private func identityKey(of view: RecordView, in txn: Transaction) throws -> [UInt8] {
-        if let id = view.id { return Array(id) }
+    /// Calls `body` with the key under which the event of `view` is in the
+    /// id index: its id's bytes as stored (no copy), or 0x00 and its content
+    /// digest (`Appender.identityKey(of:_:)`).
+    private func withIdentityKey<R>(of view: RecordView, in txn: Transaction, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        if let id = view.id { return try body(id) }
         let event = try decode(view, in: txn).event
-        return Appender.identityKey(of: event, CanonicalEncoding(event))
+        return try Appender.identityKey(of: event, CanonicalEncoding(event)).withUnsafeBytes(body)
     }
 
     /// Calls `body` with each key of the id index and the seq it names, in
@@ -213,21 +214,6 @@ extension EventStore {
                 throw LedgerError(.corrupt, "\(path): the id index holds a value of \(value.count) bytes for key \"\(Self.shown(key))\", not a seq")
             }
             return try body(key, UInt64(bigEndian: value.loadUnaligned(as: UInt64.self)))
-        }
-    }
-
-    /// Calls `body` with each entry of `table` in key order, until it
-    /// returns false, releasing mapped pages as it goes (`MappedPagesRelease`).
-    private func forEachEntry(of table: Database, in txn: Transaction,
-                              _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
-        var release = MappedPagesRelease()
-        try txn.withCursor(table) { cursor in
-            var entry = try cursor.first()
-            while let (key, value) = entry {
-                try release.entryRead(in: txn)
-                guard try body(key, value) else { return }
-                entry = try cursor.next()
-            }
         }
     }
 
@@ -242,7 +228,7 @@ extension EventStore {
                 problem = (head, "the id index maps key \"\(shown)\" to seq \(seq), which the log does not hold — the index was altered outside the ledger")
                 return false
             }
-            if try !identityKey(of: view(raw, seq: seq), in: txn).elementsEqual(key) {
+            if try !withIdentityKey(of: view(raw, seq: seq), in: txn, { $0.elementsEqual(key) }) {
                 problem = (seq, "the id index maps key \"\(shown)\" to seq \(seq), an event of another identity — the index was altered outside the ledger")
                 return false
             }
@@ -264,25 +250,20 @@ extension EventStore {
         var derived = IndexFingerprint()
         var seqs: [UInt64] = []
         var problem: String?
-        try txn.withCursor(tables.dossierCodes) { codes in
-            try txn.withCursor(tables.streams) { streams in
-                var code = try codes.first()
-                var stream = try streams.first()
-                var release = MappedPagesRelease()
-                while let (numberKey, codeBytes) = code {
-                    try release.entryRead(in: txn)
-                    guard let (streamKey, raw) = stream, streamKey.elementsEqual(numberKey) else {
-                        problem = "dossier number \(Self.number(numberKey)) (\(String(decoding: codeBytes, as: UTF8.self))) has no stream — the dossier tables were altered outside the ledger"
-                        return
-                    }
-                    do throws(RecordDecodingError) { try StreamSeqs.decode(raw, into: &seqs) } catch {
-                        problem = "the stream of dossier number \(Self.number(numberKey)) does not decode: \(error.reason)"
-                        return
-                    }
-                    derived.add(code: codeBytes, number: Self.number(numberKey), version: UInt32(truncatingIfNeeded: seqs.count))
-                    code = try codes.next()
-                    stream = try streams.next()
+        try txn.withCursor(tables.streams) { streams in
+            var stream = try streams.first()
+            try forEachEntry(of: tables.dossierCodes, in: txn) { numberKey, codeBytes in
+                guard let (streamKey, raw) = stream, streamKey.elementsEqual(numberKey) else {
+                    problem = "dossier number \(Self.number(numberKey)) (\(String(decoding: codeBytes, as: UTF8.self))) has no stream — the dossier tables were altered outside the ledger"
+                    return false
                 }
+                do throws(RecordDecodingError) { try StreamSeqs.decode(raw, into: &seqs) } catch {
+                    problem = "the stream of dossier number \(Self.number(numberKey)) does not decode: \(error.reason)"
+                    return false
+                }
+                derived.add(code: codeBytes, number: Self.number(numberKey), version: UInt32(truncatingIfNeeded: seqs.count))
+                stream = try streams.next()
+                return true
             }
         }
         if let problem { return problem }
@@ -360,10 +341,6 @@ struct IndexFingerprint: Equatable {
 
     mutating func add(_ key: UnsafeRawBufferPointer, seq: UInt64) {
         sum &+= Self.mix(key, seq)
-    }
-
-    mutating func add(_ key: [UInt8], seq: UInt64) {
-        key.withUnsafeBytes { add($0, seq: seq) }
     }
 
     /// Adds a dossier code with its number and version (`Tables.dossiers`).

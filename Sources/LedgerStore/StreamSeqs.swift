@@ -25,51 +25,34 @@ package enum StreamSeqs {
     }
 
     /// Appends `seq`, which must follow the stream's last seq, to the stored
-    /// stream `stream` (empty: a new stream) in place: the last seq at the
-    /// front is rewritten (shifting the rest only when its varint grows, at
-    /// seqs 2^7, 2^14, …), so the stream grows without a copy.
+    /// stream `stream` (empty: a new stream, last seq 0) in place: the last
+    /// seq at the front is rewritten (shifting the rest only when its varint
+    /// grows, at seqs 2^7, 2^14, …) and the difference appended, so the
+    /// stream grows without a copy.
     package static func append(_ seq: UInt64, to stream: inout [UInt8]) throws(RecordDecodingError) {
-        if stream.isEmpty {
-            var w = ByteWriter(capacity: 20)
-            w.varint(seq)
-            w.varint(seq)
-            stream = w.bytes
-            return
+        let front = stream.withUnsafeBytes { raw -> Result<(last: UInt64, length: Int), RecordDecodingError> in
+            guard !raw.isEmpty else { return .success((0, 0)) }
+            var r = ByteReader(raw)
+            do throws(RecordDecodingError) {
+                let last = try r.varint()
+                return .success((last, r.offset))
+            } catch {
+                return .failure(error)
+            }
         }
-        // The last seq at the front (`ByteReader.varint`'s encoding: seven bits a byte, low first).
-        var last: UInt64 = 0
-        var headLength = 0
-        while true {
-            guard headLength < stream.count, headLength < 10 else { throw RecordDecodingError(reason: "the stream's last seq does not decode") }
-            let byte = stream[headLength]
-            last |= UInt64(byte & 0x7F) << UInt64(7 * headLength)
-            headLength += 1
-            if byte < 0x80 { break }
-        }
+        let (last, length) = try front.get()
         guard seq > last else { throw RecordDecodingError(reason: "seq \(seq) appended after \(last)") }
-        let length = varintLength(seq)
-        if length != headLength {
-            stream.replaceSubrange(0..<headLength, with: repeatElement(0, count: length))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * ByteWriter.maxVarintBytes) { buffer in
+            let p = buffer.baseAddress!
+            let newLength = ByteWriter.writeVarint(seq, to: p)
+            let deltaLength = ByteWriter.writeVarint(seq - last, to: p + newLength)
+            if newLength == length {
+                stream.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: p, count: length) }
+            } else {
+                stream.replaceSubrange(0..<length, with: UnsafeBufferPointer(start: p, count: newLength))
+            }
+            stream.append(contentsOf: UnsafeBufferPointer(start: p + newLength, count: deltaLength))
         }
-        var v = seq
-        for i in 0..<length {
-            stream[i] = i < length - 1 ? UInt8(truncatingIfNeeded: v) | 0x80 : UInt8(truncatingIfNeeded: v)
-            v >>= 7
-        }
-        var delta = seq - last
-        while delta >= 0x80 {
-            stream.append(UInt8(truncatingIfNeeded: delta) | 0x80)
-            delta >>= 7
-        }
-        stream.append(UInt8(delta))
-    }
-
-    /// Bytes of `v`'s varint (`ByteWriter.varint`).
-    private static func varintLength(_ v: UInt64) -> Int {
-        var v = v
-        var n = 1
-        while v >= 0x80 { v >>= 7; n += 1 }
-        return n
     }
 
     /// The stored form of `seqs` (increasing, at least one).
