@@ -54,7 +54,39 @@ enum DurableCommitBenchmark {
         var failures: [String] = []
         /// Writers that ran out of events before the time was up (the workload is too small if any).
         var exhausted = 0
+        /// Bytes the timed appends handed to the kernel (`DiskBaseline.bytesWritten`): the commits' pages and metas.
+        var bytesWritten: Int?
+        /// The ledger's data file at the end.
+        var fileBytes = 0
         var eventsPerSecond: Double { Double(events) / seconds }
+        /// Pages (4 KiB) a commit wrote, on average.
+        var pagesPerCommit: Double? {
+            bytesWritten.map { Double($0) / Double(DiskBaseline.pageSize) / Double(max(1, commits)) }
+        }
+    }
+
+    /// The disk alone (`DiskBaseline`), for the pages each mode's commits wrote.
+    struct DiskTimes {
+        var groupPages = 0
+        var singlePages = 0
+        /// A group commit's pages, scattered over a file of the ledger's size, then `fdatasync`.
+        var groupScattered = 0.0
+        /// The same number of pages in one contiguous run.
+        var groupContiguous = 0.0
+        /// A single writer's commit's pages, scattered.
+        var singleScattered = 0.0
+    }
+
+    /// Times the disk writing each mode's pages per commit, in `directory`
+    /// (nil where the pages written are unknown).
+    static func disk(single: Outcome, concurrent: Outcome, directory: String) throws -> DiskTimes? {
+        guard let group = concurrent.pagesPerCommit, let one = single.pagesPerCommit else { return nil }
+        var times = DiskTimes(groupPages: max(1, Int(group.rounded())), singlePages: max(1, Int(one.rounded())))
+        let fileBytes = max(concurrent.fileBytes, single.fileBytes)
+        times.groupScattered = try DiskBaseline.syncMilliseconds(pages: times.groupPages, scattered: true, fileBytes: fileBytes, directory: directory)
+        times.groupContiguous = try DiskBaseline.syncMilliseconds(pages: times.groupPages, scattered: false, fileBytes: fileBytes, directory: directory)
+        times.singleScattered = try DiskBaseline.syncMilliseconds(pages: times.singlePages, scattered: true, fileBytes: fileBytes, directory: directory)
+        return times
     }
 
     private final class Collected: Sendable {
@@ -75,6 +107,7 @@ enum DurableCommitBenchmark {
         let firstTransaction = try ledger.store.environment.info.lastTransactionID
         let collected = Collected()
         let group = DispatchGroup()
+        let bytesBefore = DiskBaseline.bytesWritten()
         let start = monotonicNanoseconds()
         let deadline = start + UInt64(secondsPerMode * 1e9)
         for (w, list) in lists.enumerated() {
@@ -116,11 +149,13 @@ enum DurableCommitBenchmark {
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
         var outcome = collected.outcome.withLock { $0 }
         outcome.seconds = seconds
+        if let before = bytesBefore, let after = DiskBaseline.bytesWritten() { outcome.bytesWritten = after - before }
+        outcome.fileBytes = (try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb")[.size] as? Int) ?? 0
         outcome.commits = try ledger.store.environment.info.lastTransactionID - firstTransaction
         return outcome
     }
 
-    static func figure(single s: Outcome, concurrent c: Outcome) -> Figure {
+    static func figure(single s: Outcome, concurrent c: Outcome, disk: DiskTimes?) -> Figure {
         var single = s, concurrent = c
         let ratio = concurrent.eventsPerSecond / single.eventsPerSecond
         let perCommit = Double(concurrent.appends) / Double(max(1, concurrent.commits))
@@ -134,6 +169,10 @@ enum DurableCommitBenchmark {
             notes.append("no group commit observed: every append committed by itself")
         } else {
             notes.append("ratio ≈ appends per commit × (wall time per commit with 1 writer / with \(writers)): \(String(format: "%.1f", perCommit)) × (\(String(format: "%.2f", singleCommitMilliseconds)) ms / \(String(format: "%.2f", groupCommitMilliseconds)) ms); a group of \(String(format: "%.0f", eventsPerCommit)) events is validated, chained, indexed and folded by the one thread committing it (\(String(format: "%.0f", groupCommitMilliseconds * 1000 / max(1, eventsPerCommit))) µs per event, fsync included), and at most \(writers) appends can wait at once")
+        }
+        let goalCommitMilliseconds = perCommit * singleCommitMilliseconds / groupCommitGoal
+        if let disk {
+            notes.append("the disk alone, timed in this run: a group commit wrote \(disk.groupPages) pages of 4 KiB, and writing that many at random offsets of a file the ledger's size, then fdatasync, took \(String(format: "%.2f", disk.groupScattered)) ms (as one contiguous run: \(String(format: "%.2f", disk.groupContiguous)) ms); the single writer's \(disk.singlePages) pages took \(String(format: "%.2f", disk.singleScattered)) ms. \(Int(groupCommitGoal))× at \(String(format: "%.1f", perCommit)) appends per commit needs a whole group commit within \(String(format: "%.2f", goalCommitMilliseconds)) ms")
         }
         notes.append("slowest append: 1 writer \(String(format: "%.2f", single.latencies.microseconds(atPercentile: 1) / 1000)) ms; \(writers) writers \(String(format: "%.2f", concurrent.latencies.microseconds(atPercentile: 1) / 1000)) ms")
         if concurrent.exhausted + single.exhausted > 0 {
@@ -161,7 +200,15 @@ enum DurableCommitBenchmark {
                       Value("commits", Double(concurrent.commits), .count),
                       Value("singleWriterAppendsPerCommit", Double(single.appends) / Double(max(1, single.commits)), .count),
                       Value("commitMilliseconds", groupCommitMilliseconds, .milliseconds),
-                      Value("singleWriterCommitMilliseconds", singleCommitMilliseconds, .milliseconds)])
+                      Value("singleWriterCommitMilliseconds", singleCommitMilliseconds, .milliseconds),
+                      Value("goalCommitMilliseconds", goalCommitMilliseconds, .milliseconds)]
+                + (disk.map { disk in
+                    [Value("groupCommitPages", Double(disk.groupPages), .count),
+                     Value("singleWriterCommitPages", Double(disk.singlePages), .count),
+                     Value("diskGroupPagesScatteredMilliseconds", disk.groupScattered, .milliseconds),
+                     Value("diskGroupPagesContiguousMilliseconds", disk.groupContiguous, .milliseconds),
+                     Value("diskSingleWriterPagesScatteredMilliseconds", disk.singleScattered, .milliseconds)]
+                } ?? []))
     }
 
     /// FNV-1a over the code's UTF-8: a stable spread of dossiers over writers.

@@ -131,7 +131,8 @@ struct LedgerBench {
             let single = try DurableCommitBenchmark.measure(workload, writers: 1, directory: scratch.child("durable-1"))
             let concurrent = try DurableCommitBenchmark.measure(workload, writers: DurableCommitBenchmark.writers,
                                                                 directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
-            figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent)
+            let disk = try DurableCommitBenchmark.disk(single: single, concurrent: concurrent, directory: scratch.path)
+            figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent, disk: disk)
         }
         if !only.isDisjoint(with: Set(["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions", "warehouse", "commands"])
             .union(reportFigures)) {
