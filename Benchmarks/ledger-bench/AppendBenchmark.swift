@@ -115,7 +115,8 @@ enum AppendBenchmark {
                             }
                             continue
                         }
-                        _ = try appender.append(input.event, canonical: canonical, recordedAt: recordedAt, in: txn)
+                        let slot = input.event.dossier.map { appender.slot(ofDossier: $0) }
+                        _ = try appender.append(input.event, slot: slot, canonical: canonical, recordedAt: recordedAt, in: txn)
                     }
                     try appender.finish(in: txn)
                     return appender

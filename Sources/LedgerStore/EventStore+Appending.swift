@@ -20,6 +20,11 @@ import LMDB
 /// transaction holds. Before `finish`, read a dossier's records through
 /// `records(ofDossier:in:)` of the appender, which sees them.
 ///
+/// Each dossier the transaction names has a slot (`slot(ofDossier:)`): a
+/// number from 0 in the order first named, found by code once per event,
+/// which the caller passes to `append` and may use to index what it keeps
+/// per dossier. Undoing a batch (`rollBack(to:)`) forgets the slots it added.
+///
 /// Package access: the ledger's projections are written in the same
 /// transaction by `Ledger.append`, the only way events enter a ledger.
 package struct Appender {
@@ -43,8 +48,11 @@ package struct Appender {
     private var nextDossierNumber: UInt32
     /// The seq the last `claim` entered in the id index.
     private var claimedSeq: UInt64 = 0
-    /// The streams this transaction appended to, by dossier code, until `finish` writes them.
-    private var changedStreams: [ExactText: ChangedStream] = [:]
+    /// The slot of each dossier this transaction named, by code.
+    private var slotsByCode: [ExactText: Int] = [:]
+    /// Per slot: the dossier's code, and its stream once this transaction
+    /// appended to it, until `finish` writes it.
+    private var touched: [TouchedDossier] = []
     /// The record of the last `append`, written over by the next (`withRecordJustAppended`).
     private let lastRecord = RecordBuffer()
 
@@ -60,6 +68,12 @@ package struct Appender {
             writer.deinitialize(count: 1)
             writer.deallocate()
         }
+    }
+
+    /// A dossier named in this transaction, at its slot.
+    private struct TouchedDossier {
+        let code: String
+        var changed: ChangedStream?
     }
 
     /// A dossier's stream as this transaction left it so far.
@@ -117,12 +131,29 @@ package struct Appender {
         }
     }
 
+    /// The slot of dossier `code` in this transaction: the one it has, or
+    /// the next number (`slotCount`) when the transaction has not named it
+    /// yet. One lookup of the code; reads and writes nothing of the store.
+    package mutating func slot(ofDossier code: String) -> Int {
+        let next = touched.count
+        // Through the subscript's `_modify`: one hash of the code, and `next` entered when it is not there.
+        let slot = Self.value(&slotsByCode[ExactText(code), default: next])
+        if slot == next { touched.append(TouchedDossier(code: code)) }
+        return slot
+    }
+
+    private static func value(_ slot: inout Int) -> Int { slot }
+
+    /// Slots given so far (`slot(ofDossier:)`), numbered from 0.
+    package var slotCount: Int { touched.count }
+
     /// Stores `event`, claimed just before (`claim`), as the next seq;
     /// `canonical` is its canonical encoding. `recordedAt` is used when the
     /// event carries none. Checks nothing but storage: validation is the caller's.
+    /// - Parameter slot: for a dossier's event, its dossier's `slot(ofDossier:)`.
     /// - Returns: the seq stored; `withRecordJustAppended` lends its record's bytes.
     @discardableResult
-    package mutating func append(_ event: Event, canonical: CanonicalEncoding, recordedAt: Timestamp,
+    package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordedAt: Timestamp,
                                  in txn: Transaction) throws -> UInt64 {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
@@ -131,34 +162,27 @@ package struct Appender {
         var dossierNumber: UInt32?
         var version: UInt32?
         if let code = event.dossier {
-            // One lookup of the code for a dossier this transaction changed already; the entry is changed in place.
-            let slot: Dictionary<ExactText, ChangedStream>.Index
-            let key = ExactText(code)
-            if let known = changedStreams.index(forKey: key) {
-                slot = known
-            } else {
-                let first: ChangedStream
+            guard let slot, slot < touched.count else { preconditionFailure("a dossier's event appended without its slot") }
+            if touched[slot].changed == nil {
                 if let current = try store.stream(ofDossier: code, in: txn) {
                     guard let raw = try txn.get(tables.streams, key: Key.u32(current.number)) else {
                         throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
                     }
-                    first = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
+                    touched[slot].changed = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
                 } else {
-                    first = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
+                    touched[slot].changed = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
+                    try txn.put(tables.dossierCodes, key: Key.u32(nextDossierNumber), value: Array(code.utf8), flags: .append)
                     nextDossierNumber += 1
-                    try txn.put(tables.dossierCodes, key: Key.u32(first.number), value: Array(code.utf8), flags: .append)
                 }
-                changedStreams[key] = first
-                slot = changedStreams.index(forKey: key)!
             }
             do throws(RecordDecodingError) {
-                try StreamSeqs.append(seq, to: &changedStreams.values[slot].stream)
+                try StreamSeqs.append(seq, to: &touched[slot].changed!.stream)
             } catch {
                 throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
             }
-            changedStreams.values[slot].version += 1
-            dossierNumber = changedStreams.values[slot].number
-            version = changedStreams.values[slot].version
+            touched[slot].changed!.version += 1
+            dossierNumber = touched[slot].changed!.number
+            version = touched[slot].changed!.version
         } else {
             try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
@@ -210,7 +234,9 @@ package struct Appender {
     /// The records of dossier `code` in version order, this transaction's
     /// included (as `EventStore.records(ofDossier:in:)` after `finish`).
     package func records(ofDossier code: String, in txn: Transaction) throws -> [RecordView] {
-        guard let changed = changedStreams[ExactText(code)] else { return try store.records(ofDossier: code, in: txn) }
+        guard let slot = slotsByCode[ExactText(code)], let changed = touched[slot].changed else {
+            return try store.records(ofDossier: code, in: txn)
+        }
         var seqs: [UInt64] = []
         do { try changed.stream.withUnsafeBytes { try StreamSeqs.decode($0, into: &seqs) } } catch let error as RecordDecodingError {
             throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
@@ -222,8 +248,8 @@ package struct Appender {
     /// the new head. Call once, after the last `append`.
     package func finish(in txn: Transaction) throws {
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
-        for (key, changed) in changedStreams.sorted(by: { $0.value.number < $1.value.number }) {
-            let code = key.text
+        let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.code, changed: $0) } }
+        for (code, changed) in streams.sorted(by: { $0.changed.number < $1.changed.number }) {
             do {
                 try txn.put(store.tables.dossiers, key: Array(code.utf8), value: Key.u32u32(changed.number, changed.version))
                 _ = try txn.put(store.tables.streams, key: Key.u32(changed.number), value: changed.stream)

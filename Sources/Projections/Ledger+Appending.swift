@@ -305,18 +305,19 @@ struct AppendSession {
     var appender: Appender
     var reference: ReferenceData
     /// Dossier states changed by this transaction's batches, with the index
-    /// in `references` of the reference data at their last event.
-    /// By exact bytes (`ExactText`), as the state table keys them.
-    var changed: [ExactText: (state: DossierState, referenceIndex: Int)] = [:]
+    /// in `references` of the reference data at their last event, by the
+    /// appender's dossier slot (`Appender.slot(ofDossier:)`); nil for a
+    /// dossier named but not changed yet.
+    var changed: [ChangedState?] = []
     /// The versions of the reference data that changed dossiers saw (shared,
     /// not copied into every entry of `changed`); the last is `reference`
     /// unless `referenceIsShared` is false.
     var references: [ReferenceData] = []
     var referenceIsShared = false
-    /// What the current batch replaced in `changed` (nil: the code was not
-    /// there), in order: undoing a batch costs only its own changes, not a
-    /// copy of every state the transaction changed.
-    var undo: [(code: ExactText, previous: (state: DossierState, referenceIndex: Int)?)] = []
+    /// What the current batch replaced in `changed`, in order: undoing a
+    /// batch costs only its own changes, not a copy of every state the
+    /// transaction changed.
+    var undo: [(slot: Int, previous: ChangedState?)] = []
     /// Whether a batch can be dropped while others of the transaction are
     /// kept (a group of several batches). With a single batch a failure
     /// aborts the whole transaction, so no undo log is kept.
@@ -335,6 +336,13 @@ struct AppendSession {
     var appendedSinceRelease = 0
     /// The map's region, found when first released in this transaction.
     var mappedRegion: Environment.MappedRegion?
+
+    /// A dossier's state as this transaction changed it.
+    struct ChangedState {
+        var state: DossierState
+        /// The index in `references` of the reference data at its last event.
+        var referenceIndex: Int
+    }
 
     /// What `dropBatch` restores.
     struct Mark {
@@ -370,7 +378,8 @@ struct AppendSession {
         reference = mark.reference
         references.removeLast(references.count - mark.referenceCount)
         referenceIsShared = mark.referenceIsShared
-        for (code, previous) in undo.reversed() { changed[code] = previous }
+        for (slot, previous) in undo.reversed() where slot < changed.count { changed[slot] = previous }
+        changed.removeLast(changed.count - appender.slotCount)
         undo.removeAll(keepingCapacity: true)
         report = AppendReport(stored: nil, alreadyStored: [])
     }
@@ -405,14 +414,13 @@ struct AppendSession {
             // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
             // in place (no copy of its arrays) unless the undo log keeps the previous value; put back below.
             var state: DossierState
-            let key = ExactText(code)
-            let slot = changed.index(forKey: key)
-            if let slot {
-                if keepsUndo { undo.append((key, changed.values[slot])) }
+            let slot = appender.slot(ofDossier: code)
+            if slot == changed.count { changed.append(nil) }
+            if keepsUndo { undo.append((slot, changed[slot])) }
+            if changed[slot] != nil {
                 state = DossierState(code: code)
-                swap(&state, &changed.values[slot].state)
+                swap(&state, &changed[slot]!.state)
             } else {
-                if keepsUndo { undo.append((key, nil)) }
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
             }
             if let expected = event.expectedVersion, expected != state.version {
@@ -428,7 +436,7 @@ struct AppendSession {
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
-            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
@@ -444,13 +452,13 @@ struct AppendSession {
                 references.append(reference)
                 referenceIsShared = true
             }
-            if let slot { changed.values[slot] = (consume state, references.count - 1) } else { changed[key] = (consume state, references.count - 1) }
+            changed[slot] = ChangedState(state: consume state, referenceIndex: references.count - 1)
         } else {
             do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, slot: nil, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq
@@ -458,7 +466,7 @@ struct AppendSession {
 
     func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
-        for change in changed.values {
+        for case let change? in changed {
             try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)

@@ -27,7 +27,8 @@ import LedgerContract
                 for e in events {
                     let canonical = CanonicalEncoding(e)
                     _ = try appender.claim(e, identityKey: Appender.identityKey(of: e, canonical), in: txn)
-                    _ = try appender.append(e, canonical: canonical, recordedAt: stamp, in: txn)
+                    let slot = e.dossier.map { appender.slot(ofDossier: $0) }
+                    _ = try appender.append(e, slot: slot, canonical: canonical, recordedAt: stamp, in: txn)
                 }
                 try appender.finish(in: txn)
                 return appender

@@ -81,6 +81,39 @@ import LedgerContract
         #expect(try ledger.projectionDifferences().isEmpty)
     }
 
+    /// A refused batch that named a dossier new to the group leaves nothing
+    /// of it: the next batch's new dossier takes its place in the
+    /// transaction's bookkeeping and is stored with its own events only.
+    @Test func aNewDossierOfARefusedBatchLeavesNoTrace() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.reference)
+        let ledger = t.ledger
+        let group = [try Self.batch([Fixture.received("A", "2024-03-04T09:00:00")]),
+                     try Self.batch([Fixture.received("B", "2024-03-04T09:00:00"), Self.assigned("B", "2024-03-04T09:20:00", to: "cb-404")]),
+                     try Self.batch([Fixture.received("C", "2024-03-04T09:00:00"), Self.assigned("C", "2024-03-04T09:30:00")]),
+                     try Self.batch([Self.assigned("A", "2024-03-04T09:40:00")])]
+        ledger.commit(group)
+        let outcomes = group.map { $0.wait() }
+        #expect(try outcomes[0]?.get().stored == 9...9)
+        #expect(try outcomes[2]?.get().stored == 10...11)
+        #expect(try outcomes[3]?.get().stored == 12...12)
+        guard case .failure(is AppendRefusal)? = outcomes[1] else {
+            Issue.record("the batch assigning cb-404 was not refused")
+            return
+        }
+        let (a, b, c, streamOfC) = try ledger.store.read { txn in
+            (try ledger.dossier("A", in: txn), try ledger.dossier("B", in: txn), try ledger.dossier("C", in: txn),
+             try ledger.store.seqs(ofDossier: "C", in: txn))
+        }
+        #expect(a?.version == 2)
+        #expect(b == nil)
+        #expect(c?.version == 2)
+        #expect(c?.currentHolding?.officer == "cb-002")
+        #expect(streamOfC == [10, 11])
+        #expect(try ledger.store.verifyChain().holds)
+        #expect(try ledger.projectionDifferences().isEmpty)
+    }
+
     /// Every batch waiting joins the commit: 200 batches, one transaction.
     @Test func aGroupHasNoCap() throws {
         let t = try TemporaryLedger()
