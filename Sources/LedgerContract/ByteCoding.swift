@@ -30,6 +30,10 @@ public struct ByteWriter: ~Copyable {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// The bytes written so far, where they lie: valid until the next write
+    /// or `removeAll`, and while the writer lives.
+    @inlinable public var unsafeBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
     /// Forgets the bytes written, keeping the buffer for the next ones.
     @inlinable public mutating func removeAll() { count = 0 }
 

@@ -53,11 +53,13 @@ package struct Appender {
     /// Per slot: the dossier's code, and its stream once this transaction
     /// appended to it, until `finish` writes it.
     private var touched: [TouchedDossier] = []
-    /// The record of the last `append`, written over by the next (`withRecordJustAppended`).
+    /// The record of the last `append`, written over by the next.
     private let lastRecord = RecordBuffer()
 
-    /// One record's bytes, kept from append to append so that encoding one allocates nothing.
-    private final class RecordBuffer {
+    /// One record's bytes, kept from append to append so that encoding one
+    /// allocates nothing: the record of the appender's last `append`
+    /// (`recordJustAppended`) until its next.
+    package final class RecordBuffer {
         let writer: UnsafeMutablePointer<ByteWriter> = {
             let writer = UnsafeMutablePointer<ByteWriter>.allocate(capacity: 1)
             writer.initialize(to: ByteWriter(capacity: 512))
@@ -68,6 +70,10 @@ package struct Appender {
             writer.deinitialize(count: 1)
             writer.deallocate()
         }
+
+        /// The record's bytes, valid until the appender's next `append`
+        /// (which writes over them) and while the appender lives.
+        package var bytes: UnsafeRawBufferPointer { writer.pointee.unsafeBytes }
     }
 
     /// A dossier named in this transaction, at its slot.
@@ -151,7 +157,7 @@ package struct Appender {
     /// `canonical` is its canonical encoding. `recordedAt` is used when the
     /// event carries none. Checks nothing but storage: validation is the caller's.
     /// - Parameter slot: for a dossier's event, its dossier's `slot(ofDossier:)`.
-    /// - Returns: the seq stored; `withRecordJustAppended` lends its record's bytes.
+    /// - Returns: the seq stored; `recordJustAppended` holds its record's bytes.
     @discardableResult
     package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordedAt: Timestamp,
                                  in txn: Transaction) throws -> UInt64 {
@@ -205,11 +211,10 @@ package struct Appender {
         return seq
     }
 
-    /// Calls `body` with the bytes of the record the last `append` stored
-    /// (valid during the call only).
-    package func withRecordJustAppended<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try lastRecord.writer.pointee.withUnsafeBytes(body)
-    }
+    /// The record the last `append` stored, until the next `append`. A
+    /// reference of its own: reading it while the caller changes its other
+    /// state needs no copy of the appender.
+    package var recordJustAppended: RecordBuffer { lastRecord }
 
     private mutating func intern(_ text: String, in txn: Transaction) throws -> UInt32 {
         let key = ExactText(text)

@@ -411,15 +411,14 @@ struct AppendSession {
         do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
         let seq: UInt64
         if let code = dossier {
-            // Taken out of `changed` (swapped with a blank, its slot kept) so that the event is applied to it
-            // in place (no copy of its arrays) unless the undo log keeps the previous value; put back below.
-            var state: DossierState
+            // Moved out of `changed` so that the event is applied to it in place (no copy of its arrays)
+            // unless the undo log keeps the previous value; put back below.
             let slot = appender.slot(ofDossier: code)
             if slot == changed.count { changed.append(nil) }
             if keepsUndo { undo.append((slot, changed[slot])) }
-            if changed[slot] != nil {
-                state = DossierState(code: code)
-                swap(&state, &changed[slot]!.state)
+            var state: DossierState
+            if let taken = changed[slot].take() {
+                state = taken.state
             } else {
                 state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
             }
@@ -441,12 +440,11 @@ struct AppendSession {
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
             let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
-            try appender.withRecordJustAppended { raw in
-                do {
-                    try fold.apply(try RecordView(raw, seq: seq), to: &state, reference: reference) { _ in records }
-                } catch let e as RecordDecodingError {
-                    throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
-                }
+            // No closure capturing `self` around the fold: `reference` is lent to it, not copied.
+            do {
+                try fold.apply(try RecordView(appender.recordJustAppended.bytes, seq: seq), to: &state, reference: reference) { _ in records }
+            } catch let e as RecordDecodingError {
+                throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
             }
             if !referenceIsShared {
                 references.append(reference)
@@ -464,9 +462,12 @@ struct AppendSession {
         report.stored = first...seq
     }
 
-    func finish(txn: Transaction) throws {
+    /// Writes the changed states' rows and the log's pending entries. Call
+    /// once, after the last append: the states are moved out as they are written.
+    mutating func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
-        for case let change? in changed {
+        for slot in changed.indices {
+            guard let change = changed[slot].take() else { continue }
             try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
