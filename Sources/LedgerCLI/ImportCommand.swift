@@ -109,7 +109,7 @@ enum ImportCommand {
         var reader = LineReader(fileDescriptor: input.fd)
         var inBatch = 0
         let chunks = BatchPrefetch<ParsedChunk>(depth: chunksAhead) {
-            guard let events = try InputSource.readBatch(&reader, limit: min(chunkSize, batchSize - inBatch)) else { return nil }
+            guard let events = try InputSource.readChunk(&reader, limit: min(chunkSize, batchSize - inBatch), preparingFor: ledger) else { return nil }
             inBatch += events.count
             let endsBatch = inBatch == batchSize
             if endsBatch { inBatch = 0 }

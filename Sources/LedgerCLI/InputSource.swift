@@ -32,13 +32,30 @@ struct InputSource {
     static func readBatch(_ reader: inout LineReader, limit: Int) throws -> [PreparedEvent]? {
         var events: [PreparedEvent] = []
         events.reserveCapacity(min(limit, 4_096))   // one allocation for an import chunk, not a doubling series
-        while events.count < limit, let line = try reader.next() {
+        try readEvents(&reader, limit: limit) { events.append(PreparedEvent($0)) }
+        return events.isEmpty ? nil : events
+    }
+
+    /// Reads up to `limit` lines as events prepared for `ledger`
+    /// (`Ledger.prepare`, their records encoded ahead): for a chunk of an
+    /// import, read while the writer appends the one before. Nil at end of input.
+    /// - Throws: as `readBatch(_:limit:)`.
+    static func readChunk(_ reader: inout LineReader, limit: Int, preparingFor ledger: Ledger) throws -> [PreparedEvent]? {
+        var events: [InputEvent] = []
+        events.reserveCapacity(min(limit, 4_096))
+        try readEvents(&reader, limit: limit) { events.append($0) }
+        return events.isEmpty ? nil : ledger.prepare(events)
+    }
+
+    private static func readEvents(_ reader: inout LineReader, limit: Int, _ body: (InputEvent) -> Void) throws {
+        var count = 0
+        while count < limit, let line = try reader.next() {
             switch line {
-            case .text(let number, let bytes): events.append(PreparedEvent(try Ledger.parse(line: number, bytes: bytes)))
+            case .text(let number, let bytes): body(try Ledger.parse(line: number, bytes: bytes))
             case .tooLong(let number):
                 throw AppendRefusal(.invalid, line: number, dossier: nil, rule: "line longer than \(reader.maxLineBytes) bytes")
             }
+            count += 1
         }
-        return events.isEmpty ? nil : events
     }
 }

@@ -111,6 +111,27 @@ package struct Appender {
         return [0] + canonical.contentDigest.bytes
     }
 
+    /// The part of `event`'s record that follows its dossier number and
+    /// version (`RecordCodec.encodeTail`), encoded ahead of the append with
+    /// the string ids of `strings`: nil when the event has no `recordedAt`
+    /// of its own (the append stamps it) or names a string not committed
+    /// yet (the append interns it). Safe on any thread.
+    package static func recordTail(of event: Event, strings: CommittedStrings) -> [UInt8]? {
+        guard let recordedAt = event.recordedAt else { return nil }
+        var w = ByteWriter(capacity: 160)
+        do {
+            try RecordCodec.encodeTail(event, recordedAt: recordedAt, into: &w) { text in
+                guard let id = strings.ids[ExactText(text)] else { throw NotCommitted() }
+                return id
+            }
+        } catch {
+            return nil
+        }
+        return w.bytes
+    }
+
+    private struct NotCommitted: Error {}
+
     /// Enters `event`, of index key `identityKey` (`identityKey(of:_:)`), in
     /// the id index under the next seq, for `append` to store it there; or,
     /// when the key is already stored (this transaction's appends
@@ -157,10 +178,12 @@ package struct Appender {
     /// `canonical` is its canonical encoding. `recordedAt` is used when the
     /// event carries none. Checks nothing but storage: validation is the caller's.
     /// - Parameter slot: for a dossier's event, its dossier's `slot(ofDossier:)`.
+    /// - Parameter recordTail: the end of its record encoded beforehand
+    ///   (`recordTail(of:strings:)`), or nil to encode it here.
     /// - Returns: the seq stored; `recordJustAppended` holds its record's bytes.
     @discardableResult
-    package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordedAt: Timestamp,
-                                 in txn: Transaction) throws -> UInt64 {
+    package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordTail: [UInt8]? = nil,
+                                 recordedAt: Timestamp, in txn: Transaction) throws -> UInt64 {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
@@ -194,9 +217,14 @@ package struct Appender {
         }
         let writer = lastRecord.writer
         writer.pointee.removeAll()
-        try RecordCodec.encode(event, version: version, recordedAt: recordedAt, hash: .zero, dossierNumber: dossierNumber,
-                               into: &writer.pointee) { text in
-            try intern(text, in: txn)
+        if let recordTail, event.recordedAt != nil {
+            RecordCodec.encodeHead(event, version: version, hash: .zero, dossierNumber: dossierNumber, into: &writer.pointee)
+            recordTail.withUnsafeBytes { writer.pointee.raw($0) }
+        } else {
+            try RecordCodec.encode(event, version: version, recordedAt: recordedAt, hash: .zero, dossierNumber: dossierNumber,
+                                   into: &writer.pointee) { text in
+                try intern(text, in: txn)
+            }
         }
         do {
             try withUnsafeBytes(of: seq.bigEndian) { key in

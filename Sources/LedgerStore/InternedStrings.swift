@@ -30,7 +30,20 @@ struct InternedStrings: Sendable {
     }
 }
 
+/// The strings a ledger had committed when it was taken, and their ids:
+/// an id once committed never changes, so what it gives holds for every
+/// later transaction. Taken on any thread (`EventStore.committedStrings`);
+/// a copy of the store's cache that shares its storage.
+package struct CommittedStrings: Sendable {
+    let ids: [ExactText: UInt32]
+}
+
 extension EventStore {
+    /// The strings this process knows committed (`CommittedStrings`).
+    package func committedStrings() -> CommittedStrings {
+        CommittedStrings(ids: strings.withLock { $0.ids })
+    }
+
     /// The text of string id `id`, reading newer entries when needed.
     func text(ofString id: UInt32, in txn: Transaction) throws -> String {
         if let t = strings.withLock({ id <= $0.count ? $0.texts[Int(id) - 1] : nil }) { return t }

@@ -47,6 +47,13 @@ import LedgerContract
     /// `encode(_:version:recordedAt:hash:dossierNumber:intern:)` written at the end of `w`.
     static func encode(_ e: Event, version: UInt32?, recordedAt: Timestamp, hash: SHA256.Digest, dossierNumber: UInt32?,
                        into w: inout ByteWriter, intern: (String) throws -> UInt32) rethrows {
+        encodeHead(e, version: version, hash: hash, dossierNumber: dossierNumber, into: &w)
+        try encodeTail(e, recordedAt: recordedAt, into: &w, intern: intern)
+    }
+
+    /// A record's first part, through the dossier number and version: what
+    /// only the appender knows.
+    static func encodeHead(_ e: Event, version: UInt32?, hash: SHA256.Digest, dossierNumber: UInt32?, into w: inout ByteWriter) {
         w.u8(formatVersion)
         w.u8(e.type.rawValue)
         var flags: UInt8 = 0
@@ -60,6 +67,11 @@ import LedgerContract
             w.varint(UInt64(n))
             w.varint(UInt64(version ?? 0))
         }
+    }
+
+    /// A record's second part, from its instants on: the event's own
+    /// content, with its strings as `intern` numbers them.
+    static func encodeTail(_ e: Event, recordedAt: Timestamp, into w: inout ByteWriter, intern: (String) throws -> UInt32) rethrows {
         writeTimestamp(e.at, base: 0, into: &w)
         writeTimestamp(recordedAt, base: e.at.seconds, into: &w)
         if let a = e.actor { w.varint(UInt64(try intern(a))) }

@@ -62,6 +62,9 @@ public struct InputEvent: Sendable {
 /// this one keeps that work off the writer. A class: the writer lends one
 /// reference per event, where lending a struct of this many strings and
 /// arrays out of a batch's buffer retained each of them.
+///
+/// Prepared for a ledger (`Ledger.prepare(_:)`), it also carries the end of
+/// its stored record, encoded with the string ids the ledger had committed.
 public final class PreparedEvent: Sendable {
     public let input: InputEvent
     let canonical: CanonicalEncoding
@@ -69,10 +72,16 @@ public final class PreparedEvent: Sendable {
     /// The rule `data` breaks by holding personal data, if it does
     /// (`DossierEventRules.checkNoPersonalData`); a ledger that allows it ignores this.
     let personalDataRule: String?
+    /// The end of its record (`Appender.recordTail(of:strings:)`), when encoded beforehand.
+    let recordTail: [UInt8]?
 
     /// - Complexity: O(size of the event); safe on any thread.
-    public init(_ input: InputEvent) {
+    public convenience init(_ input: InputEvent) { self.init(input, strings: nil) }
+
+    /// With `strings`, the end of its record is encoded too.
+    init(_ input: InputEvent, strings: CommittedStrings?) {
         self.input = input
+        recordTail = strings.flatMap { Appender.recordTail(of: input.event, strings: $0) }
         canonical = CanonicalEncoding(input.event)
         identityKey = Appender.identityKey(of: input.event, canonical)
         do throws(RuleViolation) {

@@ -72,6 +72,18 @@ extension Ledger {
         try append(events.map(PreparedEvent.init), recordedAt: recordedAt)
     }
 
+    /// Prepares `events` for an append to this ledger (`PreparedEvent`) on
+    /// the calling thread, their records encoded but for what only the
+    /// append knows (dossier number, version, hash), with the string ids
+    /// this ledger had committed: for a thread reading the next chunk of an
+    /// import while the writer appends the current one. An event naming a
+    /// string not committed yet is encoded by the append instead.
+    /// - Complexity: O(size of the events); safe on any thread.
+    public func prepare(_ events: [InputEvent]) -> [PreparedEvent] {
+        let strings = store.committedStrings()
+        return events.map { PreparedEvent($0, strings: strings) }
+    }
+
     /// Appends a batch prepared beforehand (`PreparedEvent`, on any thread):
     /// the same as `append(_:recordedAt:)` with less work left for the writer.
     @discardableResult
@@ -435,7 +447,8 @@ struct AppendSession {
             } catch let violation as RuleViolation {
                 throw refuse(.invalid, violation.rule)
             }
-            seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
+                                      recordedAt: recordedAt, in: txn)
             let known = fold.reader.stringCount - Int(appender.committedStringCount)
             if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
             // A void refolds the dossier from its records, this transaction's included.
@@ -456,7 +469,8 @@ struct AppendSession {
                 throw refuse(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, slot: nil, canonical: prepared.canonical, recordedAt: recordedAt, in: txn)
+            seq = try appender.append(event, slot: nil, canonical: prepared.canonical, recordTail: prepared.recordTail,
+                                      recordedAt: recordedAt, in: txn)
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq

@@ -42,6 +42,48 @@ import LedgerContract
         #expect(again.stored == nil && again.alreadyStored.count == lines.count)
     }
 
+    /// Events prepared for the ledger (`Ledger.prepare`, their records'
+    /// ends encoded ahead with the committed string ids, as `import` does)
+    /// are stored byte for byte as the append itself would store them,
+    /// strings not committed yet and events without a `recordedAt` included.
+    @Test func recordsEncodedAheadAreTheAppendsOwn() throws {
+        var lines = TemporaryLedger.generatedLines(dossiers: 200, seed: 11)
+        // A dossier's first event again, for two new dossiers: one naming a data key no event names
+        // (a string the first batch does not commit), one without a recordedAt of its own.
+        let opening = try #require(lines.first { $0.contains(#""type":"dossier.submitted""#) })
+        func renamed(_ line: String, to code: String) throws -> String {
+            let dossier = try #require(line.range(of: #""dossier":"[^"]*""#, options: .regularExpression))
+            return line.replacingCharacters(in: dossier, with: #""dossier":"\#(code)""#)
+                .replacingOccurrences(of: #","id":"[^"]*""#, with: "", options: .regularExpression)
+        }
+        lines.append(try renamed(opening, to: "NEW-1").replacingOccurrences(of: #""data":{"#, with: #""data":{"ghiChú":"Hồ sơ nộp lại","#))
+        lines.append(try renamed(opening, to: "NEW-2").replacingOccurrences(of: #","recordedAt":"[^"]*""#, with: "", options: .regularExpression))
+        let split = lines.count * 2 / 3
+        let ahead = try TemporaryLedger(), plain = try TemporaryLedger()
+        let first = try Self.prepared(lines[..<split])
+        for t in [ahead, plain] { try t.ledger.append(chunks: Self.chunks(first, size: 500), recordedAt: Self.recordedAt) }
+        let rest = try Ledger.parse(lines: lines[split...].enumerated().map { ($0.offset + split + 1, Array($0.element.utf8)) })
+        let prepared = ahead.ledger.prepare(rest)
+        let encodedAhead = prepared.filter { $0.recordTail != nil }.count
+        #expect(encodedAhead > rest.count / 2, "most of the second batch names only committed strings")
+        #expect(encodedAhead < rest.count, "the new strings and the event without recordedAt are left to the append")
+        #expect(prepared.last?.recordTail == nil)
+        _ = try ahead.ledger.append(chunks: Self.chunks(prepared, size: 300), recordedAt: Self.recordedAt)
+        _ = try plain.ledger.append(chunks: Self.chunks(rest.map(PreparedEvent.init), size: 300), recordedAt: Self.recordedAt)
+        let records = try [ahead, plain].map { t in
+            try t.ledger.store.read { txn in
+                var all: [[UInt8]] = []
+                try t.ledger.store.forEachRecord(in: txn) { _, bytes in all.append(Array(bytes)); return true }
+                return all
+            }
+        }
+        #expect(records[0].count == lines.count && records[1].count == lines.count)
+        let differing = zip(records[0], records[1]).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(differing == nil, "the same records, byte for byte (seq \((differing ?? 0) + 1) differs)")
+        #expect(try ahead.ledger.store.verifyChain().holds)
+        #expect(try ahead.ledger.projectionDifferences().isEmpty)
+    }
+
     /// A bad event in a late chunk refuses the whole batch: the chunks
     /// before it, appended in the same transaction, are not stored.
     @Test func aRefusalInALateChunkLeavesNothingOfTheBatch() throws {
