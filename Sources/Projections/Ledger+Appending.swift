@@ -316,19 +316,18 @@ struct AppendSession {
     let ledger: Ledger
     var appender: Appender
     var reference: ReferenceData
-    /// Dossier states changed by this transaction's batches, with the index
-    /// in `references` of the reference data at their last event, by the
-    /// appender's dossier slot (`Appender.slot(ofDossier:)`); nil for a
-    /// dossier named but not changed yet.
-    var changed: [ChangedState?] = []
+    /// The states of the dossiers this transaction's batches named, by the
+    /// appender's dossier slot (`Appender.slot(ofDossier:)`): one for each
+    /// slot, changed in place as events are folded into them.
+    var changed: [ChangedState] = []
     /// The versions of the reference data that changed dossiers saw (shared,
     /// not copied into every entry of `changed`); the last is `reference`
     /// unless `referenceIsShared` is false.
     var references: [ReferenceData] = []
     var referenceIsShared = false
-    /// What the current batch replaced in `changed`, in order: undoing a
-    /// batch costs only its own changes, not a copy of every state the
-    /// transaction changed.
+    /// What the current batch changed in `changed`, in order (nil for a
+    /// dossier it named first): undoing a batch costs only its own changes,
+    /// not a copy of every state the transaction changed.
     var undo: [(slot: Int, previous: ChangedState?)] = []
     /// Whether a batch can be dropped while others of the transaction are
     /// kept (a group of several batches). With a single batch a failure
@@ -353,7 +352,7 @@ struct AppendSession {
     struct ChangedState {
         var state: DossierState
         /// The index in `references` of the reference data at its last event.
-        var referenceIndex: Int
+        var referenceIndex = 0
     }
 
     /// What `dropBatch` restores.
@@ -390,8 +389,8 @@ struct AppendSession {
         reference = mark.reference
         references.removeLast(references.count - mark.referenceCount)
         referenceIsShared = mark.referenceIsShared
-        for (slot, previous) in undo.reversed() where slot < changed.count { changed[slot] = previous }
-        changed.removeLast(changed.count - appender.slotCount)
+        for case let (slot, previous?) in undo.reversed() where slot < changed.count { changed[slot] = previous }
+        changed.removeLast(max(0, changed.count - appender.slotCount))
         undo.removeAll(keepingCapacity: true)
         report = AppendReport(stored: nil, alreadyStored: [])
     }
@@ -423,47 +422,21 @@ struct AppendSession {
         do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
         let seq: UInt64
         if let code = dossier {
-            // Moved out of `changed` so that the event is applied to it in place (no copy of its arrays)
-            // unless the undo log keeps the previous value; put back below.
+            // The state is changed where it lies in `changed`, lent to each step: no copy or move of it.
             let slot = appender.slot(ofDossier: code)
-            if slot == changed.count { changed.append(nil) }
-            if keepsUndo { undo.append((slot, changed[slot])) }
-            var state: DossierState
-            if let taken = changed[slot].take() {
-                state = taken.state
-            } else {
-                state = try ledger.dossier(code, in: txn) ?? DossierState(code: code)
+            if slot == changed.count {
+                if keepsUndo { undo.append((slot, nil)) }
+                changed.append(ChangedState(state: try ledger.dossier(code, in: txn) ?? DossierState(code: code)))
+            } else if keepsUndo {
+                undo.append((slot, changed[slot]))
             }
-            if let expected = event.expectedVersion, expected != state.version {
-                throw refuse(.versionConflict(expected: expected, actual: state.version),
-                             "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
-            }
-            // The closures below capture locals, not `self`: `reference` is then lent to the calls, not copied.
-            let store = ledger.store
-            do {
-                try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
-                    try store.event(seq: seq, in: txn)
-                }
-            } catch let violation as RuleViolation {
-                throw refuse(.invalid, violation.rule)
-            }
-            seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
-                                      recordedAt: recordedAt, in: txn)
-            let known = fold.reader.stringCount - Int(appender.committedStringCount)
-            if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
-            // A void refolds the dossier from its records, this transaction's included.
-            let records = event.type == .eventVoided ? try appender.records(ofDossier: code, in: txn) : []
-            // No closure capturing `self` around the fold: `reference` is lent to it, not copied.
-            do {
-                try fold.apply(try RecordView(appender.recordJustAppended.bytes, seq: seq), to: &state, reference: reference) { _ in records }
-            } catch let e as RecordDecodingError {
-                throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
-            }
+            seq = try Self.apply(prepared, recordedAt: recordedAt, to: &changed[slot].state, slot: slot, ledger: ledger,
+                                 appender: &appender, fold: &fold, reference: reference, txn: txn)
             if !referenceIsShared {
                 references.append(reference)
                 referenceIsShared = true
             }
-            changed[slot] = ChangedState(state: consume state, referenceIndex: references.count - 1)
+            changed[slot].referenceIndex = references.count - 1
         } else {
             do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
                 throw refuse(.invalid, error.rule)
@@ -476,12 +449,48 @@ struct AppendSession {
         report.stored = first...seq
     }
 
+    /// Checks `prepared`, an event of the dossier in `slot` whose state is
+    /// `state`, against it and `reference`; stores it (`appender`) and folds
+    /// its record into `state`. Each part lent, not copied: a static
+    /// function, so that the session's parts can be lent side by side.
+    /// - Returns: its seq.
+    private static func apply(_ prepared: PreparedEvent, recordedAt: Timestamp, to state: inout DossierState, slot: Int, ledger: Ledger,
+                              appender: inout Appender, fold: inout DossierFold, reference: ReferenceData, txn: Transaction) throws -> UInt64 {
+        let event = prepared.input.event
+        func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
+            AppendRefusal(kind, line: prepared.input.line, dossier: event.dossier, rule: rule)
+        }
+        if let expected = event.expectedVersion, expected != state.version {
+            throw refuse(.versionConflict(expected: expected, actual: state.version),
+                         "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
+        }
+        let store = ledger.store
+        do {
+            try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
+                try store.event(seq: seq, in: txn)
+            }
+        } catch let violation as RuleViolation {
+            throw refuse(.invalid, violation.rule)
+        }
+        let seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
+                                      recordedAt: recordedAt, in: txn)
+        let known = fold.reader.stringCount - Int(appender.committedStringCount)
+        if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
+        // A void refolds the dossier from its records, this transaction's included.
+        let records = event.type == .eventVoided ? try appender.records(ofDossier: state.code, in: txn) : []
+        do {
+            try fold.apply(try RecordView(appender.recordJustAppended.bytes, seq: seq), to: &state, reference: reference) { _ in records }
+        } catch let e as RecordDecodingError {
+            throw LedgerError(.corrupt, "\(ledger.path): seq \(seq): the record just written does not decode: \(e.reason)")
+        }
+        return seq
+    }
+
     /// Writes the changed states' rows and the log's pending entries. Call
-    /// once, after the last append: the states are moved out as they are written.
-    mutating func finish(txn: Transaction) throws {
+    /// once, after the last append.
+    func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
-        for slot in changed.indices {
-            guard let change = changed[slot].take() else { continue }
+        for change in changed {
             try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
