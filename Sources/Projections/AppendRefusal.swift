@@ -92,3 +92,10 @@ public final class PreparedEvent: Sendable {
         }
     }
 }
+
+extension PreparedEvent {
+    /// A refusal of this event: its line and dossier, and the rule it breaks.
+    func refusal(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
+        AppendRefusal(kind, line: input.line, dossier: input.event.dossier, rule: rule)
+    }
+}

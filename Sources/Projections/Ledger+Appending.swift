@@ -402,26 +402,23 @@ struct AppendSession {
             try mappedRegion!.releaseOverBudget()
             appendedSinceRelease = 0
         }
-        let line = prepared.input.line, event = prepared.input.event, dossier = event.dossier
-        func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
-            AppendRefusal(kind, line: line, dossier: dossier, rule: rule)
-        }
+        let line = prepared.input.line, event = prepared.input.event
         if let seq = try appender.claim(event, identityKey: prepared.identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
             guard stored.event.hasSameContent(as: event) else {
-                throw refuse(.idConflict(seq: seq), "id \"\(event.id ?? "")\" is already stored at seq \(seq) with different content")
+                throw prepared.refusal(.idConflict(seq: seq), "id \"\(event.id ?? "")\" is already stored at seq \(seq) with different content")
             }
             report.alreadyStored.append((line, seq))
             return
         }
         if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
-            throw refuse(.invalid, rule)
+            throw prepared.refusal(.invalid, rule)
         }
-        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw refuse(.invalid, error.rule) }
+        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw prepared.refusal(.invalid, error.rule) }
         let seq: UInt64
-        if let code = dossier {
+        if let code = event.dossier {
             // The state is changed where it lies in `changed`, lent to each step: no copy or move of it.
             let slot = appender.slot(ofDossier: code)
             if slot == changed.count {
@@ -439,7 +436,7 @@ struct AppendSession {
             changed[slot].referenceIndex = references.count - 1
         } else {
             do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
-                throw refuse(.invalid, error.rule)
+                throw prepared.refusal(.invalid, error.rule)
             }
             referenceIsShared = false
             seq = try appender.append(event, slot: nil, canonical: prepared.canonical, recordTail: prepared.recordTail,
@@ -457,12 +454,9 @@ struct AppendSession {
     private static func apply(_ prepared: PreparedEvent, recordedAt: Timestamp, to state: inout DossierState, slot: Int, ledger: Ledger,
                               appender: inout Appender, fold: inout DossierFold, reference: ReferenceData, txn: Transaction) throws -> UInt64 {
         let event = prepared.input.event
-        func refuse(_ kind: AppendRefusal.Kind, _ rule: String) -> AppendRefusal {
-            AppendRefusal(kind, line: prepared.input.line, dossier: event.dossier, rule: rule)
-        }
         if let expected = event.expectedVersion, expected != state.version {
-            throw refuse(.versionConflict(expected: expected, actual: state.version),
-                         "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
+            throw prepared.refusal(.versionConflict(expected: expected, actual: state.version),
+                                   "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
         }
         let store = ledger.store
         do {
@@ -470,7 +464,7 @@ struct AppendSession {
                 try store.event(seq: seq, in: txn)
             }
         } catch let violation as RuleViolation {
-            throw refuse(.invalid, violation.rule)
+            throw prepared.refusal(.invalid, violation.rule)
         }
         let seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
                                       recordedAt: recordedAt, in: txn)
