@@ -109,7 +109,13 @@ extension EventStore {
     /// A dossier's number and current version, or nil if it has no events.
     public func stream(ofDossier code: String, in txn: Transaction) throws -> (number: UInt32, version: UInt32)? {
         guard let raw = try txn.get(tables.dossiers, key: Array(code.utf8)) else { return nil }
-        guard raw.count == 8 else { throw LedgerError(.corrupt, "dossier \(code): stream record is damaged") }
+        return try dossierRow(raw) { code }
+    }
+
+    /// The number and version of a dossier table entry (`Tables.dossiers`),
+    /// whose code `code` gives for the error when the entry is damaged.
+    func dossierRow(_ raw: UnsafeRawBufferPointer, code: () -> String) throws -> (number: UInt32, version: UInt32) {
+        guard raw.count == 8 else { throw LedgerError(.corrupt, "\(path): dossier \(code()): stream record is damaged") }
         return (try Key.readU32(raw), try Key.readU32(raw, at: 4))
     }
 

@@ -289,10 +289,8 @@ extension EventStore {
     /// Calls `body` with each entry of the dossier table (code, number, version) in code order, until it returns false.
     private func forEachDossierEntry(in txn: Transaction, _ body: (UnsafeRawBufferPointer, UInt32, UInt32) throws -> Bool) throws {
         try forEachEntry(of: tables.dossiers, in: txn) { code, value in
-            guard value.count == 8 else {
-                throw LedgerError(.corrupt, "\(path): dossier \(String(decoding: code, as: UTF8.self)): stream record is damaged")
-            }
-            return try body(code, Self.number(value), UInt32(bigEndian: value.loadUnaligned(fromByteOffset: 4, as: UInt32.self)))
+            let row = try dossierRow(value) { String(decoding: code, as: UTF8.self) }
+            return try body(code, row.number, row.version)
         }
     }
 
