@@ -484,8 +484,10 @@ struct AppendSession {
     /// once, after the last append.
     func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
-        for change in changed {
-            try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
+        try writer.withRowCursor(in: txn) { writer in
+            for change in changed {
+                try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
+            }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
         try appender.finish(in: txn)

@@ -70,7 +70,7 @@ extension Ledger {
                 // Rows handed out are gone and the writer's KPI sums must count each row once: no second run of this closure.
                 attempts += 1
                 guard attempts == 1 else { throw LedgerError(.storage, "\(path): the map filled while the rebuild wrote its rows; run the rebuild again") }
-                try writer.appendingRows(in: txn) { writer in
+                try writer.withRowCursor(in: txn) { writer in
                     var written = 0
                     while written < rowsPerCommit {
                         guard let batch = try batches.next() else {

@@ -17,10 +17,8 @@ struct ProjectionWriter: ~Copyable {
     private var days = KPIDayDeltas()
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
-    /// While `rebuild` writes its rows in key order: a cursor on the state
-    /// table that appends them (LMDB keeps an appending cursor on the last
-    /// page instead of searching the tree for each row).
-    private var appendCursor: Cursor?
+    /// A cursor on the state table while `withRowCursor` runs.
+    private var rowCursor: Cursor?
     private var rows = DossierRowEncoder()
 
     init(ledger: Ledger, tables: Ledger.ProjectionTables, tablesAreEmpty: Bool = false) {
@@ -29,13 +27,16 @@ struct ProjectionWriter: ~Copyable {
         self.tablesAreEmpty = tablesAreEmpty
     }
 
-    /// Runs `body` with rows appended through a cursor (`tablesAreEmpty`
-    /// only: the rows must come in key order).
-    mutating func appendingRows<R>(in txn: Transaction, _ body: (inout ProjectionWriter) throws -> R) throws -> R {
-        precondition(tablesAreEmpty, "rows are appended to empty tables only")
-        return try txn.withCursor(tables.dossierStates) { cursor in
-            appendCursor = cursor
-            defer { appendCursor = nil }
+    /// Runs `body` with the rows it writes going through one cursor on the
+    /// state table. `rebuild` appends its rows, in key order: LMDB keeps an
+    /// appending cursor on the last page instead of searching the tree for
+    /// each row. Otherwise each dossier's row is found with the cursor and
+    /// replaced where it lies: one search of the tree per dossier, where a
+    /// read and then a write would search it twice.
+    mutating func withRowCursor<R>(in txn: Transaction, _ body: (inout ProjectionWriter) throws -> R) throws -> R {
+        try txn.withCursor(tables.dossierStates) { cursor in
+            rowCursor = cursor
+            defer { rowCursor = nil }
             return try body(&self)
         }
     }
@@ -51,7 +52,15 @@ struct ProjectionWriter: ~Copyable {
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
         var old: [KPIContribution] = []
         var wasOpen = false
-        if !tablesAreEmpty, let row = try txn.get(tables.dossierStates, key: key) {
+        let stored: UnsafeRawBufferPointer?
+        if tablesAreEmpty {
+            stored = nil
+        } else if let rowCursor {
+            stored = try rowCursor.find(key)?.value
+        } else {
+            stored = try txn.get(tables.dossierStates, key: key)
+        }
+        if let row = stored {
             do {
                 let (stateBytes, contributionBytes) = try DossierRow.split(row)
                 old = try DossierRow.contributions(contributionBytes)
@@ -66,7 +75,9 @@ struct ProjectionWriter: ~Copyable {
             days.add(old, sign: -1)
             if let agency = state.agency { days.add(rows.counts, of: agency) }
         }
-        try scratch.withUnsafeBytes { row in try put(row, key: key, isOpen: state.stage.isOpen, wasOpen: wasOpen, in: txn) }
+        try scratch.withUnsafeBytes { row in
+            try put(row, key: key, replacingFound: stored != nil, isOpen: state.stage.isOpen, wasOpen: wasOpen, in: txn)
+        }
     }
 
     /// Appends a row made by `DossierRowEncoder` (`rebuild`, into empty
@@ -84,14 +95,16 @@ struct ProjectionWriter: ~Copyable {
             throw LedgerError(.storage, "\(ledger.path): dossier \(code): a rebuilt row does not decode: \(error.reason)")
         }
         days.add(contributions, sign: 1)
-        try code.withUTF8Bytes { key in try put(row, key: key, isOpen: isOpen, wasOpen: false, in: txn) }
+        try code.withUTF8Bytes { key in try put(row, key: key, replacingFound: false, isOpen: isOpen, wasOpen: false, in: txn) }
     }
 
     /// Stores a dossier's row, and its entry in the index of open dossiers
-    /// when it opened or ended.
-    private func put(_ row: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, isOpen: Bool, wasOpen: Bool, in txn: Transaction) throws {
-        if let appendCursor {
-            try appendCursor.put(key: key, value: row, flags: .append)
+    /// when it opened or ended. `replacingFound`: the row cursor is on the
+    /// dossier's stored row (found by `write`).
+    private func put(_ row: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, replacingFound: Bool,
+                     isOpen: Bool, wasOpen: Bool, in txn: Transaction) throws {
+        if let rowCursor {
+            try rowCursor.put(key: key, value: row, flags: tablesAreEmpty ? .append : replacingFound ? .current : [])
         } else {
             _ = try txn.put(tables.dossierStates, key: key, value: row, flags: tablesAreEmpty ? .append : [])
         }
