@@ -21,9 +21,9 @@ import LMDB
 /// `records(ofDossier:in:)` of the appender, which sees them.
 ///
 /// Each dossier the transaction names has a slot (`slot(ofDossier:)`): a
-/// number from 0 in the order first named, found by code once per event,
-/// which the caller passes to `append` and may use to index what it keeps
-/// per dossier. Undoing a batch (`rollBack(to:)`) forgets the slots it added.
+/// number from 0 in the order first named, found by its `DossierKey` once
+/// per event, which the caller passes to `append` and may use to index what
+/// it keeps per dossier. Undoing a batch (`rollBack(to:)`) forgets the slots it added.
 ///
 /// Package access: the ledger's projections are written in the same
 /// transaction by `Ledger.append`, the only way events enter a ledger.
@@ -48,11 +48,13 @@ package struct Appender {
     private var nextDossierNumber: UInt32
     /// The seq the last `claim` entered in the id index.
     private var claimedSeq: UInt64 = 0
-    /// The slot of each dossier this transaction named, by code.
-    private var slotsByCode: [ExactText: Int] = [:]
-    /// Per slot: the dossier's code, and its stream once this transaction
+    /// Per slot: the dossier's key, and its stream once this transaction
     /// appended to it, until `finish` writes it.
     private var touched: [TouchedDossier] = []
+    /// The slots of `touched` by their keys' hashes: open addressing with
+    /// linear probing over a power-of-two count of entries, at most half of
+    /// them used, so that a probe ends after one or two entries.
+    private var slotTable = [SlotEntry](repeating: SlotEntry(), count: 256)
     /// The record of the last `append`, written over by the next.
     private let lastRecord = RecordBuffer()
 
@@ -78,8 +80,14 @@ package struct Appender {
 
     /// A dossier named in this transaction, at its slot.
     private struct TouchedDossier {
-        let code: String
+        let key: DossierKey
         var changed: ChangedStream?
+    }
+
+    /// An entry of `slotTable`: a slot and its key's hash, or empty (slot -1).
+    private struct SlotEntry {
+        var hash: UInt64 = 0
+        var slot: Int32 = -1
     }
 
     /// A dossier's stream as this transaction left it so far.
@@ -158,18 +166,46 @@ package struct Appender {
         }
     }
 
-    /// The slot of dossier `code` in this transaction: the one it has, or
+    /// The slot of dossier `key` in this transaction: the one it has, or
     /// the next number (`slotCount`) when the transaction has not named it
-    /// yet. One lookup of the code; reads and writes nothing of the store.
-    package mutating func slot(ofDossier code: String) -> Int {
-        let next = touched.count
-        // Through the subscript's `_modify`: one hash of the code, and `next` entered when it is not there.
-        let slot = Self.value(&slotsByCode[ExactText(code), default: next])
-        if slot == next { touched.append(TouchedDossier(code: code)) }
+    /// yet. Hashes nothing (the key carries its hash) and compares the code
+    /// once; reads and writes nothing of the store.
+    /// - Complexity: O(1) on average.
+    package mutating func slot(ofDossier key: DossierKey) -> Int {
+        let (found, entry) = probe(key)
+        if let found { return found }
+        let slot = touched.count
+        touched.append(TouchedDossier(key: key))
+        slotTable[entry] = SlotEntry(hash: key.hash, slot: Int32(slot))
+        if 2 * touched.count > slotTable.count { growSlotTable() }
         return slot
     }
 
-    private static func value(_ slot: inout Int) -> Int { slot }
+    /// The slot of dossier `code` (`slot(ofDossier:)` of its key).
+    package mutating func slot(ofDossier code: String) -> Int { slot(ofDossier: DossierKey(code)) }
+
+    /// The slot of `key` if it has one, and the entry of `slotTable` where the probe ended.
+    private func probe(_ key: DossierKey) -> (slot: Int?, entry: Int) {
+        let mask = slotTable.count - 1
+        var i = Int(truncatingIfNeeded: key.hash) & mask
+        while true {
+            let entry = slotTable[i]
+            if entry.slot < 0 { return (nil, i) }
+            if entry.hash == key.hash, touched[Int(entry.slot)].key.isSameDossier(as: key) { return (Int(entry.slot), i) }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Doubles `slotTable` and enters every slot again.
+    private mutating func growSlotTable() {
+        slotTable = [SlotEntry](repeating: SlotEntry(), count: 2 * slotTable.count)
+        let mask = slotTable.count - 1
+        for (slot, dossier) in touched.enumerated() {
+            var i = Int(truncatingIfNeeded: dossier.key.hash) & mask
+            while slotTable[i].slot >= 0 { i = (i + 1) & mask }
+            slotTable[i] = SlotEntry(hash: dossier.key.hash, slot: Int32(slot))
+        }
+    }
 
     /// Slots given so far (`slot(ofDossier:)`), numbered from 0.
     package var slotCount: Int { touched.count }
@@ -267,7 +303,7 @@ package struct Appender {
     /// The records of dossier `code` in version order, this transaction's
     /// included (as `EventStore.records(ofDossier:in:)` after `finish`).
     package func records(ofDossier code: String, in txn: Transaction) throws -> [RecordView] {
-        guard let slot = slotsByCode[ExactText(code)], let changed = touched[slot].changed else {
+        guard let slot = probe(DossierKey(code)).slot, let changed = touched[slot].changed else {
             return try store.records(ofDossier: code, in: txn)
         }
         var seqs: [UInt64] = []
@@ -281,7 +317,7 @@ package struct Appender {
     /// the new head. Call once, after the last `append`.
     package func finish(in txn: Transaction) throws {
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
-        let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.code, changed: $0) } }
+        let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.key.code, changed: $0) } }
         for (code, changed) in streams.sorted(by: { $0.changed.number < $1.changed.number }) {
             do {
                 try txn.put(store.tables.dossiers, key: Array(code.utf8), value: Key.u32u32(changed.number, changed.version))

@@ -74,6 +74,8 @@ public final class PreparedEvent: Sendable {
     let personalDataRule: String?
     /// The end of its record (`Appender.recordTail(of:strings:)`), when encoded beforehand.
     let recordTail: [UInt8]?
+    /// Its dossier's key (hashed here, not on the writer's thread); nil for reference data.
+    let dossierKey: DossierKey?
 
     /// - Complexity: O(size of the event); safe on any thread.
     public convenience init(_ input: InputEvent) { self.init(input, strings: nil) }
@@ -84,6 +86,7 @@ public final class PreparedEvent: Sendable {
         recordTail = strings.flatMap { Appender.recordTail(of: input.event, strings: $0) }
         canonical = CanonicalEncoding(input.event)
         identityKey = Appender.identityKey(of: input.event, canonical)
+        dossierKey = input.event.dossier.map(DossierKey.init)
         do throws(RuleViolation) {
             try DossierEventRules.checkNoPersonalData(input.event.data)
             personalDataRule = nil

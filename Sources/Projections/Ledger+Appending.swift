@@ -418,12 +418,12 @@ struct AppendSession {
         }
         do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw prepared.refusal(.invalid, error.rule) }
         let seq: UInt64
-        if let code = event.dossier {
+        if let key = prepared.dossierKey {
             // The state is changed where it lies in `changed`, lent to each step: no copy or move of it.
-            let slot = appender.slot(ofDossier: code)
+            let slot = appender.slot(ofDossier: key)
             if slot == changed.count {
                 if keepsUndo { undo.append((slot, nil)) }
-                changed.append(ChangedState(state: try ledger.dossier(code, in: txn) ?? DossierState(code: code)))
+                changed.append(ChangedState(state: try ledger.dossier(key.code, in: txn) ?? DossierState(code: key.code)))
             } else if keepsUndo {
                 undo.append((slot, changed[slot]))
             }
