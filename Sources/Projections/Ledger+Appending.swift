@@ -163,8 +163,9 @@ extension Ledger {
                 }
                 var session = try AppendSession(ledger: self, txn: txn)
                 session.keepsUndo = group.count > 1
-                // Room for the dossiers an import batch touches (at most one per event), bounded for huge batches.
-                session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.countHint }, 16_384))
+                // Room for the dossiers an import batch touches (at most one per event), bounded for huge batches:
+                // growing the array would move every state already in it.
+                session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.countHint }, PendingEvents.dossiersReserved))
                 for request in group {
                     let mark = session.beginBatch()
                     do {
@@ -222,9 +223,15 @@ enum PendingEvents: Sendable {
     var countHint: Int {
         switch self {
         case .batch(let events): events.count
-        case .chunks: 16_384
+        case .chunks: Self.dossiersReserved
         }
     }
+
+    /// The most dossier states a transaction reserves room for: more than
+    /// an import batch of `Ledger.importBatchSize` events touches in a busy
+    /// province (about 28,000). Room reserved and never written takes
+    /// address space, not memory.
+    static let dossiersReserved = 65_536
 
     /// Calls `body` with each event in order.
     func forEach(_ body: (PreparedEvent) throws -> Void) throws {
