@@ -81,6 +81,7 @@ enum AppendBenchmark {
     static func rawBaseline(copyingFrom ledger: Ledger, into directory: String) throws -> Baselines {
         guard let input = lastInput.withLock({ $0 }) else { throw BenchError("append: the event-store baseline needs importInput first") }
         let raw = try rawLMDB(copyingFrom: ledger, into: directory)
+        settleDisk()
         let storeOnly = try eventStoreOnly(input, into: directory + "/event-store")
         guard storeOnly.events == raw.events else {
             throw BenchError("the event-store baseline stored \(storeOnly.events) events, the ledger \(raw.events)")

@@ -138,6 +138,7 @@ struct LedgerBench {
             .union(reportFigures)) {
             progress("append: importing…")
             let ledger = try Ledger.create(at: scratch.child("ledger"))
+            settleDisk()
             let imported = try AppendBenchmark.importInput(input, into: ledger)
             figures["storage"] = try StorageBenchmark.figure(ledger, input: input)
             figures["memory"] = MemoryBenchmark.figure(imported)
@@ -145,6 +146,7 @@ struct LedgerBench {
             run.dossiers = codes.count
             if only.contains("append") {
                 progress("append: raw LMDB baseline…")
+                settleDisk()
                 let raw = try AppendBenchmark.rawBaseline(copyingFrom: ledger, into: try ScratchDirectory.inside(scratch, "raw"))
                 figures["append"] = AppendBenchmark.figure(imported, raw: raw)
             }

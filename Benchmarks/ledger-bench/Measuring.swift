@@ -22,6 +22,11 @@ func timed<R>(_ body: () throws -> R) rethrows -> (result: R, seconds: Double) {
 @inline(never)
 func consume<T>(_ value: T) { withExtendedLifetime(value) {} }
 
+/// Writes every dirty page of the machine to disk (`sync(2)`), so that a
+/// timed phase that fsyncs does not also wait for the write-back of the
+/// phase before it (not timed).
+func settleDisk() { sync() }
+
 /// Per-operation durations in nanoseconds, summarised as percentiles in µs.
 struct Latencies {
     private(set) var nanoseconds: [UInt64] = []
