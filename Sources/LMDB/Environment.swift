@@ -229,6 +229,10 @@ public final class Environment: @unchecked Sendable {
         get throws { try currentInfo() }
     }
 
+    /// The longest key, in bytes, this environment's databases take
+    /// (`mdb_env_get_maxkeysize`); a longer or empty key is refused with `MDB_BAD_VALSIZE`.
+    public var maximumKeySize: Int { Int(mdb_env_get_maxkeysize(handle)) }
+
     private func currentInfo() throws -> Info {
         var raw = MDB_envinfo()
         try check(mdb_env_info(handle, &raw), "mdb_env_info", ["ledger \(path)"])

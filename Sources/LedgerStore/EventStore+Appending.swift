@@ -46,8 +46,22 @@ package struct Appender {
     package private(set) var newStrings: [String] = []
     private var newStringIDs: [ExactText: UInt32] = [:]
     private var nextDossierNumber: UInt32
-    /// The seq the last `claim` entered in the id index.
+    /// The seq the last `claim` gave its key.
     private var claimedSeq: UInt64 = 0
+    /// The id index's last key (in LMDB's order) when the transaction
+    /// began; empty when the index was empty.
+    private let lastCommittedKey: [UInt8]
+    /// Keys this transaction claimed after every key of the index and
+    /// every key claimed before them, so in key order, with their seqs:
+    /// `finish` enters them at the index's end in one appending pass, where
+    /// entering each as it came searched the tree.
+    private var claimedAtEnd = ClaimedKeys()
+    /// The largest key this transaction entered in the index directly
+    /// (a claim out of order), when it sorts after `lastCommittedKey`.
+    private var enteredAfterCommitted: [UInt8]?
+    /// The sizes of key LMDB takes: a key of another size is entered at
+    /// once, so that its refusal fails its own batch, not the whole commit.
+    private let storableKeySizes: ClosedRange<Int>
     /// Per slot: the dossier's key, and its stream once this transaction
     /// appended to it, until `finish` writes it.
     private var touched: [TouchedDossier] = []
@@ -108,6 +122,8 @@ package struct Appender {
         nextDossierNumber = try txn.withCursor(store.tables.dossierCodes) { cursor in
             try cursor.last().map { try Key.readU32($0.key) + 1 } ?? 1
         }
+        lastCommittedKey = try txn.withCursor(store.tables.ids) { cursor in try cursor.last().map { Array($0.key) } ?? [] }
+        storableKeySizes = 1...max(1, store.environment.maximumKeySize)
     }
 
     /// The key of `event` in the id index: its `id`, or for an event
@@ -143,17 +159,34 @@ package struct Appender {
     /// Enters `event`, of index key `identityKey` (`identityKey(of:_:)`), in
     /// the id index under the next seq, for `append` to store it there; or,
     /// when the key is already stored (this transaction's appends
-    /// included), gives its seq and writes nothing. One lookup either way.
+    /// included), gives its seq and writes nothing.
+    ///
+    /// A key after every key of the index and every key claimed before it
+    /// (ids that arrive in order, as an export's or a generated log's do)
+    /// cannot be stored yet: it is kept, without a search, and entered by
+    /// `finish`. Any other key is looked up and entered at once, one
+    /// search of the index either way. Until `finish`, the index read
+    /// directly lacks the keys kept.
     ///
     /// After a claim, `append` the event, or undo the batch: a claimed key
     /// names a seq until the transaction (or the batch's nested one) is undone.
     package mutating func claim(_ event: Event, identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
         let seq = lastSeq + 1
+        let afterLargest = claimedAtEnd.lastPrecedes(identityKey) ?? Key.precedes(enteredAfterCommitted ?? lastCommittedKey, identityKey)
+        if afterLargest, storableKeySizes.contains(identityKey.count) {
+            claimedAtEnd.append(identityKey, seq: seq)
+            claimedSeq = seq
+            return nil
+        }
+        if let kept = claimedAtEnd.seq(of: identityKey) { return kept }
         do {
             let claimed = try withUnsafeBytes(of: seq.bigEndian) { value in
                 try identityKey.withUnsafeBytes { key in try txn.put(store.tables.ids, key: key, value: value, flags: .noOverwrite) }
             }
             if claimed {
+                if Key.precedes(lastCommittedKey, identityKey), enteredAfterCommitted.map({ Key.precedes($0, identityKey) }) ?? true {
+                    enteredAfterCommitted = identityKey
+                }
                 claimedSeq = seq
                 return nil
             }
@@ -313,9 +346,10 @@ package struct Appender {
         return try store.records(code, seqs: seqs, in: txn)
     }
 
-    /// Writes each changed stream and dossier row, each record's hash and
-    /// the new head. Call once, after the last `append`.
+    /// Writes the keys claimed in order (`claim`), each changed stream and
+    /// dossier row, each record's hash and the new head. Call once, after the last `append`.
     package func finish(in txn: Transaction) throws {
+        try enterClaimedAtEnd(in: txn)
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
         let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.key.code, changed: $0) } }
         for (code, changed) in streams.sorted(by: { $0.changed.number < $1.changed.number }) {
@@ -351,6 +385,23 @@ package struct Appender {
             }
         }
         try txn.put(store.tables.meta, key: Array("head".utf8), value: Key.u64(lastSeq) + last.bytes)
+    }
+
+    /// Enters the keys `claim` kept in the id index: appended at its end
+    /// through one cursor, or each looked up when a key entered directly in
+    /// this transaction sorts after one of them.
+    private func enterClaimedAtEnd(in txn: Transaction) throws {
+        guard !claimedAtEnd.isEmpty else { return }
+        let appending = enteredAfterCommitted.map { claimedAtEnd.firstFollows($0) } ?? true
+        try txn.withCursor(store.tables.ids) { cursor in
+            try claimedAtEnd.forEach { key, seq in
+                do {
+                    try withUnsafeBytes(of: seq.bigEndian) { v in try cursor.put(key: key, value: v, flags: appending ? .append : .noOverwrite) }
+                } catch let e as LMDBError {
+                    throw e.adding(context: "seq \(seq)").adding(context: "entering its id in the index")
+                }
+            }
+        }
     }
 
     /// Shares the strings this transaction added with later transactions of
