@@ -48,17 +48,16 @@ package struct Appender {
     private var nextDossierNumber: UInt32
     /// The seq the last `claim` gave its key.
     private var claimedSeq: UInt64 = 0
-    /// The id index's last key (in LMDB's order) when the transaction
-    /// began; empty when the index was empty.
-    private let lastCommittedKey: [UInt8]
+    /// The largest key entered in the id index, in LMDB's order, but for
+    /// the keys kept in `claimedAtEnd`: its last key when the transaction
+    /// began (empty when it was empty), or a larger one the transaction
+    /// entered directly (a claim out of order).
+    private var largestEnteredKey: [UInt8]
     /// Keys this transaction claimed after every key of the index and
     /// every key claimed before them, so in key order, with their seqs:
     /// `finish` enters them at the index's end in one appending pass, where
     /// entering each as it came searched the tree.
     private var claimedAtEnd = ClaimedKeys()
-    /// The largest key this transaction entered in the index directly
-    /// (a claim out of order), when it sorts after `lastCommittedKey`.
-    private var enteredAfterCommitted: [UInt8]?
     /// The sizes of key LMDB takes: a key of another size is entered at
     /// once, so that its refusal fails its own batch, not the whole commit.
     private let storableKeySizes: ClosedRange<Int>
@@ -122,7 +121,7 @@ package struct Appender {
         nextDossierNumber = try txn.withCursor(store.tables.dossierCodes) { cursor in
             try cursor.last().map { try Key.readU32($0.key) + 1 } ?? 1
         }
-        lastCommittedKey = try txn.withCursor(store.tables.ids) { cursor in try cursor.last().map { Array($0.key) } ?? [] }
+        largestEnteredKey = try txn.withCursor(store.tables.ids) { cursor in try cursor.last().map { Array($0.key) } ?? [] }
         storableKeySizes = 1...max(1, store.environment.maximumKeySize)
     }
 
@@ -172,7 +171,7 @@ package struct Appender {
     /// names a seq until the transaction (or the batch's nested one) is undone.
     package mutating func claim(_ event: Event, identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
         let seq = lastSeq + 1
-        let afterLargest = claimedAtEnd.lastPrecedes(identityKey) ?? Key.precedes(enteredAfterCommitted ?? lastCommittedKey, identityKey)
+        let afterLargest = claimedAtEnd.lastPrecedes(identityKey) ?? Key.precedes(largestEnteredKey, identityKey)
         if afterLargest, storableKeySizes.contains(identityKey.count) {
             claimedAtEnd.append(identityKey, seq: seq)
             claimedSeq = seq
@@ -184,9 +183,7 @@ package struct Appender {
                 try identityKey.withUnsafeBytes { key in try txn.put(store.tables.ids, key: key, value: value, flags: .noOverwrite) }
             }
             if claimed {
-                if Key.precedes(lastCommittedKey, identityKey), enteredAfterCommitted.map({ Key.precedes($0, identityKey) }) ?? true {
-                    enteredAfterCommitted = identityKey
-                }
+                if Key.precedes(largestEnteredKey, identityKey) { largestEnteredKey = identityKey }
                 claimedSeq = seq
                 return nil
             }
@@ -392,7 +389,7 @@ package struct Appender {
     /// this transaction sorts after one of them.
     private func enterClaimedAtEnd(in txn: Transaction) throws {
         guard !claimedAtEnd.isEmpty else { return }
-        let appending = enteredAfterCommitted.map { claimedAtEnd.firstFollows($0) } ?? true
+        let appending = claimedAtEnd.firstFollows(largestEnteredKey)
         try txn.withCursor(store.tables.ids) { cursor in
             try claimedAtEnd.forEach { key, seq in
                 do {
