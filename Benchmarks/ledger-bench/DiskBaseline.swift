@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,7 @@ enum DiskBaseline {
         var written = 0
         while written < filePages {
             let n = min(chunkPages, filePages - written)
-            try buffer.withUnsafeBytes { try writeAll(fd, $0.baseAddress!, n * pageSize, at: written * pageSize, path: path) }
+            try buffer.withUnsafeBytes { try FileSystem.writeAll(fd, $0.baseAddress!, n * pageSize, at: written * pageSize, subject: path) }
             written += n
         }
         guard fsync(fd) == 0 else { throw BenchError("fsync \(path): \(String(cString: strerror(errno)))") }
@@ -61,24 +62,14 @@ enum DiskBaseline {
             let start = monotonicNanoseconds()
             try buffer.withUnsafeBytes { bytes in
                 if scattered {
-                    for page in offsets { try writeAll(fd, bytes.baseAddress!, pageSize, at: page * pageSize, path: path) }
+                    for page in offsets { try FileSystem.writeAll(fd, bytes.baseAddress!, pageSize, at: page * pageSize, subject: path) }
                 } else {
-                    try writeAll(fd, bytes.baseAddress!, pages * pageSize, at: offsets[0] * pageSize, path: path)
+                    try FileSystem.writeAll(fd, bytes.baseAddress!, pages * pageSize, at: offsets[0] * pageSize, subject: path)
                 }
             }
             guard fdatasync(fd) == 0 else { throw BenchError("fdatasync \(path): \(String(cString: strerror(errno)))") }
             total += monotonicNanoseconds() - start
         }
         return Double(total) / Double(repetitions) / 1e6
-    }
-
-    private static func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, at offset: Int, path: String) throws {
-        var done = 0
-        while done < count {
-            let n = pwrite(fd, base + done, count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw BenchError("pwrite \(path): \(String(cString: strerror(errno)))") }
-            done += n
-        }
     }
 }

@@ -134,11 +134,14 @@ public enum FileSystem {
     /// Whether descriptor `fd` is a terminal (colours, progress).
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
-    /// Writes all `count` bytes at `bytes` to `fd`, retrying after interruptions.
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int, subject: String = "output") throws(SystemError) {
+    /// Writes all `count` bytes at `bytes` to `fd`, retrying after
+    /// interruptions: from file offset `position` when given (`pwrite`,
+    /// the descriptor's own offset left alone), else where the descriptor stands.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int, at position: Int? = nil,
+                                subject: String = "output") throws(SystemError) {
         var offset = 0
         while offset < count {
-            let n = write(fd, bytes + offset, count - offset)
+            let n = position.map { pwrite(fd, bytes + offset, count - offset, off_t($0 + offset)) } ?? write(fd, bytes + offset, count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("write", subject)
