@@ -152,7 +152,7 @@ public struct WarehouseSync {
         let provinceTable = "events_" + Self.tableSuffix(identity.province)
         var partitions = partitionsMade.months
         if !partitionsMade.province {
-            _ = try psql.query("""
+            try createPartitions("""
                 CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(provinceTable)) PARTITION OF dossier_ledger.events
                     FOR VALUES IN (\(province)) PARTITION BY RANGE (at);
                 """)
@@ -205,7 +205,7 @@ public struct WarehouseSync {
                         ddl += "CREATE TABLE IF NOT EXISTS dossier_ledger.\(SQL.identifier(name)) PARTITION OF dossier_ledger.\(SQL.identifier(provinceTable)) "
                             + "FOR VALUES FROM (\(SQL.literal(Self.monthStart(month, calendar)))) TO (\(SQL.literal(Self.monthStart(month + 1, calendar))));\n"
                     }
-                    _ = try psql.query(ddl)
+                    try createPartitions(ddl)
                     partitions.formUnion(newMonths)
                 }
                 var script = Array("BEGIN;\nCOPY dossier_ledger.events (\(Self.eventColumns)) FROM STDIN;\n".utf8)
@@ -229,6 +229,15 @@ public struct WarehouseSync {
         }
         if let psqlError = errors.first(where: { $0 is LedgerError }) ?? errors.first { throw psqlError }
         if let failure { throw failure }
+    }
+
+    /// Runs `ddl`, statements `CREATE TABLE IF NOT EXISTS … PARTITION OF`,
+    /// in one transaction holding a lock that every sync's partition
+    /// statements take: `IF NOT EXISTS` alone fails ("already exists") when
+    /// another session creates the same table at the same moment, as the
+    /// psql of a sync killed mid-way may still be doing when the next one starts.
+    private func createPartitions(_ ddl: String) throws {
+        _ = try psql.query("BEGIN;\nSELECT pg_advisory_xact_lock(hashtext('dossier_ledger.events partitions'));\n" + ddl + "\nCOMMIT;\n")
     }
 
     /// A table-name suffix for a province code: lower-case letters and digits, others as `_`.
