@@ -123,19 +123,19 @@ enum ImportCommand {
             let report: AppendReport
             do {
                 // The batch's first chunk is read before its transaction begins: the end of input begins none.
-                guard var chunk = try chunks.next() else { break }
+                guard let firstChunk = try chunks.next() else { break }
+                var unread: ParsedChunk? = firstChunk
+                // The chunk the ledger is appending. It is moved out when handed back, so that the
+                // parse thread holds the last reference and frees its events: freeing memory another
+                // thread allocated would contend for that thread's malloc arena.
+                var appending: ParsedChunk?
                 var batchEnded = false
-                var first = true
                 report = try ledger.append(chunks: {
-                    if first {
-                        first = false
-                    } else {
-                        chunks.dispose(chunk)
-                        guard !batchEnded, let next = try chunks.next() else { return nil }
-                        chunk = next
-                    }
+                    if let done = appending.take() { chunks.dispose(done) }
+                    guard let chunk = try unread.take() ?? (batchEnded ? nil : chunks.next()) else { return nil }
                     bytesRead = chunk.bytesRead
                     batchEnded = chunk.endsBatch
+                    appending = chunk
                     return chunk.events
                 })
             } catch let refusal as AppendRefusal {
