@@ -20,8 +20,12 @@ import Synchronization
 /// A worker always ends when no links are waiting, so an abandoned
 /// transaction leaves nothing running.
 final class ChainHasher: Sendable {
-    /// Links waiting before a worker starts.
-    static let threshold = 64
+    /// Links waiting before a worker starts. A worker hashes faster than
+    /// the writer stores, so it soon finds none left and ends: the threshold
+    /// sets how often one is woken (a thousand times per 10^6 events), and
+    /// the most a commit hashes on the writer's thread (about half a
+    /// millisecond).
+    static let threshold = 1_024
 
     struct Link: Sendable {
         let canonical: CanonicalEncoding
@@ -47,6 +51,11 @@ final class ChainHasher: Sendable {
         var waiting: [Link] = []
         /// The links the worker is hashing.
         var taken = 0
+        /// The array of links the worker hashed last, emptied: the next
+        /// `waiting`, so that the writer appends into a buffer it allocated
+        /// and the worker frees none of the writer's memory (freeing across
+        /// threads contends for the other thread's malloc arena).
+        var spare: [Link] = []
         /// The hashes of the first `hashes.count` links submitted.
         var hashes: [SHA256.Digest] = []
         /// The hash before the first link.
@@ -79,24 +88,28 @@ final class ChainHasher: Sendable {
 
     /// Hashes the links waiting until none are left, then ends.
     private func work() {
+        var hashed: [SHA256.Digest] = []
         while true {
-            // The waiting links are moved out: the writer's next submit starts a fresh array.
+            // The waiting links are moved out: the writer's next submit appends into the spare array.
             let taken = state.withLock { state -> (links: [Link], previous: SHA256.Digest)? in
                 guard !state.waiting.isEmpty else {
                     state.working = false
                     return nil
                 }
-                defer { state.waiting = [] }
-                state.taken = state.waiting.count
-                return (state.waiting, state.hashes.last ?? state.start)
+                var links: [Link] = []
+                swap(&links, &state.waiting)
+                swap(&state.waiting, &state.spare)
+                state.taken = links.count
+                return (links, state.hashes.last ?? state.start)
             }
-            guard let (links, previous) = taken else { idle.signal(); return }
-            var hashed: [SHA256.Digest] = []
-            hashed.reserveCapacity(links.count)
+            guard case .some((var links, let previous)) = taken else { idle.signal(); return }
+            hashed.removeAll(keepingCapacity: true)
             Self.chain(links, after: previous, into: &hashed)
+            links.removeAll(keepingCapacity: true)
             state.withLock { state in
                 state.hashes.append(contentsOf: hashed)
                 state.taken = 0
+                state.spare = links
             }
         }
     }
