@@ -47,7 +47,7 @@ struct InputSource {
         return events.isEmpty ? nil : ledger.prepare(events)
     }
 
-    private static func readEvents(_ reader: inout LineReader, limit: Int, _ body: (InputEvent) -> Void) throws {
+    private static func readEvents(_ reader: inout LineReader, limit: Int, _ body: (consuming InputEvent) -> Void) throws {
         var count = 0
         while count < limit, let line = try reader.next() {
             switch line {

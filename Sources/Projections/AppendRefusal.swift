@@ -78,11 +78,12 @@ public final class PreparedEvent: Sendable {
     let dossierKey: DossierKey?
 
     /// - Complexity: O(size of the event); safe on any thread.
-    public convenience init(_ input: InputEvent) { self.init(input, strings: nil) }
+    public convenience init(_ input: consuming InputEvent) { self.init(input, strings: nil) }
 
-    /// With `strings`, the end of its record is encoded too.
-    init(_ input: InputEvent, strings: CommittedStrings?) {
-        self.input = input
+    /// With `strings`, the end of its record is encoded too. `input` is
+    /// stored last, moved rather than copied (a copy retains each of its
+    /// strings and arrays).
+    init(_ input: consuming InputEvent, strings: CommittedStrings?) {
         recordTail = strings.flatMap { Appender.recordTail(of: input.event, strings: $0) }
         canonical = CanonicalEncoding(input.event)
         identityKey = Appender.identityKey(of: input.event, canonical)
@@ -93,6 +94,7 @@ public final class PreparedEvent: Sendable {
         } catch {
             personalDataRule = error.rule
         }
+        self.input = input
     }
 }
 

@@ -83,9 +83,14 @@ extension Ledger {
     /// import while the writer appends the current one. An event naming a
     /// string not committed yet is encoded by the append instead.
     /// - Complexity: O(size of the events); safe on any thread.
-    public func prepare(_ events: [InputEvent]) -> [PreparedEvent] {
+    public func prepare(_ events: consuming [InputEvent]) -> [PreparedEvent] {
         let strings = store.committedStrings()
-        return events.map { PreparedEvent($0, strings: strings) }
+        var prepared: [PreparedEvent] = []
+        prepared.reserveCapacity(events.count)
+        // Each event is moved out of `events` into its prepared form, not copied.
+        events.reverse()
+        while let event = events.popLast() { prepared.append(PreparedEvent(event, strings: strings)) }
+        return prepared
     }
 
     /// Appends a batch prepared beforehand (`PreparedEvent`, on any thread):
