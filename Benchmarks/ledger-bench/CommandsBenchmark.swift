@@ -4,7 +4,8 @@ import Projections
 
 /// The commands a province runs on its whole history, as a user runs them
 /// (child processes, spawn to exit, with peak RSS): `import` of the NDJSON
-/// file into a fresh ledger (made by `init`, not timed), `rebuild`, `verify`, `violations --as-of` and
+/// file into a fresh ledger (made by `init`, not timed), `rebuild` (each of
+/// the two after `sync(2)`, not timed), `verify`, `violations --as-of` and
 /// `audit delays`; and the SHA-256 of the hash chain against coreutils'
 /// `sha256sum` over the same bytes (the NDJSON file).
 enum CommandsBenchmark {
@@ -14,7 +15,10 @@ enum CommandsBenchmark {
         guard FileManager.default.isExecutableFile(atPath: SubscriptionBenchmark.tool.path) else { return nil }
         let fresh = directory + "/imported"
         _ = try ReportBenchmark.run(["--ledger", fresh, "init"])
+        // The commands that write start on a quiet disk, not under the write-back of the ledger the bench imported before.
+        settleDisk()
         let imported = try ReportBenchmark.run(["--ledger", fresh, "import", input.path])
+        settleDisk()
         let rebuild = try ReportBenchmark.run(["--ledger", ledger.path, "rebuild"])
         let verify = try ReportBenchmark.run(["--ledger", ledger.path, "verify"])
         let violations = try ReportBenchmark.run(["--ledger", ledger.path, "violations", "--as-of", "2025-12-31", "--format", "ndjson"])
