@@ -94,6 +94,12 @@ enum ImportCommand {
     /// the batch.
     static let chunkSize = 4_096
 
+    /// Bytes of input a chunk holds at most, however few its lines: events
+    /// of the usual size (a few hundred bytes) end a chunk at `chunkSize`
+    /// lines, and large ones (a line may hold up to 1 MiB) end it sooner,
+    /// so the chunks parsed ahead stay within a bounded memory.
+    static let chunkBytes = 1 << 20
+
     /// Chunks the parse thread may have ready ahead of the writer: while a
     /// batch commits (its pages written and synced) the parser goes on
     /// with the next batch's first chunks instead of waiting after one.
@@ -111,7 +117,8 @@ enum ImportCommand {
         var reader = LineReader(fileDescriptor: input.fd)
         var inBatch = 0
         let chunks = BatchPrefetch<ParsedChunk>(depth: chunksAhead) {
-            guard let events = try InputSource.readChunk(&reader, limit: min(chunkSize, batchSize - inBatch), preparingFor: ledger) else { return nil }
+            guard let events = try InputSource.readChunk(&reader, limit: min(chunkSize, batchSize - inBatch), byteLimit: chunkBytes,
+                                                         preparingFor: ledger) else { return nil }
             inBatch += events.count
             let endsBatch = inBatch == batchSize
             if endsBatch { inBatch = 0 }

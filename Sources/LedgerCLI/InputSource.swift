@@ -40,18 +40,23 @@ struct InputSource {
     /// (`Ledger.prepare`, their records encoded ahead): for a chunk of an
     /// import, read while the writer appends the one before. Nil at end of input.
     /// - Throws: as `readBatch(_:limit:)`.
-    static func readChunk(_ reader: inout LineReader, limit: Int, preparingFor ledger: Ledger) throws -> [PreparedEvent]? {
+    /// - Parameter byteLimit: the chunk ends after the line that brings its
+    ///   lines' bytes to this many, before `limit` lines if need be.
+    static func readChunk(_ reader: inout LineReader, limit: Int, byteLimit: Int, preparingFor ledger: Ledger) throws -> [PreparedEvent]? {
         var events: [InputEvent] = []
         events.reserveCapacity(min(limit, 4_096))
-        try readEvents(&reader, limit: limit) { events.append($0) }
+        try readEvents(&reader, limit: limit, byteLimit: byteLimit) { events.append($0) }
         return events.isEmpty ? nil : ledger.prepare(events)
     }
 
-    private static func readEvents(_ reader: inout LineReader, limit: Int, _ body: (consuming InputEvent) -> Void) throws {
+    private static func readEvents(_ reader: inout LineReader, limit: Int, byteLimit: Int = .max, _ body: (consuming InputEvent) -> Void) throws {
         var count = 0
-        while count < limit, let line = try reader.next() {
+        var bytesRead = 0
+        while count < limit, bytesRead < byteLimit, let line = try reader.next() {
             switch line {
-            case .text(let number, let bytes): body(try Ledger.parse(line: number, bytes: bytes))
+            case .text(let number, let bytes):
+                bytesRead += bytes.count + 1
+                body(try Ledger.parse(line: number, bytes: bytes))
             case .tooLong(let number):
                 throw AppendRefusal(.invalid, line: number, dossier: nil, rule: "line longer than \(reader.maxLineBytes) bytes")
             }

@@ -192,6 +192,34 @@ import Testing
         #expect(try Tool.run(["verify"], ledger: ledger).status == 0)
     }
 
+    /// Large events end a chunk before its 4,096 lines (at 1 MiB of input,
+    /// `ImportCommand.chunkBytes`): every line still lands once, in order,
+    /// and a bad line in a later chunk still refuses its whole batch.
+    @Test func largeEventsAreReadInSmallerChunksAndNoneIsLostAtTheirEdges() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let note = String(repeating: "ghi chú ", count: 400)   // about 4 KB a line: a chunk ends near 260 lines
+        var lines = Array(Tool.fixtureLines()[0..<8])
+        for i in 0..<1_500 {
+            lines.append(#"{"type":"dossier.received","dossier":"L-\#(i)","at":"2024-03-04T09:00:00+07:00","actor":"cb-001","data":{"procedure":"1.004227","agency":"H40.22","channel":"direct","note":"\#(note)"},"id":"l-\#(i)"}"#)
+        }
+        var broken = lines
+        broken[1_299] = #"{"type":"dossier.received","dossier":"L-x","at":"2024-03-04T09:00:00","data":{}}"#
+        let refused = try Tool.run(["import", Tool.file(broken, beside: ledger), "--batch", "1000"], ledger: ledger)
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("line 1300"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("the 1000 events before this batch were stored (seq 1–1000)"), "\(refused.stderr)")
+        let fixed = try Tool.run(["import", Tool.file(lines, beside: ledger), "--batch", "1000"], ledger: ledger)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stdout.contains("imported 508 events (seq 1001–1508), 1000 already stored"), "\(fixed.stdout)")
+        // Each dossier's one event, in input order.
+        let exported = try Tool.run(["export"], ledger: ledger).stdout.split(separator: "\n")
+        #expect(exported.count == 1_508)
+        let firstOutOfPlace = zip(exported.dropFirst(8), 0...).first { line, i in !line.contains(#""dossier":"L-\#(i)""#) }?.1
+        #expect(firstOutOfPlace == nil, "event of L-\(firstOutOfPlace ?? -1) is not where the input had it")
+        #expect(try Tool.run(["verify"], ledger: ledger).status == 0)
+    }
+
     @Test func aRepeatedIDReportsTheOriginalSeqAndDifferentContentIsAConflict() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
