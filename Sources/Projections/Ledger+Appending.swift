@@ -16,10 +16,10 @@ extension Ledger {
     /// In a busy province a batch of 100,000 events touches about 27,500
     /// dossiers, one of 250,000 about 46,500; each touched dossier costs
     /// searches in four tables and a leaf of each written, so the larger
-    /// batch does a third fewer of them per event. Memory: the pages one batch dirties and
-    /// the states of the dossiers it touches (an import of 10^7 events of
-    /// one busy year peaks at about 390 MB of RSS, the ledger's mapped
-    /// pages included).
+    /// batch does a third fewer of them per event. Memory: the pages one
+    /// batch dirties and the states of the dossiers it touches (`import` of
+    /// 10^7 events of one busy year peaks at 440–470 MB of RSS, the
+    /// ledger's mapped pages and the chunks parsed ahead included).
     public static let importBatchSize = 250_000
 
     /// Events per batch where a whole batch is parsed before it is appended
