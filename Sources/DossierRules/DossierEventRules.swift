@@ -44,8 +44,8 @@ public enum DossierEventRules {
     }
 
     private static func checkYear(of time: Timestamp, _ field: String, calendar: WorkingCalendar) throws(RuleViolation) {
+        guard !calendar.isInYears(time.seconds) else { return }
         let years = WorkingCalendar.years
-        guard !years.contains(calendar.localDate(of: time.seconds).year) else { return }
         throw RuleViolation("\(field) \(time.text) is outside the years \(years.lowerBound) to \(years.upperBound) a working calendar covers")
     }
 
@@ -67,10 +67,10 @@ public enum DossierEventRules {
             let procedure = try d.requiredString("procedure")
             let agencyCode = try d.requiredString("agency")
             _ = try d.requiredChoice("channel", type == .dossierSubmitted ? ["online", "postal"] : ["direct", "online", "postal"])
-            guard reference.procedures[procedure] != nil else {
+            guard let definitions = reference.procedures[procedure] else {
                 throw RuleViolation("data.procedure \"\(procedure)\" is not a defined procedure")
             }
-            guard reference.procedure(procedure, inForceAt: event.at.seconds) != nil else {
+            guard definitions.contains(where: { $0.effectiveFrom <= event.at.seconds }) else {
                 throw RuleViolation("procedure \"\(procedure)\" has no definition in force at \(event.at.text)")
             }
             guard reference.agencies[agencyCode] != nil else {
@@ -82,9 +82,9 @@ public enum DossierEventRules {
         case .dossierAssigned:
             let to = try d.requiredString("to")
             let step = try d.requiredString("step")
-            guard reference.officers[to] != nil else { throw RuleViolation("data.to \"\(to)\" is not a registered officer") }
-            if let agency, !reference.officer(to, servesAgency: agency) {
-                throw RuleViolation("data.to \"\(to)\" is an officer of \(reference.officers[to]!.agency), not of the dossier's agency \(agency) or an agency above it")
+            guard let officer = reference.officers[to] else { throw RuleViolation("data.to \"\(to)\" is not a registered officer") }
+            if let agency, !reference.officer(officer, servesAgency: agency) {
+                throw RuleViolation("data.to \"\(to)\" is an officer of \(officer.agency), not of the dossier's agency \(agency) or an agency above it")
             }
             if let procedure = state.procedure {
                 guard let definition = reference.procedure(procedure, definedBy: state.procedureSeq) else {
@@ -144,9 +144,9 @@ public enum DossierEventRules {
             throw RuleViolation("\(type.name) is reference data, not a dossier event")
         }
         if let actor = event.actor {
-            guard reference.officers[actor] != nil else { throw RuleViolation("actor \"\(actor)\" is not a registered officer") }
-            if let agency, !reference.officer(actor, servesAgency: agency) {
-                throw RuleViolation("actor \"\(actor)\" is an officer of \(reference.officers[actor]!.agency), not of the dossier's agency \(agency) or an agency above it")
+            guard let officer = reference.officers[actor] else { throw RuleViolation("actor \"\(actor)\" is not a registered officer") }
+            if let agency, !reference.officer(officer, servesAgency: agency) {
+                throw RuleViolation("actor \"\(actor)\" is an officer of \(officer.agency), not of the dossier's agency \(agency) or an agency above it")
             }
         }
     }

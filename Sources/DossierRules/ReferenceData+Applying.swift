@@ -22,7 +22,7 @@ extension ReferenceData {
                     throw RuleViolation("data.parent \"\(parent)\" would make a cycle of agencies through \(code)")
                 }
             }
-            agencies[code] = Agency(code: code, name: name, level: level, parent: parent)
+            register(Agency(code: code, name: name, level: level, parent: parent))
         case .officerRegistered:
             let id = try d.requiredCode("id")
             let name = try d.requiredString("name")

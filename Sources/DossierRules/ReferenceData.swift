@@ -66,7 +66,7 @@ public struct ProcedureDefinition: Sendable, Equatable {
 /// calendar, the scorecard rules and the targets. A value type: a batch validates against a copy and the copy
 /// replaces the original only when the batch commits.
 public struct ReferenceData: Sendable {
-    public internal(set) var agencies: [String: Agency] = [:]
+    public private(set) var agencies: [String: Agency] = [:]
     public internal(set) var officers: [String: Officer] = [:]
     /// Every definition of each procedure, ordered by (effectiveFrom, seq).
     public internal(set) var procedures: [String: [ProcedureDefinition]] = [:]
@@ -77,6 +77,10 @@ public struct ReferenceData: Sendable {
     public internal(set) var targets: [TargetAssignment] = []
     /// The last reference event applied.
     public internal(set) var lastSeq: UInt64 = 0
+    /// Each registered agency's `lineage(of:)`, kept by `register(_:)`, so
+    /// that the check of an event's officer looks the dossier's agency up
+    /// once instead of walking its parents.
+    private var lineages: [String: [String]] = [:]
 
     public init(calendar: WorkingCalendar = WorkingCalendar()) {
         self.calendar = calendar
@@ -93,35 +97,52 @@ public struct ReferenceData: Sendable {
         procedures[code]?.first { $0.seq == seq }
     }
 
-    /// `agency` and its parents up to the top, nearest first.
+    /// `agency` and its parents up to the top, nearest first (empty when
+    /// `agency` is not registered).
+    /// - Complexity: one dictionary lookup.
     public func lineage(of agency: String) -> [String] {
-        var chain: [String] = []
-        walkUp(from: agency) { code in
-            guard !chain.contains(code) else { return false }
-            chain.append(code)
-            return true
-        }
-        return chain
+        lineages[agency] ?? []
     }
 
     /// Whether `officer` works for `agency` or for an agency above it.
-    /// - Complexity: one lookup per level of the hierarchy; allocates nothing
-    ///   (the walk of `lineage(of:)`, stopped at the officer's agency).
+    /// - Complexity: two dictionary lookups and a comparison per level of
+    ///   the hierarchy; allocates nothing.
     public func officer(_ officer: String, servesAgency agency: String) -> Bool {
-        guard let home = officers[officer]?.agency else { return false }
-        var serves = false
-        walkUp(from: agency) { code in
-            serves = code == home
-            return !serves
+        guard let registered = officers[officer] else { return false }
+        return self.officer(registered, servesAgency: agency)
+    }
+
+    /// Whether the registered `officer` works for `agency` or for an agency
+    /// above it: `officer(_:servesAgency:)` for a caller that already
+    /// looked the officer up.
+    /// - Complexity: one dictionary lookup and a comparison per level.
+    public func officer(_ officer: Officer, servesAgency agency: String) -> Bool {
+        lineages[agency]?.contains(officer.agency) ?? false
+    }
+
+    /// Registers `agency`, or replaces the registration of its code, and
+    /// walks again the lineage of it and of every agency below it.
+    /// - Complexity: O(depth) for a new agency; O(agencies × depth) when
+    ///   one that has agencies below it is registered again.
+    mutating func register(_ agency: Agency) {
+        agencies[agency.code] = agency
+        let below = lineages.compactMap { code, chain in chain.dropFirst().contains(agency.code) ? code : nil }
+        for code in [agency.code] + below {
+            var chain: [String] = []
+            Self.walkUp(from: code, in: agencies) { code in
+                guard !chain.contains(code) else { return false }
+                chain.append(code)
+                return true
+            }
+            lineages[code] = chain
         }
-        return serves
     }
 
     /// Calls `visit` with `agency` and each registered agency above it,
     /// nearest first, until `visit` returns false, an agency is not
     /// registered, or as many levels as there are agencies were walked (a
     /// cycle of parents).
-    private func walkUp(from agency: String, _ visit: (String) -> Bool) {
+    private static func walkUp(from agency: String, in agencies: [String: Agency], _ visit: (String) -> Bool) {
         var current: String? = agency
         var levels = 0
         while let code = current, levels < agencies.count, let a = agencies[code] {

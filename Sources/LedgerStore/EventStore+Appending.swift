@@ -253,20 +253,19 @@ package struct Appender {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
-        let tables = store.tables
         var dossierNumber: UInt32?
         var version: UInt32?
         if let code = event.dossier {
             guard let slot, slot < touched.count else { preconditionFailure("a dossier's event appended without its slot") }
             if touched[slot].changed == nil {
                 if let current = try store.stream(ofDossier: code, in: txn) {
-                    guard let raw = try txn.get(tables.streams, key: Key.u32(current.number)) else {
+                    guard let raw = try txn.get(store.tables.streams, key: Key.u32(current.number)) else {
                         throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
                     }
                     touched[slot].changed = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
                 } else {
                     touched[slot].changed = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
-                    try txn.put(tables.dossierCodes, key: Key.u32(nextDossierNumber), value: Array(code.utf8), flags: .append)
+                    try txn.put(store.tables.dossierCodes, key: Key.u32(nextDossierNumber), value: Array(code.utf8), flags: .append)
                     nextDossierNumber += 1
                 }
             }
@@ -279,7 +278,7 @@ package struct Appender {
             dossierNumber = touched[slot].changed!.number
             version = touched[slot].changed!.version
         } else {
-            try txn.put(tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
+            try txn.put(store.tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
         let writer = lastRecord.writer
         writer.pointee.removeAll()
@@ -294,7 +293,7 @@ package struct Appender {
         }
         do {
             try withUnsafeBytes(of: seq.bigEndian) { key in
-                try writer.pointee.withUnsafeBytes { record in _ = try txn.put(tables.events, key: key, value: record, flags: .append) }
+                try writer.pointee.withUnsafeBytes { record in _ = try txn.put(store.tables.events, key: key, value: record, flags: .append) }
             }
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)

@@ -213,6 +213,14 @@ public struct WorkingCalendar: Sendable {
     /// 2024) that no working calendar describes.
     public static let years: ClosedRange<Int> = 1900...2200
 
+    /// The local days of `years`, in days since 1970-01-01.
+    private static let daysOfYears = LocalDate(year: years.lowerBound, month: 1, day: 1)!.daysSinceEpoch
+        ..< LocalDate(year: years.upperBound + 1, month: 1, day: 1)!.daysSinceEpoch
+
+    /// Whether the local date of `instant` lies in `years`.
+    /// - Complexity: O(1), without building the civil date.
+    public func isInYears(_ instant: Int64) -> Bool { Self.daysOfYears.contains(localDay(of: instant)) }
+
     /// The longest processing time or step budget a procedure may declare:
     /// one million working hours. Larger figures are refused so that due
     /// instants and budget sums stay far inside `Int64`.

@@ -68,4 +68,42 @@ import LedgerContract
             }
         }
     }
+
+    /// Registering an agency again under another parent (a district
+    /// abolished, its communes moved up) changes the lineage of it and of
+    /// every agency below it, and so which officers serve them.
+    @Test func anAgencyRegisteredAgainMovesTheAgenciesBelowIt() throws {
+        let t = try TemporaryLedger()
+        func agency(_ code: String, _ level: String, parent: String) -> String {
+            #"{"type":"agency.registered","at":"2024-01-01T00:00:00+07:00","data":{"code":"\#(code)","name":"\#(code)","level":"\#(level)","parent":"\#(parent)"}}"#
+        }
+        try t.append(Fixture.reference + [
+            agency("H40.22.01", "commune", parent: "H40.22"),
+            agency("H40.23", "district", parent: "H40"),
+            agency("H40.23.01", "commune", parent: "H40.23"),
+            #"{"type":"officer.registered","at":"2024-01-01T00:00:00+07:00","data":{"id":"huyen-b","name":"Cán bộ huyện B","agency":"H40.23"}}"#,
+        ])
+        var reference = try t.ledger.store.read { txn in try t.ledger.reference(in: txn) }
+        func serves(_ officer: String, _ agency: String) -> Bool { reference.officer(officer, servesAgency: agency) }
+        func lineage(_ agency: String) -> [String] { reference.lineage(of: agency) }
+        let district = try #require(reference.officers.first { $0.value.agency == "H40.22" }?.key)
+        #expect(lineage("H40.23.01") == ["H40.23.01", "H40.23", "H40"])
+        #expect(!serves(district, "H40.23.01"))
+        #expect(serves("huyen-b", "H40.23.01"))
+
+        // District B moves under district A: its commune follows it.
+        try t.append([agency("H40.23", "district", parent: "H40.22")])
+        reference = try t.ledger.store.read { txn in try t.ledger.reference(in: txn) }
+        #expect(lineage("H40.23") == ["H40.23", "H40.22", "H40"])
+        #expect(lineage("H40.23.01") == ["H40.23.01", "H40.23", "H40.22", "H40"])
+        #expect(serves(district, "H40.23.01"))
+
+        // Commune A moves up to the province: district A's officer no longer serves it.
+        try t.append([agency("H40.22.01", "commune", parent: "H40")])
+        reference = try t.ledger.store.read { txn in try t.ledger.reference(in: txn) }
+        #expect(lineage("H40.22.01") == ["H40.22.01", "H40"])
+        #expect(!serves(district, "H40.22.01"))
+        #expect(serves(district, "H40.23.01"))
+        #expect(lineage("H99").isEmpty)
+    }
 }
