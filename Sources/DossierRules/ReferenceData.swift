@@ -122,11 +122,12 @@ public struct ReferenceData: Sendable {
 
     /// Registers `agency`, or replaces the registration of its code, and
     /// walks again the lineage of it and of every agency below it.
-    /// - Complexity: O(depth) for a new agency; O(agencies × depth) when
-    ///   one that has agencies below it is registered again.
+    /// - Complexity: O(depth) for a new code; O(agencies × depth) when a
+    ///   code registered before is registered again.
     mutating func register(_ agency: Agency) {
-        agencies[agency.code] = agency
-        let below = lineages.compactMap { code, chain in chain.dropFirst().contains(agency.code) ? code : nil }
+        // A code not registered before is in no lineage: nothing is below it yet.
+        let isNew = agencies.updateValue(agency, forKey: agency.code) == nil
+        let below = isNew ? [] : lineages.compactMap { code, chain in chain.dropFirst().contains(agency.code) ? code : nil }
         for code in [agency.code] + below {
             var chain: [String] = []
             Self.walkUp(from: code, in: agencies) { code in
