@@ -157,6 +157,18 @@ extension Ledger {
         }
     }
 
+    /// Whether `group`'s commit writes so many pages that the disk should
+    /// start on them while they are copied (`Environment.write(writingBehind:)`):
+    /// a streamed batch, or batches of `heldBatchSize` events or more.
+    static func writesBehind(_ group: [PendingAppend]) -> Bool {
+        var events = 0
+        for request in group {
+            guard case .batch(let batch) = request.events else { return true }
+            events += batch.count
+        }
+        return events >= heldBatchSize
+    }
+
     /// Appends the batches of `group` in one write transaction, calls
     /// `handOff` once it is over, then completes each batch: the next
     /// commit can start while this group's callers are woken, which takes a while.
@@ -165,7 +177,7 @@ extension Ledger {
         do {
             var finalReference: ReferenceData?
             var appender: Appender?
-            try store.environment.write { txn in
+            try store.environment.write(writingBehind: Self.writesBehind(group)) { txn in
                 outcomes = []
                 if let source = group.first?.events.chunkSource, source.hasStarted {
                     throw LedgerError(.storage, "\(path): the map filled while a streamed batch was appended; nothing of the batch was written (the map has grown: append it again)")

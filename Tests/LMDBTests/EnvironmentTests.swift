@@ -156,4 +156,61 @@ struct EnvironmentTests {
         if !returned { reserved.wait() }   // it returns once the reader has ended
         #expect(returned, "reserve waited for a read transaction although the map had room")
     }
+
+    /// Commits written behind (`write(writingBehind:)`, as `import` commits
+    /// its batches) hold everything written, leave no helper thread
+    /// running, and an aborted one writes nothing.
+    @Test func commitsWrittenBehindAreWholeAndLeaveNoThread() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("rows", create: true)
+        // Helper threads alive in this process (`WriteBehind.threadName`).
+        func helpers() -> Int {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.filter { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) == WriteBehind.threadName
+            }.count
+        }
+        let value = [UInt8](repeating: 0xA5, count: 1000)
+        for commit in 0..<8 {
+            try env.write(writingBehind: true) { txn in
+                for n in 0..<2_500 {
+                    try txn.put(db, key: withUnsafeBytes(of: UInt32(commit * 2_500 + n).bigEndian) { Array($0) }, value: value)
+                }
+            }
+        }
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try env.write(writingBehind: true) { txn in
+                try txn.put(db, key: [0xFF, 0xFF, 0xFF, 0xFF, 0], value: value)
+                throw Stop()
+            }
+        }
+        let (count, allWhole) = try env.read { txn in
+            try txn.withCursor(db) { cursor in
+                var count = 0
+                var whole = true
+                var entry = try cursor.first()
+                while let e = entry {
+                    count += 1
+                    whole = whole && e.key.count == 4 && e.value.elementsEqual(value)
+                    entry = try cursor.next()
+                }
+                return (count, whole)
+            }
+        }
+        #expect(count == 20_000)
+        #expect(allWhole)
+        // Each helper has stopped when its commit returns and its thread ends
+        // just after: the eight of these commits do not stay. (Other tests
+        // of this process may be committing behind meanwhile, each briefly.)
+        var alive = helpers()
+        for _ in 0..<100 where alive > 2 {
+            usleep(10_000)
+            alive = helpers()
+        }
+        #expect(alive <= 2)
+    }
 }
