@@ -67,10 +67,10 @@ public enum DossierEventRules {
             let procedure = try d.requiredString("procedure")
             let agencyCode = try d.requiredString("agency")
             _ = try d.requiredChoice("channel", type == .dossierSubmitted ? ["online", "postal"] : ["direct", "online", "postal"])
-            guard let definitions = reference.procedures[procedure] else {
+            guard reference.procedures[procedure] != nil else {
                 throw RuleViolation("data.procedure \"\(procedure)\" is not a defined procedure")
             }
-            guard definitions.contains(where: { $0.effectiveFrom <= event.at.seconds }) else {
+            guard reference.procedure(procedure, inForceAt: event.at.seconds) != nil else {
                 throw RuleViolation("procedure \"\(procedure)\" has no definition in force at \(event.at.text)")
             }
             guard reference.agencies[agencyCode] != nil else {
