@@ -58,14 +58,26 @@ public struct CanonicalEncoding: Sendable {
     /// SHA-256 over `previous` (32 bytes) followed by `hashForm`, fed in
     /// pieces: the lead as it is, then the members written at append time.
     public func chainedHash(seq: UInt64, version: UInt32?, recordedAt: Timestamp, previous: SHA256.Digest) -> SHA256.Digest {
+        var scratch = JSONWriter(capacity: Self.scratchCapacity)
+        return chainedHash(seq: seq, version: version, recordedAt: recordedAt, previous: previous, scratch: &scratch)
+    }
+
+    /// `chainedHash(seq:version:recordedAt:previous:)`, writing the members
+    /// after the lead into `scratch` (emptied first): one writer passed for
+    /// each link of a chain allocates once for the whole chain.
+    public func chainedHash(seq: UInt64, version: UInt32?, recordedAt: Timestamp, previous: SHA256.Digest,
+                            scratch: inout JSONWriter) -> SHA256.Digest {
         var h = SHA256()
         previous.withUnsafeBytes { h.update($0) }
         lead.withUnsafeBytes { h.update($0) }
-        var w = JSONWriter(capacity: 112)
-        writeMembersAfterLead(into: &w, seq: seq, version: version, recordedAt: recordedAt)
-        w.bytes.withUnsafeBytes { h.update($0) }
+        scratch.bytes.removeAll(keepingCapacity: true)
+        writeMembersAfterLead(into: &scratch, seq: seq, version: version, recordedAt: recordedAt)
+        scratch.bytes.withUnsafeBytes { h.update($0) }
         return h.finalize()
     }
+
+    /// Room for the members after the lead: `recordedAt`, `seq`, `type`, `version`.
+    public static let scratchCapacity = 112
 
     /// The hash form's members after `lead`, and its closing `}`.
     private func writeMembersAfterLead(into w: inout JSONWriter, seq: UInt64, version: UInt32?, recordedAt: Timestamp) {

@@ -155,6 +155,7 @@ public struct JSONParser {
                 throw Self.repeated(key, at: keyOffset)
             }
             try p.skipColon()
+            if members.isEmpty { members.reserveCapacity(4) }   // one allocation for the usual object, not one per member
             members.append(JSONMember(key: key, value: try p.parseValue(depth: depth)))
         }
         return JSONObject(members: members)

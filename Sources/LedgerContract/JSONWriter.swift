@@ -109,16 +109,37 @@ public struct JSONWriter {
         }
     }
 
+    /// Writes `o`, its members in their order or, with `sortedKeys`, in the
+    /// byte order of their keys (the canonical form). Sorting orders the
+    /// members' indices in a temporary buffer (on the stack for an object
+    /// of the usual size), not a copy of the members.
     public mutating func object(_ o: JSONObject, sortedKeys: Bool = false) {
         bytes.append(UInt8(ascii: "{"))
-        let members = sortedKeys ? o.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : o.members
-        for (i, m) in members.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            string(m.key)
-            bytes.append(UInt8(ascii: ":"))
-            value(m.value, sortedKeys: sortedKeys)
+        let members = o.members
+        if sortedKeys, !members.isEmpty, !zip(members, members.dropFirst()).allSatisfy({ Self.keyPrecedes($0, $1) }) {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { buffer in
+                var order = buffer
+                for i in members.indices { order[i] = i }
+                order.sort { Self.keyPrecedes(members[$0], members[$1]) }
+                for (n, i) in order.enumerated() { member(members[i], first: n == 0, sortedKeys: true) }
+            }
+        } else {
+            for (n, m) in members.enumerated() { member(m, first: n == 0, sortedKeys: sortedKeys) }
         }
         bytes.append(UInt8(ascii: "}"))
+    }
+
+    @inline(__always)
+    private static func keyPrecedes(_ a: JSONMember, _ b: JSONMember) -> Bool {
+        a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+    }
+
+    /// Writes `"key":value`, after a comma unless it is the object's first member.
+    private mutating func member(_ m: JSONMember, first: Bool, sortedKeys: Bool) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        string(m.key)
+        bytes.append(UInt8(ascii: ":"))
+        value(m.value, sortedKeys: sortedKeys)
     }
 
     /// Writes `"key":` after a comma unless it is the object's first member.

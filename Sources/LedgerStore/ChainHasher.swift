@@ -38,8 +38,10 @@ final class ChainHasher: Sendable {
     /// before it, the first after `previous`.
     private static func chain(_ links: some Sequence<Link>, after previous: SHA256.Digest, into hashes: inout [SHA256.Digest]) {
         var previous = previous
+        var scratch = JSONWriter(capacity: CanonicalEncoding.scratchCapacity)
         for link in links {
-            previous = link.canonical.chainedHash(seq: link.seq, version: link.version, recordedAt: link.recordedAt, previous: previous)
+            previous = link.canonical.chainedHash(seq: link.seq, version: link.version, recordedAt: link.recordedAt, previous: previous,
+                                                  scratch: &scratch)
             hashes.append(previous)
         }
     }

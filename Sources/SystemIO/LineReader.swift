@@ -34,14 +34,59 @@ public struct LineReader {
 
     /// The next non-blank line, or nil at end of input.
     public mutating func next() throws(SystemError) -> Line? {
-        while true {
-            guard let line = try nextRaw() else { return nil }
-            if case .text(_, let bytes) = line, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            return line
+        switch try nextFound() {
+        case nil: return nil
+        case .text(let number, let range)?: return .text(number: number, bytes: Array(buffer[range]))
+        case .tooLong(let number)?: return .tooLong(number: number)
         }
     }
 
-    private mutating func nextRaw() throws(SystemError) -> Line? {
+    /// The next non-blank line lent to `text`, without copying it out of
+    /// the reader's buffer: `bytes` is valid only during the call. Gives
+    /// what `text` returned, `.tooLong` for a line over `maxLineBytes`,
+    /// or nil at end of input.
+    public mutating func nextLine<R, E: Error>(_ text: (_ number: Int, _ bytes: UnsafeBufferPointer<UInt8>) throws(E) -> R)
+        throws(LineError<E>) -> LentLine<R>? {
+        let found: Found?
+        do { found = try nextFound() } catch { throw .reading(error) }
+        switch found {
+        case nil: return nil
+        case .tooLong(let number)?: return .tooLong(number: number)
+        case .text(let number, let range)?:
+            do {
+                return .text(try buffer.withUnsafeBufferPointer { (b) throws(E) in try text(number, UnsafeBufferPointer(rebasing: b[range])) })
+            } catch { throw .text(error) }
+        }
+    }
+
+    /// What `nextLine` gives: `text`'s result, or the number of a line too long to read.
+    public enum LentLine<R> {
+        case text(R)
+        case tooLong(number: Int)
+    }
+
+    /// Why `nextLine` failed: the input could not be read, or `text` threw.
+    public enum LineError<E: Error>: Error {
+        case reading(SystemError)
+        case text(E)
+    }
+
+    /// A line found in `buffer`, valid until the next read.
+    private enum Found {
+        case text(number: Int, range: Range<Int>)
+        case tooLong(number: Int)
+    }
+
+    /// The next non-blank line.
+    private mutating func nextFound() throws(SystemError) -> Found? {
+        while true {
+            guard let found = try nextRaw() else { return nil }
+            if case .text(_, let range) = found, buffer[range].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            return found
+        }
+    }
+
+    private mutating func nextRaw() throws(SystemError) -> Found? {
         var scanFrom = start
         var skipping = false   // inside an over-long line: discard until its newline
         while true {
@@ -49,17 +94,16 @@ public struct LineReader {
                 lineNumber += 1
                 defer { start = nl + 1 }
                 if skipping { return .tooLong(number: lineNumber) }
-                var line = Array(buffer[start..<nl])
-                if line.last == 0x0D { line.removeLast() }
-                if line.count > maxLineBytes { return .tooLong(number: lineNumber) }
-                return .text(number: lineNumber, bytes: line)
+                let lineEnd = nl > start && buffer[nl - 1] == 0x0D ? nl - 1 : nl
+                if lineEnd - start > maxLineBytes { return .tooLong(number: lineNumber) }
+                return .text(number: lineNumber, range: start..<lineEnd)
             }
             if atEOF {
                 guard start < end || skipping else { return nil }
                 lineNumber += 1
                 defer { start = end }
                 if skipping || end - start > maxLineBytes { return .tooLong(number: lineNumber) }
-                return .text(number: lineNumber, bytes: Array(buffer[start..<end]))
+                return .text(number: lineNumber, range: start..<end)
             }
             if end - start > maxLineBytes {
                 skipping = true

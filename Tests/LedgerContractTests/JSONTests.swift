@@ -21,6 +21,26 @@ struct JSONTests {
         #expect(String(decoding: s.bytes, as: UTF8.self) == #"{"a":[1,2.5],"z":"Hồ sơ \"A\""}"#)
     }
 
+    /// Sorted keys (the canonical form) order the members by their bytes at
+    /// every depth, whatever their number and order, and leave the object as it was.
+    @Test(arguments: [0, 1, 2, 3, 17, 200])
+    func sortedKeysOrderEveryObjectsMembersByTheirBytes(count: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let names = (0..<count).map { "k\(String($0, radix: 7))" + ($0 % 5 == 0 ? "é" : "") }.shuffled(using: &generator)
+        let inner = "{" + names.reversed().map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        let text = "{" + names.map { "\"\($0)\":" + ($0.hasSuffix("é") ? inner : "\"\($0)\"") }.joined(separator: ",") + "}"
+        let v = try JSONParser.parse(text)
+        var w = JSONWriter()
+        w.value(v, sortedKeys: true)
+        let byBytes = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let sortedInner = "{" + byBytes.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        let expected = "{" + byBytes.map { "\"\($0)\":" + ($0.hasSuffix("é") ? sortedInner : "\"\($0)\"") }.joined(separator: ",") + "}"
+        #expect(String(decoding: w.bytes, as: UTF8.self) == expected)
+        var unsorted = JSONWriter()
+        unsorted.value(v)
+        #expect(String(decoding: unsorted.bytes, as: UTF8.self) == text)
+    }
+
     @Test(arguments: [
         "", "{", "{\"a\":}", "{\"a\":1,}", "[1 2]", "nul", "01", "1.", "\"abc", "{\"a\":1} x", "\"\u{01}\"",
         "{\"a\":1,\"a\":2}", "\"\\ud800\"", "\"\\q\"", "1e999", "9223372036854775808", "-9223372036854775809",
