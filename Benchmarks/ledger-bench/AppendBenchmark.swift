@@ -108,7 +108,7 @@ enum AppendBenchmark {
                     var appender = try Appender(store: store, in: txn)
                     for input in events {
                         let canonical = CanonicalEncoding(input.event)
-                        let identityKey = Appender.identityKey(of: input.event, canonical)
+                        let identityKey = IdentityKey(of: input.event, canonical)
                         if let seq = try appender.claim(input.event, identityKey: identityKey, in: txn) {
                             // What Ledger.append does with a repeat: compare it with the stored event, store nothing.
                             guard let original = try store.event(seq: seq, in: txn), original.event.hasSameContent(as: input.event) else {

@@ -43,21 +43,33 @@ struct InputSource {
     /// - Parameter byteLimit: the chunk ends after the line that brings its
     ///   lines' bytes to this many, before `limit` lines if need be.
     static func readChunk(_ reader: inout LineReader, limit: Int, byteLimit: Int, preparingFor ledger: Ledger) throws -> [PreparedEvent]? {
-        var events: [InputEvent] = []
+        var preparer = ledger.preparer()
+        var events: [PreparedEvent] = []
         events.reserveCapacity(min(limit, 4_096))
-        try readEvents(&reader, limit: limit, byteLimit: byteLimit) { events.append($0) }
-        return events.isEmpty ? nil : ledger.prepare(events)
+        try readEvents(&reader, limit: limit, byteLimit: byteLimit) { events.append(preparer.prepare($0)) }
+        return events.isEmpty ? nil : events
     }
 
     private static func readEvents(_ reader: inout LineReader, limit: Int, byteLimit: Int = .max, _ body: (consuming InputEvent) -> Void) throws {
         var count = 0
         var bytesRead = 0
-        while count < limit, bytesRead < byteLimit, let line = try reader.next() {
+        while count < limit, bytesRead < byteLimit {
+            let line: LineReader.LentLine<Void>?
+            do {
+                line = try reader.nextLine { (number, bytes) throws(AppendRefusal) in
+                    bytesRead += bytes.count + 1
+                    body(try Ledger.parse(line: number, bytes: bytes))
+                }
+            } catch {
+                switch error {
+                case .reading(let e): throw e
+                case .text(let e): throw e
+                }
+            }
             switch line {
-            case .text(let number, let bytes):
-                bytesRead += bytes.count + 1
-                body(try Ledger.parse(line: number, bytes: bytes))
-            case .tooLong(let number):
+            case nil: return
+            case .text?: break
+            case .tooLong(let number)?:
                 throw AppendRefusal(.invalid, line: number, dossier: nil, rule: "line longer than \(reader.maxLineBytes) bytes")
             }
             count += 1

@@ -233,7 +233,7 @@ public struct ByteReader {
 public enum Key {
     public static func u64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     public static func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
-    public static func u32u32(_ a: UInt32, _ b: UInt32) -> [UInt8] { u32(a) + u32(b) }
+    public static func u32u32(_ a: UInt32, _ b: UInt32) -> [UInt8] { withUnsafeBytes(of: (a.bigEndian, b.bigEndian)) { Array($0) } }
 
     /// LMDB's default key order: bytewise, a prefix before the longer key.
     public static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

@@ -12,7 +12,7 @@ struct ClaimedKeys {
     var isEmpty: Bool { entries.isEmpty }
 
     /// Keeps `key`, which must sort after every key kept.
-    mutating func append(_ key: [UInt8], seq: UInt64) {
+    mutating func append(_ key: UnsafeRawBufferPointer, seq: UInt64) {
         bytes.append(contentsOf: key)
         entries.append((bytes.count, seq))
     }
@@ -24,9 +24,9 @@ struct ClaimedKeys {
     }
 
     /// Whether the last key kept sorts before `key` (nil when none is kept).
-    func lastPrecedes(_ key: [UInt8]) -> Bool? {
+    func lastPrecedes(_ key: UnsafeRawBufferPointer) -> Bool? {
         guard !entries.isEmpty else { return nil }
-        return withKey(entries.count - 1) { last in key.withUnsafeBytes { Key.precedes(last, $0) } }
+        return withKey(entries.count - 1) { last in Key.precedes(last, key) }
     }
 
     /// Whether `key` sorts before the first key kept (true when none is kept).
@@ -36,16 +36,14 @@ struct ClaimedKeys {
     }
 
     /// The seq of `key` if it is kept, found by bisection.
-    func seq(of key: [UInt8]) -> UInt64? {
-        key.withUnsafeBytes { key in
-            var low = 0, high = entries.count
-            while low < high {
-                let middle = (low + high) / 2
-                if withKey(middle, { Key.precedes($0, key) }) { low = middle + 1 } else { high = middle }
-            }
-            guard low < entries.count, withKey(low, { Key.sameBytes($0, key) }) else { return nil }
-            return entries[low].seq
+    func seq(of key: UnsafeRawBufferPointer) -> UInt64? {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if withKey(middle, { Key.precedes($0, key) }) { low = middle + 1 } else { high = middle }
         }
+        guard low < entries.count, withKey(low, { Key.sameBytes($0, key) }) else { return nil }
+        return entries[low].seq
     }
 
     /// Calls `body` with each key and its seq, in order.

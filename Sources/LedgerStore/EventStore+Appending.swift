@@ -125,23 +125,15 @@ package struct Appender {
         storableKeySizes = 1...max(1, store.environment.maximumKeySize)
     }
 
-    /// The key of `event` in the id index: its `id`, or for an event
-    /// without one 0x00 and the digest of its content
-    /// (`CanonicalEncoding.contentDigest`), so that appending the same event
-    /// twice stores it once.
-    package static func identityKey(of event: Event, _ canonical: CanonicalEncoding) -> [UInt8] {
-        if let id = event.id { return Array(id.utf8) }
-        return [0] + canonical.contentDigest.bytes
-    }
-
     /// The part of `event`'s record that follows its dossier number and
     /// version (`RecordCodec.encodeTail`), encoded ahead of the append with
     /// the string ids of `strings`: nil when the event has no `recordedAt`
     /// of its own (the append stamps it) or names a string not committed
-    /// yet (the append interns it). Safe on any thread.
-    package static func recordTail(of event: Event, strings: CommittedStrings) -> [UInt8]? {
+    /// yet (the append interns it). Safe on any thread. Encodes into
+    /// `w` (emptied first), so that one writer serves a whole chunk of events.
+    package static func recordTail(of event: Event, strings: CommittedStrings, scratch w: inout ByteWriter) -> [UInt8]? {
         guard let recordedAt = event.recordedAt else { return nil }
-        var w = ByteWriter(capacity: 160)
+        w.removeAll()
         do {
             try RecordCodec.encodeTail(event, recordedAt: recordedAt, into: &w) { text in
                 guard let id = strings.ids[ExactText(text)] else { throw NotCommitted() }
@@ -155,7 +147,7 @@ package struct Appender {
 
     private struct NotCommitted: Error {}
 
-    /// Enters `event`, of index key `identityKey` (`identityKey(of:_:)`), in
+    /// Enters `event`, of index key `identityKey`, in
     /// the id index under the next seq, for `append` to store it there; or,
     /// when the key is already stored (this transaction's appends
     /// included), gives its seq and writes nothing.
@@ -169,31 +161,36 @@ package struct Appender {
     ///
     /// After a claim, `append` the event, or undo the batch: a claimed key
     /// names a seq until the transaction (or the batch's nested one) is undone.
-    package mutating func claim(_ event: Event, identityKey: [UInt8], in txn: Transaction) throws -> UInt64? {
+    package mutating func claim(_ event: Event, identityKey: IdentityKey, in txn: Transaction) throws -> UInt64? {
+        do {
+            // `event` stays out of the closure: capturing it would copy it, retaining each of its strings and arrays.
+            return try identityKey.withBytes { key in try claim(key: key, in: txn) }
+        } catch let e as LMDBError {
+            throw e.adding(context: "seq \(lastSeq + 1)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
+        }
+    }
+
+    private mutating func claim(key identityKey: UnsafeRawBufferPointer, in txn: Transaction) throws -> UInt64? {
         let seq = lastSeq + 1
-        let afterLargest = claimedAtEnd.lastPrecedes(identityKey) ?? Key.precedes(largestEnteredKey, identityKey)
+        let afterLargest = claimedAtEnd.lastPrecedes(identityKey) ?? largestEnteredKey.withUnsafeBytes { Key.precedes($0, identityKey) }
         if afterLargest, storableKeySizes.contains(identityKey.count) {
             claimedAtEnd.append(identityKey, seq: seq)
             claimedSeq = seq
             return nil
         }
         if let kept = claimedAtEnd.seq(of: identityKey) { return kept }
-        do {
-            let claimed = try withUnsafeBytes(of: seq.bigEndian) { value in
-                try identityKey.withUnsafeBytes { key in try txn.put(store.tables.ids, key: key, value: value, flags: .noOverwrite) }
-            }
-            if claimed {
-                if Key.precedes(largestEnteredKey, identityKey) { largestEnteredKey = identityKey }
-                claimedSeq = seq
-                return nil
-            }
-            guard let stored = try txn.get(store.tables.ids, key: identityKey) else {
-                throw LedgerError(.corrupt, "\(store.path): the id index refused a key it does not hold")
-            }
-            return try Key.readU64(stored)
-        } catch let e as LMDBError {
-            throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
+        let claimed = try withUnsafeBytes(of: seq.bigEndian) { value in
+            try txn.put(store.tables.ids, key: identityKey, value: value, flags: .noOverwrite)
         }
+        if claimed {
+            if largestEnteredKey.withUnsafeBytes({ Key.precedes($0, identityKey) }) { largestEnteredKey = Array(identityKey) }
+            claimedSeq = seq
+            return nil
+        }
+        guard let stored = try txn.get(store.tables.ids, key: identityKey) else {
+            throw LedgerError(.corrupt, "\(store.path): the id index refused a key it does not hold")
+        }
+        return try Key.readU64(stored)
     }
 
     /// The slot of dossier `key` in this transaction: the one it has, or
@@ -245,7 +242,7 @@ package struct Appender {
     /// event carries none. Checks nothing but storage: validation is the caller's.
     /// - Parameter slot: for a dossier's event, its dossier's `slot(ofDossier:)`.
     /// - Parameter recordTail: the end of its record encoded beforehand
-    ///   (`recordTail(of:strings:)`), or nil to encode it here.
+    ///   (`recordTail(of:strings:scratch:)`), or nil to encode it here.
     /// - Returns: the seq stored; `recordJustAppended` holds its record's bytes.
     @discardableResult
     package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordTail: [UInt8]? = nil,
@@ -259,13 +256,21 @@ package struct Appender {
             guard let slot, slot < touched.count else { preconditionFailure("a dossier's event appended without its slot") }
             if touched[slot].changed == nil {
                 if let current = try store.stream(ofDossier: code, in: txn) {
-                    guard let raw = try txn.get(store.tables.streams, key: Key.u32(current.number)) else {
+                    guard let raw = try txn.get(store.tables.streams, u32Key: current.number) else {
                         throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
                     }
-                    touched[slot].changed = ChangedStream(number: current.number, stream: Array(raw), version: current.version)
+                    // Room for the seqs this transaction adds, so that appending them does not copy the stream again.
+                    var stream: [UInt8] = []
+                    stream.reserveCapacity(raw.count + 32)
+                    stream.append(contentsOf: raw)
+                    touched[slot].changed = ChangedStream(number: current.number, stream: stream, version: current.version)
                 } else {
-                    touched[slot].changed = ChangedStream(number: nextDossierNumber, stream: [], version: 0)
-                    try txn.put(store.tables.dossierCodes, key: Key.u32(nextDossierNumber), value: Array(code.utf8), flags: .append)
+                    var stream: [UInt8] = []
+                    stream.reserveCapacity(32)   // the seqs this transaction adds, without a copy per one
+                    touched[slot].changed = ChangedStream(number: nextDossierNumber, stream: stream, version: 0)
+                    try withUnsafeBytes(of: nextDossierNumber.bigEndian) { number in
+                        try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossierCodes, key: number, value: code, flags: .append) }
+                    }
                     nextDossierNumber += 1
                 }
             }
@@ -350,8 +355,12 @@ package struct Appender {
         let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.key.code, changed: $0) } }
         for (code, changed) in streams.sorted(by: { $0.changed.number < $1.changed.number }) {
             do {
-                try txn.put(store.tables.dossiers, key: Array(code.utf8), value: Key.u32u32(changed.number, changed.version))
-                _ = try txn.put(store.tables.streams, key: Key.u32(changed.number), value: changed.stream)
+                try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
+                    try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
+                    try changed.stream.withUnsafeBytes { stream in
+                        _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
+                    }
+                }
             } catch let e as LMDBError {
                 throw e.adding(context: "dossier \(code)").adding(context: "writing its stream")
             }

@@ -108,7 +108,7 @@ extension EventStore {
 
     /// A dossier's number and current version, or nil if it has no events.
     public func stream(ofDossier code: String, in txn: Transaction) throws -> (number: UInt32, version: UInt32)? {
-        guard let raw = try txn.get(tables.dossiers, key: Array(code.utf8)) else { return nil }
+        guard let raw = try txn.get(tables.dossiers, utf8Key: code) else { return nil }
         return try dossierRow(raw) { code }
     }
 

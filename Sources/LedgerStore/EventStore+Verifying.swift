@@ -199,11 +199,11 @@ extension EventStore {
 
     /// Calls `body` with the key under which the event of `view` is in the
     /// id index: its id's bytes as stored (no copy), or 0x00 and its content
-    /// digest (`Appender.identityKey(of:_:)`).
+    /// digest (`IdentityKey`).
     private func withIdentityKey<R>(of view: RecordView, in txn: Transaction, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         if let id = view.id { return try body(id) }
         let event = try decode(view, in: txn).event
-        return try Appender.identityKey(of: event, CanonicalEncoding(event)).withUnsafeBytes(body)
+        return try IdentityKey(of: event, CanonicalEncoding(event)).withBytes(body)
     }
 
     /// Calls `body` with each key of the id index and the seq it names, in

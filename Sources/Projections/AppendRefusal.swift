@@ -63,30 +63,30 @@ public struct InputEvent: Sendable {
 /// reference per event, where lending a struct of this many strings and
 /// arrays out of a batch's buffer retained each of them.
 ///
-/// Prepared for a ledger (`Ledger.prepare(_:)`), it also carries the end of
+/// Prepared for a ledger (`EventPreparer`), it also carries the end of
 /// its stored record, encoded with the string ids the ledger had committed.
 public final class PreparedEvent: Sendable {
     public let input: InputEvent
     let canonical: CanonicalEncoding
-    let identityKey: [UInt8]
+    let identityKey: IdentityKey
     /// The rule `data` breaks by holding personal data, if it does
     /// (`DossierEventRules.checkNoPersonalData`); a ledger that allows it ignores this.
     let personalDataRule: String?
-    /// The end of its record (`Appender.recordTail(of:strings:)`), when encoded beforehand.
+    /// The end of its record (`Appender.recordTail(of:strings:scratch:)`), when encoded beforehand.
     let recordTail: [UInt8]?
     /// Its dossier's key (hashed here, not on the writer's thread); nil for reference data.
     let dossierKey: DossierKey?
 
     /// - Complexity: O(size of the event); safe on any thread.
-    public convenience init(_ input: consuming InputEvent) { self.init(input, strings: nil) }
+    public convenience init(_ input: consuming InputEvent) { self.init(input, recordTail: nil) }
 
-    /// With `strings`, the end of its record is encoded too. `input` is
-    /// stored last, moved rather than copied (a copy retains each of its
-    /// strings and arrays).
-    init(_ input: consuming InputEvent, strings: CommittedStrings?) {
-        recordTail = strings.flatMap { Appender.recordTail(of: input.event, strings: $0) }
+    /// With the end of its record encoded beforehand (`Ledger.prepare`).
+    /// `input` is stored last, moved rather than copied (a copy retains
+    /// each of its strings and arrays).
+    init(_ input: consuming InputEvent, recordTail: [UInt8]?) {
+        self.recordTail = recordTail
         canonical = CanonicalEncoding(input.event)
-        identityKey = Appender.identityKey(of: input.event, canonical)
+        identityKey = IdentityKey(of: input.event, canonical)
         dossierKey = input.event.dossier.map(DossierKey.init)
         do throws(RuleViolation) {
             try DossierEventRules.checkNoPersonalData(input.event.data)
@@ -94,7 +94,7 @@ public final class PreparedEvent: Sendable {
         } catch {
             personalDataRule = error.rule
         }
-        self.input = input
+        self.input = consume input
     }
 }
 

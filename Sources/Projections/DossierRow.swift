@@ -65,8 +65,14 @@ enum DossierRow {
     /// The contributions of a row (`split(_:).contributions`).
     static func contributions(_ bytes: UnsafeRawBufferPointer) throws(RecordDecodingError) -> [KPIContribution] {
         var out: [KPIContribution] = []
-        try forEachContribution(bytes) { out.append($0) }
+        try contributions(bytes, into: &out)
         return out
+    }
+
+    /// The contributions of a row (`split(_:).contributions`), in place of those `out` held.
+    static func contributions(_ bytes: UnsafeRawBufferPointer, into out: inout [KPIContribution]) throws(RecordDecodingError) {
+        out.removeAll(keepingCapacity: true)
+        try forEachContribution(bytes) { out.append($0) }
     }
 
     /// Calls `body` with each contribution of a row (`split(_:).contributions`), in order.

@@ -43,8 +43,14 @@ extension Ledger {
     /// Parses one NDJSON line, number `line` of its input.
     /// - Throws: `AppendRefusal(.invalid)` naming the line and the rule broken.
     public static func parse(line: Int, bytes: [UInt8]) throws(AppendRefusal) -> InputEvent {
+        try bytes.withUnsafeBufferPointer { (b) throws(AppendRefusal) in try parse(line: line, bytes: b) }
+    }
+
+    /// Parses one NDJSON line, number `line` of its input, from bytes lent for the call.
+    /// - Throws: `AppendRefusal(.invalid)` naming the line and the rule broken.
+    public static func parse(line: Int, bytes: UnsafeBufferPointer<UInt8>) throws(AppendRefusal) -> InputEvent {
         do {
-            return InputEvent(line: line, event: try bytes.withUnsafeBufferPointer { (b) throws(EventFormatError) in try Event(jsonLine: b) })
+            return InputEvent(line: line, event: try Event(jsonLine: bytes))
         } catch {
             throw AppendRefusal(.invalid, line: line, dossier: error.dossier, rule: error.rule)
         }
@@ -77,20 +83,22 @@ extension Ledger {
     }
 
     /// Prepares `events` for an append to this ledger (`PreparedEvent`) on
-    /// the calling thread, their records encoded but for what only the
-    /// append knows (dossier number, version, hash), with the string ids
-    /// this ledger had committed: for a thread reading the next chunk of an
-    /// import while the writer appends the current one. An event naming a
-    /// string not committed yet is encoded by the append instead.
+    /// the calling thread (`EventPreparer`, for each of them).
     /// - Complexity: O(size of the events); safe on any thread.
     public func prepare(_ events: consuming [InputEvent]) -> [PreparedEvent] {
-        let strings = store.committedStrings()
+        var preparer = preparer()
         var prepared: [PreparedEvent] = []
         prepared.reserveCapacity(events.count)
         // Each event is moved out of `events` into its prepared form, not copied.
         events.reverse()
-        while let event = events.popLast() { prepared.append(PreparedEvent(event, strings: strings)) }
+        while let event = events.popLast() { prepared.append(preparer.prepare(event)) }
         return prepared
+    }
+
+    /// A preparer of events for an append to this ledger, with the string
+    /// ids this ledger has committed now.
+    public func preparer() -> EventPreparer {
+        EventPreparer(strings: store.committedStrings())
     }
 
     /// Appends a batch prepared beforehand (`PreparedEvent`, on any thread):
@@ -342,6 +350,8 @@ struct AppendQueue: Sendable {
 /// and dossier states as changed so far by its batches.
 struct AppendSession {
     let ledger: Ledger
+    /// The live projection tables: no rebuild switches them during a write transaction.
+    let projections: Ledger.ProjectionTables
     var appender: Appender
     var reference: ReferenceData
     /// The states of the dossiers this transaction's batches named, by the
@@ -393,6 +403,7 @@ struct AppendSession {
 
     init(ledger: Ledger, txn: Transaction) throws {
         self.ledger = ledger
+        projections = try ledger.projections(in: txn)
         appender = try Appender(store: ledger.store, in: txn)
         reference = try ledger.reference(in: txn)
         fold = DossierFold(reader: DossierEvent.Reader(strings: try ledger.store.stringTexts(in: txn).prefix(Int(appender.committedStringCount))))
@@ -430,13 +441,15 @@ struct AppendSession {
             try mappedRegion!.releaseOverBudget()
             appendedSinceRelease = 0
         }
-        let line = prepared.input.line, event = prepared.input.event
-        if let seq = try appender.claim(event, identityKey: prepared.identityKey, in: txn) {
+        // The event is read where the prepared event holds it, not copied out
+        // (a copy retains each of its strings and arrays, made on the parse thread).
+        let line = prepared.input.line
+        if let seq = try appender.claim(prepared.input.event, identityKey: prepared.identityKey, in: txn) {
             guard let stored = try ledger.store.event(seq: seq, in: txn) else {
                 throw LedgerError(.corrupt, "\(ledger.path): id index names seq \(seq), which is not in the log")
             }
-            guard stored.event.hasSameContent(as: event) else {
-                throw prepared.refusal(.idConflict(seq: seq), "id \"\(event.id ?? "")\" is already stored at seq \(seq) with different content")
+            guard stored.event.hasSameContent(as: prepared.input.event) else {
+                throw prepared.refusal(.idConflict(seq: seq), "id \"\(prepared.input.event.id ?? "")\" is already stored at seq \(seq) with different content")
             }
             report.alreadyStored.append((line, seq))
             return
@@ -444,14 +457,14 @@ struct AppendSession {
         if !ledger.allowsPersonalData, let rule = prepared.personalDataRule {
             throw prepared.refusal(.invalid, rule)
         }
-        do { try DossierEventRules.checkTimes(event, calendar: reference.calendar) } catch { throw prepared.refusal(.invalid, error.rule) }
+        do { try DossierEventRules.checkTimes(prepared.input.event, calendar: reference.calendar) } catch { throw prepared.refusal(.invalid, error.rule) }
         let seq: UInt64
         if let key = prepared.dossierKey {
             // The state is changed where it lies in `changed`, lent to each step: no copy or move of it.
             let slot = appender.slot(ofDossier: key)
             if slot == changed.count {
                 if keepsUndo { undo.append((slot, nil)) }
-                changed.append(ChangedState(state: try ledger.dossier(key.code, in: txn) ?? DossierState(code: key.code)))
+                changed.append(ChangedState(state: try ledger.dossier(key.code, from: projections, in: txn) ?? DossierState(code: key.code)))
             } else if keepsUndo {
                 undo.append((slot, changed[slot]))
             }
@@ -463,11 +476,11 @@ struct AppendSession {
             }
             changed[slot].referenceIndex = references.count - 1
         } else {
-            do { try reference.apply(event, seq: appender.lastSeq + 1) } catch {
+            do { try reference.apply(prepared.input.event, seq: appender.lastSeq + 1) } catch {
                 throw prepared.refusal(.invalid, error.rule)
             }
             referenceIsShared = false
-            seq = try appender.append(event, slot: nil, canonical: prepared.canonical, recordTail: prepared.recordTail,
+            seq = try appender.append(prepared.input.event, slot: nil, canonical: prepared.canonical, recordTail: prepared.recordTail,
                                       recordedAt: recordedAt, in: txn)
         }
         let first = report.stored?.lowerBound ?? seq
@@ -481,25 +494,24 @@ struct AppendSession {
     /// - Returns: its seq.
     private static func apply(_ prepared: PreparedEvent, recordedAt: Timestamp, to state: inout DossierState, slot: Int, ledger: Ledger,
                               appender: inout Appender, fold: inout DossierFold, reference: ReferenceData, txn: Transaction) throws -> UInt64 {
-        let event = prepared.input.event
-        if let expected = event.expectedVersion, expected != state.version {
+        if let expected = prepared.input.event.expectedVersion, expected != state.version {
             throw prepared.refusal(.versionConflict(expected: expected, actual: state.version),
                                    "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
         }
         let store = ledger.store
         do {
-            try DossierEventRules.check(event, dossier: state, reference: reference) { seq in
+            try DossierEventRules.check(prepared.input.event, dossier: state, reference: reference) { seq in
                 try store.event(seq: seq, in: txn)
             }
         } catch let violation as RuleViolation {
             throw prepared.refusal(.invalid, violation.rule)
         }
-        let seq = try appender.append(event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
+        let seq = try appender.append(prepared.input.event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
                                       recordedAt: recordedAt, in: txn)
         let known = fold.reader.stringCount - Int(appender.committedStringCount)
         if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
         // A void refolds the dossier from its records, this transaction's included.
-        let records = event.type == .eventVoided ? try appender.records(ofDossier: state.code, in: txn) : []
+        let records = prepared.input.event.type == .eventVoided ? try appender.records(ofDossier: state.code, in: txn) : []
         do {
             try fold.apply(try RecordView(appender.recordJustAppended.bytes, seq: seq), to: &state, reference: reference) { _ in records }
         } catch let e as RecordDecodingError {
@@ -511,13 +523,38 @@ struct AppendSession {
     /// Writes the changed states' rows and the log's pending entries. Call
     /// once, after the last append.
     func finish(txn: Transaction) throws {
-        var writer = ProjectionWriter(ledger: ledger, tables: try ledger.projections(in: txn))
+        var writer = ProjectionWriter(ledger: ledger, tables: projections)
         try writer.withRowCursor(in: txn) { writer in
-            for change in changed {
-                try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
+            // By index: each state is lent where it lies, not copied out (which retains its strings and arrays).
+            for i in changed.indices {
+                try writer.write(changed[i].state, reference: references[changed[i].referenceIndex], in: txn)
             }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
         try appender.finish(in: txn)
+    }
+}
+
+/// Prepares input events for an append to one ledger (`PreparedEvent`) on
+/// the thread that parses them, one at a time as they are read: their
+/// records encoded but for what only the append knows (dossier number,
+/// version, hash), with the string ids the ledger had committed when the
+/// preparer was made (`Ledger.preparer()`). An event naming a string not
+/// committed then is encoded by the append instead. For a thread reading
+/// the next chunk of an import while the writer appends the current one.
+///
+/// One per thread: it reuses one buffer for every record it encodes.
+public struct EventPreparer: ~Copyable {
+    let strings: CommittedStrings
+    private var scratch = ByteWriter(capacity: 256)
+
+    init(strings: CommittedStrings) { self.strings = strings }
+
+    /// `input` prepared, moved into it rather than copied (a copy retains
+    /// each of its strings and arrays).
+    /// - Complexity: O(size of the event).
+    public mutating func prepare(_ input: consuming InputEvent) -> PreparedEvent {
+        let recordTail = Appender.recordTail(of: input.event, strings: strings, scratch: &scratch)
+        return PreparedEvent(input, recordTail: recordTail)
     }
 }

@@ -217,7 +217,7 @@ public final class Ledger: Sendable {
 
     /// A dossier's state in the projection tables `set`.
     package func dossier(_ code: String, from set: ProjectionTables, in txn: Transaction) throws -> DossierState? {
-        guard let raw = try txn.get(set.dossierStates, key: Array(code.utf8)) else { return nil }
+        guard let raw = try txn.get(set.dossierStates, utf8Key: code) else { return nil }
         do { return try DossierRow.state(raw, code: code) } catch {
             throw LedgerError(.corrupt, "\(path): dossier \(code): stored state does not decode: \(error.reason)")
         }

@@ -17,6 +17,9 @@ struct ProjectionWriter: ~Copyable {
     private var days = KPIDayDeltas()
     /// Reused for each row's bytes.
     private var scratch = ByteWriter(capacity: 1024)
+    /// Reused for the contributions of each row read: those a row held
+    /// before `write`, or those of a row `appendRow` stores.
+    private var contributions: [KPIContribution] = []
     /// A cursor on the state table while `withRowCursor` runs.
     private var rowCursor: Cursor?
     private var rows = DossierRowEncoder()
@@ -50,7 +53,7 @@ struct ProjectionWriter: ~Copyable {
     }
 
     private mutating func write(_ state: DossierState, key: UnsafeRawBufferPointer, reference: ReferenceData, in txn: Transaction) throws {
-        var old: [KPIContribution] = []
+        contributions.removeAll(keepingCapacity: true)
         var wasOpen = false
         let stored: UnsafeRawBufferPointer?
         if tablesAreEmpty {
@@ -63,7 +66,7 @@ struct ProjectionWriter: ~Copyable {
         if let row = stored {
             do {
                 let (stateBytes, contributionBytes) = try DossierRow.split(row)
-                old = try DossierRow.contributions(contributionBytes)
+                try DossierRow.contributions(contributionBytes, into: &contributions)
                 wasOpen = try DossierState.stage(ofEncoded: stateBytes).isOpen
             } catch {
                 throw LedgerError(.corrupt, "\(ledger.path): dossier \(state.code): stored KPI contributions do not decode: \(error.reason)")
@@ -71,8 +74,8 @@ struct ProjectionWriter: ~Copyable {
         }
         scratch.removeAll()
         rows.encode(state, reference: reference, into: &scratch)
-        if !Self.same(old, rows.counts, of: state.agency) {
-            days.add(old, sign: -1)
+        if !Self.same(contributions, rows.counts, of: state.agency) {
+            days.add(contributions, sign: -1)
             if let agency = state.agency { days.add(rows.counts, of: agency) }
         }
         try scratch.withUnsafeBytes { row in
@@ -86,11 +89,10 @@ struct ProjectionWriter: ~Copyable {
     mutating func appendRow(_ row: UnsafeRawBufferPointer, code: String, in txn: Transaction) throws {
         precondition(tablesAreEmpty, "rows are appended to empty tables only")
         let isOpen: Bool
-        let contributions: [KPIContribution]
         do {
             let (stateBytes, contributionBytes) = try DossierRow.split(row)
             isOpen = try DossierState.stage(ofEncoded: stateBytes).isOpen
-            contributions = try DossierRow.contributions(contributionBytes)
+            try DossierRow.contributions(contributionBytes, into: &contributions)
         } catch {
             throw LedgerError(.storage, "\(ledger.path): dossier \(code): a rebuilt row does not decode: \(error.reason)")
         }

@@ -26,7 +26,7 @@ import LedgerContract
                 var appender = try Appender(store: store, in: txn)
                 for e in events {
                     let canonical = CanonicalEncoding(e)
-                    _ = try appender.claim(e, identityKey: Appender.identityKey(of: e, canonical), in: txn)
+                    _ = try appender.claim(e, identityKey: IdentityKey(of: e, canonical), in: txn)
                     let slot = e.dossier.map { appender.slot(ofDossier: $0) }
                     _ = try appender.append(e, slot: slot, canonical: canonical, recordedAt: stamp, in: txn)
                 }
