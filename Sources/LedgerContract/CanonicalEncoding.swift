@@ -17,7 +17,9 @@ public struct CanonicalEncoding: Sendable {
     private let contentEnd: Int
     private let type: EventType
 
-    public init(_ event: Event) {
+    /// `event` is lent: an initializer's argument is otherwise taken as a
+    /// copy of its own, which retains each of its strings and arrays.
+    public init(_ event: borrowing Event) {
         var w = JSONWriter(capacity: 256)
         w.raw("{")
         var first = true

@@ -109,6 +109,23 @@ package struct Appender {
         /// The stream's stored form (`StreamSeqs`), this transaction's seqs included.
         var stream: [UInt8]
         var version: UInt32
+
+        /// A stream read from the store, with room for the seqs this
+        /// transaction adds (appending them does not copy it again).
+        init(number: UInt32, stored: UnsafeRawBufferPointer, version: UInt32) {
+            self.number = number
+            self.version = version
+            stream = []
+            stream.reserveCapacity(stored.count + 32)
+            stream.append(contentsOf: stored)
+        }
+
+        /// Adds `seq`, the dossier's next version; gives its number and that version.
+        mutating func add(_ seq: UInt64) throws(RecordDecodingError) -> (number: UInt32, version: UInt32) {
+            try StreamSeqs.append(seq, to: &stream)
+            version += 1
+            return (number, version)
+        }
     }
 
     package init(store: EventStore, in txn: Transaction) throws {
@@ -215,11 +232,15 @@ package struct Appender {
     private func probe(_ key: DossierKey) -> (slot: Int?, entry: Int) {
         let mask = slotTable.count - 1
         var i = Int(truncatingIfNeeded: key.hash) & mask
-        while true {
-            let entry = slotTable[i]
-            if entry.slot < 0 { return (nil, i) }
-            if entry.hash == key.hash, touched[Int(entry.slot)].key.isSameDossier(as: key) { return (Int(entry.slot), i) }
-            i = (i + 1) & mask
+        // The touched dossiers are compared where they lie: through the array's
+        // subscript, each comparison copied the entry out (retaining its code and stream).
+        return touched.withUnsafeBufferPointer { touched in
+            while true {
+                let entry = slotTable[i]
+                if entry.slot < 0 { return (nil, i) }
+                if entry.hash == key.hash, touched[Int(entry.slot)].key.isSameDossier(as: key) { return (Int(entry.slot), i) }
+                i = (i + 1) & mask
+            }
         }
     }
 
@@ -252,36 +273,18 @@ package struct Appender {
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
         var dossierNumber: UInt32?
         var version: UInt32?
-        if let code = event.dossier {
+        // The dossier's entry is read and changed where it lies in `touched`
+        // (copied out, it would retain its code and stream), and so is the code in `event`.
+        if event.dossier != nil {
             guard let slot, slot < touched.count else { preconditionFailure("a dossier's event appended without its slot") }
-            if touched[slot].changed == nil {
-                if let current = try store.stream(ofDossier: code, in: txn) {
-                    guard let raw = try txn.get(store.tables.streams, u32Key: current.number) else {
-                        throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
-                    }
-                    // Room for the seqs this transaction adds, so that appending them does not copy the stream again.
-                    var stream: [UInt8] = []
-                    stream.reserveCapacity(raw.count + 32)
-                    stream.append(contentsOf: raw)
-                    touched[slot].changed = ChangedStream(number: current.number, stream: stream, version: current.version)
-                } else {
-                    var stream: [UInt8] = []
-                    stream.reserveCapacity(32)   // the seqs this transaction adds, without a copy per one
-                    touched[slot].changed = ChangedStream(number: nextDossierNumber, stream: stream, version: 0)
-                    try withUnsafeBytes(of: nextDossierNumber.bigEndian) { number in
-                        try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossierCodes, key: number, value: code, flags: .append) }
-                    }
-                    nextDossierNumber += 1
-                }
+            if touched.withUnsafeBufferPointer({ $0[slot].changed == nil }) {
+                touched[slot].changed = try openStream(ofDossier: event.dossier!, in: txn)
             }
             do throws(RecordDecodingError) {
-                try StreamSeqs.append(seq, to: &touched[slot].changed!.stream)
+                (dossierNumber, version) = try touched[slot].changed!.add(seq)
             } catch {
-                throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(code) does not decode: \(error.reason)")
+                throw LedgerError(.corrupt, "\(store.path): the stream of dossier \(event.dossier!) does not decode: \(error.reason)")
             }
-            touched[slot].changed!.version += 1
-            dossierNumber = touched[slot].changed!.number
-            version = touched[slot].changed!.version
         } else {
             try txn.put(store.tables.references, key: Key.u64(seq), value: [event.type.rawValue], flags: .append)
         }
@@ -307,6 +310,23 @@ package struct Appender {
         hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: recordedAt))
         lastSeq = seq
         return seq
+    }
+
+    /// The stream of dossier `code` as stored, or a new one under the next
+    /// dossier number (its code entered in `dossierCodes`).
+    private mutating func openStream(ofDossier code: String, in txn: Transaction) throws -> ChangedStream {
+        if let current = try store.stream(ofDossier: code, in: txn) {
+            guard let raw = try txn.get(store.tables.streams, u32Key: current.number) else {
+                throw LedgerError(.corrupt, "\(store.path): dossier \(code) has no stream")
+            }
+            return ChangedStream(number: current.number, stored: raw, version: current.version)
+        }
+        let number = nextDossierNumber
+        try withUnsafeBytes(of: number.bigEndian) { key in
+            try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossierCodes, key: key, value: code, flags: .append) }
+        }
+        nextDossierNumber += 1
+        return ChangedStream(number: number, stored: UnsafeRawBufferPointer(start: nil, count: 0), version: 0)
     }
 
     /// The record the last `append` stored, until the next `append`. A
@@ -352,17 +372,22 @@ package struct Appender {
     package func finish(in txn: Transaction) throws {
         try enterClaimedAtEnd(in: txn)
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
-        let streams = touched.compactMap { dossier in dossier.changed.map { (code: dossier.key.code, changed: $0) } }
-        for (code, changed) in streams.sorted(by: { $0.changed.number < $1.changed.number }) {
-            do {
-                try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
-                    try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
-                    try changed.stream.withUnsafeBytes { stream in
-                        _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
+        try touched.withUnsafeBufferPointer { touched in
+            // Sorted as indices, each dossier's code and stream read where they lie.
+            let order = touched.indices.filter { touched[$0].changed != nil }.sorted { touched[$0].changed!.number < touched[$1].changed!.number }
+            for i in order {
+                let code = touched[i].key.code
+                let changed = touched[i].changed!
+                do {
+                    try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
+                        try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
+                        try changed.stream.withUnsafeBytes { stream in
+                            _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
+                        }
                     }
+                } catch let e as LMDBError {
+                    throw e.adding(context: "dossier \(code)").adding(context: "writing its stream")
                 }
-            } catch let e as LMDBError {
-                throw e.adding(context: "dossier \(code)").adding(context: "writing its stream")
             }
         }
         let hashes = hasher.hashes()

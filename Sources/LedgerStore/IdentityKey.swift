@@ -11,7 +11,7 @@ package enum IdentityKey: Sendable {
 
     /// `event`'s key; `canonical` is its canonical encoding.
     /// - Complexity: O(1) for an event with an id; one SHA-256 of its content otherwise.
-    package init(of event: Event, _ canonical: CanonicalEncoding) {
+    package init(of event: borrowing Event, _ canonical: borrowing CanonicalEncoding) {
         if let id = event.id { self = .id(id) } else { self = .content(canonical.contentDigest) }
     }
 

@@ -85,16 +85,22 @@ public final class PreparedEvent: Sendable {
     /// each of its strings and arrays).
     init(_ input: consuming InputEvent, recordTail: [UInt8]?) {
         self.recordTail = recordTail
-        canonical = CanonicalEncoding(input.event)
-        identityKey = IdentityKey(of: input.event, canonical)
-        dossierKey = input.event.dossier.map(DossierKey.init)
+        (canonical, identityKey, dossierKey, personalDataRule) = Self.prepared(input.event)
+        self.input = input
+    }
+
+    /// What `init` derives from `event`, which it lends: its canonical
+    /// encoding, identity, dossier key and the personal-data rule it breaks.
+    private static func prepared(_ event: borrowing Event) -> (CanonicalEncoding, IdentityKey, DossierKey?, String?) {
+        let canonical = CanonicalEncoding(event)
+        let rule: String?
         do throws(RuleViolation) {
-            try DossierEventRules.checkNoPersonalData(input.event.data)
-            personalDataRule = nil
+            try DossierEventRules.checkNoPersonalData(event.data)
+            rule = nil
         } catch {
-            personalDataRule = error.rule
+            rule = error.rule
         }
-        self.input = consume input
+        return (canonical, IdentityKey(of: event, canonical), event.dossier.map(DossierKey.init), rule)
     }
 }
 

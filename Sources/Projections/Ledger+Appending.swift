@@ -198,14 +198,10 @@ extension Ledger {
                 for request in group {
                     let mark = session.beginBatch()
                     do {
-                        func appendBatch(in txn: Transaction) throws -> AppendReport {
-                            try request.events.forEach { event throws in
-                                try session.append(event, recordedAt: request.recordedAt, txn: txn)
-                            }
-                            return session.report
-                        }
                         // A batch alone needs no transaction of its own: its failure aborts the whole one.
-                        let report = group.count == 1 ? try appendBatch(in: txn) : try txn.nested(appendBatch)
+                        let report = group.count == 1
+                            ? try session.append(request, in: txn)
+                            : try txn.nested { nested in try session.append(request, in: nested) }
                         session.keepBatch()
                         outcomes.append(.success(report))
                     } catch let error as LMDBError where error.isMapFull || error.isCorruption {
@@ -262,15 +258,24 @@ enum PendingEvents: Sendable {
     /// reserved and never written takes address space, not memory.
     static let dossiersReserved = 131_072
 
+    /// Calls `body` with each of `events`, in order, without retaining it:
+    /// the array keeps them alive, and an event's reference count lies in
+    /// a cache line the parse thread wrote, which a retain would take from it.
+    private static func lend(_ events: [PreparedEvent], to body: (PreparedEvent) throws -> Void) throws {
+        try events.withUnsafeBufferPointer { events in
+            try events.withMemoryRebound(to: Unmanaged<PreparedEvent>.self) { events in
+                for event in events { try event._withUnsafeGuaranteedRef { try body($0) } }
+            }
+        }
+    }
+
     /// Calls `body` with each event in order.
     func forEach(_ body: (PreparedEvent) throws -> Void) throws {
         switch self {
         case .batch(let events):
-            for event in events { try body(event) }
+            try Self.lend(events, to: body)
         case .chunks(let source):
-            while let chunk = try source.next() {
-                for event in chunk { try body(event) }
-            }
+            while let chunk = try source.next() { try Self.lend(chunk, to: body) }
         }
     }
 }
@@ -434,6 +439,14 @@ struct AppendSession {
         report = AppendReport(stored: nil, alreadyStored: [])
     }
 
+    /// Appends each event of `request`'s batch in `txn`; gives what the batch stored.
+    mutating func append(_ request: PendingAppend, in txn: Transaction) throws -> AppendReport {
+        try request.events.forEach { event throws in
+            try append(event, recordedAt: request.recordedAt, txn: txn)
+        }
+        return report
+    }
+
     mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction) throws {
         appendedSinceRelease += 1
         if appendedSinceRelease >= 1024 {
@@ -525,9 +538,8 @@ struct AppendSession {
     func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: projections)
         try writer.withRowCursor(in: txn) { writer in
-            // By index: each state is lent where it lies, not copied out (which retains its strings and arrays).
-            for i in changed.indices {
-                try writer.write(changed[i].state, reference: references[changed[i].referenceIndex], in: txn)
+            for change in changed {
+                try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
             }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
