@@ -373,9 +373,12 @@ package struct Appender {
         try enterClaimedAtEnd(in: txn)
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
         try touched.withUnsafeBufferPointer { touched in
-            // Sorted as indices, each dossier's code and stream read where they lie.
-            let order = touched.indices.filter { touched[$0].changed != nil }.sorted { touched[$0].changed!.number < touched[$1].changed!.number }
-            for i in order {
+            // Each dossier's number and slot, sorted: the comparisons touch no code or stream.
+            var order: [(number: UInt32, slot: Int)] = []
+            order.reserveCapacity(touched.count)
+            for (slot, dossier) in touched.enumerated() { if let changed = dossier.changed { order.append((changed.number, slot)) } }
+            order.sort { $0.number < $1.number }
+            for (_, i) in order {
                 let code = touched[i].key.code
                 let changed = touched[i].changed!
                 do {
