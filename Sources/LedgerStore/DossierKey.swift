@@ -5,7 +5,7 @@
 ///
 /// The hash is seeded per process: codes chosen to collide in one process
 /// do not collide in another. Two codes are the same dossier only when
-/// their bytes are equal (`==` of two keys compares the bytes, after the hashes).
+/// their bytes are equal: the appender compares them after the hashes.
 package struct DossierKey: Sendable {
     package let code: String
     package let hash: UInt64
@@ -14,12 +14,6 @@ package struct DossierKey: Sendable {
     package init(_ code: String) {
         self.code = code
         hash = code.withUTF8Bytes { Self.hash($0) }
-    }
-
-    /// Whether both keys name the same dossier: the same code, byte for byte.
-    @inline(__always)
-    package func isSameDossier(as other: DossierKey) -> Bool {
-        hash == other.hash && code.hasSameUTF8(as: other.code)
     }
 
     /// The process's seed, drawn once.
