@@ -37,7 +37,7 @@ struct InputSource {
     }
 
     /// Reads up to `limit` lines as events prepared for `ledger`
-    /// (`Ledger.prepare`, their records encoded ahead): for a chunk of an
+    /// (`EventPreparer`, their records encoded ahead): for a chunk of an
     /// import, read while the writer appends the one before. Nil at end of input.
     /// - Throws: as `readBatch(_:limit:)`.
     /// - Parameter byteLimit: the chunk ends after the line that brings its

@@ -80,7 +80,7 @@ public final class PreparedEvent: Sendable {
     /// - Complexity: O(size of the event); safe on any thread.
     public convenience init(_ input: consuming InputEvent) { self.init(input, recordTail: nil) }
 
-    /// With the end of its record encoded beforehand (`Ledger.prepare`).
+    /// With the end of its record encoded beforehand (`EventPreparer`).
     /// `input` is stored last, moved rather than copied (a copy retains
     /// each of its strings and arrays).
     init(_ input: consuming InputEvent, recordTail: [UInt8]?) {
