@@ -68,11 +68,10 @@ package struct Appender {
     /// linear probing over a power-of-two count of entries, at most half of
     /// them used, so that a probe ends after one or two entries.
     private var slotTable = [SlotEntry](repeating: SlotEntry(), count: 256)
-    /// The UTF-8 bytes of each slot's code, one after another, and where
-    /// each slot's end: a probe compares codes here, in memory of this
-    /// thread, without retaining a code string made on another.
-    private var slotCodes: [UInt8] = []
-    private var slotCodeEnds: [Int] = []
+    /// The UTF-8 bytes of each slot's code, by slot: a probe compares codes
+    /// here, in memory of this thread, without retaining a code string made
+    /// on another.
+    private var slotCodes = PackedBytes()
     /// The record of the last `append`, written over by the next.
     private let lastRecord = RecordBuffer()
 
@@ -225,8 +224,7 @@ package struct Appender {
         if let found { return found }
         let slot = touched.count
         touched.append(TouchedDossier(key: key))
-        key.code.withUTF8Bytes { slotCodes.append(contentsOf: $0) }
-        slotCodeEnds.append(slotCodes.count)
+        key.code.withUTF8Bytes { slotCodes.append($0) }
         slotTable[entry] = SlotEntry(hash: key.hash, slot: Int32(slot))
         if 2 * touched.count > slotTable.count { growSlotTable() }
         return slot
@@ -240,17 +238,11 @@ package struct Appender {
         let mask = slotTable.count - 1
         var i = Int(truncatingIfNeeded: key.hash) & mask
         return key.code.withUTF8Bytes { code in
-            slotCodes.withUnsafeBytes { codes in
-                while true {
-                    let entry = slotTable[i]
-                    if entry.slot < 0 { return (nil, i) }
-                    if entry.hash == key.hash {
-                        let slot = Int(entry.slot)
-                        let start = slot == 0 ? 0 : slotCodeEnds[slot - 1]
-                        if Key.sameBytes(UnsafeRawBufferPointer(rebasing: codes[start..<slotCodeEnds[slot]]), code) { return (slot, i) }
-                    }
-                    i = (i + 1) & mask
-                }
+            while true {
+                let entry = slotTable[i]
+                if entry.slot < 0 { return (nil, i) }
+                if entry.hash == key.hash, slotCodes.withBytes(at: Int(entry.slot), { Key.sameBytes($0, code) }) { return (Int(entry.slot), i) }
+                i = (i + 1) & mask
             }
         }
     }
