@@ -82,19 +82,6 @@ extension Ledger {
         try append(events.map(PreparedEvent.init), recordedAt: recordedAt)
     }
 
-    /// Prepares `events` for an append to this ledger (`PreparedEvent`) on
-    /// the calling thread (`EventPreparer`, for each of them).
-    /// - Complexity: O(size of the events); safe on any thread.
-    public func prepare(_ events: consuming [InputEvent]) -> [PreparedEvent] {
-        var preparer = preparer()
-        var prepared: [PreparedEvent] = []
-        prepared.reserveCapacity(events.count)
-        // Each event is moved out of `events` into its prepared form, not copied.
-        events.reverse()
-        while let event = events.popLast() { prepared.append(preparer.prepare(event)) }
-        return prepared
-    }
-
     /// A preparer of events for an append to this ledger, with the string
     /// ids this ledger has committed now.
     public func preparer() -> EventPreparer {

@@ -42,7 +42,7 @@ import LedgerContract
         #expect(again.stored == nil && again.alreadyStored.count == lines.count)
     }
 
-    /// Events prepared for the ledger (`Ledger.prepare`, their records'
+    /// Events prepared for the ledger (`EventPreparer`, their records'
     /// ends encoded ahead with the committed string ids, as `import` does)
     /// are stored byte for byte as the append itself would store them,
     /// strings not committed yet and events without a `recordedAt` included.
@@ -63,7 +63,8 @@ import LedgerContract
         let first = try Self.prepared(lines[..<split])
         for t in [ahead, plain] { try t.ledger.append(chunks: Self.chunks(first, size: 500), recordedAt: Self.recordedAt) }
         let rest = try Ledger.parse(lines: lines[split...].enumerated().map { ($0.offset + split + 1, Array($0.element.utf8)) })
-        let prepared = ahead.ledger.prepare(rest)
+        var preparer = ahead.ledger.preparer()
+        let prepared = rest.map { preparer.prepare($0) }
         let encodedAhead = prepared.filter { $0.recordTail != nil }.count
         #expect(encodedAhead > rest.count / 2, "most of the second batch names only committed strings")
         #expect(encodedAhead < rest.count, "the new strings and the event without recordedAt are left to the append")
