@@ -524,9 +524,11 @@ struct AppendSession {
     /// once, after the last append.
     func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: projections)
+        // Each state is lent where it lies in a constant array: iterating copied it (retaining its strings and arrays).
+        let states = changed
         try writer.withRowCursor(in: txn) { writer in
-            for change in changed {
-                try writer.write(change.state, reference: references[change.referenceIndex], in: txn)
+            for i in states.indices {
+                try writer.write(states[i].state, reference: references[states[i].referenceIndex], in: txn)
             }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
