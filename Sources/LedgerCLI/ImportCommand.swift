@@ -116,14 +116,17 @@ enum ImportCommand {
                              reportBatches: Bool = false) throws -> Summary {
         var reader = LineReader(fileDescriptor: input.fd)
         var inBatch = 0
-        let chunks = BatchPrefetch<ParsedChunk>(depth: chunksAhead) {
+        // A chunk appended comes back to be refilled: its events are freed on the parse thread, which
+        // made them, and its array is reused (a new one of 32 KiB per chunk would make malloc gather
+        // up every small block freed since the one before).
+        let chunks = BatchPrefetch<ParsedChunk>(depth: chunksAhead, recycling: { spare in
             guard let events = try InputSource.readChunk(&reader, limit: min(chunkSize, batchSize - inBatch), byteLimit: chunkBytes,
-                                                         preparingFor: ledger) else { return nil }
+                                                         preparingFor: ledger, reusing: spare?.events) else { return nil }
             inBatch += events.count
             let endsBatch = inBatch == batchSize
             if endsBatch { inBatch = 0 }
             return ParsedChunk(events: events, bytesRead: reader.bytesRead, endsBatch: endsBatch)
-        }
+        })
         defer { chunks.stop() }
         var summary = Summary()
         let start = Date()

@@ -42,12 +42,24 @@ struct InputSource {
     /// - Throws: as `readBatch(_:limit:)`.
     /// - Parameter byteLimit: the chunk ends after the line that brings its
     ///   lines' bytes to this many, before `limit` lines if need be.
-    static func readChunk(_ reader: inout LineReader, limit: Int, byteLimit: Int, preparingFor ledger: Ledger) throws -> [PreparedEvent]? {
+    /// - Parameter spare: a chunk done with, refilled in place: each event
+    ///   read takes the place of one of its events, which is freed then, so
+    ///   that the next event's memory comes from the blocks just freed
+    ///   (freeing the whole chunk at once, then allocating as much again,
+    ///   had malloc merge and split those blocks).
+    static func readChunk(_ reader: inout LineReader, limit: Int, byteLimit: Int, preparingFor ledger: Ledger,
+                          reusing spare: consuming [PreparedEvent]? = nil) throws -> [PreparedEvent]? {
         var preparer = ledger.preparer()
-        var events: [PreparedEvent] = []
+        var events = spare ?? []
         events.reserveCapacity(min(limit, 4_096))
-        try readEvents(&reader, limit: limit, byteLimit: byteLimit) { events.append(preparer.prepare($0)) }
-        return events.isEmpty ? nil : events
+        var count = 0
+        try readEvents(&reader, limit: limit, byteLimit: byteLimit) { input in
+            let prepared = preparer.prepare(input)
+            if count < events.count { events[count] = prepared } else { events.append(prepared) }
+            count += 1
+        }
+        events.removeSubrange(count...)   // the spare's events not replaced
+        return count == 0 ? nil : events
     }
 
     private static func readEvents(_ reader: inout LineReader, limit: Int, byteLimit: Int = .max, _ body: (consuming InputEvent) -> Void) throws {

@@ -10,9 +10,11 @@ import Foundation
 ///
 /// A batch the consumer is done with can be handed back (`dispose`): it is
 /// freed on the prefetch thread, before the next batch is produced, so
-/// freeing its many small objects is not the consumer's work. Batches
-/// handed back after the last one was produced are freed with the
-/// prefetch, on the thread that releases it.
+/// freeing its many small objects is not the consumer's work. A recycling
+/// producer (`init(depth:recycling:)`) is given the last batch handed back
+/// instead, to empty and refill: its buffers are reused rather than
+/// allocated again for every batch. Batches handed back after the last one
+/// was produced are freed with the prefetch, on the thread that releases it.
 ///
 /// Thread rules: `produce` (or `produceAll`) runs only on the prefetch
 /// thread, one call at a time; `next()`, `dispose(_:)` and `stop()` are
@@ -38,6 +40,16 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
         })
     }
 
+    /// Starts producing as `init(depth:_:)` does, handing `produce` the last
+    /// batch the consumer handed back since the previous call (nil if none),
+    /// for it to empty and refill; the other batches handed back are freed.
+    public convenience init(depth: Int = 1, recycling produce: @escaping (_ spare: consuming Batch?) throws -> Batch?) {
+        self.init(depth: depth, keepsSpare: true, producingAll: { emit, _ in
+            var spare: Batch?
+            while let batch = try produce(spare.take()) { spare = try emit(batch) }
+        })
+    }
+
     /// Starts producing: `produceAll` runs once on the prefetch thread and
     /// hands each batch, in order, to `emit`; production ends when it
     /// returns, or throws (the consumer gets the error after the batches
@@ -50,7 +62,14 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// the rows it reads) that it may stop early: it then throws
     /// `BatchPrefetchStopped` itself, and `stop()` does not wait for the
     /// rest of its work.
-    public init(depth: Int = 1, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
+    public convenience init(depth: Int = 1, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
+        self.init(depth: depth, keepsSpare: false, producingAll: { emit, consumerStopped in
+            try produceAll({ _ = try emit($0) }, consumerStopped)
+        })
+    }
+
+    /// `emit` returns the last batch handed back, when `keepsSpare`, instead of freeing it with the others.
+    private init(depth: Int, keepsSpare: Bool, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
         precondition(depth >= 1, "a prefetch holds at least one batch ahead")
         self.depth = depth
         // Called on the prefetch thread only, once (see the thread rules).
@@ -66,7 +85,9 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
                     disposed.removeAll()
                     condition.broadcast()
                     condition.unlock()
+                    let spare = keepsSpare ? done.popLast() : nil
                     done.removeAll()   // the batches' last references: freed here, before the next batch is produced
+                    return spare
                 }, {
                     condition.lock()
                     defer { condition.unlock() }

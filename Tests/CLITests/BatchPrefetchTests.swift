@@ -34,6 +34,43 @@ import SystemIO
         #expect(try prefetch.next() == nil)
     }
 
+    /// A recycling producer is handed back batches the consumer is done
+    /// with, each once and in the order handed back: never one the
+    /// consumer still holds.
+    @Test func aRecyclingProducerIsHandedTheBatchesDoneWith() throws {
+        final class Batch: Sendable {
+            let number: Int
+            init(_ number: Int) { self.number = number }
+        }
+        let handedBack = Mutex<[Int]>([])
+        let recycled = Mutex<[Int]>([])
+        let strays = Atomic<Int>(0)
+        var next = 0
+        let prefetch = BatchPrefetch<Batch>(depth: 2, recycling: { spare in
+            if let spare {
+                if !handedBack.withLock({ $0.contains(spare.number) }) { strays.add(1, ordering: .sequentiallyConsistent) }
+                recycled.withLock { $0.append(spare.number) }
+            }
+            guard next < 30 else { return nil }
+            next += 1
+            return Batch(next)
+        })
+        defer { prefetch.stop() }
+        var taken: [Int] = []
+        while let batch = try prefetch.next() {
+            taken.append(batch.number)
+            // The producer fills its places and waits for room.
+            Thread.sleep(forTimeInterval: 0.005)
+            handedBack.withLock { $0.append(batch.number) }
+            prefetch.dispose(batch)
+        }
+        #expect(taken == Array(1...30))
+        #expect(strays.load(ordering: .sequentiallyConsistent) == 0)
+        let numbers = recycled.withLock { $0 }
+        #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count)
+        #expect(numbers.count >= 15, "\(numbers)")
+    }
+
     @Test func anErrorComesAfterTheBatchesBeforeItAndOnce() throws {
         struct Broken: Error {}
         var next = 0
