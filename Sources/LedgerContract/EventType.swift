@@ -67,15 +67,32 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         self = t
     }
 
-    private static let utf8Names: [(name: [UInt8], type: EventType)] = allCases.map { (Array($0.name.utf8), $0) }
+    /// Every type's name, one after another in `allCases` order, and where
+    /// each ends: `init?(utf8:)` compares names where they lie, copying
+    /// (and retaining) nothing per type.
+    private static let utf8Names: (bytes: [UInt8], ends: [Int], types: [EventType]) = allCases.reduce(into: ([], [], [])) { names, type in
+        names.bytes.append(contentsOf: type.name.utf8)
+        names.ends.append(names.bytes.count)
+        names.types.append(type)
+    }
 
     /// The type whose name is exactly these UTF-8 bytes: what an input
     /// line names, read without making a `String` of it.
     public init?(utf8 name: UnsafeBufferPointer<UInt8>) {
-        guard let t = Self.utf8Names.first(where: { entry in entry.name.withUnsafeBytes { Key.sameBytes($0, UnsafeRawBufferPointer(name)) } }) else {
-            return nil
+        let found = Self.utf8Names.bytes.withUnsafeBytes { bytes in
+            Self.utf8Names.ends.withUnsafeBufferPointer { ends -> Int? in
+                var start = 0
+                for (i, end) in ends.enumerated() {
+                    if end - start == name.count, Key.sameBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), UnsafeRawBufferPointer(name)) {
+                        return i
+                    }
+                    start = end
+                }
+                return nil
+            }
         }
-        self = t.type
+        guard let found else { return nil }
+        self = Self.utf8Names.types[found]
     }
 
     /// Reference data (agencies, officers, procedures, calendars, scorecards, targets): no dossier, no version.

@@ -106,6 +106,7 @@ final class ChainHasher: Sendable {
             }
             guard case .some((var links, let previous)) = taken else { idle.signal(); return }
             hashed.removeAll(keepingCapacity: true)
+            hashed.reserveCapacity(links.count)
             Self.chain(links, after: previous, into: &hashed)
             links.removeAll(keepingCapacity: true)
             state.withLock { state in
