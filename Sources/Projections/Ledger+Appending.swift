@@ -179,6 +179,11 @@ extension Ledger {
                 }
                 var session = try AppendSession(ledger: self, txn: txn)
                 session.keepsUndo = group.count > 1
+                session.changed = spareChangedStates.withLock { spare in
+                    var taken: [AppendSession.ChangedState] = []
+                    swap(&taken, &spare)
+                    return taken
+                }
                 // Room for the dossiers an import batch touches (at most one per event), bounded for huge batches:
                 // growing the array would move every state already in it.
                 session.changed.reserveCapacity(min(group.reduce(0) { $0 + $1.events.countHint }, PendingEvents.dossiersReserved))
@@ -209,6 +214,8 @@ extension Ledger {
                 try session.finish(txn: txn)
                 finalReference = session.reference
                 appender = session.appender
+                session.changed.removeAll(keepingCapacity: true)
+                spareChangedStates.withLock { swap(&$0, &session.changed) }
             }
             appender?.publish()
             if let finalReference { remember(finalReference) }

@@ -50,6 +50,11 @@ public final class Ledger: Sendable {
     private let referenceCache: Mutex<ReferenceData>
     /// Concurrent appends waiting for a group commit.
     let appendQueue = Mutex(AppendQueue())
+    /// The last append transaction's buffer of changed states, emptied, for
+    /// the next (`AppendSession.changed`): its pages stay mapped, where a
+    /// new buffer of an import batch's size would be faulted in page by
+    /// page in every transaction. At most `PendingEvents.dossiersReserved` states' room.
+    let spareChangedStates = Mutex<[AppendSession.ChangedState]>([])
     /// The record reader of `dossierFold(in:)`, knowing every committed string read so far.
     let readerCache = Mutex(DossierEvent.Reader(strings: [String]()))
     /// Reference data before any reference event: the ledger's working hours, no declared calendar.
