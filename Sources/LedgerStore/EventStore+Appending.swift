@@ -371,29 +371,30 @@ package struct Appender {
     }
 
     /// Writes the keys claimed in order (`claim`), each changed stream and
-    /// dossier row, each record's hash and the new head. Call once, after the last `append`.
-    package func finish(in txn: Transaction) throws {
+    /// dossier row, each record's hash and the new head. Call once, after
+    /// the last `append`: the changed streams are moved out as they are
+    /// written.
+    package mutating func finish(in txn: Transaction) throws {
         try enterClaimedAtEnd(in: txn)
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
-        try touched.withUnsafeBufferPointer { touched in
-            // Each dossier's number and slot, sorted: the comparisons touch no code or stream.
-            var order: [(number: UInt32, slot: Int)] = []
-            order.reserveCapacity(touched.count)
-            for (slot, dossier) in touched.enumerated() { if let changed = dossier.changed { order.append((changed.number, slot)) } }
-            order.sort { $0.number < $1.number }
-            for (_, i) in order {
-                let code = touched[i].key.code
-                let changed = touched[i].changed!
-                do {
-                    try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
-                        try code.withUTF8Bytes { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
-                        try changed.stream.withUnsafeBytes { stream in
-                            _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
-                        }
+        // Each dossier's number and slot, sorted: the comparisons touch no code or stream.
+        var order: [(number: UInt32, slot: Int)] = []
+        order.reserveCapacity(touched.count)
+        for slot in touched.indices { if let number = touched[slot].changed?.number { order.append((number, slot)) } }
+        order.sort { $0.number < $1.number }
+        for (_, slot) in order {
+            // Moved out, and keyed by the code's bytes in this appender's memory: copying the entry
+            // retained its stream and its code, a string the parse thread made.
+            guard let changed = touched[slot].changed.take() else { continue }
+            do {
+                try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
+                    try slotCodes.withBytes(at: slot) { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
+                    try changed.stream.withUnsafeBytes { stream in
+                        _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
                     }
-                } catch let e as LMDBError {
-                    throw e.adding(context: "dossier \(code)").adding(context: "writing its stream")
                 }
+            } catch let e as LMDBError {
+                throw e.adding(context: "dossier \(touched[slot].key.code)").adding(context: "writing its stream")
             }
         }
         let hashes = hasher.hashes()

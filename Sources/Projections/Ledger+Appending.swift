@@ -528,14 +528,25 @@ struct AppendSession {
     }
 
     /// Writes the changed states' rows and the log's pending entries. Call
-    /// once, after the last append.
-    func finish(txn: Transaction) throws {
+    /// once, after the last append: the changed states are moved out of
+    /// `changed` as their rows are written, the last first, and `changed`
+    /// is left empty with its room kept.
+    mutating func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: projections)
-        // Each state is lent where it lies in a constant array: iterating copied it (retaining its strings and arrays).
-        let states = changed
+        // Moved out of the array, a state is lent to the writer as it is: lent from
+        // the array, it was copied (each of its strings and arrays retained, then released).
+        var states: [ChangedState] = []
+        swap(&states, &changed)
+        defer { swap(&states, &changed) }
         try writer.withRowCursor(in: txn) { writer in
-            for i in states.indices {
-                try writer.write(states[i].state, reference: references[states[i].referenceIndex], in: txn)
+            var referenceIndex = -1
+            var reference = self.reference
+            while let change = states.popLast() {
+                if change.referenceIndex != referenceIndex {
+                    referenceIndex = change.referenceIndex
+                    reference = references[referenceIndex]
+                }
+                try writer.write(change.state, reference: reference, in: txn)
             }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
