@@ -103,13 +103,9 @@ enum ImportCommand {
     /// Chunks the parse thread may have ready ahead of the writer: while a
     /// batch commits (its pages written and synced) the parser goes on
     /// with the next batch's first chunks instead of waiting after one.
-    /// The parser outruns the writer, so the queue is mostly full and the
-    /// writer reads events parsed this many chunks before: four chunks
-    /// (about 15 MB) mostly still lie in the processor's cache where
-    /// sixteen did not, and hold 45 MB less at the peak; the parser idles
-    /// for part of a commit at 10^7 events, which takes about as long as
-    /// parsing sixteen chunks.
-    static let chunksAhead = 4
+    /// A commit at 10^7 events takes about as long as parsing sixteen
+    /// chunks; each chunk held takes about 3.7 MB.
+    static let chunksAhead = 16
 
     /// Each batch is appended in one transaction, its lines read and parsed
     /// on a second thread a few chunks ahead of the writer (`BatchPrefetch`,
