@@ -18,7 +18,7 @@ extension Ledger {
     /// searches in four tables and a leaf of each written, so the larger
     /// batch does a third fewer of them per event. Memory: the pages one
     /// batch dirties and the states of the dossiers it touches (`import` of
-    /// 10^7 events of one busy year peaks at 440–470 MB of RSS, the
+    /// 10^7 events of one busy year peaks at 440–480 MB of RSS, the
     /// ledger's mapped pages and the chunks parsed ahead included).
     public static let importBatchSize = 250_000
 
