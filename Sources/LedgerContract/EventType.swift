@@ -67,31 +67,18 @@ public enum EventType: UInt8, CaseIterable, Sendable {
         self = t
     }
 
-    /// Every type's name, one after another in `allCases` order, and where
-    /// each ends: `init?(utf8:)` compares names where they lie, copying
-    /// (and retaining) nothing per type.
-    private static let utf8Names: (bytes: [UInt8], ends: [Int], types: [EventType]) = allCases.reduce(into: ([], [], [])) { names, type in
-        names.bytes.append(contentsOf: type.name.utf8)
-        names.ends.append(names.bytes.count)
-        names.types.append(type)
+    /// Every type's name, in `allCases` order (`PackedBytes`), and its type:
+    /// `init?(utf8:)` compares names where they lie, copying (and
+    /// retaining) nothing per type.
+    private static let utf8Names: (names: PackedBytes, types: [EventType]) = allCases.reduce(into: (PackedBytes(), [])) { table, type in
+        type.name.withUTF8Bytes { table.names.append($0) }
+        table.types.append(type)
     }
 
     /// The type whose name is exactly these UTF-8 bytes: what an input
     /// line names, read without making a `String` of it.
     public init?(utf8 name: UnsafeBufferPointer<UInt8>) {
-        let found = Self.utf8Names.bytes.withUnsafeBytes { bytes in
-            Self.utf8Names.ends.withUnsafeBufferPointer { ends -> Int? in
-                var start = 0
-                for (i, end) in ends.enumerated() {
-                    if end - start == name.count, Key.sameBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), UnsafeRawBufferPointer(name)) {
-                        return i
-                    }
-                    start = end
-                }
-                return nil
-            }
-        }
-        guard let found else { return nil }
+        guard let found = Self.utf8Names.names.firstIndex(of: UnsafeRawBufferPointer(name)) else { return nil }
         self = Self.utf8Names.types[found]
     }
 
