@@ -233,7 +233,11 @@ public struct ByteReader {
 public enum Key {
     public static func u64(_ v: UInt64) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     public static func u32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
-    public static func u32u32(_ a: UInt32, _ b: UInt32) -> [UInt8] { withUnsafeBytes(of: (a.bigEndian, b.bigEndian)) { Array($0) } }
+    public static func u32u32(_ a: UInt32, _ b: UInt32) -> [UInt8] { withU32U32(a, b) { Array($0) } }
+    /// Calls `body` with the bytes of `u32u32(a, b)`, lent for the call: no array is made.
+    public static func withU32U32<R>(_ a: UInt32, _ b: UInt32, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: (a.bigEndian, b.bigEndian), body)
+    }
 
     /// LMDB's default key order: bytewise, a prefix before the longer key.
     public static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {

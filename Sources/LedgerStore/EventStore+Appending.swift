@@ -387,8 +387,9 @@ package struct Appender {
             // retained its stream and its code, a string the parse thread made.
             guard let changed = touched[slot].changed.take() else { continue }
             do {
-                try withUnsafeBytes(of: (changed.number.bigEndian, changed.version.bigEndian)) { entry in   // Key.u32u32
+                try Key.withU32U32(changed.number, changed.version) { entry in
                     try slotCodes.withBytes(at: slot) { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
+                    // The stream's key, `Key.u32` of the number, is the entry's first four bytes.
                     try changed.stream.withUnsafeBytes { stream in
                         _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
                     }

@@ -214,8 +214,7 @@ extension Ledger {
                 try session.finish(txn: txn)
                 finalReference = session.reference
                 appender = session.appender
-                session.changed.removeAll(keepingCapacity: true)
-                spareChangedStates.withLock { swap(&$0, &session.changed) }
+                spareChangedStates.withLock { swap(&$0, &session.changed) }   // `finish` left it empty
             }
             appender?.publish()
             if let finalReference { remember(finalReference) }
