@@ -108,7 +108,11 @@ extension DossierState {
         processedAt = try r.instant(from: t0); processedSeq = try r.seq(before: s0); result = try r.choice(among: Self.outcomes)
         returnedAt = try r.instant(from: t0); endedAt = try r.instant(from: t0); endSeq = try r.seq(before: s0)
         var t = t0, s = s0
-        for _ in 0..<(try r.count()) {
+        // Each list is given its room at once (grown as it is read, it was allocated up to three times);
+        // an empty one is left alone, which costs no call.
+        let holdingCount = try r.count()
+        if holdingCount > 0 { holdings.reserveCapacity(Int(holdingCount)) }
+        for _ in 0..<holdingCount {
             let officer = try r.blob(), step = try r.blob()
             let from = t &+ (try r.svarint()), to = try r.instant(from: from)
             let assignedSeq = s &- UInt64(bitPattern: try r.svarint()), endSeq = try r.seq(after: assignedSeq)
@@ -117,20 +121,34 @@ extension DossierState {
         }
         pauses = try r.pauses(from: t0, before: s0)
         obligationWaits = try r.pauses(from: t0, before: s0)
-        for _ in 0..<(try r.count()) {
+        let supplementCount = try r.count()
+        if supplementCount > 0 {
+            supplementRequestSeqs.reserveCapacity(Int(supplementCount)); supplementRequesters.reserveCapacity(Int(supplementCount))
+        }
+        for _ in 0..<supplementCount {
             supplementRequestSeqs.append(try r.seq(before: s0))
             supplementRequesters.append(try r.optionalText())
         }
         apologyNewDueAt = try r.instant(from: t0); apologyAt = try r.instant(from: t0); apologySeq = try r.seq(before: s0)
-        for _ in 0..<(try r.count()) {
+        let paymentCount = try r.count()
+        if paymentCount > 0 { payments.reserveCapacity(Int(paymentCount)) }
+        for _ in 0..<paymentCount {
             payments.append(Payment(at: t0 &+ (try r.svarint()), amount: try r.amount(), online: try r.u8() != 0, seq: try r.seq(before: s0)))
         }
         let digitised = try r.u8()
         inputDigitised = digitised & 1 != 0; resultDigitised = digitised & 2 != 0
-        for _ in 0..<(try r.count()) { ratings.append(Rating(at: t0 &+ (try r.svarint()), score: Int(try r.u8()), seq: try r.seq(before: s0))) }
-        for _ in 0..<(try r.count()) { complaints.append(Complaint(at: t0 &+ (try r.svarint()), seq: try r.seq(before: s0))) }
-        for _ in 0..<(try r.count()) { voided.append(try r.seq(before: s0)) }
-        for _ in 0..<(try r.count()) { lateRecordings.append((try r.seq(before: s0), try r.svarint())) }
+        let ratingCount = try r.count()
+        if ratingCount > 0 { ratings.reserveCapacity(Int(ratingCount)) }
+        for _ in 0..<ratingCount { ratings.append(Rating(at: t0 &+ (try r.svarint()), score: Int(try r.u8()), seq: try r.seq(before: s0))) }
+        let complaintCount = try r.count()
+        if complaintCount > 0 { complaints.reserveCapacity(Int(complaintCount)) }
+        for _ in 0..<complaintCount { complaints.append(Complaint(at: t0 &+ (try r.svarint()), seq: try r.seq(before: s0))) }
+        let voidCount = try r.count()
+        if voidCount > 0 { voided.reserveCapacity(Int(voidCount)) }
+        for _ in 0..<voidCount { voided.append(try r.seq(before: s0)) }
+        let lateCount = try r.count()
+        if lateCount > 0 { lateRecordings.reserveCapacity(Int(lateCount)) }
+        for _ in 0..<lateCount { lateRecordings.append((try r.seq(before: s0), try r.svarint())) }
         guard r.isAtEnd else { throw RecordDecodingError(reason: "trailing bytes after a dossier state") }
         try checkDecodedRanges()
     }
@@ -282,8 +300,10 @@ extension ByteReader {
         return n
     }
     mutating func pauses(from t0: Int64, before s0: UInt64) throws(RecordDecodingError) -> [DossierState.ClockPause] {
+        let n = try count()
         var list: [DossierState.ClockPause] = []
-        for _ in 0..<(try count()) {
+        if n > 0 { list.reserveCapacity(Int(n)) }
+        for _ in 0..<n {
             guard let reason = DossierState.ClockPause.Reason(rawValue: try u8()) else { throw RecordDecodingError(reason: "unknown pause reason") }
             let start = t0 &+ (try svarint())
             list.append(DossierState.ClockPause(reason: reason, start: start, end: try instant(from: start), startSeq: try seq(before: s0),

@@ -72,9 +72,11 @@ extension KeyOrderFold {
                         }) { state, version in
                             batch.append(PastDossier(state: consume state, version: version))
                             if batch.count >= dossiersPerBatch {
-                                try emit(batch)
-                                batch = []
-                                batch.reserveCapacity(dossiersPerBatch)
+                                // Handed over with no reference kept here, so that `body` changes the states in place.
+                                var full: [PastDossier] = []
+                                full.reserveCapacity(dossiersPerBatch)
+                                swap(&full, &batch)
+                                try emit(consume full)
                             }
                         }
                     } catch {
@@ -90,7 +92,16 @@ extension KeyOrderFold {
             while var batch = try batches.next() {
                 // Lent in place, not copied out.
                 try batch.withUnsafeMutableBufferPointer { dossiers in
-                    for i in dossiers.indices { try body(&dossiers[i].state, versions[dossiers[i].version].data) }
+                    var i = 0
+                    while i < dossiers.count {
+                        // A run of dossiers that saw the same version shares one copy of its reference data:
+                        // read from the array for each, it was copied for each.
+                        let version = dossiers[i].version, reference = versions[version].data
+                        repeat {
+                            try body(&dossiers[i].state, reference)
+                            i += 1
+                        } while i < dossiers.count && dossiers[i].version == version
+                    }
                 }
                 batches.dispose(batch)   // freed on the walk's thread
             }
@@ -169,15 +180,17 @@ extension KeyOrderFold {
                         }
                         summary.dossiers += 1
                         summary.lastSeq = max(summary.lastSeq, state.lastSeq)
-                        try visit(state, version(before: state.lastSeq))
+                        let referenceVersion = version(before: state.lastSeq)
+                        try visit(consume state, referenceVersion)   // moved, not copied
                     } else {
                         let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
                         streamReads += stream.count
-                        if let folded = try foldStream(stream, of: code, versions: versions, fold: &dossierFold, path: path, include: include) {
+                        if case let (state, lastSeq, referenceVersion)? = try foldStream(stream, of: code, versions: versions, fold: &dossierFold,
+                                                                                          path: path, include: include) {
                             summary.dossiers += 1
                             summary.foldedFromStreams += 1
-                            summary.lastSeq = max(summary.lastSeq, folded.lastSeq)
-                            try visit(folded.state, folded.version)
+                            summary.lastSeq = max(summary.lastSeq, lastSeq)
+                            try visit(consume state, referenceVersion)
                         }
                     }
                     entry = try cursor.next()

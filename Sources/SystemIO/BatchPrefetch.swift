@@ -36,7 +36,7 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// Starts producing: `produce` returns the next batch, nil at the end, or throws (which ends production).
     public convenience init(depth: Int = 1, _ produce: @escaping () throws -> Batch?) {
         self.init(depth: depth, producingAll: { emit, _ in
-            while let batch = try produce() { try emit(batch) }
+            while let batch = try produce() { try emit(consume batch) }
         })
     }
 
@@ -46,7 +46,7 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     public convenience init(depth: Int = 1, recycling produce: @escaping (_ spare: consuming Batch?) throws -> Batch?) {
         self.init(depth: depth, keepsSpare: true, producingAll: { emit, _ in
             var spare: Batch?
-            while let batch = try produce(spare.take()) { spare = try emit(batch) }
+            while let batch = try produce(spare.take()) { spare = try emit(consume batch) }
         })
     }
 
@@ -62,25 +62,37 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
     /// the rows it reads) that it may stop early: it then throws
     /// `BatchPrefetchStopped` itself, and `stop()` does not wait for the
     /// rest of its work.
-    public convenience init(depth: Int = 1, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
+    ///
+    /// `emit` takes the batch: a producer that keeps no reference to it
+    /// (`emit(consume batch)`) lets the consumer change it in place, where a
+    /// reference kept would make the consumer's first change copy it whole.
+    public convenience init(depth: Int = 1, producingAll produceAll: @escaping (_ emit: (consuming Batch) throws -> Void, _ consumerStopped: () -> Bool) throws -> Void) {
         self.init(depth: depth, keepsSpare: false, producingAll: { emit, consumerStopped in
-            try produceAll({ _ = try emit($0) }, consumerStopped)
+            try produceAll({ (batch: consuming Batch) in _ = try emit(consume batch) }, consumerStopped)
         })
     }
 
+    /// Starts producing as `init(depth:producingAll:)` does, where `emit`
+    /// gives back the last batch the consumer handed back since the
+    /// previous `emit` (nil if none), for the producer to empty and refill;
+    /// the other batches handed back are freed.
+    public convenience init(depth: Int = 1, recyclingAll produceAll: @escaping (_ emit: (consuming Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
+        self.init(depth: depth, keepsSpare: true, producingAll: produceAll)
+    }
+
     /// `emit` returns the last batch handed back, when `keepsSpare`, instead of freeing it with the others.
-    private init(depth: Int, keepsSpare: Bool, producingAll produceAll: @escaping (_ emit: (Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
+    private init(depth: Int, keepsSpare: Bool, producingAll produceAll: @escaping (_ emit: (consuming Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
         precondition(depth >= 1, "a prefetch holds at least one batch ahead")
         self.depth = depth
         // Called on the prefetch thread only, once (see the thread rules).
         nonisolated(unsafe) let produceAll = produceAll
         let thread = Thread { [self] in
             let outcome = Result {
-                try produceAll({ batch in
+                try produceAll({ (batch: consuming Batch) in
                     condition.lock()
                     while ready.count >= depth && !stopped { condition.wait() }
                     if stopped { condition.unlock(); throw BatchPrefetchStopped() }
-                    ready.append(batch)
+                    ready.append(consume batch)
                     var done = disposed
                     disposed.removeAll()
                     condition.broadcast()
