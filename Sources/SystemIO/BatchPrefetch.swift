@@ -72,14 +72,6 @@ public final class BatchPrefetch<Batch: Sendable>: @unchecked Sendable {
         })
     }
 
-    /// Starts producing as `init(depth:producingAll:)` does, where `emit`
-    /// gives back the last batch the consumer handed back since the
-    /// previous `emit` (nil if none), for the producer to empty and refill;
-    /// the other batches handed back are freed.
-    public convenience init(depth: Int = 1, recyclingAll produceAll: @escaping (_ emit: (consuming Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
-        self.init(depth: depth, keepsSpare: true, producingAll: produceAll)
-    }
-
     /// `emit` returns the last batch handed back, when `keepsSpare`, instead of freeing it with the others.
     private init(depth: Int, keepsSpare: Bool, producingAll produceAll: @escaping (_ emit: (consuming Batch) throws -> Batch?, _ consumerStopped: () -> Bool) throws -> Void) {
         precondition(depth >= 1, "a prefetch holds at least one batch ahead")
