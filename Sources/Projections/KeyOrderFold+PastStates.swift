@@ -27,20 +27,22 @@ extension KeyOrderFold {
     /// ask for the states at their position).
     ///
     /// Threads and transactions: with two cores, the live states are read
-    /// and decoded (and the streams folded) on a second thread, in a read
-    /// transaction of its own on `txn`'s snapshot
-    /// (`Environment.readAlongside`), a batch of dossiers ahead of `body`
-    /// (`dossiersPerBatch`, 1,024 by default), which runs on the calling
-    /// thread, in order; `include` is called from that thread, so it must
-    /// be a pure function of its arguments. When the second thread cannot read that snapshot (`txn`
-    /// is a write transaction, or a commit or a map grown by another process
-    /// came between), the calling thread reads everything in `txn`. The
-    /// states lent to `body` are valid until it returns.
-    /// Memory: three batches of states (one being reported, one waiting,
-    /// one being read), one dossier's stream at a time, one copy of the
-    /// reference data per run of kept reference events; mapped pages are
-    /// released as the walk goes. When `body` throws, the second thread
-    /// stops within 8,192 rows.
+    /// and decoded (and the streams folded) on `pastStateWalkers` threads,
+    /// each in a read transaction of its own on `txn`'s snapshot
+    /// (`Environment.readAlongside`): they take the table's rows in runs of
+    /// `dossiersPerBatch` (1,024 by default) in turn, each a run ahead of
+    /// `body`, which runs on the calling thread, in order. `include` is
+    /// called from those threads at once, so it must be a pure function of
+    /// its arguments. When a walker cannot read that snapshot (`txn` is a
+    /// write transaction, or a commit or a map grown by another process
+    /// came between), none hands out anything and the calling thread reads
+    /// everything in `txn`. The states lent to `body` are valid until it
+    /// returns.
+    /// Memory: per walker, two batches of states (one waiting, one being
+    /// read), and the batch being reported; one dossier's stream at a time
+    /// per walker, one copy of the reference data per run of kept reference
+    /// events; mapped pages are released as the walk goes. When `body`
+    /// throws, the walkers stop within 8,192 of their rows.
     /// - Complexity: O(d) for d dossiers, plus O(e log n) for the e events of
     ///   the dossiers folded from their streams; no pass over the log.
     @discardableResult
@@ -54,44 +56,52 @@ extension KeyOrderFold {
         let walk = PastStatesWalk(ledger: ledger, lastKept: lastKept, firstLeftOut: firstLeftOut, versions: versions,
                                   map: try ledger.store.environment.mappedRegion(in: txn), include: include)
         if ProcessInfo.processInfo.activeProcessorCount >= 2 {
-            // The states are read and decoded (or folded) on a second thread, in a read transaction of its own
-            // on the caller's snapshot, a batch ahead of `body` on this one.
+            // The states are read and decoded (or folded) on `pastStateWalkers` threads, each in a read transaction of
+            // its own on the caller's snapshot, a batch ahead of `body` on this one: walker k reads the k-th run of
+            // `dossiersPerBatch` rows of every `pastStateWalkers`, and this thread takes their batches in turn.
             let snapshot = txn.id
-            let helperSummary = Mutex<Summary?>(nil)
-            let batches = BatchPrefetch<[PastDossier]>(producingAll: { emit, consumerStopped in
-                try ledger.store.environment.readAlongside { own in
-                    guard own.id == snapshot else { return }
-                    var fold = try ledger.dossierFold(in: own)
-                    var summary = Summary()
-                    var batch: [PastDossier] = []
-                    batch.reserveCapacity(dossiersPerBatch)
-                    do {
-                        // A replay to an early instant keeps few dossiers: the walk stops soon after `body` failed.
-                        try walk.run(in: own, fold: &fold, summary: &summary, checkpoint: {
-                            if consumerStopped() { throw BatchPrefetchStopped() }
-                        }) { state, version in
-                            batch.append(PastDossier(state: consume state, version: version))
-                            if batch.count >= dossiersPerBatch {
+            let walkers = pastStateWalkers
+            let opened = WalkersOpened(walkers)
+            let prefetches = (0..<walkers).map { index in
+                BatchPrefetch<PastBatch>(producingAll: { emit, consumerStopped in
+                    var readable = false
+                    defer { if !readable { opened.report(index, readable: false) } }
+                    try ledger.store.environment.readAlongside { own in
+                        readable = true
+                        // Every walker reads the caller's snapshot, or none does (and this thread walks alone).
+                        guard opened.report(index, readable: own.id == snapshot) else { return }
+                        var fold = try ledger.dossierFold(in: own)
+                        var summary = Summary()
+                        var batch: [PastDossier] = []
+                        batch.reserveCapacity(dossiersPerBatch)
+                        let share = WalkShare(index: index, count: walkers, rows: dossiersPerBatch)
+                        do {
+                            // A replay to an early instant keeps few dossiers: the walk stops soon after `body` failed.
+                            try walk.run(in: own, fold: &fold, summary: &summary, share: share, checkpoint: {
+                                if consumerStopped() { throw BatchPrefetchStopped() }
+                            }, endOfRun: {
                                 // Handed over with no reference kept here, so that `body` changes the states in place.
                                 var full: [PastDossier] = []
                                 full.reserveCapacity(dossiersPerBatch)
                                 swap(&full, &batch)
-                                try emit(consume full)
+                                try emit(PastBatch(dossiers: consume full, endsWalk: false))
+                            }) { state, version in
+                                batch.append(PastDossier(state: consume state, version: version))
                             }
+                        } catch {
+                            // `body` sees the dossiers before the damage, and none after, as in a walk on one thread.
+                            if !(error is BatchPrefetchStopped) { try? emit(PastBatch(dossiers: batch, endsWalk: true)) }
+                            throw error
                         }
-                    } catch {
-                        // `body` sees the dossiers before the damage, as in a walk on one thread.
-                        if !(error is BatchPrefetchStopped), !batch.isEmpty { try? emit(batch) }
-                        throw error
+                        opened.finished(index, summary)
                     }
-                    if !batch.isEmpty { try emit(batch) }
-                    helperSummary.withLock { $0 = summary }
-                }
-            })
-            defer { batches.stop() }
-            while var batch = try batches.next() {
+                })
+            }
+            defer { for prefetch in prefetches { prefetch.stop() } }
+            var turn = 0
+            while var batch = try prefetches[turn].next() {
                 // Lent in place, not copied out.
-                try batch.withUnsafeMutableBufferPointer { dossiers in
+                try batch.dossiers.withUnsafeMutableBufferPointer { dossiers in
                     var i = 0
                     while i < dossiers.count {
                         // A run of dossiers that saw the same version shares one copy of its reference data:
@@ -103,11 +113,16 @@ extension KeyOrderFold {
                         } while i < dossiers.count && dossiers[i].version == version
                     }
                 }
-                batches.dispose(batch)   // freed on the walk's thread
+                let endsWalk = batch.endsWalk
+                prefetches[turn].dispose(batch)   // freed on its walker's thread
+                // After a walker's last batch comes what it threw; the other walkers' later runs are not reported.
+                if endsWalk { _ = try prefetches[turn].next() }
+                turn = (turn + 1) % walkers
             }
-            // nil: the second thread could not read the caller's snapshot (a commit, or a map another process grew,
-            // came between) and handed out nothing; this thread walks instead.
-            if let walked = helperSummary.withLock({ $0 }) {
+            for prefetch in prefetches { prefetch.stop() }   // each walker's summary is in once its thread is done
+            // nil: a walker could not read the caller's snapshot (a commit, or a map another process grew,
+            // came between) and none handed out anything; this thread walks instead.
+            if let walked = opened.summary() {
                 summary.add(walked)
                 return summary
             }
@@ -122,6 +137,71 @@ extension KeyOrderFold {
 
     /// Past dossiers handed from the walk's thread to the caller's at a time.
     package static let pastDossiersPerBatch = 1024
+
+    /// Threads reading and decoding the live states of a replay, each a run
+    /// of rows in turn (where there are two cores): decoding is most of a
+    /// replay's work, and with one reader the caller's thread and the one
+    /// writing its output waited on it.
+    static let pastStateWalkers = 2
+
+    /// One walker's run of rows, as many past dossiers as it kept, and
+    /// whether the walk ended there on an error (which comes next).
+    struct PastBatch: Sendable {
+        var dossiers: [PastDossier]
+        var endsWalk: Bool
+    }
+
+    /// Which rows of the state table a walker reads: in runs of `rows`, the
+    /// `index`-th run of every `count`.
+    struct WalkShare {
+        var index = 0
+        var count = 1
+        var rows = Int.max
+
+        func owns(row: Int) -> Bool { count == 1 || (row / rows) % count == index }
+    }
+
+    /// Whether the walkers of one replay opened the caller's snapshot, and
+    /// the summary of each once it is done.
+    private final class WalkersOpened: Sendable {
+        private struct Reports {
+            var readable: [Bool?]
+            var summaries: [Summary?]
+        }
+        private let reports: Mutex<Reports>
+        private let allReported = DispatchGroup()
+
+        init(_ walkers: Int) {
+            reports = Mutex(Reports(readable: Array(repeating: nil, count: walkers), summaries: Array(repeating: nil, count: walkers)))
+            for _ in 0..<walkers { allReported.enter() }
+        }
+
+        /// Reports once whether walker `index` reads the caller's snapshot, and waits for
+        /// every walker's report: whether all of them do.
+        @discardableResult
+        func report(_ index: Int, readable: Bool) -> Bool {
+            let first = reports.withLock { reports in
+                defer { if reports.readable[index] == nil { reports.readable[index] = readable } }
+                return reports.readable[index] == nil
+            }
+            if first { allReported.leave() }
+            allReported.wait()
+            return reports.withLock { $0.readable.allSatisfy { $0 == true } }
+        }
+
+        func finished(_ index: Int, _ summary: Summary) {
+            reports.withLock { $0.summaries[index] = summary }
+        }
+
+        /// The walkers' summaries added up; nil unless every walker finished.
+        func summary() -> Summary? {
+            reports.withLock { reports in
+                var total = Summary()
+                for case let walked? in reports.summaries { total.add(walked) }
+                return reports.summaries.allSatisfy { $0 != nil } ? total : nil
+            }
+        }
+    }
 
     /// A dossier's state as of the replay and the index of the reference data in force at its last kept event.
     struct PastDossier: Sendable {
@@ -138,17 +218,25 @@ extension KeyOrderFold {
         let map: Environment.MappedRegion
         let include: @Sendable (Timestamp, Timestamp) -> Bool
 
-        /// Walks the live states in `txn`, giving `visit` each dossier the replay keeps, in code order;
+        /// Walks the live states in `txn` that `share` owns, giving `visit` each dossier the replay keeps, in
+        /// code order, and calling `endOfRun` after each run of rows `share` owns (the last one too, when cut short);
         /// `checkpoint` runs every 8,192 rows or 1,024 records read from streams, and may stop the walk by throwing.
-        func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary,
-                 checkpoint: () throws -> Void = {},
+        func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary, share: WalkShare = WalkShare(),
+                 checkpoint: () throws -> Void = {}, endOfRun: () throws -> Void = {},
                  _ visit: (consuming DossierState, Int) throws -> Void) throws {
             let path = ledger.path
             func version(before seq: UInt64) -> Int { KeyOrderFold.version(before: seq, in: versions) }
             try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in
                 var entry = try cursor.first()
                 var streamReads = 0   // records read from streams since the mapped pages were last released
+                var rowNumber = 0
                 while let row = entry {
+                    let owned = share.owns(row: rowNumber)
+                    rowNumber += 1
+                    guard owned else {
+                        entry = try cursor.next()
+                        continue
+                    }
                     summary.streams += 1
                     // A state row is read where the last one was; a stream's records lie anywhere in the log,
                     // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
@@ -193,8 +281,10 @@ extension KeyOrderFold {
                             try visit(consume state, referenceVersion)
                         }
                     }
+                    if rowNumber % share.rows == 0 { try endOfRun() }
                     entry = try cursor.next()
                 }
+                if rowNumber > 0, rowNumber % share.rows != 0, share.owns(row: rowNumber - 1) { try endOfRun() }
             }
         }
     }
