@@ -42,7 +42,7 @@ extension KeyOrderFold {
     /// read), and the batch being reported; one dossier's stream at a time
     /// per walker, one copy of the reference data per run of kept reference
     /// events; mapped pages are released as the walk goes. When `body`
-    /// throws, the walkers stop within 8,192 of their rows.
+    /// throws, the walkers stop within 8,192 rows.
     /// - Complexity: O(d) for d dossiers, plus O(e log n) for the e events of
     ///   the dossiers folded from their streams; no pass over the log.
     @discardableResult
@@ -233,18 +233,19 @@ extension KeyOrderFold {
                 while let row = entry {
                     let owned = share.owns(row: rowNumber)
                     rowNumber += 1
+                    // A state row is read where the last one was, owned or not; a stream's records lie anywhere
+                    // in the log, each mapping a page-cache folio around it: release after every 8,192 rows
+                    // walked or 1,024 records.
+                    if rowNumber & 0x1FFF == 0 || streamReads >= 1024 {
+                        try map.releaseAll()
+                        streamReads = 0
+                        try checkpoint()
+                    }
                     guard owned else {
                         entry = try cursor.next()
                         continue
                     }
                     summary.streams += 1
-                    // A state row is read where the last one was; a stream's records lie anywhere in the log,
-                    // each mapping a page-cache folio around it: release after every 8,192 rows or 1,024 records.
-                    if summary.streams & 0x1FFF == 0 || streamReads >= 1024 {
-                        try map.releaseAll()
-                        streamReads = 0
-                        try checkpoint()
-                    }
                     guard let code = String(storedUTF8: row.key) else {
                         throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
                     }
