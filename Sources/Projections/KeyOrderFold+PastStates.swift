@@ -50,6 +50,7 @@ extension KeyOrderFold {
                                            include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                            dossiersPerBatch: Int = pastDossiersPerBatch,
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        precondition(dossiersPerBatch >= 1, "a batch of past dossiers holds at least one")
         var summary = Summary()
         var firstLeftOut = UInt64.max
         let versions = try referenceVersions(ledger, in: txn, through: lastKept, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
