@@ -283,8 +283,10 @@ import WorkingTime
     /// others from their streams; it gives what the fold of the log keeping
     /// only the instant's events gives, by either time, with dossiers in
     /// flight, voids, backdated entries and a procedure redefined ahead of
-    /// the day it comes into force.
-    @Test func aReplayGivesTheFoldOfTheKeptEventsWhileReadingTheLiveStates() throws {
+    /// the day it comes into force. With runs of 7 rows, both walkers read
+    /// (some of their runs keep no dossier); with runs of 1,024, one does.
+    @Test(arguments: [7, KeyOrderFold.pastDossiersPerBatch])
+    func aReplayGivesTheFoldOfTheKeptEventsWhileReadingTheLiveStates(dossiersPerBatch: Int) throws {
         let fixture = try TemporaryLedger()
         try fixture.append(Fixture.lines())
         try fixture.append([
@@ -312,7 +314,8 @@ import WorkingTime
                             folded.append((state, reference.lastSeq))
                         }
                         var replayed: [(state: DossierState, reference: UInt64)] = []
-                        let past = try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, include: include) { state, reference in
+                        let past = try KeyOrderFold.forEachPastDossier(t.ledger, in: txn, include: include,
+                                                                       dossiersPerBatch: dossiersPerBatch) { state, reference in
                             replayed.append((state, reference.lastSeq))
                         }
                         #expect(replayed.map(\.state.code) == folded.map(\.state.code), "\(local)")
