@@ -50,12 +50,35 @@ extension KeyOrderFold {
                                            include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                            dossiersPerBatch: Int = pastDossiersPerBatch,
                                            _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
-        precondition(dossiersPerBatch >= 1, "a batch of past dossiers holds at least one")
         var summary = Summary()
         var firstLeftOut = UInt64.max
         let versions = try referenceVersions(ledger, in: txn, through: lastKept, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
         let walk = PastStatesWalk(ledger: ledger, lastKept: lastKept, firstLeftOut: firstLeftOut, versions: versions,
                                   map: try ledger.store.environment.mappedRegion(in: txn), include: include)
+        summary.add(try walkStates(walk, in: txn, dossiersPerBatch: dossiersPerBatch, body))
+        return summary
+    }
+
+    /// Every dossier's live state, in code order, each as it is stored:
+    /// read and decoded as `forEachPastDossier` reads them (on its walkers,
+    /// in its memory), without the reference data's versions, which a live
+    /// walk takes from its own snapshot.
+    @discardableResult
+    package static func forEachLiveDossier(_ ledger: Ledger, in txn: Transaction, dossiersPerBatch: Int = pastDossiersPerBatch,
+                                           _ body: (inout DossierState) throws -> Void) throws -> Summary {
+        // Every event kept and no reference event left out: each live state is handed out as it is stored.
+        let walk = PastStatesWalk(ledger: ledger, lastKept: .max, firstLeftOut: .max,
+                                  versions: [ReferenceVersion(seq: 0, data: ledger.emptyReference)],
+                                  map: try ledger.store.environment.mappedRegion(in: txn), include: { _, _ in true })
+        return try walkStates(walk, in: txn, dossiersPerBatch: dossiersPerBatch) { state, _ in try body(&state) }
+    }
+
+    /// Runs `walk` as `forEachPastDossier` describes: on the walkers where there are two cores, else on this thread.
+    private static func walkStates(_ walk: PastStatesWalk, in txn: Transaction, dossiersPerBatch: Int,
+                                   _ body: (inout DossierState, ReferenceData) throws -> Void) throws -> Summary {
+        precondition(dossiersPerBatch >= 1, "a batch of past dossiers holds at least one")
+        let ledger = walk.ledger, versions = walk.versions
+        var summary = Summary()
         if ProcessInfo.processInfo.activeProcessorCount >= 2 {
             // The states are read and decoded (or folded) on `pastStateWalkers` threads, each in a read transaction of
             // its own on the caller's snapshot, a batch ahead of `body` on this one: walker k reads the k-th run of

@@ -255,20 +255,14 @@ extension Ledger {
 
     /// Calls `body` with every dossier's state, in dossier-code order.
     ///
-    /// Resident memory stays bounded whatever the number of dossiers: the
-    /// pages of the map already walked are released as it goes.
-    /// - Complexity: O(n) in the dossiers; one cursor walk.
+    /// The states are read and decoded on two walkers where there are two
+    /// cores (`KeyOrderFold.forEachLiveDossier`), `body` runs on the calling
+    /// thread. Resident memory stays bounded whatever the number of
+    /// dossiers: a few batches of states, and the pages of the map already
+    /// walked are released as it goes.
+    /// - Complexity: O(n) in the dossiers; one cursor walk per walker.
     package func forEachDossier(in txn: Transaction, _ body: (DossierState) throws -> Void) throws {
-        try walk(try projections(in: txn).dossierStates, releasingEvery: 0x2000, in: txn) { key, value in
-            guard let code = String(storedUTF8: key) else {
-                throw LedgerError(.corrupt, "\(path): a dossier-state row has a damaged key")
-            }
-            let state: DossierState
-            do throws(RecordDecodingError) { state = try DossierRow.state(value, code: code) } catch {
-                throw LedgerError(.corrupt, "\(path): dossier \(code): its stored state does not decode: \(error.reason)")
-            }
-            try body(state)
-        }
+        try KeyOrderFold.forEachLiveDossier(self, in: txn) { state in try body(state) }
     }
 
     /// Walks `table` in key order, releasing the mapped pages read every

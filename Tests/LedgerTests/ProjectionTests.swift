@@ -420,6 +420,41 @@ import WorkingTime
         #expect(onTwoThreads.codes == later.prefix { $0.code < damaged }.map(\.code))
     }
 
+    /// A live walk reads the stored states on the replay's walkers: it gives
+    /// every dossier's state as a lookup of its code gives it, in code
+    /// order, whatever the batch size, on two threads as on one (a write
+    /// transaction); a damaged row is reported after the dossiers before it.
+    @Test(arguments: [1, 3, KeyOrderFold.pastDossiersPerBatch])
+    func aLiveWalkGivesEveryStoredStateInCodeOrder(dossiersPerBatch: Int) throws {
+        let t = try TemporaryLedger.generatedProvince(dossiers: 60, seed: 11)
+        func walk(in txn: Transaction) -> (states: [DossierState], error: String?) {
+            var states: [DossierState] = []
+            do {
+                try KeyOrderFold.forEachLiveDossier(t.ledger, in: txn, dossiersPerBatch: dossiersPerBatch) { states.append($0) }
+            } catch {
+                return (states, "\(error)")
+            }
+            return (states, nil)
+        }
+        let (walked, noError) = try t.ledger.store.read { txn in walk(in: txn) }
+        #expect(noError == nil)
+        let looked = try t.ledger.store.read { txn in try walked.map { try t.ledger.dossier($0.code, in: txn) } }
+        #expect(walked.count >= 60 && looked == walked.map { Optional($0) })
+        #expect(walked.map(\.code) == walked.map(\.code).sorted { Key.precedes($0, $1) })
+        let alone = try t.ledger.store.environment.write { txn in walk(in: txn) }   // a write transaction: one thread
+        #expect(alone.states == walked && alone.error == nil)
+
+        let damaged = walked[walked.count / 2].code
+        _ = try t.ledger.store.environment.write { txn in
+            try txn.put(try t.ledger.projections(in: txn).dossierStates, key: Array(damaged.utf8), value: [DossierRow.format, 200, 1])
+        }
+        let onTwoThreads = try t.ledger.store.read { txn in walk(in: txn) }
+        let onOne = try t.ledger.store.environment.write { txn in walk(in: txn) }
+        #expect(onTwoThreads.error?.contains(damaged) == true && onTwoThreads.error?.contains("does not decode") == true, "\(onTwoThreads.error ?? "")")
+        #expect(onTwoThreads.states.map(\.code) == walked.prefix { $0.code != damaged }.map(\.code))
+        #expect(onTwoThreads.states.map(\.code) == onOne.states.map(\.code) && onTwoThreads.error == onOne.error)
+    }
+
     /// The folds keep one version of the reference data per run of
     /// reference events with no dossier event between them (seqs one
     /// after another), not one per reference event: a long history's
