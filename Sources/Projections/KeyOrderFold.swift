@@ -201,12 +201,14 @@ public struct KeyOrderFold {
     /// folded, so nothing is spilled or merged. What `verify` compares with
     /// the live rows: it looks them up by code with cursors, and lookups in
     /// key order find most rows on the page of the one before.
+    /// `foldThreads`: 1 folds each chunk on the calling thread alone (for a
+    /// caller whose other work has the second core).
     @discardableResult
-    package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil,
+    package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil, foldThreads: Int = foldThreads(),
                                               _ body: (_ code: String, _ row: UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
         let map = try ledger.store.environment.mappedRegion(in: txn)
         var handedOut = 0
-        return try foldChunks(ledger, in: txn, chunkSize: chunkSize) { chunk, _ in
+        return try foldChunks(ledger, in: txn, chunkSize: chunkSize, threads: foldThreads) { chunk, _ in
             for slot in keptSlotsInKeyOrder(codes: chunk.codes, versionOfSlot: chunk.versionOfSlot) {
                 try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row) }
                 handedOut += 1
@@ -248,7 +250,7 @@ public struct KeyOrderFold {
     /// folded (its rows encoded) and whether it is the last; gives the
     /// reference versions the chunks' slots name. The chunk's arrays are
     /// the callee's to keep: the next chunk is folded into new ones.
-    private static func foldChunks(_ ledger: Ledger, in txn: Transaction, chunkSize: Int?,
+    private static func foldChunks(_ ledger: Ledger, in txn: Transaction, chunkSize: Int?, threads: Int = foldThreads(),
                                    include: @escaping @Sendable (_ at: Timestamp, _ recordedAt: Timestamp) -> Bool = { _, _ in true },
                                    progress: (UInt64) -> Void = { _ in },
                                    _ chunkDone: (_ chunk: FoldedChunk, _ isLast: Bool) throws -> Void) throws -> (summary: Summary, versions: [ReferenceVersion]) {
@@ -294,7 +296,7 @@ public struct KeyOrderFold {
                 rows = Array(repeating: [], count: codes.count)
                 summary.lastSeq = max(summary.lastSeq, try foldEvents(
                     of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
-                    versions: versions, dossierFold: &dossierFold, map: map, include: include))
+                    versions: versions, dossierFold: &dossierFold, map: map, threads: threads, include: include))
                 summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
                 try chunkDone(FoldedChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot), row == nil)
                 rows = []
@@ -304,12 +306,18 @@ public struct KeyOrderFold {
         return (summary, versions)
     }
 
+    /// Threads a chunk is folded on (`foldEvents`): two where two cores are
+    /// left beside the `busy` ones the caller's other work keeps, else one.
+    package static func foldThreads(besideBusyCores busy: Int = 0) -> Int {
+        ProcessInfo.processInfo.activeProcessorCount - busy >= 2 ? 2 : 1
+    }
+
     /// Applies the events of a chunk (`pending`, in seq order) to its
     /// dossiers' `states`, noting the reference version each dossier last
     /// saw, and encodes the `rows` of the dossiers with an event kept; gives
     /// the last seq applied (0 when none).
     ///
-    /// With two cores, the chunk's dossiers are shared out between two
+    /// With two `threads` (`foldThreads(besideBusyCores:)`), the chunk's dossiers are shared out between two
     /// threads by slot parity: each applies its dossiers' events in seq
     /// order and encodes their rows, the second in a read transaction of
     /// its own on the same snapshot (`Transaction.id` equal, through
@@ -321,8 +329,9 @@ public struct KeyOrderFold {
     /// have met it first.
     private static func foldEvents(of pending: [Pending], codes: [String], into states: inout [DossierState], versionOfSlot: inout [Int],
                                    rows: inout [[UInt8]], ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
-                                   map: Environment.MappedRegion, include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
-        let parts = pending.count >= 2 && ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
+                                   map: Environment.MappedRegion, threads: Int,
+                                   include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+        let parts = pending.count >= 2 && threads >= 2 ? 2 : 1
         do {
             return try states.withUnsafeMutableBufferPointer { states in
                 try versionOfSlot.withUnsafeMutableBufferPointer { versionOfSlot in

@@ -147,6 +147,11 @@ extension Ledger {
     /// with the live row of its code.
     /// Returns the differences found (empty when they agree), at most `limit`.
     public func projectionDifferences(limit: Int = 20, chunkSize: Int? = nil) throws -> [String] {
+        try projectionDifferences(limit: limit, chunkSize: chunkSize, foldThreads: KeyOrderFold.foldThreads())
+    }
+
+    /// `projectionDifferences(limit:chunkSize:)` folding each chunk on `foldThreads` threads (`KeyOrderFold.forEachRowInFoldOrder`).
+    func projectionDifferences(limit: Int = 20, chunkSize: Int? = nil, foldThreads: Int) throws -> [String] {
         try store.read { txn in
             var differences: [String] = []
             func note(_ s: String) { if differences.count < limit { differences.append(s) } }
@@ -163,7 +168,7 @@ extension Ledger {
             // rows with no rebuilt one are found by counting, and the index entries by a walk when they miss.
             var indexedDossiers = 0
             let summary = try txn.withCursor(live.dossierStates) { liveRows in try txn.withCursor(live.openDossiers) { openIndex in
-                try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize) { code, row in
+                try KeyOrderFold.forEachRowInFoldOrder(self, in: txn, chunkSize: chunkSize, foldThreads: foldThreads) { code, row in
                     // Rows are compared as bytes; a difference is explained from the states.
                     let rebuilt = try DossierRow.split(row)
                     let isOpen = try DossierState.stage(ofEncoded: rebuilt.state).isOpen

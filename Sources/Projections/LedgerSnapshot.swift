@@ -133,7 +133,9 @@ extension Ledger {
                 let result = Result { try store.verifyChain(from: from, parts: 1) }
                 chain.withLock { $0 = result }
             } else {
-                let result = Result { try projectionDifferences() }
+                // The chain check has a core of its own: on two cores the fold keeps to the other, where a helper
+                // of its own took turns with the chain (10^7 events: 7.8–9.6 s, 7.0–8.5 s folding on one thread).
+                let result = Result { try projectionDifferences(foldThreads: KeyOrderFold.foldThreads(besideBusyCores: 1)) }
                 projections.withLock { $0 = result }
             }
         }
