@@ -108,7 +108,7 @@ extension DossierState {
         processedAt = try r.instant(from: t0); processedSeq = try r.seq(before: s0); result = try r.choice(among: Self.outcomes)
         returnedAt = try r.instant(from: t0); endedAt = try r.instant(from: t0); endSeq = try r.seq(before: s0)
         var t = t0, s = s0
-        // Each list is given its room at once (grown as it is read, it was allocated up to three times);
+        // Each list is given its room at once (growing as it is read would allocate it up to three times);
         // an empty one is left alone, which costs no call.
         let holdingCount = try r.count()
         if holdingCount > 0 { holdings.reserveCapacity(Int(holdingCount)) }

@@ -46,7 +46,7 @@ struct InputSource {
     ///   read takes the place of one of its events, which is freed then, so
     ///   that the next event's memory comes from the blocks just freed
     ///   (freeing the whole chunk at once, then allocating as much again,
-    ///   had malloc merge and split those blocks).
+    ///   would have malloc merge and split those blocks).
     static func readChunk(_ reader: inout LineReader, limit: Int, byteLimit: Int, preparingFor ledger: Ledger,
                           reusing spare: consuming [PreparedEvent]? = nil) throws -> [PreparedEvent]? {
         var preparer = ledger.preparer()

@@ -384,7 +384,7 @@ package struct Appender {
         order.sort { $0.number < $1.number }
         for (_, slot) in order {
             // Moved out, and keyed by the code's bytes in this appender's memory: copying the entry
-            // retained its stream and its code, a string the parse thread made.
+            // would retain its stream and its code, a string the parse thread made.
             guard let changed = touched[slot].changed.take() else { continue }
             do {
                 try Key.withU32U32(changed.number, changed.version) { entry in

@@ -128,8 +128,8 @@ extension KeyOrderFold {
                 try batch.dossiers.withUnsafeMutableBufferPointer { dossiers in
                     var i = 0
                     while i < dossiers.count {
-                        // A run of dossiers that saw the same version shares one copy of its reference data:
-                        // read from the array for each, it was copied for each.
+                        // A run of dossiers that saw the same version shares one copy of its reference data
+                        // (read from the array for each dossier, it would be copied for each).
                         let version = dossiers[i].version, reference = versions[version].data
                         repeat {
                             try body(&dossiers[i].state, reference)
@@ -159,13 +159,14 @@ extension KeyOrderFold {
         return summary
     }
 
-    /// Past dossiers handed from the walk's thread to the caller's at a time.
+    /// Dossiers handed from a walker's thread to the caller's at a time: a
+    /// walker's run of rows.
     package static let pastDossiersPerBatch = 1024
 
-    /// Threads reading and decoding the live states of a replay, each a run
-    /// of rows in turn (where there are two cores): decoding is most of a
-    /// replay's work, and with one reader the caller's thread and the one
-    /// writing its output waited on it.
+    /// Threads reading and decoding the stored states of a replay or a live
+    /// walk, each a run of rows in turn (where there are two cores):
+    /// decoding is most of a replay's work, and with one reader the
+    /// caller's thread and the one writing its output would wait on it.
     static let pastStateWalkers = 2
 
     /// One walker's run of rows, as many past dossiers as it kept, and

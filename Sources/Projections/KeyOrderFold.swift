@@ -11,7 +11,8 @@ import SystemIO
 /// order of the codes (the order of the projection tables). `rebuild` and
 /// `verify` read the log through it; a replay as of a past instant reads
 /// the live states and folds only the dossiers it changes
-/// (`forEachPastDossier`), giving what this fold would with `include`.
+/// (`forEachPastDossier`), giving what this fold would with `include`; a
+/// live walk reads the stored states as they are (`forEachLiveDossier`).
 ///
 /// How: dossiers are folded a chunk at a time in the order of their numbers
 /// (the order they first appeared in), so a chunk's events lie close

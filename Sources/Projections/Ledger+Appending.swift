@@ -533,7 +533,7 @@ struct AppendSession {
     mutating func finish(txn: Transaction) throws {
         var writer = ProjectionWriter(ledger: ledger, tables: projections)
         // Moved out of the array, a state is lent to the writer as it is: lent from
-        // the array, it was copied (each of its strings and arrays retained, then released).
+        // the array, it would be copied (each of its strings and arrays retained, then released).
         var states: [ChangedState] = []
         swap(&states, &changed)
         defer { swap(&states, &changed) }

@@ -134,7 +134,7 @@ extension Ledger {
                 chain.withLock { $0 = result }
             } else {
                 // The chain check has a core of its own: on two cores the fold keeps to the other, where a helper
-                // of its own took turns with the chain (10^7 events: 7.8–9.6 s, 7.0–8.5 s folding on one thread).
+                // of its own would take turns with the chain check on the chain's core.
                 let result = Result { try projectionDifferences(foldThreads: KeyOrderFold.foldThreads(besideBusyCores: 1)) }
                 projections.withLock { $0 = result }
             }
