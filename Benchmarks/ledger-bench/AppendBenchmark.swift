@@ -106,19 +106,7 @@ enum AppendBenchmark {
                 let recordedAt = Ledger.now()
                 let appender = try store.environment.write { txn in
                     var appender = try Appender(store: store, in: txn)
-                    for input in events {
-                        let canonical = CanonicalEncoding(input.event)
-                        let identityKey = IdentityKey(of: input.event, canonical)
-                        if let seq = try appender.claim(input.event, identityKey: identityKey, in: txn) {
-                            // What Ledger.append does with a repeat: compare it with the stored event, store nothing.
-                            guard let original = try store.event(seq: seq, in: txn), original.event.hasSameContent(as: input.event) else {
-                                throw BenchError("line \(input.line): id already stored at seq \(seq) with different content")
-                            }
-                            continue
-                        }
-                        let slot = input.event.dossier.map { appender.slot(ofDossier: $0) }
-                        _ = try appender.append(input.event, slot: slot, canonical: canonical, recordedAt: recordedAt, in: txn)
-                    }
+                    try store.withLogCursor(in: txn) { logCursor in try appendEach(events, recordedAt: recordedAt, with: &appender, through: logCursor, in: txn) }
                     try appender.finish(in: txn)
                     return appender
                 }
@@ -128,6 +116,25 @@ enum AppendBenchmark {
             }
         }
         return (stored, seconds)
+    }
+
+    /// The raw append of `events` (`eventStoreOnly`): each claimed, and stored unless its id is.
+    private static func appendEach(_ events: [InputEvent], recordedAt: Timestamp, with appender: inout Appender,
+                                   through logCursor: Cursor, in txn: Transaction) throws {
+        let store = appender.store
+        for input in events {
+            let canonical = CanonicalEncoding(input.event)
+            let identityKey = IdentityKey(of: input.event, canonical)
+            if let seq = try appender.claim(input.event, identityKey: identityKey, in: txn) {
+                // What Ledger.append does with a repeat: compare it with the stored event, store nothing.
+                guard let original = try store.event(seq: seq, in: txn), original.event.hasSameContent(as: input.event) else {
+                    throw BenchError("line \(input.line): id already stored at seq \(seq) with different content")
+                }
+                continue
+            }
+            let slot = input.event.dossier.map { appender.slot(ofDossier: $0) }
+            _ = try appender.append(input.event, slot: slot, canonical: canonical, recordedAt: recordedAt, in: txn, through: logCursor)
+        }
     }
 
     /// Appends the ledger's own stored records (copied to memory first, not

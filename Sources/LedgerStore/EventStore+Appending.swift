@@ -268,9 +268,12 @@ package struct Appender {
     /// - Parameter recordTail: the end of its record encoded beforehand
     ///   (`recordTail(of:strings:scratch:)`), or nil to encode it here.
     /// - Returns: the seq stored; `recordJustAppended` holds its record's bytes.
+    /// - Parameter logCursor: a cursor on the log (`EventStore.withLogCursor`) in
+    ///   `txn`, which the record is appended through; nil to append it
+    ///   with a search of the log's tree from its root.
     @discardableResult
     package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordTail: [UInt8]? = nil,
-                                 recordedAt: Timestamp, in txn: Transaction) throws -> UInt64 {
+                                 recordedAt: Timestamp, in txn: Transaction, through logCursor: Cursor? = nil) throws -> UInt64 {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
@@ -304,7 +307,13 @@ package struct Appender {
         }
         do {
             try withUnsafeBytes(of: seq.bigEndian) { key in
-                try writer.pointee.withUnsafeBytes { record in _ = try txn.put(store.tables.events, key: key, value: record, flags: .append) }
+                try writer.pointee.withUnsafeBytes { record in
+                    if let logCursor {
+                        try logCursor.put(key: key, value: record, flags: .append)
+                    } else {
+                        _ = try txn.put(store.tables.events, key: key, value: record, flags: .append)
+                    }
+                }
             }
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
@@ -382,20 +391,25 @@ package struct Appender {
         order.reserveCapacity(touched.count)
         for slot in touched.indices { if let number = touched[slot].changed?.number { order.append((number, slot)) } }
         order.sort { $0.number < $1.number }
-        for (_, slot) in order {
-            // Moved out, and keyed by the code's bytes in this appender's memory: copying the entry
-            // would retain its stream and its code, a string the parse thread made.
-            guard let changed = touched[slot].changed.take() else { continue }
-            do {
-                try Key.withU32U32(changed.number, changed.version) { entry in
-                    try slotCodes.withBytes(at: slot) { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
-                    // The stream's key, `Key.u32` of the number, is the entry's first four bytes.
-                    try changed.stream.withUnsafeBytes { stream in
-                        _ = try txn.put(store.tables.streams, key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
+        // The streams through one cursor, in key order: LMDB finds a key on the
+        // cursor's page without searching the tree from its root, and the
+        // dossiers of a batch have mostly recent numbers, close together.
+        try txn.withCursor(store.tables.streams) { streamCursor in
+            for (_, slot) in order {
+                // Moved out, and keyed by the code's bytes in this appender's memory: copying the entry
+                // would retain its stream and its code, a string the parse thread made.
+                guard let changed = touched[slot].changed.take() else { continue }
+                do {
+                    try Key.withU32U32(changed.number, changed.version) { entry in
+                        try slotCodes.withBytes(at: slot) { code in _ = try txn.put(store.tables.dossiers, key: code, value: entry) }
+                        // The stream's key, `Key.u32` of the number, is the entry's first four bytes.
+                        try changed.stream.withUnsafeBytes { stream in
+                            try streamCursor.put(key: UnsafeRawBufferPointer(rebasing: entry[0..<4]), value: stream)
+                        }
                     }
+                } catch let e as LMDBError {
+                    throw e.adding(context: "dossier \(touched[slot].key.code)").adding(context: "writing its stream")
                 }
-            } catch let e as LMDBError {
-                throw e.adding(context: "dossier \(touched[slot].key.code)").adding(context: "writing its stream")
             }
         }
         let hashes = hasher.hashes()
@@ -452,5 +466,16 @@ package struct Appender {
                 cache.ids[ExactText(text)] = cache.count
             }
         }
+    }
+}
+
+extension EventStore {
+    /// Runs `body` with a cursor on the log in `txn`, for the appends of a
+    /// batch (`Appender.append(…, through:)`): LMDB keeps an appending
+    /// cursor on the log's last page, where an append without one searches
+    /// the tree from its root for each record. The cursor is closed when
+    /// `body` returns; pass it to no append of another transaction.
+    package func withLogCursor<R>(in txn: Transaction, _ body: (Cursor) throws -> R) throws -> R {
+        try txn.withCursor(tables.events, body)
     }
 }

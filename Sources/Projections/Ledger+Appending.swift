@@ -434,13 +434,16 @@ struct AppendSession {
 
     /// Appends each event of `request`'s batch in `txn`; gives what the batch stored.
     mutating func append(_ request: PendingAppend, in txn: Transaction) throws -> AppendReport {
-        try request.events.forEach { event throws in
-            try append(event, recordedAt: request.recordedAt, txn: txn)
+        try ledger.store.withLogCursor(in: txn) { logCursor in
+            try request.events.forEach { event throws in
+                try append(event, recordedAt: request.recordedAt, txn: txn, through: logCursor)
+            }
         }
         return report
     }
 
-    mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction) throws {
+    /// Appends `prepared` in `txn`, its record through `logCursor`, a cursor on the log in `txn`.
+    mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction, through logCursor: Cursor) throws {
         appendedSinceRelease += 1
         if appendedSinceRelease >= 1024 {
             if mappedRegion == nil { mappedRegion = try ledger.store.environment.mappedRegion(in: txn) }
@@ -475,7 +478,7 @@ struct AppendSession {
                 undo.append((slot, changed[slot]))
             }
             seq = try Self.apply(prepared, recordedAt: recordedAt, to: &changed[slot].state, slot: slot, ledger: ledger,
-                                 appender: &appender, fold: &fold, reference: reference, txn: txn)
+                                 appender: &appender, fold: &fold, reference: reference, txn: txn, logCursor: logCursor)
             if !referenceIsShared {
                 references.append(reference)
                 referenceIsShared = true
@@ -487,7 +490,7 @@ struct AppendSession {
             }
             referenceIsShared = false
             seq = try appender.append(prepared.input.event, slot: nil, canonical: prepared.canonical, recordTail: prepared.recordTail,
-                                      recordedAt: recordedAt, in: txn)
+                                      recordedAt: recordedAt, in: txn, through: logCursor)
         }
         let first = report.stored?.lowerBound ?? seq
         report.stored = first...seq
@@ -499,7 +502,8 @@ struct AppendSession {
     /// function, so that the session's parts can be lent side by side.
     /// - Returns: its seq.
     private static func apply(_ prepared: PreparedEvent, recordedAt: Timestamp, to state: inout DossierState, slot: Int, ledger: Ledger,
-                              appender: inout Appender, fold: inout DossierFold, reference: ReferenceData, txn: Transaction) throws -> UInt64 {
+                              appender: inout Appender, fold: inout DossierFold, reference: ReferenceData, txn: Transaction,
+                              logCursor: Cursor) throws -> UInt64 {
         if let expected = prepared.input.event.expectedVersion, expected != state.version {
             throw prepared.refusal(.versionConflict(expected: expected, actual: state.version),
                                    "expectedVersion \(expected) but the dossier is at version \(state.version); re-read it and retry")
@@ -513,7 +517,7 @@ struct AppendSession {
             throw prepared.refusal(.invalid, violation.rule)
         }
         let seq = try appender.append(prepared.input.event, slot: slot, canonical: prepared.canonical, recordTail: prepared.recordTail,
-                                      recordedAt: recordedAt, in: txn)
+                                      recordedAt: recordedAt, in: txn, through: logCursor)
         let known = fold.reader.stringCount - Int(appender.committedStringCount)
         if appender.newStrings.count > known { fold.reader.learn(appender.newStrings[known...]) }
         // A void refolds the dossier from its records, this transaction's included.
