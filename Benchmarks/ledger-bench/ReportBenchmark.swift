@@ -16,6 +16,10 @@ enum ReportBenchmark {
     struct ChildRun {
         var seconds: Double
         var peakRSSBytes: Double
+        /// What the child read from the disk (`ru_inblock`, blocks of 512
+        /// bytes), the pages of the ledger not in the page cache among them:
+        /// a run on a cold cache reads the whole of what it walks.
+        var diskReadBytes: Double
     }
 
     /// Runs the tool with `arguments`, stdout to /dev/null, and waits for it.
@@ -34,14 +38,15 @@ enum ReportBenchmark {
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         helper.waitUntilExit()
         let fields = text.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard helper.terminationStatus == 0, fields.count == 2 else {
+        guard helper.terminationStatus == 0, fields.count == 3 else {
             throw BenchError("dossier-ledger \(arguments.joined(separator: " ")) failed (\(text))")
         }
-        return ChildRun(seconds: fields[0], peakRSSBytes: fields[1])
+        return ChildRun(seconds: fields[0], peakRSSBytes: fields[1], diskReadBytes: fields[2])
     }
 
     /// `ledger-bench --run-measured TOOL ARGS…`: runs TOOL with its stdout to
-    /// /dev/null and prints "SECONDS PEAK_RSS_BYTES" of it; exits 1 when it fails.
+    /// /dev/null and prints "SECONDS PEAK_RSS_BYTES DISK_READ_BYTES" of it;
+    /// exits 1 when it fails.
     static func runMeasured(_ argv: [String]) -> Int32 {
         guard let tool = argv.first else { return 1 }
         let cArgs = argv.map { strdup($0) } + [nil]
@@ -61,7 +66,7 @@ enum ReportBenchmark {
         }
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
         guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else { print("wait status \(status)"); return 1 }
-        print(seconds, Double(usage.ru_maxrss) * 1024)
+        print(seconds, Double(usage.ru_maxrss) * 1024, Double(usage.ru_inblock) * 512)
         return 0
     }
 
