@@ -66,7 +66,7 @@ enum CommandsBenchmark {
             met: importRate >= 250_000 && verifyRate >= 1_000_000 && violations.seconds <= 2 * max(1, events / 4_890_000)
                 && peaks.allSatisfy { $0 <= memoryGoal },
             notes: ["child processes timed from spawn to exit; sha256sum's time includes its process start",
-                    "read from the disk: what each command's pages missed in the page cache (a cold cache reads all it walks; this VM pages out file pages left cold for a few seconds)",
+                    "read from the disk: what each command's pages missed in the page cache (a cold cache reads all it walks; a VM may page out file pages left unread for a minute)",
                     "the ratio is of the fastest SHA-256 this CPU runs (the chain's; the portable code's rate beside it)"],
             details: [Value("importDiskReadBytes", imported.diskReadBytes, .bytes, label: "import read from the disk"),
                       Value("rebuildDiskReadBytes", rebuild.diskReadBytes, .bytes, label: "rebuild read from the disk"),
