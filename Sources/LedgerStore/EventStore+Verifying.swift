@@ -138,7 +138,8 @@ extension EventStore {
                     return true
                 case .mismatch(let count, let seq, let stored, let recomputed):
                     result.checked += count
-                    result.failure = (seq, "hash mismatch: stored \(stored.hex), recomputed \(recomputed.hex) — the stored event was altered")
+                    result.failure = (seq, dossierCodeProblem(ofEventAt: seq, in: txn)
+                                      ?? "hash mismatch: stored \(stored.hex), recomputed \(recomputed.hex) — the stored event was altered")
                     return false
                 }
             }
@@ -195,6 +196,24 @@ extension EventStore {
             }
             return verified
         }
+    }
+
+    /// Why the event at `seq`, whose hash does not hold, may itself be
+    /// intact: its hash is recomputed with its dossier's code as the
+    /// dossier-code table (number → code) gives it, and that table was
+    /// altered when the code it gives does not name the same number in the
+    /// dossier table (code → number). Nil when the two agree, for an event
+    /// of no dossier, or when they cannot be read (the hash mismatch is
+    /// reported then).
+    private func dossierCodeProblem(ofEventAt seq: UInt64, in txn: Transaction) -> String? {
+        guard let raw = (try? txn.get(tables.events, key: Key.u64(seq))) ?? nil,
+              let view = try? view(raw, seq: seq), view.isDossierEvent,
+              let codeBytes = (try? txn.get(tables.dossierCodes, key: Key.u32(view.dossierNumber))) ?? nil else { return nil }
+        let code = String(decoding: codeBytes, as: UTF8.self)
+        let entry = ((try? txn.get(tables.dossiers, key: codeBytes)) ?? nil).flatMap { try? dossierRow($0) { code } }
+        if let entry, entry.number == view.dossierNumber { return nil }
+        let named = entry.map { "gives \(code) number \($0.number)" } ?? "holds no dossier \(code)"
+        return "hash mismatch: the event's dossier, number \(view.dossierNumber), is \(code) in the dossier-code table, but the dossier table \(named) — the dossier-code table was altered outside the ledger; the event itself may be intact"
     }
 
     /// Calls `body` with the key under which the event of `view` is in the

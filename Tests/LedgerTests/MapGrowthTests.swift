@@ -101,6 +101,31 @@ import DossierRules
         }
     }
 
+    /// An entry of the dossier-code table (number → code) altered in place
+    /// changes no stored event, but the hash of each event of that dossier
+    /// is recomputed with the wrong code: `verify` names the table, not the
+    /// event, as what was altered.
+    @Test func verifyNamesADossierCodeEntryAlteredInPlace() throws {
+        for damage in ["another dossier's code", "an unknown code"] {
+            let t = try TemporaryLedger()
+            try t.append(Fixture.lines())
+            let store = t.ledger.store
+            let firstSeq = try store.read { txn in try #require(try store.seqs(ofDossier: "H40.22-240304-0001", in: txn).first) }
+            let number = try store.environment.write { txn in
+                let (number, _) = try #require(try store.stream(ofDossier: "H40.22-240304-0001", in: txn))
+                let code = damage == "an unknown code" ? "H40.22-240304-9999" : "H40.22-240304-0002"
+                _ = try txn.put(store.tables.dossierCodes, key: Key.u32(number), value: Array(code.utf8))
+                return number
+            }
+            let result = try store.verifyChain()
+            let failure = try #require(result.failure, "\(damage): the chain held")
+            #expect(failure.seq == firstSeq, "\(damage): \(failure)")
+            #expect(failure.problem.contains("number \(number)") && failure.problem.contains("the dossier-code table was altered"),
+                    "\(damage): \(failure.problem)")
+            #expect(!failure.problem.contains("the stored event was altered"), "\(damage): \(failure.problem)")
+        }
+    }
+
     /// A dossier's stream that names another dossier's event, or loses one
     /// of its own, is damage both checks of `verify` report: the chain's
     /// (the stream's length against the dossier table) and the projections'.
