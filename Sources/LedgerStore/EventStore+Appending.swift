@@ -4,7 +4,8 @@ import LMDB
 /// Appends events to the log inside one write transaction.
 ///
 /// Create it at the start of `environment.write {}`, call `claim` and then
-/// `append` for each event in order, `finish` before the closure returns, and `publish` after
+/// `append` for each event in order (each batch's records through one
+/// cursor, `EventStore.withLogCursor`), `finish` before the closure returns, and `publish` after
 /// the transaction committed. Until `publish`, nothing outside the
 /// transaction has changed, so an aborted or retried transaction leaves the
 /// store exactly as it was.
@@ -267,13 +268,12 @@ package struct Appender {
     /// - Parameter slot: for a dossier's event, its dossier's `slot(ofDossier:)`.
     /// - Parameter recordTail: the end of its record encoded beforehand
     ///   (`recordTail(of:strings:scratch:)`), or nil to encode it here.
+    /// - Parameter logCursor: a cursor on the log in `txn`
+    ///   (`EventStore.withLogCursor`), which the record is appended through.
     /// - Returns: the seq stored; `recordJustAppended` holds its record's bytes.
-    /// - Parameter logCursor: a cursor on the log (`EventStore.withLogCursor`) in
-    ///   `txn`, which the record is appended through; nil to append it
-    ///   with a search of the log's tree from its root.
     @discardableResult
     package mutating func append(_ event: Event, slot: Int?, canonical: CanonicalEncoding, recordTail: [UInt8]? = nil,
-                                 recordedAt: Timestamp, in txn: Transaction, through logCursor: Cursor? = nil) throws -> UInt64 {
+                                 recordedAt: Timestamp, in txn: Transaction, through logCursor: Cursor) throws -> UInt64 {
         let recordedAt = event.recordedAt ?? recordedAt
         let seq = lastSeq + 1
         precondition(claimedSeq == seq, "an event appended without a claim of its identity key")
@@ -307,13 +307,7 @@ package struct Appender {
         }
         do {
             try withUnsafeBytes(of: seq.bigEndian) { key in
-                try writer.pointee.withUnsafeBytes { record in
-                    if let logCursor {
-                        try logCursor.put(key: key, value: record, flags: .append)
-                    } else {
-                        _ = try txn.put(store.tables.events, key: key, value: record, flags: .append)
-                    }
-                }
+                try writer.pointee.withUnsafeBytes { record in try logCursor.put(key: key, value: record, flags: .append) }
             }
         } catch let e as LMDBError {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
@@ -472,9 +466,10 @@ package struct Appender {
 extension EventStore {
     /// Runs `body` with a cursor on the log in `txn`, for the appends of a
     /// batch (`Appender.append(…, through:)`): LMDB keeps an appending
-    /// cursor on the log's last page, where an append without one searches
-    /// the tree from its root for each record. The cursor is closed when
-    /// `body` returns; pass it to no append of another transaction.
+    /// cursor on the log's last page, where a put without one (`mdb_put`)
+    /// searches the tree from its root for each record. The cursor is
+    /// closed when `body` returns; pass it to no append of another
+    /// transaction.
     package func withLogCursor<R>(in txn: Transaction, _ body: (Cursor) throws -> R) throws -> R {
         try txn.withCursor(tables.events, body)
     }

@@ -24,11 +24,13 @@ import LedgerContract
             let events = try lines.map { try Event(jsonLine: $0) }
             let appender = try store.environment.write { txn in
                 var appender = try Appender(store: store, in: txn)
-                for e in events {
-                    let canonical = CanonicalEncoding(e)
-                    _ = try appender.claim(e, identityKey: IdentityKey(of: e, canonical), in: txn)
-                    let slot = e.dossier.map { appender.slot(ofDossier: $0) }
-                    _ = try appender.append(e, slot: slot, canonical: canonical, recordedAt: stamp, in: txn)
+                try store.withLogCursor(in: txn) { logCursor in
+                    for e in events {
+                        let canonical = CanonicalEncoding(e)
+                        _ = try appender.claim(e, identityKey: IdentityKey(of: e, canonical), in: txn)
+                        let slot = e.dossier.map { appender.slot(ofDossier: $0) }
+                        _ = try appender.append(e, slot: slot, canonical: canonical, recordedAt: stamp, in: txn, through: logCursor)
+                    }
                 }
                 try appender.finish(in: txn)
                 return appender
