@@ -208,9 +208,8 @@ extension EventStore {
     private func dossierCodeProblem(ofEventAt seq: UInt64, in txn: Transaction) -> String? {
         guard let raw = (try? txn.get(tables.events, key: Key.u64(seq))) ?? nil,
               let view = try? view(raw, seq: seq), view.isDossierEvent,
-              let codeBytes = (try? txn.get(tables.dossierCodes, key: Key.u32(view.dossierNumber))) ?? nil else { return nil }
-        let code = String(decoding: codeBytes, as: UTF8.self)
-        let entry = ((try? txn.get(tables.dossiers, key: codeBytes)) ?? nil).flatMap { try? dossierRow($0) { code } }
+              let code = try? dossierCode(number: view.dossierNumber, in: txn) else { return nil }
+        let entry = (try? stream(ofDossier: code, in: txn)) ?? nil
         if let entry, entry.number == view.dossierNumber { return nil }
         let named = entry.map { "gives \(code) number \($0.number)" } ?? "holds no dossier \(code)"
         return "hash mismatch: the event's dossier, number \(view.dossierNumber), is \(code) in the dossier-code table, but the dossier table \(named) — the dossier-code table was altered outside the ledger; the event itself may be intact"
