@@ -110,6 +110,8 @@ private struct RowFormatter {
     private let out: Output
     private let decorate: (String, JSONObject) -> String?
     private var table: TextTable?
+    /// An NDJSON line, written over for each row (one buffer for the whole listing).
+    private var line = JSONWriter(capacity: 512)
 
     init(columns: [String], format: OutputFormat, to out: Output,
          decorate: @escaping (String, JSONObject) -> String?) throws {
@@ -132,10 +134,10 @@ private struct RowFormatter {
     mutating func add(_ row: JSONObject) throws {
         switch format {
         case .ndjson, .json:
-            var w = JSONWriter()
-            w.object(row)
-            w.bytes.append(0x0A)
-            try out.write(w.bytes)
+            line.bytes.removeAll(keepingCapacity: true)
+            line.object(row)
+            line.bytes.append(0x0A)
+            try out.write(line.bytes)
         case .csv:
             try out.line(columns.map { RowOutput.csvField(RowOutput.cell(row[$0])) }.joined(separator: ","))
         case .table, .html:
