@@ -1,4 +1,5 @@
 import CLMDB
+import Synchronization
 import SystemIO
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,8 @@ import Darwin
 ///
 /// This is the only `@unchecked Sendable` type of the ledger. It is safe
 /// because the `MDB_env` handle is thread-safe for starting transactions, the
-/// stored properties are immutable after `init`, and the one operation that
+/// stored properties are immutable after `init` (the one that changes is a
+/// `Mutex`), and the one operation that
 /// is not thread-safe (`mdb_env_set_mapsize`, which needs no live transaction
 /// in this process) runs under the exclusive side of `resizeLock`, while every
 /// transaction holds its shared side.
@@ -52,6 +54,21 @@ public final class Environment: @unchecked Sendable {
     private let resizeLock: UnsafeMutablePointer<pthread_rwlock_t>
     /// Where `MapFaultReport` records this environment's map; nil when it is not installed.
     private let faultReportSlot: Int?
+    /// The pages the large commit under way appends, and the helper readying them.
+    private let commitGrowth = Mutex(CommitGrowth())
+
+    /// What `write(writingBehind:)` knows of the data file's growth.
+    private struct CommitGrowth {
+        /// Bytes the last large commit added past the data file's last page.
+        var lastBytes = 0
+        /// Where the large commit under way appends, and about how much: from its start to its end.
+        var range: (fileDescriptor: Int32, offset: Int, length: Int)?
+        /// The helper readying `range`, once `Transaction.prepareCommit` started it.
+        var helper: PageCacheAhead?
+    }
+
+    /// The least a large commit is expected to append (`write(writingBehind:)`).
+    static let commitGrowthAtLeast = 4 << 20
 
     /// Opens (creating the files if needed, never the directory) the
     /// environment in directory `path`.
@@ -129,7 +146,13 @@ public final class Environment: @unchecked Sendable {
     ///   pages (an import's batch): its commit runs `WriteBehind.during`, so
     ///   that the disk writes the pages while LMDB is still copying them
     ///   and the commit's `fdatasync` waits for fewer. LMDB still syncs the
-    ///   data before it writes the meta page.
+    ///   data before it writes the meta page. Once `body` calls
+    ///   `Transaction.prepareCommit`, a helper thread also readies the page
+    ///   cache of the pages the commit will append past the data file's end
+    ///   (`PageCacheAhead`, about a quarter more than the last such commit
+    ///   appended), so that LMDB copies the pages into memory already
+    ///   there. The data file may then end up to that much longer than its
+    ///   pages in use (zeros, which LMDB never reads).
     public func write<R>(writingBehind: Bool = false, _ body: (Transaction) throws -> R) throws -> R {
         while true {
             do {
@@ -144,6 +167,34 @@ public final class Environment: @unchecked Sendable {
         pthread_rwlock_rdlock(resizeLock)
         defer { pthread_rwlock_unlock(resizeLock) }
         let txn = try begin(flags: 0)
+        // Without the data file's descriptor, its page size or its last page, the commit runs without the hints.
+        var fd: Int32 = -1
+        guard writingBehind, mdb_env_get_fd(handle, &fd) == MDB_SUCCESS,
+              let before = try? currentInfo(), let pageSize = try? statistics.pageSize else {
+            return try run(txn, body) { mdb_txn_commit(txn) }
+        }
+        let end = (before.lastPage + 1) * pageSize
+        commitGrowth.withLock { growth in
+            let expected = max(growth.lastBytes + growth.lastBytes / 4, Self.commitGrowthAtLeast)
+            growth.range = (fd, end, min(expected, before.mapSize - end))
+        }
+        defer {
+            commitGrowth.withLock { growth in
+                defer { growth.range = nil }
+                return growth.helper.take()
+            }?.stop()
+        }
+        let result = try run(txn, body) { WriteBehind.during(fileDescriptor: fd) { mdb_txn_commit(txn) } }
+        if let after = try? currentInfo() {
+            commitGrowth.withLock { $0.lastBytes = max(0, after.lastPage - before.lastPage) * pageSize }
+        }
+        return result
+    }
+
+    /// Runs `body` in the write transaction `txn`, then commits it with
+    /// `commit` (which frees it whether or not it succeeds); aborts it
+    /// (nothing written) when `body` throws.
+    private func run<R>(_ txn: OpaquePointer, _ body: (Transaction) throws -> R, commit: () -> Int32) throws -> R {
         let result: R
         do {
             result = try body(Transaction(txn: txn, environment: self, isReadOnly: false))
@@ -151,15 +202,18 @@ public final class Environment: @unchecked Sendable {
             mdb_txn_abort(txn)
             throw error
         }
-        // mdb_txn_commit frees the transaction whether or not it succeeds.
-        // Without the data file's descriptor the commit runs without the hint.
-        var fd: Int32 = -1
-        if writingBehind, mdb_env_get_fd(handle, &fd) == MDB_SUCCESS {
-            try check(WriteBehind.during(fileDescriptor: fd) { mdb_txn_commit(txn) }, "mdb_txn_commit", ["ledger \(path)"])
-        } else {
-            try check(mdb_txn_commit(txn), "mdb_txn_commit", ["ledger \(path)"])
-        }
+        try check(commit(), "mdb_txn_commit", ["ledger \(path)"])
         return result
+    }
+
+    /// Starts preparing the page cache of the pages the large commit under
+    /// way will append (`Transaction.prepareCommit`); does nothing when no
+    /// large commit is under way or its helper has started already.
+    func prepareCommitGrowth() {
+        commitGrowth.withLock { growth in
+            guard growth.helper == nil, let range = growth.range else { return }
+            growth.helper = PageCacheAhead(fileDescriptor: range.fileDescriptor, offset: range.offset, length: range.length)
+        }
     }
 
     private func begin(flags: UInt32) throws -> OpaquePointer {

@@ -19,6 +19,16 @@ public struct Transaction {
     /// The transaction's id: for a read transaction, the id of the last commit its snapshot holds.
     public var id: Int { Int(mdb_txn_id(txn)) }
 
+    /// Tells the environment that this write transaction has made its
+    /// changes but for its last ones (the rows a batch writes at its end),
+    /// so that a large commit (`Environment.write(writingBehind:)`) readies
+    /// meanwhile, on another thread, the page cache of the pages it will
+    /// append. A hint: it changes nothing the transaction reads or writes,
+    /// and does nothing in another transaction.
+    public func prepareCommit() {
+        if !isReadOnly { environment.prepareCommitGrowth() }
+    }
+
     init(txn: OpaquePointer, environment: Environment, isReadOnly: Bool) {
         self.txn = txn
         self.environment = environment

@@ -535,6 +535,8 @@ struct AppendSession {
     /// `changed` as their rows are written, the last first, and `changed`
     /// is left empty with its room kept.
     mutating func finish(txn: Transaction) throws {
+        // What is left is writing rows, streams and hashes: the pages of the commit can be readied meanwhile.
+        txn.prepareCommit()
         var writer = ProjectionWriter(ledger: ledger, tables: projections)
         // Moved out of the array, a state is lent to the writer as it is: lent from
         // the array, it would be copied (each of its strings and arrays retained, then released).

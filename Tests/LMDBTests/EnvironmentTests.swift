@@ -158,25 +158,29 @@ struct EnvironmentTests {
     }
 
     /// Commits written behind (`write(writingBehind:)`, as `import` commits
-    /// its batches) hold everything written, leave no helper thread
-    /// running, and an aborted one writes nothing.
+    /// its batches), their pages readied while they write their last rows
+    /// (`prepareCommit`), hold everything written, leave no helper thread
+    /// running and the data file no more than a commit's room longer than
+    /// its pages in use, and an aborted one writes nothing.
     @Test func commitsWrittenBehindAreWholeAndLeaveNoThread() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = try Environment(path: dir)
         let db = try env.openDatabase("rows", create: true)
-        // Helper threads alive in this process (`WriteBehind.threadName`).
+        // Helper threads alive in this process (`WriteBehind.threadName`, `PageCacheAhead.threadName`).
         func helpers() -> Int {
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
             return tasks.filter { task in
-                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines) == WriteBehind.threadName
+                let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                return name == WriteBehind.threadName || name == PageCacheAhead.threadName
             }.count
         }
         let value = [UInt8](repeating: 0xA5, count: 1000)
         for commit in 0..<8 {
             try env.write(writingBehind: true) { txn in
                 for n in 0..<2_500 {
+                    if n == 2_000 { txn.prepareCommit() }
                     try txn.put(db, key: withUnsafeBytes(of: UInt32(commit * 2_500 + n).bigEndian) { Array($0) }, value: value)
                 }
             }
@@ -185,9 +189,14 @@ struct EnvironmentTests {
         #expect(throws: Stop.self) {
             try env.write(writingBehind: true) { txn in
                 try txn.put(db, key: [0xFF, 0xFF, 0xFF, 0xFF, 0], value: value)
+                txn.prepareCommit()
                 throw Stop()
             }
         }
+        let inUse = (try env.info.lastPage + 1) * (try env.statistics.pageSize)
+        let fileSize = try #require(try FileManager.default.attributesOfItem(atPath: dir + "/data.mdb")[.size] as? Int)
+        #expect(fileSize >= inUse)
+        #expect(fileSize - inUse <= 8 << 20, "the data file is \(fileSize - inUse) bytes longer than its pages in use")
         let (count, allWhole) = try env.read { txn in
             try txn.withCursor(db) { cursor in
                 var count = 0

@@ -1,0 +1,77 @@
+import Foundation
+import Synchronization
+
+/// Gives a file's page cache, on a helper thread, the pages a coming write
+/// will fill past the file's end, so that the write copies into pages
+/// already there.
+///
+/// A write past a file's end takes a fresh page of the kernel's free memory
+/// for every page it writes, and on a virtual machine the first touch of
+/// such memory is slow (the host backs it only then): writing 356 MB past a
+/// file's end ran at 430 MB/s here, writing the same bytes over pages
+/// already in the page cache at 10–14 GB/s. A large commit of a ledger
+/// (an import's batch) appends tens of megabytes of pages, and its writer
+/// is the thread every other one waits for.
+///
+/// The helper reserves the range (`fallocate` in mode 0, which allocates
+/// what is not allocated yet and extends the file's size, and never changes
+/// a byte already written) and reads it (`pread`), a mebibyte at a time, so
+/// that the kernel takes the pages, zero-filled, on the helper's core.
+///
+/// A hint only: the helper writes no byte, so whatever the order of its
+/// calls and the writer's, the writer's bytes are the file's. The file may
+/// end up longer than what was written, by at most the range asked for, of
+/// zeros (allocated on the disk). Where `fallocate` is missing (not Linux)
+/// or refused (a file system without it, a full disk), the helper stops and
+/// the write takes fresh pages itself, as without it.
+///
+/// Thread rules: `stop()` once, from any thread; the helper never outlives it.
+package final class PageCacheAhead: Sendable {
+    /// The helper thread's name (`/proc/self/task/*/comm` on Linux).
+    package static let threadName = "page-cache-ahead"
+
+    /// How much the helper reserves and reads at a time.
+    static let step = 1 << 20
+
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Starts the helper on `length` bytes from `offset` of the file open as
+    /// `fd`; nil (nothing started) where `fallocate` is missing or the range is empty.
+    package init?(fileDescriptor fd: Int32, offset: Int, length: Int) {
+        guard let reserve = Self.fallocate, length > 0, offset >= 0 else { return nil }
+        let thread = Thread {
+            Thread.current.name = Self.threadName
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.step, alignment: 4096)
+            defer {
+                buffer.deallocate()
+                self.finished.signal()
+            }
+            var at = offset
+            while at < offset + length, !self.stopped.load(ordering: .acquiring) {
+                let count = min(Self.step, offset + length - at)
+                guard reserve(fd, 0, Int64(at), Int64(count)) == 0, pread(fd, buffer, count, off_t(at)) == count else { return }
+                at += count
+            }
+        }
+        thread.start()
+    }
+
+    /// Stops the helper (it ends after the step it is on) and waits until
+    /// its thread is done with the file, which may then be closed.
+    package func stop() {
+        stopped.store(true, ordering: .releasing)
+        finished.wait()
+    }
+
+    /// glibc's `fallocate`, looked up once (Swift's Glibc module does not
+    /// declare it); nil where the C library has none.
+    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "fallocate64") ?? dlsym(dlopen(nil, RTLD_NOW), "fallocate") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+}
