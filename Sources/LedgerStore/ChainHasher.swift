@@ -16,7 +16,7 @@ import Synchronization
 /// small commit does not wait for a worker.
 ///
 /// Thread rules: `submit`, `hashes` and `truncate` are called by the writer
-/// only; the worker takes links under the lock and hashes them outside it.
+/// only (which gathers links in a `LinkBuffer` and submits them together); the worker takes links under the lock and hashes them outside it.
 /// A worker always ends when no links are waiting, so an abandoned
 /// transaction leaves nothing running.
 final class ChainHasher: Sendable {
@@ -77,15 +77,39 @@ final class ChainHasher: Sendable {
     /// Links handed over so far.
     var count: Int { state.withLock { $0.hashes.count + $0.taken + $0.waiting.count } }
 
-    /// Hands over the next link of the chain.
-    func submit(_ link: Link) {
+    /// Hands over the next links of the chain, in seq order, under one
+    /// lock: the writer gathers them (`LinkBuffer`) rather than taking the
+    /// lock, which the worker takes too, once per event.
+    func submit(contentsOf links: [Link]) {
         let startWorker = state.withLock { state -> Bool in
-            state.waiting.append(link)
+            state.waiting.append(contentsOf: links)
             guard !state.working, state.waiting.count >= Self.threshold else { return false }
             state.working = true
             return true
         }
         if startWorker { DispatchQueue.global().async { self.work() } }
+    }
+
+    /// Links gathered on the writer's thread and handed over `handOverCount`
+    /// at a time. A value: a copy (an appender's mark) keeps the links
+    /// gathered when it was made.
+    struct LinkBuffer {
+        /// Links gathered before they are handed over together.
+        static let handOverCount = 256
+        private(set) var links: [Link] = []
+
+        /// Gathers `link`, handing the gathered links to `hasher` when there are `handOverCount`.
+        mutating func add(_ link: Link, to hasher: ChainHasher) {
+            links.append(link)
+            if links.count >= Self.handOverCount { handOver(to: hasher) }
+        }
+
+        /// Hands every gathered link to `hasher`.
+        mutating func handOver(to hasher: ChainHasher) {
+            guard !links.isEmpty else { return }
+            hasher.submit(contentsOf: links)
+            links.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Hashes the links waiting until none are left, then ends.

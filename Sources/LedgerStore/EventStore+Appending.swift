@@ -36,7 +36,9 @@ package struct Appender {
     private let headBefore: Head
     /// Hashes the chain of this transaction's events.
     private let hasher: ChainHasher
-    /// Events appended in this transaction (links handed to `hasher`).
+    /// The links not handed to `hasher` yet: `appended` counts them too.
+    private var links = ChainHasher.LinkBuffer()
+    /// Events appended in this transaction (links handed to `hasher` or gathered in `links`).
     private var appended: Int { Int(lastSeq - headBefore.seq) }
     /// The string ids committed before this transaction (1 through this).
     package let committedStringCount: UInt32
@@ -313,7 +315,7 @@ package struct Appender {
             throw e.adding(context: "seq \(seq)").adding(context: event.dossier.map { "dossier \($0)" } ?? event.type.name)
         }
         // The link and `lastSeq` advance together: `appended` counts both.
-        hasher.submit(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: recordedAt))
+        links.add(ChainHasher.Link(canonical: canonical, seq: seq, version: version, recordedAt: recordedAt), to: hasher)
         lastSeq = seq
         return seq
     }
@@ -357,7 +359,8 @@ package struct Appender {
     package mutating func rollBack(to mark: Appender) {
         precondition(mark.hasher === hasher, "a mark of another transaction")
         self = mark
-        hasher.truncate(to: appended)
+        // The mark's links not handed over yet are its own again; the hasher keeps those handed over before it.
+        hasher.truncate(to: appended - links.links.count)
     }
 
     /// The records of dossier `code` in version order, this transaction's
@@ -406,6 +409,7 @@ package struct Appender {
                 }
             }
         }
+        links.handOver(to: hasher)
         let hashes = hasher.hashes()
         precondition(hashes.count == appended, "the chain's links and the events appended differ")
         guard let last = hashes.last else { return }

@@ -20,27 +20,31 @@ struct ChainHasherTests {
     }
 
     /// Below the worker's threshold, across it, and with batches undone on
-    /// the way (while a worker may be hashing): the hashes are those of the
-    /// links kept, each after the one before it.
+    /// the way (while a worker may be hashing), the links gathered and handed
+    /// over as the appender does (`LinkBuffer`, its copy kept in a batch's
+    /// mark): the hashes are those of the links kept, each after the one before it.
     @Test(arguments: [0, 5, ChainHasher.threshold, 3 * ChainHasher.threshold + 17])
     func hashesMatchTheChainHashedInLine(count: Int) throws {
         let start = SHA256.hash(Array("head before".utf8))
         let hasher = ChainHasher(after: start)
+        var buffer = ChainHasher.LinkBuffer()
         var kept: [ChainHasher.Link] = []
         var i = 0
         while kept.count < count {
             let link = try Self.link(i)
             i += 1
-            hasher.submit(link)
+            buffer.add(link, to: hasher)
             kept.append(link)
             // Every 150th event starts a batch of 40 that is undone.
             if i % 150 == 0 {
-                let mark = hasher.count
-                for j in 0..<40 { hasher.submit(try Self.link(10_000 + i + j)) }
-                hasher.truncate(to: mark)
-                #expect(hasher.count == kept.count)
+                let mark = buffer
+                for j in 0..<40 { buffer.add(try Self.link(10_000 + i + j), to: hasher) }
+                buffer = mark
+                hasher.truncate(to: kept.count - buffer.links.count)
+                #expect(hasher.count + buffer.links.count == kept.count)
             }
         }
+        buffer.handOver(to: hasher)
         #expect(hasher.hashes() == Self.inLine(kept, after: start))
     }
 }
