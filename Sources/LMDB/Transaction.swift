@@ -25,7 +25,7 @@ public struct Transaction {
     /// meanwhile, on another thread, the page cache of the pages it will
     /// append. A hint: it changes nothing the transaction reads or writes,
     /// and does nothing in another transaction.
-    public func prepareCommit() {
+    package func prepareCommit() {
         if !isReadOnly { environment.prepareCommitGrowth() }
     }
 
