@@ -23,7 +23,8 @@ import Synchronization
 /// end up longer than what was written, by at most the range asked for, of
 /// zeros (allocated on the disk). Where `fallocate` is missing (not Linux)
 /// or refused (a file system without it, a full disk), the helper stops and
-/// the write takes fresh pages itself, as without it.
+/// the write takes fresh pages itself, as without it; a call a signal
+/// interrupts is made again.
 ///
 /// Thread rules: `stop()` once, from any thread; the helper never outlives it.
 package final class PageCacheAhead: Sendable {
@@ -50,7 +51,21 @@ package final class PageCacheAhead: Sendable {
             var at = offset
             while at < offset + length, !self.stopped.load(ordering: .acquiring) {
                 let count = min(Self.step, offset + length - at)
-                guard reserve(fd, 0, Int64(at), Int64(count)) == 0, pread(fd, buffer, count, off_t(at)) == count else { return }
+                // A signal (a child process ending, say) interrupts either call: it is made again.
+                var reserved: Int32
+                repeat { reserved = reserve(fd, 0, Int64(at), Int64(count)) } while reserved != 0 && errno == EINTR
+                guard reserved == 0 else { return }
+                var read = 0
+                while read < count {
+                    let n = pread(fd, buffer + read, count - read, off_t(at + read))
+                    if n > 0 {
+                        read += n
+                    } else if n < 0, errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
+                }
                 at += count
             }
         }
