@@ -13,10 +13,11 @@ import Synchronization
 /// (an import's batch) appends tens of megabytes of pages, and its writer
 /// is the thread every other one waits for.
 ///
-/// The helper reserves the range (`fallocate` in mode 0, which allocates
-/// what is not allocated yet and extends the file's size, and never changes
-/// a byte already written) and reads it (`pread`), a mebibyte at a time, so
-/// that the kernel takes the pages, zero-filled, on the helper's core.
+/// The helper reserves the range in one call (`fallocate` in mode 0, which
+/// allocates what is not allocated yet and extends the file's size, and
+/// never changes a byte already written), then reads it (`pread`), a
+/// mebibyte at a time, so that the kernel takes the pages, zero-filled, on
+/// the helper's core.
 ///
 /// A hint only: the helper writes no byte, so whatever the order of its
 /// calls and the writer's, the writer's bytes are the file's. The file may
@@ -31,7 +32,7 @@ package final class PageCacheAhead: Sendable {
     /// The helper thread's name (`/proc/self/task/*/comm` on Linux).
     package static let threadName = "page-cache-ahead"
 
-    /// How much the helper reserves and reads at a time.
+    /// How much the helper reads at a time (and how long `stop()` may wait for it).
     static let step = 1 << 20
 
     private let stopped = Atomic<Bool>(false)
@@ -48,25 +49,22 @@ package final class PageCacheAhead: Sendable {
                 buffer.deallocate()
                 self.finished.signal()
             }
+            // The range is reserved in one call, which holds the file's lock once; then read a step at a time.
+            // A signal interrupts either call: it is made again.
+            var reserved: Int32
+            repeat { reserved = reserve(fd, 0, Int64(offset), Int64(length)) } while reserved != 0 && errno == EINTR
+            guard reserved == 0 else { return }
             var at = offset
             while at < offset + length, !self.stopped.load(ordering: .acquiring) {
                 let count = min(Self.step, offset + length - at)
-                // A signal (a child process ending, say) interrupts either call: it is made again.
-                var reserved: Int32
-                repeat { reserved = reserve(fd, 0, Int64(at), Int64(count)) } while reserved != 0 && errno == EINTR
-                guard reserved == 0 else { return }
-                var read = 0
-                while read < count {
-                    let n = pread(fd, buffer + read, count - read, off_t(at + read))
-                    if n > 0 {
-                        read += n
-                    } else if n < 0, errno == EINTR {
-                        continue
-                    } else {
-                        return
-                    }
+                let n = pread(fd, buffer, count, off_t(at))
+                if n > 0 {
+                    at += n
+                } else if n < 0, errno == EINTR {
+                    continue
+                } else {
+                    return
                 }
-                at += count
             }
         }
         thread.start()
