@@ -16,7 +16,8 @@ import Synchronization
 /// small commit does not wait for a worker.
 ///
 /// Thread rules: `submit`, `hashes` and `truncate` are called by the writer
-/// only (which gathers links in a `LinkBuffer` and submits them together); the worker takes links under the lock and hashes them outside it.
+/// only (which gathers links in a `LinkBuffer` and submits them together);
+/// the worker takes links under the lock and hashes them outside it.
 /// A worker always ends when no links are waiting, so an abandoned
 /// transaction leaves nothing running.
 final class ChainHasher: Sendable {

@@ -32,7 +32,7 @@ package final class PageCacheAhead: Sendable {
     /// The helper thread's name (`/proc/self/task/*/comm` on Linux).
     package static let threadName = "page-cache-ahead"
 
-    /// How much the helper reads at a time (and how long `stop()` may wait for it).
+    /// How much the helper reads at a time.
     static let step = 1 << 20
 
     private let stopped = Atomic<Bool>(false)
@@ -70,8 +70,9 @@ package final class PageCacheAhead: Sendable {
         thread.start()
     }
 
-    /// Stops the helper (it ends after the step it is on) and waits until
-    /// its thread is done with the file, which may then be closed.
+    /// Stops the helper (it ends after the call it is in: the reservation,
+    /// or the read of one step) and waits until its thread is done with the
+    /// file, which may then be closed.
     package func stop() {
         stopped.store(true, ordering: .releasing)
         finished.wait()
