@@ -6,6 +6,19 @@ import Glibc
 /// The file-system and process calls the ledger makes outside LMDB, in one
 /// place: each checks its result and reports a `SystemError`.
 public enum FileSystem {
+    /// A function of the C library that Swift's Glibc module does not
+    /// declare, found by the first of `names` the process has, as `type` (a
+    /// `@convention(c)` function type); nil where it has none (not Linux).
+    package static func cLibraryFunction<F>(_ names: String..., as type: F.Type) -> F? {
+        #if os(Linux)
+        let process = dlopen(nil, RTLD_NOW)
+        for name in names {
+            if let symbol = dlsym(process, name) { return unsafeBitCast(symbol, to: F.self) }
+        }
+        #endif
+        return nil
+    }
+
     /// nil when nothing is at `path`, else whether it is a directory.
     public static func kind(at path: String) -> Bool? {
         var isDirectory: ObjCBool = false

@@ -78,14 +78,7 @@ package final class PageCacheAhead: Sendable {
         finished.wait()
     }
 
-    /// glibc's `fallocate`, looked up once (Swift's Glibc module does not
-    /// declare it); nil where the C library has none.
-    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "fallocate64") ?? dlsym(dlopen(nil, RTLD_NOW), "fallocate") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// glibc's `fallocate`, looked up once; nil where the C library has none.
+    private static let fallocate = FileSystem.cLibraryFunction(
+        "fallocate64", "fallocate", as: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
 }

@@ -56,14 +56,7 @@ package enum WriteBehind {
     /// `SYNC_FILE_RANGE_WRITE` of Linux's `<fcntl.h>`.
     private static let syncFileRangeWrite: UInt32 = 2
 
-    /// glibc's `sync_file_range`, which Swift's Glibc module does not
-    /// declare, looked up once; nil where the C library has none.
-    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// glibc's `sync_file_range`, looked up once; nil where the C library has none.
+    private static let syncFileRange = FileSystem.cLibraryFunction(
+        "sync_file_range", as: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
 }
