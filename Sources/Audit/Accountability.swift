@@ -107,50 +107,46 @@ extension LedgerSnapshot {
     }
 }
 
-/// Median and percentiles of working seconds.
-enum Quantile {
-    static func of(_ sorted: [Int64], _ q: Double) -> Int64 {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[rank(q, count: sorted.count)]
-    }
-
-    /// The index `of` reads in `count` sorted values.
-    static func rank(_ q: Double, count: Int) -> Int {
-        min(max(Int((q * Double(count - 1)).rounded()), 0), count - 1)
-    }
-}
-
-/// Working seconds counted by value: the exact quantiles of `Quantile.of`
-/// in memory that grows with the distinct values held, not with the holds.
+/// Working seconds held, counted to the hundredth of an hour (36 s, the
+/// resolution every report prints) for the median and percentiles, and
+/// exactly for the total. Memory grows with the distinct hundredths held (at
+/// most one per 36 s of the longest hold), not with the holds.
 struct HeldSeconds {
+    /// Holds counted by their working time rounded to the nearest hundredth of an hour.
     private var counts: [Int64: Int] = [:]
     private(set) var count = 0
     private(set) var total: Int64 = 0
 
+    /// `seconds` rounded to the nearest hundredth of an hour, halves away from zero.
+    static func hundredthsOfAnHour(_ seconds: Int64) -> Int64 { Int64((Double(seconds) / 36).rounded()) }
+
     mutating func add(_ seconds: Int64) {
-        counts[seconds, default: 0] += 1
+        counts[Self.hundredthsOfAnHour(seconds), default: 0] += 1
         count += 1
         total += seconds
     }
 
     mutating func add(_ other: HeldSeconds) {
-        for (seconds, n) in other.counts { counts[seconds, default: 0] += n }
+        for (hundredths, n) in other.counts { counts[hundredths, default: 0] += n }
         count += other.count
         total += other.total
     }
 
-    /// `Quantile.of` the sorted values, for each of `qs` (0 when there are none).
+    /// For each of `qs`, the value at the nearest rank `q × (count − 1)` of
+    /// the sorted values added, rounded to the nearest hundredth of an hour
+    /// and given in seconds (a multiple of 36); 0 when none were added.
+    /// Rounding keeps the order, so this is the exact quantile, rounded.
     func quantiles(_ qs: [Double]) -> [Int64] {
         guard count > 0 else { return qs.map { _ in 0 } }
         let values = counts.keys.sorted()
         return qs.map { q in
-            let rank = Quantile.rank(q, count: count)
+            let rank = min(max(Int((q * Double(count - 1)).rounded()), 0), count - 1)
             var seen = 0
             for v in values {
                 seen += counts[v]!
-                if seen > rank { return v }
+                if seen > rank { return v * 36 }
             }
-            return values[values.count - 1]
+            return values[values.count - 1] * 36
         }
     }
 }
@@ -163,14 +159,19 @@ public struct OfficerAccountability: Sendable {
     public var dossiersHandled: Int
     public var stepsHeld: Int
     public var totalHeldSeconds: Int64
+    /// To the hundredth of an hour (`HeldSeconds`).
     public var medianHeldSeconds: Int64
     public var stepsOverBudget: Int
     public var overBudgetSeconds: Int64
     public var supplementRequests: Int
     /// Second or later requests on the same dossier (Decree 61 allows one).
     public var repeatedSupplementRequests: Int
-    /// Dossiers whose due instant passed (processed late, or still open) while this officer held them.
+    /// Dossiers whose due instant passed (processed late, or still open)
+    /// while this officer held them, in code order: all of them, or the
+    /// first `lateListLimit` of them when the record was built with one.
     public var wentLateWhileHeld: [String]
+    /// How many dossiers went late while held (`wentLateWhileHeld` may name fewer).
+    public var wentLateWhileHeldCount: Int
 
     public static func build(_ officer: String, source: DossierSource, asOf: Int64, from: Int64 = .min, to: Int64 = .max) throws -> OfficerAccountability {
         try build([officer], source: source, asOf: asOf, periods: [(from, to)])[0][officer]!
@@ -178,14 +179,35 @@ public struct OfficerAccountability: Sendable {
 
     /// The records of several officers over each of several periods
     /// [from, to), from one visit of the dossiers: element `i` of the result
-    /// holds every officer's record over `periods[i]`.
-    /// - Complexity: O(dossiers' holds and requests × periods) time; memory O(holds of these officers).
+    /// holds every officer's record over `periods[i]`. With a
+    /// `lateListLimit`, each record names at most that many of the dossiers
+    /// that went late while held (the first in code order), and counts all.
+    /// - Complexity: O(dossiers' holds and requests × periods) time. Memory
+    ///   O(officers × periods × (distinct hundredths of an hour held +
+    ///   `lateListLimit`)), not O(dossiers): each dossier is counted and let go.
+    ///   Without a limit, the late dossiers' codes are kept as well.
     public static func build(_ officers: Set<String>, source: DossierSource, asOf: Int64,
-                             periods: [(from: Int64, to: Int64)]) throws -> [[String: OfficerAccountability]] {
+                             periods: [(from: Int64, to: Int64)], lateListLimit: Int? = nil) throws -> [[String: OfficerAccountability]] {
         let calendar = source.reference.calendar
-        struct Tally { var dossiers = Set<ExactText>(); var held: [Int64] = []; var over = 0; var overSeconds: Int64 = 0
-                       var requests = 0; var repeats = 0; var late: [String] = [] }
+        struct Tally {
+            var dossiers = 0, over = 0, requests = 0, repeats = 0, lateCount = 0
+            var held = HeldSeconds()
+            var overSeconds: Int64 = 0
+            /// Codes of dossiers that went late while held; with a limit, at most twice the limit between trims.
+            var late: [String] = []
+
+            mutating func noteLate(_ code: String, limit: Int?) {
+                lateCount += 1
+                late.append(code)
+                if let limit, late.count >= 2 * max(limit, 1) {
+                    late.sort()
+                    late.removeLast(late.count - limit)
+                }
+            }
+        }
         var tallies = periods.map { _ in [String: Tally](uniqueKeysWithValues: officers.map { ($0, Tally()) }) }
+        // The officers counted for the dossier visited, so that each counts it once per period.
+        var handled: [String] = [], wentLateWith: [String] = []
         try source.forEach { state in
             let holds = HoldRecord.holds(of: state, reference: source.reference, asOf: asOf).filter { officers.contains($0.officer) }
             let due = state.dueInstant(calendar: calendar)
@@ -194,9 +216,10 @@ public struct OfficerAccountability: Sendable {
                 !(state.processedAt.map { $0 <= due } ?? false) && (state.endedAt.map { $0 > due } ?? true)
             } ?? false
             for (p, period) in periods.enumerated() {
+                handled.removeAll(keepingCapacity: true)
                 for h in holds where h.from >= period.from && h.from < period.to {
-                    tallies[p][h.officer]!.dossiers.insert(ExactText(state.code))
-                    tallies[p][h.officer]!.held.append(h.heldSeconds)
+                    if !handled.contains(h.officer) { handled.append(h.officer) }
+                    tallies[p][h.officer]!.held.add(h.heldSeconds)
                     if h.overBudgetSeconds > 0 { tallies[p][h.officer]!.over += 1; tallies[p][h.officer]!.overSeconds += h.overBudgetSeconds }
                 }
                 for (i, (seq, who)) in zip(state.supplementRequestSeqs, state.supplementRequesters).enumerated() {
@@ -205,24 +228,30 @@ public struct OfficerAccountability: Sendable {
                     guard at >= period.from && at < period.to else { continue }
                     tallies[p][who]!.requests += 1
                     if i > 0 { tallies[p][who]!.repeats += 1 }
-                    tallies[p][who]!.dossiers.insert(ExactText(state.code))
+                    if !handled.contains(who) { handled.append(who) }
                 }
+                for officer in handled { tallies[p][officer]!.dossiers += 1 }
                 guard wentLate, let due, due < min(asOf, period.to), due >= period.from else { continue }
-                for h in state.holdings where officers.contains(h.officer) && h.from <= due && (h.to ?? .max) > due {
-                    if tallies[p][h.officer]!.late.last != state.code { tallies[p][h.officer]!.late.append(state.code) }
+                wentLateWith.removeAll(keepingCapacity: true)
+                for h in state.holdings where officers.contains(h.officer) && h.from <= due && (h.to ?? .max) > due
+                    && !wentLateWith.contains(h.officer) {
+                    wentLateWith.append(h.officer)
+                    tallies[p][h.officer]!.noteLate(state.code, limit: lateListLimit)
                 }
             }
         }
         return tallies.map { byOfficer in
             byOfficer.reduce(into: [:]) { out, entry in
                 let (officer, t) = entry
-                let held = t.held.sorted()
                 let o = source.reference.officers[officer]
-                out[officer] = OfficerAccountability(officer: officer, name: o?.name, agency: o?.agency, dossiersHandled: t.dossiers.count,
-                                                     stepsHeld: held.count, totalHeldSeconds: held.reduce(0, +),
-                                                     medianHeldSeconds: Quantile.of(held, 0.5), stepsOverBudget: t.over,
+                let late = t.late.sorted()
+                out[officer] = OfficerAccountability(officer: officer, name: o?.name, agency: o?.agency, dossiersHandled: t.dossiers,
+                                                     stepsHeld: t.held.count, totalHeldSeconds: t.held.total,
+                                                     medianHeldSeconds: t.held.quantiles([0.5])[0], stepsOverBudget: t.over,
                                                      overBudgetSeconds: t.overSeconds, supplementRequests: t.requests,
-                                                     repeatedSupplementRequests: t.repeats, wentLateWhileHeld: t.late.sorted())
+                                                     repeatedSupplementRequests: t.repeats,
+                                                     wentLateWhileHeld: lateListLimit.map { Array(late.prefix($0)) } ?? late,
+                                                     wentLateWhileHeldCount: t.lateCount)
             }
         }
     }
@@ -234,6 +263,7 @@ public struct DelayGroup: Sendable {
 
     public var key: String
     public var count: Int
+    /// The median and 90th percentile, to the hundredth of an hour (`HeldSeconds`); the total is exact.
     public var medianSeconds: Int64
     public var p90Seconds: Int64
     public var totalSeconds: Int64
@@ -311,7 +341,8 @@ public struct Handover: Sendable {
     public var from: String
     public var to: String
     public var count: Int
-    /// Median working time the giver held the dossier before handing it over.
+    /// Median working time the giver held the dossier before handing it
+    /// over, to the hundredth of an hour (`HeldSeconds`).
     public var medianHeldSeconds: Int64
 
     public static func network(_ holds: [HoldRecord]) -> [Handover] {
