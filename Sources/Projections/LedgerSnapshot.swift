@@ -107,7 +107,8 @@ extension Ledger {
     /// Drops this process's mapping of the ledger's pages read so far (they
     /// stay in the page cache) when they exceed the budget
     /// (`Environment.residentFileBudget`): long imports call it between
-    /// batches so their resident memory does not grow with the ledger.
+    /// batches, and the site between dossier pages, so that their resident
+    /// memory does not grow with the ledger. Safe inside a transaction.
     public func releaseMappedPagesOverBudget() throws { try store.environment.releaseMappedPagesOverBudget() }
 
     /// Bytes the ledger's pages occupy (every table).

@@ -33,13 +33,16 @@ enum SiteRenderer {
                 for e in audit.entries { if let a = e.event.event.actor { officersNamed.insert(a) } }
                 site.dossiers.insert(ExactText(code))
                 try sink(SitePaths.dossier(code), audit.renderPage(links: links, head: head, ledgerPath: ledger.path))
+                // Each dossier's events lie anywhere in the log: the pages read for them are let go past the budget.
+                try ledger.releaseMappedPagesOverBudget()
             }
             site.officers = officersNamed.filter { reference.officers[$0] != nil }
             update.dossierPages = site.dossiers.count
 
             let period = collector.shown
             let records = try OfficerAccountability.build(site.officers, source: source, asOf: options.asOf,
-                                                          periods: [(period.start(of: period.last), period.end(of: period.last)), (.min, .max)])
+                                                          periods: [(period.start(of: period.last), period.end(of: period.last)), (.min, .max)],
+                                                          lateListLimit: SiteContent.lateListed)
             let (inPeriod, allTime) = (records[0], records[1])
             for id in site.officers.sorted() {
                 try sink(SitePaths.officer(id), site.officerPage(id, inPeriod: inPeriod[id]!, allTime: allTime[id]!, held: holdsListed[id] ?? []))
@@ -74,6 +77,8 @@ struct SiteContent {
     /// Dossiers by the bytes of their codes (`ExactText`), as their pages are named.
     var dossiers: Set<ExactText> = []
     let thresholds = BandThresholds()
+    /// The dossiers that went late while held named on an officer's page, the first in code order.
+    static let lateListed = 50
 
     init(collector: SiteCollector, reference: ReferenceData, options: SiteOptions, head: Head, ledgerPath: String) {
         self.collector = collector
@@ -398,14 +403,13 @@ struct SiteContent {
         row("Hours over budget") { hours($0.overBudgetSeconds) }
         row("Supplement requests") { String($0.supplementRequests) }
         row("Repeated supplement requests") { String($0.repeatedSupplementRequests) }
-        row("Dossiers that went late while held") { String($0.wentLateWhileHeld.count) }
+        row("Dossiers that went late while held") { String($0.wentLateWhileHeldCount) }
         page.add(table.html)
-        let late = allTime.wentLateWhileHeld
-        if !late.isEmpty {
+        let shown = allTime.wentLateWhileHeld, late = allTime.wentLateWhileHeldCount
+        if late > 0 {
             page.section("Dossiers that went late while held", id: "late")
-            let shown = late.prefix(50)
             page.paragraph(shown.map { dossierLink($0, root: root) }.joined(separator: ", ")
-                           + (late.count > shown.count ? " … (\(late.count) in all: <code>dossier-ledger audit officer \(esc(id))</code>)" : ""))
+                           + (late > shown.count ? " … (\(late) in all: <code>dossier-ledger audit officer \(esc(id))</code>)" : ""))
         }
         if !held.isEmpty {
             page.section("Holds on the dossiers listed in this site", id: "holds")

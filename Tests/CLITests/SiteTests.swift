@@ -116,6 +116,23 @@ import Testing
         #expect((1...2).contains(pages.count), "the timeline prints on one or two pages, not \(pages.count)")
         #expect(!pages.sizes.isEmpty && pages.sizes.allSatisfy { abs($0.0 - 595) < 2 && abs($0.1 - 842) < 2 }, "A4: \(pages.sizes)")
 
+        // Officers' pages: the all-time record as `audit officer` gives it.
+        let officerPages = files.filter { $0.hasPrefix("officer/") }
+        #expect(officerPages.count >= 2)
+        for file in officerPages.prefix(2) {
+            let id = String(file.dropFirst("officer/".count).dropLast(".html".count))
+            let cli = try JSONSerialization.jsonObject(with: Data(try Tool.run(["audit", "officer", id, "--as-of", Self.asOf, "--format", "json"],
+                                                                                ledger: ledger).stdout.utf8)) as! [String: Any]
+            let officerPage = try Browser.open(site + "/" + file)
+            #expect(officerPage.console.isEmpty, "console: \(officerPage.console)")
+            let record = DOM.tableRows(officerPage.dom, after: "id=\"record\"").dropFirst()
+            func allTime(_ title: String) -> String? { record.first { $0.first == title }.map { $0[2] } }
+            #expect(allTime("Dossiers handled") == String(cli["dossiersHandled"] as! Int), "\(id)")
+            #expect(allTime("Steps held") == String(cli["stepsHeld"] as! Int), "\(id)")
+            #expect(allTime("Median hours per step") == String(format: "%.1f", ((cli["medianHeldHours"] as! Double) * 10).rounded() / 10), "\(id)")
+            #expect(allTime("Dossiers that went late while held") == String((cli["wentLateWhileHeld"] as! [String]).count), "\(id)")
+        }
+
         try Browser.screenshot(site + "/index.html", to: Self.artefacts + "/index.png")
         try Browser.screenshot(site + "/" + overdue, to: Self.artefacts + "/dossier.png", width: 1000, height: 1600)
         #expect(FileManager.default.fileExists(atPath: Self.artefacts + "/index.png"))
