@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import LedgerContract
 import Projections
@@ -5,8 +6,10 @@ import Projections
 /// The commands a province runs on its whole history, as a user runs them
 /// (child processes, spawn to exit, with peak RSS): `import` of the NDJSON
 /// file into a fresh ledger (made by `init`, not timed), `rebuild` (each of
-/// the two after `sync(2)`, not timed), `verify`, `violations --as-of` and
-/// `audit delays`; and the SHA-256 of the hash chain against coreutils'
+/// the two after `sync(2)`, not timed), `verify`, `violations --as-of`,
+/// `audit delays`, `audit handovers`, `audit officer` (the officer who held
+/// the most working time), and the two that gather the most, `site` and
+/// `replay`; and the SHA-256 of the hash chain against coreutils'
 /// `sha256sum` over the same bytes (the NDJSON file).
 enum CommandsBenchmark {
     static let memoryGoal = 512.0 * 1_048_576
@@ -23,7 +26,12 @@ enum CommandsBenchmark {
         let verify = try ReportBenchmark.run(["--ledger", ledger.path, "verify"])
         let violations = try ReportBenchmark.run(["--ledger", ledger.path, "violations", "--as-of", "2025-12-31", "--format", "ndjson"])
         let delays = try ReportBenchmark.run(["--ledger", ledger.path, "audit", "delays", "--format", "ndjson"])
-        try? FileManager.default.removeItem(atPath: fresh)
+        let handovers = try ReportBenchmark.run(["--ledger", ledger.path, "audit", "handovers", "--format", "ndjson"])
+        let busiest = try busiestOfficer(ledger)
+        let officer = try ReportBenchmark.run(["--ledger", ledger.path, "audit", "officer", busiest, "--format", "json"])
+        let site = try ReportBenchmark.run(["--ledger", ledger.path, "site", "--out", directory + "/site"])
+        let replay = try ReportBenchmark.run(["--ledger", ledger.path, "replay", "--as-of", "2025-06-30", "--out", directory + "/replay"])
+        for made in [fresh, directory + "/site", directory + "/replay"] { try? FileManager.default.removeItem(atPath: made) }
 
         // SHA-256: the ledger's implementation over the file's bytes, against sha256sum over the same file.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: input.path))
@@ -41,10 +49,10 @@ enum CommandsBenchmark {
 
         let events = Double(input.events)
         let importRate = events / imported.seconds, verifyRate = events / verify.seconds
-        let peaks = [imported, rebuild, verify, violations, delays].map(\.peakRSSBytes)
+        let peaks = [imported, rebuild, verify, violations, delays, handovers, officer, site, replay].map(\.peakRSSBytes)
         return Figure(
             name: "commands",
-            subject: Side(label: "import of the NDJSON file into a fresh ledger, rebuild, verify, violations --as-of 2025-12-31, audit delays (\(grouped(events)) events)",
+            subject: Side(label: "import of the NDJSON file into a fresh ledger, rebuild, verify, violations --as-of 2025-12-31, audit delays, handovers and officer, site, replay --as-of 2025-06-30 (\(grouped(events)) events)",
                           values: [Value("importEventsPerSecond", importRate, .eventsPerSecond, label: "import"),
                                    Value("importPeakRSSBytes", imported.peakRSSBytes, .bytes, label: "import peak RSS"),
                                    Value("rebuildSeconds", rebuild.seconds, .seconds, label: "rebuild"),
@@ -54,6 +62,10 @@ enum CommandsBenchmark {
                                    Value("violationsSeconds", violations.seconds, .seconds, label: "violations --as-of"),
                                    Value("violationsPeakRSSBytes", violations.peakRSSBytes, .bytes, label: "violations peak RSS"),
                                    Value("auditDelaysPeakRSSBytes", delays.peakRSSBytes, .bytes, label: "audit delays peak RSS"),
+                                   Value("auditHandoversPeakRSSBytes", handovers.peakRSSBytes, .bytes, label: "audit handovers peak RSS"),
+                                   Value("auditOfficerPeakRSSBytes", officer.peakRSSBytes, .bytes, label: "audit officer peak RSS"),
+                                   Value("sitePeakRSSBytes", site.peakRSSBytes, .bytes, label: "site peak RSS"),
+                                   Value("replayPeakRSSBytes", replay.peakRSSBytes, .bytes, label: "replay peak RSS"),
                                    Value("sha256MegabytesPerSecond", megabytes / ourSeconds, .megabytesPerSecond,
                                          label: "SHA-256 (\(SHA256.Implementation.fastest.rawValue))"),
                                    Value("sha256PortableMegabytesPerSecond", megabytes / portableSeconds, .megabytesPerSecond,
@@ -71,7 +83,22 @@ enum CommandsBenchmark {
             details: [Value("importDiskReadBytes", imported.diskReadBytes, .bytes, label: "import read from the disk"),
                       Value("rebuildDiskReadBytes", rebuild.diskReadBytes, .bytes, label: "rebuild read from the disk"),
                       Value("verifyDiskReadBytes", verify.diskReadBytes, .bytes, label: "verify read from the disk"),
-                      Value("violationsDiskReadBytes", violations.diskReadBytes, .bytes, label: "violations read from the disk")])
+                      Value("violationsDiskReadBytes", violations.diskReadBytes, .bytes, label: "violations read from the disk"),
+                      Value("auditHandoversSeconds", handovers.seconds, .seconds, label: "audit handovers"),
+                      Value("auditOfficerSeconds", officer.seconds, .seconds, label: "audit officer \(busiest)"),
+                      Value("siteSeconds", site.seconds, .seconds, label: "site"),
+                      Value("replaySeconds", replay.seconds, .seconds, label: "replay")])
+    }
+
+    /// The officer who held the most working time (not timed): `audit officer` keeps the most for them.
+    static func busiestOfficer(_ ledger: Ledger) throws -> String {
+        try ledger.read { snapshot in
+            var ranking = DelayGroup.Ranking(by: .officer)
+            let yearEnd = try Timestamp(rfc3339: "2025-12-31T23:59:59+07:00").seconds
+            try snapshot.dossierSource().forEachHold(asOf: yearEnd) { ranking.add($0) }
+            guard let first = ranking.ranked().first else { throw BenchError("no officer held a dossier") }
+            return first.key
+        }
     }
 
     static func decimalMegabytes(_ mb: Double) -> String { String(format: "%.1f MB", mb) }

@@ -175,7 +175,7 @@ struct LedgerBench {
                 }
             }
             if only.contains("commands") {
-                progress("commands (import, rebuild, verify, violations, audit delays)…")
+                progress("commands (import, rebuild, verify, violations, audit, site, replay)…")
                 if let figure = try CommandsBenchmark.figure(ledger, input: input, directory: try ScratchDirectory.inside(scratch, "commands")) {
                     figures["commands"] = figure
                 } else {
