@@ -317,14 +317,28 @@ public final class Environment: @unchecked Sendable {
 
     /// The resident file-backed memory (the ledger's mapped pages, the
     /// executable and its libraries) a process lets a ledger's reads keep:
-    /// the log's scans and folds and the appends release the mapped pages
-    /// when it is exceeded (`releaseMappedPagesOverBudget`,
-    /// `MappedRegion.releaseOverBudget`). Their window of the ledger is this
+    /// the log's scans and folds release the mapped pages when it is
+    /// exceeded (`releaseMappedPagesOverBudget`,
+    /// `MappedRegion.releaseOverBudget`); a write keeps to
+    /// `residentFileBudgetWhileWriting`. Their window of the ledger is this
     /// size however large the ledger; below it, pages read stay mapped, and
     /// are not faulted in again by the other reader of `verify`, or by the
     /// next chunk of a fold. Walks that do not come back (replays, feeds)
     /// release everything as they go instead.
     public static let residentFileBudget = 192 << 20
+
+    /// The budget of `residentFileBudget` for a write transaction
+    /// (`MappedPageBudget` in an append): smaller, because a writer also
+    /// holds its batch's dirty pages on the heap, and because what it maps
+    /// is mostly pages it never reads. It looks entries up all over its
+    /// tables, and each page it reads first maps the 64 KiB around it (the
+    /// kernel's fault-around, whatever `madvise` says), so its pages in use
+    /// are a sixteenth of the budget or less whatever the budget. Reading a
+    /// released page again is a minor fault on a page still in the page
+    /// cache: an import of 10^7 events released about 40 times and ran as
+    /// fast with this budget as with `residentFileBudget`, and its peak fell
+    /// from 494–504 MB to 405 MB.
+    public static let residentFileBudgetWhileWriting = 96 << 20
 
     /// Drops this process's mapping of the ledger's pages when its resident
     /// file-backed memory exceeds `residentFileBudget` (or cannot be read):
@@ -394,6 +408,44 @@ public final class Environment: @unchecked Sendable {
             do { try FileSystem.releaseMapping(range, subject: "ledger \(path)") } catch {
                 throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
             }
+        }
+    }
+
+    /// Keeps the mapped pages a long write touches within a budget
+    /// (`residentFileBudgetWhileWriting` for an append): a write looks up
+    /// each entry where it lies in its table, and a fault maps the pages
+    /// around the one read, so a large batch would otherwise map most of the
+    /// tables it touches. `step()` once per entry written; every `interval`
+    /// steps it reads the process's resident file-backed memory and, over
+    /// the budget, releases the map's pages (`MappedRegion.releaseAll`). The
+    /// map's region is found at the first check, so a small write costs
+    /// nothing.
+    ///
+    /// Use it only inside the transaction it was made for.
+    public struct MappedPageBudget {
+        private let environment: Environment
+        private let transaction: Transaction
+        private var region: MappedRegion?
+        private let budget: Int
+        private let mask: Int
+        private var steps = 0
+
+        /// - Parameters:
+        ///   - budget: resident file-backed bytes of the process above which the map's pages are released.
+        ///   - interval: a power of two.
+        public init(_ environment: Environment, in txn: Transaction, budget: Int = Environment.residentFileBudget, checkingEvery interval: Int = 1024) {
+            precondition(interval > 0 && interval & (interval - 1) == 0, "the interval is a power of two")
+            self.environment = environment
+            transaction = txn
+            self.budget = budget
+            mask = interval - 1
+        }
+
+        public mutating func step() throws {
+            steps &+= 1
+            guard steps & mask == 0 else { return }
+            if region == nil { region = try environment.mappedRegion(in: transaction) }
+            try region!.releaseAll(ifResidentFileBytesExceed: budget)
         }
     }
 

@@ -381,6 +381,12 @@ package struct Appender {
     /// the last `append`: the changed streams are moved out as they are
     /// written.
     package mutating func finish(in txn: Transaction) throws {
+        var mappedPages = Environment.MappedPageBudget(store.environment, in: txn)
+        try finish(in: txn, mappedPages: &mappedPages)
+    }
+
+    /// `finish(in:)`, counting its steps in the batch's `mappedPages`.
+    package mutating func finish(in txn: Transaction, mappedPages: inout Environment.MappedPageBudget) throws {
         try enterClaimedAtEnd(in: txn)
         // In number order: the streams table's keys, and roughly the order the dossiers arrived in.
         // Each dossier's number and slot, sorted: the comparisons touch no code or stream.
@@ -407,6 +413,7 @@ package struct Appender {
                 } catch let e as LMDBError {
                     throw e.adding(context: "dossier \(touched[slot].key.code)").adding(context: "writing its stream")
                 }
+                try mappedPages.step()
             }
         }
         links.handOver(to: hasher)

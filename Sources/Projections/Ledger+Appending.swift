@@ -376,13 +376,11 @@ struct AppendSession {
     /// knows the strings interned so far, this transaction's included.
     var fold: DossierFold
 
-    /// Events appended since the mapped pages were last checked against the
-    /// budget (every 1,024 in a transaction). Each looks up its dossier's
-    /// rows where they lie in the tables, and a fault maps the pages around
-    /// a read: a large batch would otherwise map most of the tables it touches.
-    var appendedSinceRelease = 0
-    /// The map's region, found when first released in this transaction.
-    var mappedRegion: Environment.MappedRegion?
+    /// The mapped pages the batch touches, kept within the writer's budget
+    /// (checked every 128 steps, so that the pages mapped between two checks
+    /// stay a few MB): a step per event appended, and per row, stream and
+    /// dossier entry written at its end.
+    var mappedPages: Environment.MappedPageBudget
 
     /// A dossier's state as this transaction changed it.
     struct ChangedState {
@@ -404,6 +402,8 @@ struct AppendSession {
         projections = try ledger.projections(in: txn)
         appender = try Appender(store: ledger.store, in: txn)
         reference = try ledger.reference(in: txn)
+        mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn, budget: Environment.residentFileBudgetWhileWriting,
+                                                   checkingEvery: 128)
         fold = DossierFold(reader: DossierEvent.Reader(strings: try ledger.store.stringTexts(in: txn).prefix(Int(appender.committedStringCount))))
     }
 
@@ -444,12 +444,7 @@ struct AppendSession {
 
     /// Appends `prepared` in `txn`, its record through `logCursor`, a cursor on the log in `txn`.
     mutating func append(_ prepared: PreparedEvent, recordedAt: Timestamp, txn: Transaction, through logCursor: Cursor) throws {
-        appendedSinceRelease += 1
-        if appendedSinceRelease >= 1024 {
-            if mappedRegion == nil { mappedRegion = try ledger.store.environment.mappedRegion(in: txn) }
-            try mappedRegion!.releaseOverBudget()
-            appendedSinceRelease = 0
-        }
+        try mappedPages.step()
         // The event is read where the prepared event holds it, not copied out
         // (a copy retains each of its strings and arrays, made on the parse thread).
         let line = prepared.input.line
@@ -552,10 +547,11 @@ struct AppendSession {
                     reference = references[referenceIndex]
                 }
                 try writer.write(change.state, reference: reference, in: txn)
+                try mappedPages.step()
             }
         }
         try writer.finish(checkpoint: appender.lastSeq, in: txn)
-        try appender.finish(in: txn)
+        try appender.finish(in: txn, mappedPages: &mappedPages)
     }
 }
 

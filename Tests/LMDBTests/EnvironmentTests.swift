@@ -59,6 +59,42 @@ struct EnvironmentTests {
         }
     }
 
+    @Test func aWriteKeepsItsMappedPagesWithinItsBudget() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("pages", create: true)
+        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+        try env.write { txn in
+            for n: UInt32 in 0..<4096 { try txn.put(db, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }   // a leaf page each
+        }
+        try env.releaseMappedPages()
+        /// Rewrites every value (each leaf page read through the map, then copied), stepping `budget`
+        /// after each; gives how far the process's resident file-backed memory rose above where it began.
+        func rewrite(to byte: UInt8, budget: (Int, Transaction) -> Environment.MappedPageBudget?) throws -> Int {
+            try env.write { txn in
+                let start = try #require(FileSystem.residentFileBackedBytes())
+                var pages = budget(start, txn)
+                var highest = start
+                for n: UInt32 in 0..<4096 {
+                    #expect(try txn.get(db, key: key(n))?.first == byte - 1)
+                    try txn.put(db, key: key(n), value: [UInt8](repeating: byte, count: 3000))
+                    try pages?.step()
+                    highest = max(highest, try #require(FileSystem.residentFileBackedBytes()))
+                }
+                return highest - start
+            }
+        }
+        let unbounded = try rewrite(to: 8) { _, _ in nil }
+        #expect(unbounded >= 12 << 20, "the 16 MB of leaf pages read stay mapped without a budget")
+        try env.releaseMappedPages()
+        let bounded = try rewrite(to: 9) { start, txn in Environment.MappedPageBudget(env, in: txn, budget: start + (2 << 20), checkingEvery: 16) }
+        // Over the budget by at most what 16 steps map (a page and the 64 KiB around it each).
+        #expect(bounded <= (2 << 20) + 16 * (68 << 10), "rose \(bounded) bytes")
+        let values = try env.read { txn in try (0..<4096).map { try txn.get(db, key: key($0))?.first } }
+        #expect(values.allSatisfy { $0 == 9 }, "releasing the map inside the write changed nothing written")
+    }
+
     @Test func abortedWriteLeavesNothing() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
