@@ -329,16 +329,17 @@ public final class Environment: @unchecked Sendable {
 
     /// The budget of `residentFileBudget` for a write transaction
     /// (`MappedPageBudget` in an append): smaller, because a writer also
-    /// holds its batch's dirty pages on the heap, and because what it maps
-    /// is mostly pages it never reads. It looks entries up all over its
-    /// tables, and each page it reads first maps the 64 KiB around it (the
-    /// kernel's fault-around, whatever `madvise` says), so its pages in use
-    /// are a sixteenth of the budget or less whatever the budget. Reading a
-    /// released page again is a minor fault on a page still in the page
-    /// cache: an import of 10^7 events released about 40 times and ran as
-    /// fast with this budget as with `residentFileBudget`, and its peak fell
-    /// from 494–504 MB to 405 MB.
-    public static let residentFileBudgetWhileWriting = 96 << 20
+    /// holds its batch's dirty pages on the heap. What a writer maps is
+    /// mostly pages it never reads: it looks entries up all over its tables,
+    /// and each page it reads first maps the 64 KiB around it (the kernel's
+    /// fault-around, whatever `madvise` says). Reading a released page again
+    /// is a minor fault on a page still in the page cache, but each release
+    /// costs the writer its whole working set of mappings: imports of 10^7
+    /// events ran as fast with this budget as with `residentFileBudget`
+    /// (36.0 s against 36.3 s on average, interleaved) and peaked at 437–455
+    /// MiB instead of 491–496 MiB; with 96 MiB they peaked at 382–394 MiB
+    /// but ran 5–15 % slower.
+    public static let residentFileBudgetWhileWriting = 160 << 20
 
     /// Drops this process's mapping of the ledger's pages when its resident
     /// file-backed memory exceeds `residentFileBudget` (or cannot be read):
