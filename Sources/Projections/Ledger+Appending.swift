@@ -376,10 +376,11 @@ struct AppendSession {
     /// knows the strings interned so far, this transaction's included.
     var fold: DossierFold
 
-    /// The mapped pages the batch touches, kept within the writer's budget
-    /// (checked every 128 steps, so that the pages mapped between two checks
-    /// stay a few MB): a step per event appended, and per row, stream and
-    /// dossier entry written at its end.
+    /// The mapped pages the batch touches, kept within the writer's budget:
+    /// a step per event appended, and per row, stream and dossier entry
+    /// written at its end, checked every 128 steps (a step maps a few pages
+    /// and the 64 KiB around each, so a check every 1,024 let the map
+    /// overshoot its budget by tens of MB).
     var mappedPages: Environment.MappedPageBudget
 
     /// A dossier's state as this transaction changed it.
