@@ -13,6 +13,10 @@ enum DurableCommitBenchmark {
     /// one ledger process. Each blocks until its append is durable, so a
     /// commit can carry at most this many appends.
     static let writers = 64
+    /// A smaller group, measured too: a commit's cost at two group sizes
+    /// gives what each further append adds, and so the most any number of
+    /// writers could gain (`Marginal`).
+    static let fewerWriters = 16
     static let secondsPerMode = 2.0
     /// At most this many dossier events are prepared (not timed): enough that
     /// no writer runs out before `secondsPerMode`.
@@ -155,10 +159,35 @@ enum DurableCommitBenchmark {
         return outcome
     }
 
-    static func figure(single s: Outcome, concurrent c: Outcome, disk: DiskTimes?) -> Figure {
+    /// A commit's wall time as a line in the appends it carries, fitted
+    /// through two group sizes: `baseMilliseconds` + `perAppendMilliseconds`
+    /// × appends. As writers grow the ratio to one writer tends to
+    /// `bound`: the single writer's time per commit over what each further
+    /// append adds to a group's.
+    struct Marginal {
+        var baseMilliseconds: Double
+        var perAppendMilliseconds: Double
+        var bound: Double
+    }
+
+    static func marginal(single: Outcome, fewer: Outcome, concurrent: Outcome) -> Marginal? {
+        func point(_ o: Outcome) -> (appends: Double, milliseconds: Double) {
+            (Double(o.appends) / Double(max(1, o.commits)), o.seconds * 1000 / Double(max(1, o.commits)))
+        }
+        let (a, b) = (point(fewer), point(concurrent))
+        guard b.appends - a.appends >= 1 else { return nil }
+        let slope = (b.milliseconds - a.milliseconds) / (b.appends - a.appends)
+        guard slope > 0 else { return nil }
+        return Marginal(baseMilliseconds: b.milliseconds - slope * b.appends, perAppendMilliseconds: slope,
+                        bound: point(single).milliseconds / slope)
+    }
+
+    static func figure(single s: Outcome, fewer f: Outcome, concurrent c: Outcome, disk: DiskTimes?) -> Figure {
         var single = s, concurrent = c
         let ratio = concurrent.eventsPerSecond / single.eventsPerSecond
         let perCommit = Double(concurrent.appends) / Double(max(1, concurrent.commits))
+        let fewerPerCommit = Double(f.appends) / Double(max(1, f.commits))
+        let line = marginal(single: s, fewer: f, concurrent: c)
         var notes = [
             "each append of 1–10 events (mean 5.5) waits for a durable commit (fsync); 1 writer: \(grouped(Double(single.appends))) appends in \(grouped(Double(single.commits))) commits; \(writers) writers: \(grouped(Double(concurrent.appends))) appends in \(grouped(Double(concurrent.commits))) commits (\(String(format: "%.1f", perCommit)) per commit)",
         ]
@@ -173,6 +202,9 @@ enum DurableCommitBenchmark {
         let goalCommitMilliseconds = perCommit * singleCommitMilliseconds / groupCommitGoal
         if let disk {
             notes.append("the disk alone, timed in this run: a group commit wrote \(disk.groupPages) pages of 4 KiB, and writing that many at random offsets of a file the ledger's size, then fdatasync, took \(String(format: "%.2f", disk.groupScattered)) ms (as one contiguous run: \(String(format: "%.2f", disk.groupContiguous)) ms); the single writer's \(disk.singlePages) pages took \(String(format: "%.2f", disk.singleScattered)) ms. \(Int(groupCommitGoal))× at \(String(format: "%.1f", perCommit)) appends per commit needs a whole group commit within \(String(format: "%.2f", goalCommitMilliseconds)) ms")
+        }
+        if let line {
+            notes.append("\(fewerWriters) writers shared commits of \(String(format: "%.1f", fewerPerCommit)) appends (\(String(format: "%.2f", f.seconds * 1000 / Double(max(1, f.commits)))) ms each): a commit takes about \(String(format: "%.2f", line.baseMilliseconds)) ms + \(String(format: "%.3f", line.perAppendMilliseconds)) ms an append, so however many writers wait, the ratio to 1 writer stays under \(String(format: "%.1f", line.bound))× (1 writer's commit / what each further append adds); \(Int(groupCommitGoal))× needs an append to add at most \(String(format: "%.3f", single.seconds * 1000 / Double(max(1, single.commits)) / groupCommitGoal)) ms")
         }
         notes.append("slowest append: 1 writer \(String(format: "%.2f", single.latencies.microseconds(atPercentile: 1) / 1000)) ms; \(writers) writers \(String(format: "%.2f", concurrent.latencies.microseconds(atPercentile: 1) / 1000)) ms")
         if concurrent.exhausted + single.exhausted > 0 {
@@ -201,7 +233,13 @@ enum DurableCommitBenchmark {
                       Value("singleWriterAppendsPerCommit", Double(single.appends) / Double(max(1, single.commits)), .count),
                       Value("commitMilliseconds", groupCommitMilliseconds, .milliseconds),
                       Value("singleWriterCommitMilliseconds", singleCommitMilliseconds, .milliseconds),
-                      Value("goalCommitMilliseconds", goalCommitMilliseconds, .milliseconds)]
+                      Value("goalCommitMilliseconds", goalCommitMilliseconds, .milliseconds),
+                      Value("fewerWriters", Double(fewerWriters), .count),
+                      Value("fewerWritersAppendsPerCommit", fewerPerCommit, .count)]
+                + (line.map { line in
+                    [Value("commitMillisecondsPerAppend", line.perAppendMilliseconds, .milliseconds),
+                     Value("ratioBoundWithManyWriters", line.bound, .ratio)]
+                } ?? [])
                 + (disk.map { disk in
                     [Value("groupCommitPages", Double(disk.groupPages), .count),
                      Value("singleWriterCommitPages", Double(disk.singlePages), .count),

@@ -129,10 +129,12 @@ struct LedgerBench {
             progress("durable small commits…")
             let workload = try DurableCommitBenchmark.workload(input)
             let single = try DurableCommitBenchmark.measure(workload, writers: 1, directory: scratch.child("durable-1"))
+            let fewer = try DurableCommitBenchmark.measure(workload, writers: DurableCommitBenchmark.fewerWriters,
+                                                           directory: scratch.child("durable-\(DurableCommitBenchmark.fewerWriters)"))
             let concurrent = try DurableCommitBenchmark.measure(workload, writers: DurableCommitBenchmark.writers,
                                                                 directory: scratch.child("durable-\(DurableCommitBenchmark.writers)"))
             let disk = try DurableCommitBenchmark.disk(single: single, concurrent: concurrent, directory: scratch.path)
-            figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, concurrent: concurrent, disk: disk)
+            figures["durableSmallCommits"] = DurableCommitBenchmark.figure(single: single, fewer: fewer, concurrent: concurrent, disk: disk)
         }
         if !only.isDisjoint(with: Set(["append", "rebuild", "lookups", "audit", "auditDelays", "storage", "memory", "subscriptions", "warehouse", "commands"])
             .union(reportFigures)) {
