@@ -343,6 +343,8 @@ enum Help {
         hours held, and the share over budget, ranked by total.
         handovers: who hands dossiers to whom, with counts and the median
         working time held before the handover.
+        Hours are given to the hundredth: a median or percentile is the exact
+        one, rounded to the hundredth of an hour.
         All take --as-of T or --known-at T to replay the ledger at a past instant.
         """,
         "replay": """
