@@ -412,15 +412,16 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
-    /// Keeps the mapped pages a long write touches within a budget
+    /// Keeps the mapped pages a long write or read touches within a budget
     /// (`residentFileBudgetWhileWriting` for an append): a write looks up
     /// each entry where it lies in its table, and a fault maps the pages
     /// around the one read, so a large batch would otherwise map most of the
-    /// tables it touches. `step()` once per entry written; every `interval`
+    /// tables it touches, and a long read all it passes. `step()` once per
+    /// entry written or read; every `interval`
     /// steps it reads the process's resident file-backed memory and, over
     /// the budget, releases the map's pages (`MappedRegion.releaseAll`). The
-    /// map's region is found at the first check, so a small write costs
-    /// nothing.
+    /// map's region is found at the first release, so a write or read that
+    /// stays within the budget costs a read of `/proc/self/statm` per check.
     ///
     /// Use it only inside the transaction it was made for.
     public struct MappedPageBudget {
@@ -444,9 +445,9 @@ public final class Environment: @unchecked Sendable {
 
         public mutating func step() throws {
             steps &+= 1
-            guard steps & mask == 0 else { return }
+            guard steps & mask == 0, Environment.residentFileBytesExceed(budget) else { return }
             if region == nil { region = try environment.mappedRegion(in: transaction) }
-            try region!.releaseAll(ifResidentFileBytesExceed: budget)
+            try region!.releaseAll()
         }
     }
 
