@@ -416,12 +416,12 @@ public final class Environment: @unchecked Sendable {
     /// (`residentFileBudgetWhileWriting` for an append): a write looks up
     /// each entry where it lies in its table, and a fault maps the pages
     /// around the one read, so a large batch would otherwise map most of the
-    /// tables it touches, and a long read all it passes. `step()` once per
-    /// entry written or read; every `interval`
-    /// steps it reads the process's resident file-backed memory and, over
-    /// the budget, releases the map's pages (`MappedRegion.releaseAll`). The
-    /// map's region is found at the first release, so a write or read that
-    /// stays within the budget costs a read of `/proc/self/statm` per check.
+    /// tables it touches, and a long read all it passes. Call `step()` once
+    /// per entry written or read; every `interval` steps it reads the
+    /// process's resident file-backed memory and, over the budget, releases
+    /// the map's pages (`MappedRegion.releaseAll`). The map's region is
+    /// found at the first release, so a write or read that stays within the
+    /// budget costs one read of `/proc/self/statm` per check.
     ///
     /// Use it only inside the transaction it was made for.
     public struct MappedPageBudget {
