@@ -63,6 +63,10 @@ enum DurableCommitBenchmark {
         /// The ledger's data file at the end.
         var fileBytes = 0
         var eventsPerSecond: Double { Double(events) / seconds }
+        /// Appends a commit carried, on average.
+        var appendsPerCommit: Double { Double(appends) / Double(max(1, commits)) }
+        /// Wall time per commit, appends waiting for it included.
+        var millisecondsPerCommit: Double { seconds * 1000 / Double(max(1, commits)) }
         /// Pages (4 KiB) a commit wrote, on average.
         var pagesPerCommit: Double? {
             bytesWritten.map { Double($0) / Double(DiskBaseline.pageSize) / Double(max(1, commits)) }
@@ -171,28 +175,24 @@ enum DurableCommitBenchmark {
     }
 
     static func marginal(single: Outcome, fewer: Outcome, concurrent: Outcome) -> Marginal? {
-        func point(_ o: Outcome) -> (appends: Double, milliseconds: Double) {
-            (Double(o.appends) / Double(max(1, o.commits)), o.seconds * 1000 / Double(max(1, o.commits)))
-        }
-        let (a, b) = (point(fewer), point(concurrent))
-        guard b.appends - a.appends >= 1 else { return nil }
-        let slope = (b.milliseconds - a.milliseconds) / (b.appends - a.appends)
+        let (a, b) = (fewer, concurrent)
+        guard b.appendsPerCommit - a.appendsPerCommit >= 1 else { return nil }
+        let slope = (b.millisecondsPerCommit - a.millisecondsPerCommit) / (b.appendsPerCommit - a.appendsPerCommit)
         guard slope > 0 else { return nil }
-        return Marginal(baseMilliseconds: b.milliseconds - slope * b.appends, perAppendMilliseconds: slope,
-                        bound: point(single).milliseconds / slope)
+        return Marginal(baseMilliseconds: b.millisecondsPerCommit - slope * b.appendsPerCommit, perAppendMilliseconds: slope,
+                        bound: single.millisecondsPerCommit / slope)
     }
 
     static func figure(single s: Outcome, fewer f: Outcome, concurrent c: Outcome, disk: DiskTimes?) -> Figure {
         var single = s, concurrent = c
         let ratio = concurrent.eventsPerSecond / single.eventsPerSecond
-        let perCommit = Double(concurrent.appends) / Double(max(1, concurrent.commits))
-        let fewerPerCommit = Double(f.appends) / Double(max(1, f.commits))
+        let perCommit = concurrent.appendsPerCommit
         let line = marginal(single: s, fewer: f, concurrent: c)
         var notes = [
             "each append of 1–10 events (mean 5.5) waits for a durable commit (fsync); 1 writer: \(grouped(Double(single.appends))) appends in \(grouped(Double(single.commits))) commits; \(writers) writers: \(grouped(Double(concurrent.appends))) appends in \(grouped(Double(concurrent.commits))) commits (\(String(format: "%.1f", perCommit)) per commit)",
         ]
-        let singleCommitMilliseconds = single.seconds * 1000 / Double(max(1, single.commits))
-        let groupCommitMilliseconds = concurrent.seconds * 1000 / Double(max(1, concurrent.commits))
+        let singleCommitMilliseconds = single.millisecondsPerCommit
+        let groupCommitMilliseconds = concurrent.millisecondsPerCommit
         let eventsPerCommit = Double(concurrent.events) / Double(max(1, concurrent.commits))
         if perCommit < 1.05 {
             notes.append("no group commit observed: every append committed by itself")
@@ -204,7 +204,7 @@ enum DurableCommitBenchmark {
             notes.append("the disk alone, timed in this run: a group commit wrote \(disk.groupPages) pages of 4 KiB, and writing that many at random offsets of a file the ledger's size, then fdatasync, took \(String(format: "%.2f", disk.groupScattered)) ms (as one contiguous run: \(String(format: "%.2f", disk.groupContiguous)) ms); the single writer's \(disk.singlePages) pages took \(String(format: "%.2f", disk.singleScattered)) ms. \(Int(groupCommitGoal))× at \(String(format: "%.1f", perCommit)) appends per commit needs a whole group commit within \(String(format: "%.2f", goalCommitMilliseconds)) ms")
         }
         if let line {
-            notes.append("\(fewerWriters) writers shared commits of \(String(format: "%.1f", fewerPerCommit)) appends (\(String(format: "%.2f", f.seconds * 1000 / Double(max(1, f.commits)))) ms each): a commit takes about \(String(format: "%.2f", line.baseMilliseconds)) ms + \(String(format: "%.3f", line.perAppendMilliseconds)) ms an append, so however many writers wait, the ratio to 1 writer stays under \(String(format: "%.1f", line.bound))× (1 writer's commit / what each further append adds); \(Int(groupCommitGoal))× needs an append to add at most \(String(format: "%.3f", single.seconds * 1000 / Double(max(1, single.commits)) / groupCommitGoal)) ms")
+            notes.append("\(fewerWriters) writers shared commits of \(String(format: "%.1f", f.appendsPerCommit)) appends (\(String(format: "%.2f", f.millisecondsPerCommit)) ms each): a commit takes about \(String(format: "%.2f", line.baseMilliseconds)) ms + \(String(format: "%.3f", line.perAppendMilliseconds)) ms an append, so however many writers wait, the ratio to 1 writer stays under \(String(format: "%.1f", line.bound))× (1 writer's commit / what each further append adds); \(Int(groupCommitGoal))× needs an append to add at most \(String(format: "%.3f", singleCommitMilliseconds / groupCommitGoal)) ms")
         }
         notes.append("slowest append: 1 writer \(String(format: "%.2f", single.latencies.microseconds(atPercentile: 1) / 1000)) ms; \(writers) writers \(String(format: "%.2f", concurrent.latencies.microseconds(atPercentile: 1) / 1000)) ms")
         if concurrent.exhausted + single.exhausted > 0 {
@@ -230,12 +230,12 @@ enum DurableCommitBenchmark {
                       Value("appendsPerCommit", perCommit, .count),
                       Value("appends", Double(concurrent.appends), .count),
                       Value("commits", Double(concurrent.commits), .count),
-                      Value("singleWriterAppendsPerCommit", Double(single.appends) / Double(max(1, single.commits)), .count),
+                      Value("singleWriterAppendsPerCommit", single.appendsPerCommit, .count),
                       Value("commitMilliseconds", groupCommitMilliseconds, .milliseconds),
                       Value("singleWriterCommitMilliseconds", singleCommitMilliseconds, .milliseconds),
                       Value("goalCommitMilliseconds", goalCommitMilliseconds, .milliseconds),
                       Value("fewerWriters", Double(fewerWriters), .count),
-                      Value("fewerWritersAppendsPerCommit", fewerPerCommit, .count)]
+                      Value("fewerWritersAppendsPerCommit", f.appendsPerCommit, .count)]
                 + (line.map { line in
                     [Value("commitMillisecondsPerAppend", line.perAppendMilliseconds, .milliseconds),
                      Value("ratioBoundWithManyWriters", line.bound, .ratio)]
