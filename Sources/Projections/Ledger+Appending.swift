@@ -379,7 +379,7 @@ struct AppendSession {
     /// The mapped pages the batch touches, kept within the writer's budget:
     /// a step per event appended, and per row, stream and dossier entry
     /// written at its end, checked every 128 steps (a step maps a few pages
-    /// and the 64 KiB around each, so a check every 1,024 let the map
+    /// and the 64 KiB around each: checked every 1,024 steps, the map would
     /// overshoot its budget by tens of MB).
     var mappedPages: Environment.MappedPageBudget
 
