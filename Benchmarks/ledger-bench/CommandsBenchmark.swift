@@ -9,7 +9,8 @@ import Projections
 /// the two after `sync(2)`, not timed), `verify`, `violations --as-of`,
 /// `audit delays`, `audit handovers`, `audit officer` (the officer who held
 /// the most working time), the two that gather the most, `site` and
-/// `replay`, and a new subscription's catch-up on the whole log; and the
+/// `replay`, and two new subscriptions' catch-up on the whole log (its
+/// events, and each dossier's row after each event); and the
 /// SHA-256 of the hash chain against coreutils' `sha256sum` over the same
 /// bytes (the NDJSON file).
 enum CommandsBenchmark {
@@ -32,8 +33,10 @@ enum CommandsBenchmark {
         let officer = try ReportBenchmark.run(["--ledger", ledger.path, "audit", "officer", busiest, "--format", "json"])
         let site = try ReportBenchmark.run(["--ledger", ledger.path, "site", "--out", directory + "/site"])
         let replay = try ReportBenchmark.run(["--ledger", ledger.path, "replay", "--as-of", "2025-06-30", "--out", directory + "/replay"])
-        // Last, as it stores its checkpoint in the ledger: a new subscription catching up on the whole log.
+        // Last, as they store their checkpoints in the ledger: new subscriptions catching up on the whole log.
         let subscribe = try ReportBenchmark.run(["--ledger", ledger.path, "subscribe", "bench-catch-up-\(getpid())", "--from-start"])
+        let dossierRows = try ReportBenchmark.run(["--ledger", ledger.path, "subscribe", "bench-dossiers-\(getpid())",
+                                                   "--projection", "dossiers", "--from-start"])
         for made in [fresh, directory + "/site", directory + "/replay"] { try? FileManager.default.removeItem(atPath: made) }
 
         // SHA-256: the ledger's implementation over the file's bytes, against sha256sum over the same file.
@@ -52,10 +55,10 @@ enum CommandsBenchmark {
 
         let events = Double(input.events)
         let importRate = events / imported.seconds, verifyRate = events / verify.seconds
-        let peaks = [imported, rebuild, verify, violations, delays, handovers, officer, site, replay, subscribe].map(\.peakRSSBytes)
+        let peaks = [imported, rebuild, verify, violations, delays, handovers, officer, site, replay, subscribe, dossierRows].map(\.peakRSSBytes)
         return Figure(
             name: "commands",
-            subject: Side(label: "import of the NDJSON file into a fresh ledger, rebuild, verify, violations --as-of 2025-12-31, audit delays, handovers and officer, site, replay --as-of 2025-06-30, subscribe --from-start (\(grouped(events)) events)",
+            subject: Side(label: "import of the NDJSON file into a fresh ledger, rebuild, verify, violations --as-of 2025-12-31, audit delays, handovers and officer, site, replay --as-of 2025-06-30, subscribe --from-start, and with --projection dossiers (\(grouped(events)) events)",
                           values: [Value("importEventsPerSecond", importRate, .eventsPerSecond, label: "import"),
                                    Value("importPeakRSSBytes", imported.peakRSSBytes, .bytes, label: "import peak RSS"),
                                    Value("rebuildSeconds", rebuild.seconds, .seconds, label: "rebuild"),
@@ -70,6 +73,8 @@ enum CommandsBenchmark {
                                    Value("sitePeakRSSBytes", site.peakRSSBytes, .bytes, label: "site peak RSS"),
                                    Value("replayPeakRSSBytes", replay.peakRSSBytes, .bytes, label: "replay peak RSS"),
                                    Value("subscribeCatchUpPeakRSSBytes", subscribe.peakRSSBytes, .bytes, label: "subscribe --from-start peak RSS"),
+                                   Value("subscribeDossiersCatchUpPeakRSSBytes", dossierRows.peakRSSBytes, .bytes,
+                                         label: "subscribe --projection dossiers --from-start peak RSS"),
                                    Value("sha256MegabytesPerSecond", megabytes / ourSeconds, .megabytesPerSecond,
                                          label: "SHA-256 (\(SHA256.Implementation.fastest.rawValue))"),
                                    Value("sha256PortableMegabytesPerSecond", megabytes / portableSeconds, .megabytesPerSecond,
@@ -92,7 +97,8 @@ enum CommandsBenchmark {
                       Value("auditOfficerSeconds", officer.seconds, .seconds, label: "audit officer \(busiest)"),
                       Value("siteSeconds", site.seconds, .seconds, label: "site"),
                       Value("replaySeconds", replay.seconds, .seconds, label: "replay"),
-                      Value("subscribeCatchUpSeconds", subscribe.seconds, .seconds, label: "subscribe --from-start")])
+                      Value("subscribeCatchUpSeconds", subscribe.seconds, .seconds, label: "subscribe --from-start"),
+                      Value("subscribeDossiersCatchUpSeconds", dossierRows.seconds, .seconds, label: "subscribe --projection dossiers --from-start")])
     }
 
     /// The officer who held the most working time (not timed): `audit officer` keeps the most for them.

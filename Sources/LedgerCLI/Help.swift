@@ -369,7 +369,8 @@ enum Help {
         each line carries its seq). Filters never break order or checkpoints:
         events filtered out still move the checkpoint. --projection emits one
         line per change of that projection: the seq, the dossier and its new
-        row (dossiers) or violations, or each changed KPI day row (kpi).
+        row (dossiers) or violations, or each changed KPI day row (kpi); a
+        dossier's row is the one `dossiers` listed right after that event.
         --projection deadlines emits a line each time a dossier enters or
         leaves due_soon or overdue (window: --within working hours, 8 by
         default), whether an event moved it or time alone did: the dossier,

@@ -1,4 +1,5 @@
 import Testing
+import DossierRules
 import LedgerStore
 import LedgerContract
 @testable import Projections
@@ -26,5 +27,99 @@ import Subscriptions
         // A late acknowledgement never moves the checkpoint back.
         try subscriptions.acknowledge("svc", through: 5)
         #expect(try subscriptions.checkpoint("svc") == 17)
+    }
+
+    /// One line of a `dossiers` feed.
+    struct RowLine: Equatable {
+        var seq: UInt64
+        var dossier: String
+        var row: JSONValue
+    }
+
+    /// The lines of a `dossiers` feed of `t` after `start`, fetched in
+    /// batches of 97 events so that batches end inside dossiers' histories.
+    static func dossierRows(_ t: TemporaryLedger, after start: UInt64, filter: SubscriptionFilter = .init()) throws -> [RowLine] {
+        var feed = try SubscriptionFeed(ledger: t.ledger, kind: .dossiers, filter: filter, after: start)
+        var position = start, lines: [RowLine] = []
+        while true {
+            var w = JSONWriter()
+            let scanned = try feed.next(after: position, limit: 97, into: &w)
+            for text in w.bytes.split(separator: 0x0A) {
+                let line = try JSONParser.parse(Array(text)).objectValue ?? [:]
+                lines.append(RowLine(seq: UInt64(line["seq"]?.intValue ?? -1), dossier: line["dossier"]?.stringValue ?? "",
+                                     row: line["row"] ?? .null))
+            }
+            if scanned == position { return lines }
+            position = scanned
+        }
+    }
+
+    /// The `dossiers` feed shows, after each event, the row the live
+    /// projection held for its dossier then; resumed halfway or filtered,
+    /// it shows the same rows for the events it delivers.
+    @Test func theDossiersFeedShowsTheRowTheLiveProjectionHeldAfterEachEvent() throws {
+        let dossiers = FollowedStatesTests.dossiers, seed = FollowedStatesTests.seed
+        let whole = try TemporaryLedger.generatedProvince(dossiers: dossiers, seed: seed)
+        let count = UInt64(TemporaryLedger.generatedLines(dossiers: dossiers, seed: seed).count)
+        let reference = try whole.ledger.store.read { try whole.ledger.reference(in: $0) }
+        func shown(_ state: DossierState) throws -> JSONValue {
+            var w = JSONWriter()
+            w.object(state.json(reference: reference))
+            return try JSONParser.parse(w.bytes)
+        }
+        let all = try Self.dossierRows(whole, after: 0)
+        #expect(all.map(\.seq) == all.map(\.seq).sorted() && Set(all.map(\.seq)).count == all.count)
+        for position in [count / 3, 2 * count / 3, count] {
+            let upTo = try TemporaryLedger.generatedProvince(dossiers: dossiers, seed: seed, prefix: Int(position))
+            var last: [String: JSONValue] = [:]
+            for line in all where line.seq <= position { last[line.dossier] = line.row }
+            let live = try FollowedStatesTests.liveStates(upTo).mapValues(shown)
+            #expect(live.count > 50)
+            #expect(last == live, "at seq \(position)")
+        }
+
+        let resumed = try Self.dossierRows(whole, after: count / 2)
+        #expect(resumed == all.filter { $0.seq > count / 2 })
+        let processed = try Self.dossierRows(whole, after: 0, filter: SubscriptionFilter(types: [.dossierProcessed]))
+        #expect(processed.count > 100)
+        #expect(processed == all.filter { line in processed.contains { $0.seq == line.seq } })
+        let processedSeqs = try whole.ledger.store.read { txn in
+            var seqs: [UInt64] = []
+            try whole.ledger.store.forEachRecord(from: 1, in: txn) { seq, raw in
+                if try RecordView(raw, seq: seq).type == .dossierProcessed { seqs.append(seq) }
+                return true
+            }
+            return seqs
+        }
+        #expect(processed.map(\.seq) == processedSeqs)
+
+        // A batch must start where the feed's last one ended.
+        var feed = try SubscriptionFeed(ledger: whole.ledger, kind: .dossiers, after: 0)
+        var w = JSONWriter()
+        #expect(throws: LedgerError.self) { _ = try feed.next(after: 5, into: &w) }
+    }
+
+    /// After a procedure is defined again, back-dated to its first
+    /// definition, the `dossiers` feed still shows the rows the live
+    /// projection holds: each event folded with the reference data as the
+    /// log stood at it, not as it stands now.
+    @Test func theDossiersFeedAgreesWithTheLiveProjectionAfterABackDatedDefinition() throws {
+        let t = try TemporaryLedger()
+        try t.append(Fixture.lines())
+        let revised = Fixture.lines()[6].replacingOccurrences(of: #""processingDays":3"#, with: #""processingDays":12"#)
+            .replacingOccurrences(of: #""budgetHours":16"#, with: #""budgetHours":80"#)
+            .replacingOccurrences(of: #""id":"fx-007""#, with: #""id":"fx-revised""#)
+        #expect(revised != Fixture.lines()[6])
+        try t.append([revised])
+        let (reference, live) = try t.ledger.store.read { txn in (try t.ledger.reference(in: txn), try FollowedStatesTests.liveStates(t)) }
+        var last: [String: JSONValue] = [:]
+        for line in try Self.dossierRows(t, after: 0) { last[line.dossier] = line.row }
+        let expected = try live.mapValues { state in
+            var w = JSONWriter()
+            w.object(state.json(reference: reference))
+            return try JSONParser.parse(w.bytes)
+        }
+        #expect(!expected.isEmpty)
+        #expect(last == expected)
     }
 }
