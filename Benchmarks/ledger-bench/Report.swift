@@ -72,9 +72,6 @@ struct Figure {
     /// Extra numbers that explain the figure (e.g. bytes per table).
     var details: [Value] = []
 
-    /// The number a scaling table shows for this figure.
-    var headline: Value { subject.values.last ?? comparison }
-
     var text: String {
         var lines = [name]
         func row(_ tag: String, _ text: String) { lines.append("  " + tag.padding(toLength: 10, withPad: " ", startingAt: 0) + text) }
@@ -131,12 +128,18 @@ struct Run {
     }
 }
 
-/// The headline number and the comparison of every figure, one column per size.
+/// Every measured value and the comparison of every figure, one column per
+/// size, so that a reader sees what grows with the log and what stays flat.
 func scalingTable(_ runs: [Run]) -> String {
     guard let first = runs.first else { return "" }
     var rows: [[String]] = [["figure"] + runs.map { grouped(Double($0.events)) + " events" }]
     for (i, figure) in first.figures.enumerated() {
-        rows.append([figure.name + " " + figure.headline.key] + runs.map { $0.figures[i].headline.text })
+        for (j, value) in figure.subject.values.enumerated() {
+            rows.append([figure.name + " " + (value.label.isEmpty ? value.key : value.label)] + runs.map { run in
+                let values = run.figures[i].subject.values
+                return j < values.count ? values[j].text : "n/a"
+            })
+        }
         rows.append(["  " + figure.comparisonLabel] + runs.map { $0.figures[i].comparison.text })
     }
     let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max() ?? 0 }
