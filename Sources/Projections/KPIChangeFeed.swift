@@ -22,6 +22,9 @@ public struct KPIChangeFeed {
         public var counters: KPICounters
     }
 
+    /// The last seq applied.
+    package var position: UInt64 { states.position }
+
     public init(ledger: Ledger, through seq: UInt64) throws {
         (states, days) = try ledger.store.read { txn in
             let states = try FollowedStates(ledger: ledger, through: seq, in: txn)

@@ -52,16 +52,29 @@ public struct SubscriptionFeed {
     /// Appends the lines of the events after `position` (up to `limit` of
     /// them) to `w`, each ending in a newline, and returns the last seq
     /// examined: `position` when the log has nothing after it.
-    /// - Throws: `LedgerError(.invalidArgument)` when a `dossiers` or
-    ///   `violations` feed is asked for a batch that does not start where its last one ended.
+    ///
+    /// A feed started after the log's head (`subscribe --from` a seq not yet
+    /// stored) follows the events up to its position without a line, as
+    /// they come, so that its first line shows the states after them.
+    /// - Throws: `LedgerError(.invalidArgument)` when a `dossiers`,
+    ///   `violations` or `kpi` feed is asked for a batch before the seq it has followed to.
     public mutating func next(after position: UInt64, limit: Int = 4096, into w: inout JSONWriter) throws -> UInt64 {
-        if let states, states.position != position {
-            throw LedgerError(.invalidArgument, "the \(kind.rawValue) feed is at seq \(states.position), not \(position)")
-        }
         if kind == .events {
             return try follower.writeLines(after: position, limit: limit, with: &lines.transcoder, into: &w).scannedThrough
         }
+        let followed = kpi?.position ?? states?.position ?? position
+        guard followed <= position else {
+            throw LedgerError(.invalidArgument, "the \(kind.rawValue) feed has followed the log to seq \(followed), after \(position)")
+        }
         return try ledger.store.read { txn in
+            if followed < position {
+                try ledger.store.forEachRecord(from: followed + 1, to: position, in: txn) { seq, raw in
+                    let view = try ledger.store.view(raw, seq: seq)
+                    if kind == .kpi { _ = try kpi!.apply(view, ledger: ledger, in: txn) } else { try states!.apply(view, ledger: ledger, in: txn) }
+                    return true
+                }
+                guard (kpi?.position ?? states?.position) == position else { return position }
+            }
             let reference = try ledger.reference(in: txn)
             let asOf = Int64(Date().timeIntervalSince1970)
             var cache = LogFollower.FilterCache()

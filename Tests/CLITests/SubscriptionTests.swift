@@ -90,6 +90,39 @@ import Testing
         }
     }
 
+    /// A projection feed following the log from a seq it has not reached
+    /// prints nothing until it has; then, from that seq, it prints what a
+    /// feed that followed the whole log prints.
+    @Test func aProjectionFeedStartedAheadOfTheLogShowsWhatAWholeFeedShows() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
+        let lines = try Tool.run(["generate", "--dossiers", "300", "--seed", "5"]).stdout.split(separator: "\n").map(String.init)
+        let (stored, from) = (lines.count / 4, lines.count / 2)
+        #expect(try Tool.run(["import", Tool.file(Array(lines[..<stored]), beside: ledger)], ledger: ledger).status == 0)
+        let projections = ["dossiers", "kpi"]
+        let followers = try projections.map { projection in
+            try start(["subscribe", "ahead-\(projection)", "--projection", projection, "--from", "\(from)", "--follow"],
+                      ledger: ledger, output: dir + "/ahead-\(projection).ndjson")
+        }
+        defer { for f in followers { kill(f.processIdentifier, SIGKILL); f.waitUntilExit() } }
+        // Both have begun, while the log is behind them.
+        _ = waitFor(dir + "/none") { _ in
+            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").components(separatedBy: "ahead-").count == 3
+        }
+        usleep(300_000)
+        #expect(try Tool.run(["import", Tool.file(lines, beside: ledger)], ledger: ledger).status == 0)
+        for projection in projections {
+            let whole = try Tool.run(["subscribe", "whole-\(projection)", "--projection", projection, "--from-start"], ledger: ledger).stdout
+            let fromStart = whole.split(separator: "\n").filter { line in
+                (Tool.objects(String(line)).first?["seq"] as? Int).map { $0 >= from } ?? false
+            }
+            #expect(fromStart.count > 100, "\(projection)")
+            let ahead = waitFor(dir + "/ahead-\(projection).ndjson") { $0.split(separator: "\n").count >= fromStart.count }
+            #expect(ahead.split(separator: "\n") == fromStart, "\(projection)")
+        }
+    }
+
     @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }

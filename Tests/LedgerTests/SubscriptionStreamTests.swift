@@ -93,10 +93,12 @@ import Subscriptions
         }
         #expect(processed.map(\.seq) == processedSeqs)
 
-        // A batch must start where the feed's last one ended.
+        // A feed cannot be asked for a batch before the seq it has followed to.
         var feed = try SubscriptionFeed(ledger: whole.ledger, kind: .dossiers, after: 0)
         var w = JSONWriter()
-        #expect(throws: LedgerError.self) { _ = try feed.next(after: 5, into: &w) }
+        let scanned = try feed.next(after: 0, limit: 50, into: &w)
+        #expect(scanned == 50)
+        #expect(throws: LedgerError.self) { _ = try feed.next(after: 10, into: &w) }
     }
 
     /// After a procedure is defined again, back-dated to its first
