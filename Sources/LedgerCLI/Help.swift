@@ -363,8 +363,10 @@ enum Help {
 
         Writes contract output lines after the subscription's checkpoint,
         in seq order; with --follow, keeps waiting and writes new events as
-        any process commits them. The checkpoint (stored in the ledger)
-        advances once lines are written and flushed, or, with --ack-file,
+        any process commits them. --from SEQ moves the checkpoint to just
+        before SEQ, even past the log's end; no line then comes from an
+        event before SEQ. The checkpoint (stored in the ledger) advances
+        once lines are written and flushed, or, with --ack-file,
         only to the seq the consumer writes into that file (at-least-once:
         each line carries its seq). Filters never break order or checkpoints:
         events filtered out still move the checkpoint. --projection emits one

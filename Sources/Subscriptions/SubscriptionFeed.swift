@@ -143,6 +143,10 @@ public struct DeadlineFeed: ClockedFeed {
     private let follower: LogFollower
     /// Only crossings of this agency's dossiers are written (nil: all).
     public let agency: String?
+    /// The seq the feed resumed after. One started ahead of the log
+    /// (`subscribe --from` a seq not yet stored) follows the events before
+    /// it without a line: crossings of events up to it, and by time before it.
+    private let start: UInt64
 
     /// The last seq applied, and the instant evaluated to.
     public var position: UInt64 { watch.position }
@@ -153,6 +157,7 @@ public struct DeadlineFeed: ClockedFeed {
     public init(ledger: Ledger, after position: UInt64, clock: Int64?, window: Int64 = defaultWarningWindowSeconds, agency: String? = nil) throws {
         self.ledger = ledger
         self.agency = agency
+        start = position
         follower = LogFollower(ledger: ledger)
         watch = try DeadlineWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock), window: window)
     }
@@ -174,7 +179,7 @@ public struct DeadlineFeed: ClockedFeed {
             return (watch.position == before, try ledger.reference(in: txn).calendar)
         }
         if caughtUp { crossings = try watch.advance(to: now) }
-        for c in crossings where agency == nil || c.agency == agency {
+        for c in crossings where (agency == nil || c.agency == agency) && (c.cause == .event ? c.seq > start : c.seq >= start) {
             w.object(c.json(calendar: calendar))
             w.bytes.append(0x0A)
         }

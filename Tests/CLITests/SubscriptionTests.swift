@@ -123,6 +123,31 @@ import Testing
         }
     }
 
+    /// A deadline feed following the log from a seq it has not reached
+    /// prints no crossing before that seq, and those of the events after it.
+    @Test func aDeadlineFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
+        let ledger = try Tool.initialisedLedger()
+        defer { Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
+        let lines = Tool.fixtureLines()
+        #expect(try Tool.run(["append", Tool.file(Array(lines[0..<16]), beside: ledger)], ledger: ledger).status == 0)
+        let file = dir + "/ahead.ndjson"
+        let follower = try start(["subscribe", "ahead", "--projection", "deadlines", "--from", "25", "--follow"], ledger: ledger, output: file)
+        defer { kill(follower.processIdentifier, SIGKILL); follower.waitUntilExit() }
+        _ = waitFor(dir + "/none") { _ in
+            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").contains("ahead")
+        }
+        usleep(300_000)
+        #expect(try Tool.run(["append", Tool.file(Array(lines[16...]), beside: ledger)], ledger: ledger).status == 0)
+        let text = waitFor(file) { text in Tool.objects(text).contains { $0["seq"] as? Int == 32 } }
+        let crossings = Tool.objects(text)
+        #expect(crossings.contains { $0["seq"] as? Int == 25 && $0["cause"] as? String == "event" })
+        for c in crossings {
+            let seq = c["seq"] as? Int ?? 0
+            #expect(c["cause"] as? String == "event" ? seq >= 25 : seq >= 24, "\(c)")
+        }
+    }
+
     @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
