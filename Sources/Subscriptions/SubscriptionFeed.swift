@@ -13,9 +13,10 @@ import Projections
 /// - `kpi`: for each event, the agency-day KPI rows it changed, with their new counters.
 ///
 /// A dossier's state after an event is the one the live projection held
-/// then: each event folded with the reference data in force at it. Rows and
-/// violations are shown with the reference data of the batch's snapshot, as
-/// the `dossiers` and `violations` commands show them.
+/// then: each event folded with the reference data as the log stood at it
+/// (a reference event recorded later, even back-dated, does not change
+/// it). Rows and violations are shown with the reference data of the
+/// batch's snapshot, as the `dossiers` and `violations` commands show them.
 ///
 /// Filters never break order or checkpoints: a batch reports the last seq
 /// it examined, filtered-out events included. Use one feed from one thread,
@@ -68,10 +69,9 @@ public struct SubscriptionFeed {
         }
         return try ledger.store.read { txn in
             if followed < position {
-                try ledger.store.forEachRecord(from: followed + 1, to: position, in: txn) { seq, raw in
-                    let view = try ledger.store.view(raw, seq: seq)
+                // The follower reads every event: the limit stops it at the position.
+                _ = try follower.forEachRecord(after: followed, limit: Int(position - followed), in: txn) { view in
                     if kind == .kpi { _ = try kpi!.apply(view, ledger: ledger, in: txn) } else { try states!.apply(view, ledger: ledger, in: txn) }
-                    return true
                 }
                 guard (kpi?.position ?? states?.position) == position else { return position }
             }
