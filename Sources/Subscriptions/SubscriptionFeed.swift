@@ -204,6 +204,10 @@ public struct TargetFeed: ClockedFeed {
     private let follower: LogFollower
     /// Only targets of this agency, the agencies under it and their officers (nil: all).
     public let agency: String?
+    /// The seq the feed resumed after. One started ahead of the log
+    /// (`subscribe --from` a seq not yet stored) folds the events up to it
+    /// and evaluates nothing before it.
+    private let start: UInt64
     /// How often statuses are evaluated again while no event arrives.
     public static let idleEvaluationSeconds: Int64 = 60
 
@@ -216,6 +220,7 @@ public struct TargetFeed: ClockedFeed {
     public init(ledger: Ledger, after position: UInt64, clock: Int64?, agency: String? = nil) throws {
         self.ledger = ledger
         self.agency = agency
+        start = position
         follower = LogFollower(ledger: ledger)
         watch = try TargetWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock))
     }
@@ -237,7 +242,7 @@ public struct TargetFeed: ClockedFeed {
             }
             return watch.folded == before
         }
-        guard caughtUp, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
+        guard caughtUp, watch.folded >= start, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
         let changes = try watch.evaluate(at: now)
         let reference = watch.reference
         for c in changes where agency.map({ reference.holder(c.progress.assignment.holder, isUnder: $0) }) ?? true {

@@ -123,28 +123,38 @@ import Testing
         }
     }
 
-    /// A deadline feed following the log from a seq it has not reached
-    /// prints no crossing before that seq, and those of the events after it.
-    @Test func aDeadlineFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
+    /// A deadline or target feed following the log from a seq it has not
+    /// reached prints no line before that seq, and the lines after it.
+    @Test func aClockedFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
         let ledger = try Tool.initialisedLedger()
         defer { Tool.remove(ledger) }
         let dir = (ledger as NSString).deletingLastPathComponent
-        let lines = Tool.fixtureLines()
-        #expect(try Tool.run(["append", Tool.file(Array(lines[0..<16]), beside: ledger)], ledger: ledger).status == 0)
-        let file = dir + "/ahead.ndjson"
-        let follower = try start(["subscribe", "ahead", "--projection", "deadlines", "--from", "25", "--follow"], ledger: ledger, output: file)
-        defer { kill(follower.processIdentifier, SIGKILL); follower.waitUntilExit() }
+        let lines = try Tool.run(["generate", "--dossiers", "300", "--seed", "5"]).stdout.split(separator: "\n").map(String.init)
+        let (stored, from) = (lines.count / 4, lines.count / 2)
+        #expect(try Tool.run(["import", Tool.file(Array(lines[..<stored]), beside: ledger)], ledger: ledger).status == 0)
+        let projections = ["deadlines", "targets"]
+        let followers = try projections.map { projection in
+            try start(["subscribe", "ahead-\(projection)", "--projection", projection, "--from", "\(from)", "--follow"],
+                      ledger: ledger, output: dir + "/ahead-\(projection).ndjson")
+        }
+        defer { for f in followers { kill(f.processIdentifier, SIGKILL); f.waitUntilExit() } }
+        // Both have begun, while the log is behind them.
         _ = waitFor(dir + "/none") { _ in
-            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").contains("ahead")
+            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").components(separatedBy: "ahead-").count == 3
         }
         usleep(300_000)
-        #expect(try Tool.run(["append", Tool.file(Array(lines[16...]), beside: ledger)], ledger: ledger).status == 0)
-        let text = waitFor(file) { text in Tool.objects(text).contains { $0["seq"] as? Int == 32 } }
-        let crossings = Tool.objects(text)
-        #expect(crossings.contains { $0["seq"] as? Int == 25 && $0["cause"] as? String == "event" })
-        for c in crossings {
-            let seq = c["seq"] as? Int ?? 0
-            #expect(c["cause"] as? String == "event" ? seq >= 25 : seq >= 24, "\(c)")
+        #expect(try Tool.run(["import", Tool.file(lines, beside: ledger)], ledger: ledger).status == 0)
+        for projection in projections {
+            let text = waitFor(dir + "/ahead-\(projection).ndjson") { text in
+                Tool.objects(text).contains { ($0["seq"] as? Int ?? 0) > from }
+            }
+            let printed = Tool.objects(text)
+            #expect(printed.contains { ($0["seq"] as? Int ?? 0) > from }, "\(projection)")
+            for line in printed {
+                // A time crossing or an evaluation carries the last seq folded; an event's crossing, the event's.
+                let seq = line["seq"] as? Int ?? 0
+                #expect(line["cause"] as? String == "event" ? seq >= from : seq >= from - 1, "\(projection): \(line)")
+            }
         }
     }
 
