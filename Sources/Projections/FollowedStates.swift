@@ -12,12 +12,15 @@ import LedgerContract
 /// each event with the reference data in force at it (the states of every
 /// fold). The states of the dossiers touched last are kept, at most
 /// `capacity` of them, so a dossier in flight is read or folded once while
-/// the feed follows it. `forEachDossier` visits every dossier at the
+/// the feed follows it. With a capacity of 0 none is kept: each state asked
+/// for is read where it lies, and the events of the dossiers not asked for
+/// can be passed over unread (`pass`). `forEachDossier` visits every dossier at the
 /// position the same way (`KeyOrderFold.forEachPastDossier`).
 ///
 /// Transaction rules: each call reads in the transaction it is given, whose
 /// snapshot must hold the position (a feed reads the events it applies in one).
-/// Mapped pages of the ledger are released every 1,024 rows and records it reads.
+/// Every 1,024 rows and records it reads, the mapped pages of the ledger are
+/// released (with none kept, those over the budget).
 package struct FollowedStates {
     /// The last seq applied.
     package private(set) var position: UInt64
@@ -38,10 +41,15 @@ package struct FollowedStates {
     /// dossier met for the first time is read where it lies in the log.
     private var readSinceRelease = 0
 
-    /// The states at seq `position`, read in `txn`; `capacity` states are kept at most.
-    package init(ledger: Ledger, through position: UInt64, capacity: Int = 65_536, in txn: Transaction) throws {
+    /// The states kept by default: more than the dossiers a busy province
+    /// has in flight at once (a catch-up of 10^7 events with a quarter of it
+    /// folds evicted dossiers again and again, three times slower).
+    package static let defaultCapacity = 65_536
+
+    /// The states at seq `position`, read in `txn`; `capacity` states are kept at most (0: none).
+    package init(ledger: Ledger, through position: UInt64, capacity: Int = defaultCapacity, in txn: Transaction) throws {
         self.position = min(position, try ledger.store.head(in: txn).seq)
-        self.capacity = max(2, capacity)
+        self.capacity = capacity == 0 ? 0 : max(2, capacity)
         var summary = KeyOrderFold.Summary(), firstLeftOut = UInt64.max
         versions = try KeyOrderFold.referenceVersions(ledger, in: txn, through: self.position, include: { _, _ in true },
                                                       summary: &summary, firstLeftOut: &firstLeftOut)
@@ -57,14 +65,16 @@ package struct FollowedStates {
     }
 
     /// Applies the next event of the log, the record `view` read in `txn`.
-    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws {
+    /// - Returns: for a dossier event, the dossier's state after it.
+    @discardableResult
+    package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> DossierState? {
         let store = ledger.store
         guard view.isDossierEvent else {
             var next = reference
             try ledger.apply(seq: view.seq, to: &next, in: txn)
             versions.append(KeyOrderFold.ReferenceVersion(seq: view.seq, data: next))
             position = view.seq
-            return
+            return nil
         }
         let code = try store.dossierCode(number: view.dossierNumber, in: txn)
         var state = try kept(code, ledger: ledger, in: txn)?.state ?? DossierState(code: code)
@@ -78,6 +88,15 @@ package struct FollowedStates {
         }
         position = view.seq
         keep(ExactText(code), (state, versions.count - 1))
+        return state
+    }
+
+    /// Moves the position past the next event of the log, the record `view`
+    /// read in `txn`, whose dossier is not asked for now. Kept states fold it,
+    /// as `apply` does (a kept state must stay current); with none kept only
+    /// a reference event is applied.
+    package mutating func pass(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws {
+        if capacity == 0, view.isDossierEvent { position = view.seq } else { try apply(view, ledger: ledger, in: txn) }
     }
 
     /// Every dossier with an event up to the position, in code order, with
@@ -96,6 +115,7 @@ package struct FollowedStates {
     }
 
     private mutating func keep(_ key: ExactText, _ value: Kept) {
+        guard capacity > 0 else { return }
         if recent.count >= capacity / 2, recent[key] == nil {
             older = recent
             recent = [:]
@@ -107,7 +127,10 @@ package struct FollowedStates {
     private mutating func read(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
         readSinceRelease += 1
         if readSinceRelease >= 1024 {
-            try ledger.store.environment.releaseMappedPages()
+            // Kept states are read once, each where its dossier lies: letting every page go costs little. With
+            // none kept, each event shown reads its dossier again, from pages read a moment before: only the
+            // pages over the budget go (releasing all would fault them in again and again).
+            if capacity > 0 { try ledger.store.environment.releaseMappedPages() } else { try ledger.store.environment.releaseMappedPagesOverBudget() }
             readSinceRelease = 0
         }
         if let live = try ledger.dossier(code, in: txn), live.lastSeq <= position {

@@ -23,7 +23,9 @@ import Projections
 /// each batch starting where the last one ended.
 ///
 /// Memory: the `dossiers`, `violations` and `kpi` feeds keep the states of
-/// the dossiers followed last (`FollowedStates`), not every dossier's.
+/// the dossiers followed last (`FollowedStates`), not every dossier's. A
+/// filtered `dossiers` or `violations` feed keeps none: it reads the state
+/// of each dossier it shows where it lies, and passes over the other events.
 public struct SubscriptionFeed {
     public enum Kind: String, Sendable, CaseIterable { case events, dossiers, violations, kpi }
 
@@ -45,8 +47,9 @@ public struct SubscriptionFeed {
         matching = LogFollower(ledger: ledger, filter: filter)
         follower = kind == .events ? matching : LogFollower(ledger: ledger)
         kpi = kind == .kpi ? try KPIChangeFeed(ledger: ledger, through: position) : nil
+        let capacity = filter.isEmpty ? FollowedStates.defaultCapacity : 0
         states = kind == .dossiers || kind == .violations
-            ? try ledger.store.read { txn in try FollowedStates(ledger: ledger, through: position, in: txn) } : nil
+            ? try ledger.store.read { txn in try FollowedStates(ledger: ledger, through: position, capacity: capacity, in: txn) } : nil
         lines = OutputLines(ledger: ledger)
     }
 
@@ -71,7 +74,7 @@ public struct SubscriptionFeed {
             if followed < position {
                 // The follower reads every event: the limit stops it at the position.
                 _ = try follower.forEachRecord(after: followed, limit: Int(position - followed), in: txn) { view in
-                    if kind == .kpi { _ = try kpi!.apply(view, ledger: ledger, in: txn) } else { try states!.apply(view, ledger: ledger, in: txn) }
+                    if kind == .kpi { _ = try kpi!.apply(view, ledger: ledger, in: txn) } else { try states!.pass(view, ledger: ledger, in: txn) }
                 }
                 guard (kpi?.position ?? states?.position) == position else { return position }
             }
@@ -91,12 +94,12 @@ public struct SubscriptionFeed {
                     }
                     return
                 }
-                try states!.apply(view, ledger: ledger, in: txn)
-                guard view.isDossierEvent, try matching.passes(view, cache: &cache, in: txn) else { return }
+                guard view.isDossierEvent, try matching.passes(view, cache: &cache, in: txn) else {
+                    return try states!.pass(view, ledger: ledger, in: txn)
+                }
                 // The dossier's new row, or its violations, as of this event.
-                let code = try ledger.store.dossierCode(number: view.dossierNumber, in: txn)
-                guard let state = try states!.dossier(code, ledger: ledger, in: txn)?.state else { return }
-                var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(kind.rawValue), "dossier": .string(code)]
+                guard let state = try states!.apply(view, ledger: ledger, in: txn) else { return }
+                var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(kind.rawValue), "dossier": .string(state.code)]
                 if kind == .dossiers {
                     line["row"] = .object(state.json(reference: reference))
                 } else {

@@ -20,7 +20,7 @@ import LedgerContract
         return states
     }
 
-    @Test(arguments: [2, 65_536])
+    @Test(arguments: [0, 2, 65_536])
     func statesAtAPositionAreThoseOfTheLogUpToIt(capacity: Int) throws {
         let whole = try TemporaryLedger.generatedProvince(dossiers: Self.dossiers, seed: Self.seed)
         let count = TemporaryLedger.generatedLines(dossiers: Self.dossiers, seed: Self.seed).count

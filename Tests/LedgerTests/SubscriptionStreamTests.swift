@@ -92,6 +92,8 @@ import Subscriptions
             return seqs
         }
         #expect(processed.map(\.seq) == processedSeqs)
+        let processedLater = try Self.dossierRows(whole, after: count / 2, filter: SubscriptionFilter(types: [.dossierProcessed]))
+        #expect(processedLater == processed.filter { $0.seq > count / 2 })
 
         // A feed cannot be asked for a batch before the seq it has followed to.
         var feed = try SubscriptionFeed(ledger: whole.ledger, kind: .dossiers, after: 0)
