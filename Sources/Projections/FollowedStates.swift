@@ -4,8 +4,9 @@ import LedgerStore
 import LedgerContract
 
 /// Dossier states as of a position in the log, for the feeds that follow
-/// it event by event (`KPIChangeFeed`, `DeadlineWatch`, `TargetWatch`), in
-/// memory that does not grow with the dossiers.
+/// it event by event (`KPIChangeFeed`, `DeadlineWatch`, `TargetWatch`, and
+/// the dossiers and violations subscription feeds), in memory that does not
+/// grow with the dossiers.
 ///
 /// A dossier's state at the position is its live state when none of its
 /// events comes after the position, else the fold of its stream up to it,
@@ -14,8 +15,8 @@ import LedgerContract
 /// `capacity` of them, so a dossier in flight is read or folded once while
 /// the feed follows it. With a capacity of 0 none is kept: each state asked
 /// for is read where it lies, and the events of the dossiers not asked for
-/// can be passed over unread (`pass`). `forEachDossier` visits every dossier at the
-/// position the same way (`KeyOrderFold.forEachPastDossier`).
+/// can be passed over unread (`pass`). `forEachDossier` visits every
+/// dossier at the position the same way (`KeyOrderFold.forEachPastDossier`).
 ///
 /// Transaction rules: each call reads in the transaction it is given, whose
 /// snapshot must hold the position (a feed reads the events it applies in one).
