@@ -90,28 +90,42 @@ import Testing
         }
     }
 
-    /// A projection feed following the log from a seq it has not reached
-    /// prints nothing until it has; then, from that seq, it prints what a
-    /// feed that followed the whole log prints.
-    @Test func aProjectionFeedStartedAheadOfTheLogShowsWhatAWholeFeedShows() throws {
+    /// A ledger holding the first quarter of a generated province, with a
+    /// `--follow` feed of each of `projections` started at its middle
+    /// (subscription `ahead-NAME`, lines in `ahead-NAME.ndjson` beside the
+    /// ledger) while the log is behind them, then the rest imported.
+    func feedsStartedAhead(_ projections: [String]) throws -> (ledger: String, from: Int, followers: [Process]) {
         let ledger = try Tool.initialisedLedger()
-        defer { Tool.remove(ledger) }
         let dir = (ledger as NSString).deletingLastPathComponent
         let lines = try Tool.run(["generate", "--dossiers", "300", "--seed", "5"]).stdout.split(separator: "\n").map(String.init)
         let (stored, from) = (lines.count / 4, lines.count / 2)
         #expect(try Tool.run(["import", Tool.file(Array(lines[..<stored]), beside: ledger)], ledger: ledger).status == 0)
-        let projections = ["dossiers", "kpi"]
         let followers = try projections.map { projection in
             try start(["subscribe", "ahead-\(projection)", "--projection", projection, "--from", "\(from)", "--follow"],
                       ledger: ledger, output: dir + "/ahead-\(projection).ndjson")
         }
-        defer { for f in followers { kill(f.processIdentifier, SIGKILL); f.waitUntilExit() } }
-        // Both have begun, while the log is behind them.
+        // All have begun, while the log is behind them.
         _ = waitFor(dir + "/none") { _ in
-            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").components(separatedBy: "ahead-").count == 3
+            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "")
+                .components(separatedBy: "ahead-").count == projections.count + 1
         }
         usleep(300_000)
         #expect(try Tool.run(["import", Tool.file(lines, beside: ledger)], ledger: ledger).status == 0)
+        return (ledger, from, followers)
+    }
+
+    func stop(_ followers: [Process]) {
+        for f in followers { kill(f.processIdentifier, SIGKILL); f.waitUntilExit() }
+    }
+
+    /// A projection feed following the log from a seq it has not reached
+    /// prints nothing until it has; then, from that seq, it prints what a
+    /// feed that followed the whole log prints.
+    @Test func aProjectionFeedStartedAheadOfTheLogShowsWhatAWholeFeedShows() throws {
+        let projections = ["dossiers", "kpi"]
+        let (ledger, from, followers) = try feedsStartedAhead(projections)
+        defer { stop(followers); Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
         for projection in projections {
             let whole = try Tool.run(["subscribe", "whole-\(projection)", "--projection", projection, "--from-start"], ledger: ledger).stdout
             let fromStart = whole.split(separator: "\n").filter { line in
@@ -126,24 +140,10 @@ import Testing
     /// A deadline or target feed following the log from a seq it has not
     /// reached prints no line before that seq, and the lines after it.
     @Test func aClockedFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
-        let ledger = try Tool.initialisedLedger()
-        defer { Tool.remove(ledger) }
-        let dir = (ledger as NSString).deletingLastPathComponent
-        let lines = try Tool.run(["generate", "--dossiers", "300", "--seed", "5"]).stdout.split(separator: "\n").map(String.init)
-        let (stored, from) = (lines.count / 4, lines.count / 2)
-        #expect(try Tool.run(["import", Tool.file(Array(lines[..<stored]), beside: ledger)], ledger: ledger).status == 0)
         let projections = ["deadlines", "targets"]
-        let followers = try projections.map { projection in
-            try start(["subscribe", "ahead-\(projection)", "--projection", projection, "--from", "\(from)", "--follow"],
-                      ledger: ledger, output: dir + "/ahead-\(projection).ndjson")
-        }
-        defer { for f in followers { kill(f.processIdentifier, SIGKILL); f.waitUntilExit() } }
-        // Both have begun, while the log is behind them.
-        _ = waitFor(dir + "/none") { _ in
-            ((try? Tool.run(["subscriptions", "--format", "ndjson"], ledger: ledger).stdout) ?? "").components(separatedBy: "ahead-").count == 3
-        }
-        usleep(300_000)
-        #expect(try Tool.run(["import", Tool.file(lines, beside: ledger)], ledger: ledger).status == 0)
+        let (ledger, from, followers) = try feedsStartedAhead(projections)
+        defer { stop(followers); Tool.remove(ledger) }
+        let dir = (ledger as NSString).deletingLastPathComponent
         for projection in projections {
             let text = waitFor(dir + "/ahead-\(projection).ndjson") { text in
                 Tool.objects(text).contains { ($0["seq"] as? Int ?? 0) > from }
