@@ -54,6 +54,13 @@ import Subscriptions
         }
     }
 
+    /// `state`'s row as a `dossiers` feed line shows it, with `reference`.
+    static func row(_ state: DossierState, reference: ReferenceData) throws -> JSONValue {
+        var w = JSONWriter()
+        w.object(state.json(reference: reference))
+        return try JSONParser.parse(w.bytes)
+    }
+
     /// The `dossiers` feed shows, after each event, the row the live
     /// projection held for its dossier then; resumed halfway or filtered,
     /// it shows the same rows for the events it delivers.
@@ -62,18 +69,13 @@ import Subscriptions
         let whole = try TemporaryLedger.generatedProvince(dossiers: dossiers, seed: seed)
         let count = UInt64(TemporaryLedger.generatedLines(dossiers: dossiers, seed: seed).count)
         let reference = try whole.ledger.store.read { try whole.ledger.reference(in: $0) }
-        func shown(_ state: DossierState) throws -> JSONValue {
-            var w = JSONWriter()
-            w.object(state.json(reference: reference))
-            return try JSONParser.parse(w.bytes)
-        }
         let all = try Self.dossierRows(whole, after: 0)
         #expect(all.map(\.seq) == all.map(\.seq).sorted() && Set(all.map(\.seq)).count == all.count)
         for position in [count / 3, 2 * count / 3, count] {
             let upTo = try TemporaryLedger.generatedProvince(dossiers: dossiers, seed: seed, prefix: Int(position))
             var last: [String: JSONValue] = [:]
             for line in all where line.seq <= position { last[line.dossier] = line.row }
-            let live = try FollowedStatesTests.liveStates(upTo).mapValues(shown)
+            let live = try FollowedStatesTests.liveStates(upTo).mapValues { try Self.row($0, reference: reference) }
             #expect(live.count > 50)
             #expect(last == live, "at seq \(position)")
         }
@@ -118,11 +120,7 @@ import Subscriptions
         let (reference, live) = try t.ledger.store.read { txn in (try t.ledger.reference(in: txn), try FollowedStatesTests.liveStates(t)) }
         var last: [String: JSONValue] = [:]
         for line in try Self.dossierRows(t, after: 0) { last[line.dossier] = line.row }
-        let expected = try live.mapValues { state in
-            var w = JSONWriter()
-            w.object(state.json(reference: reference))
-            return try JSONParser.parse(w.bytes)
-        }
+        let expected = try live.mapValues { try Self.row($0, reference: reference) }
         #expect(!expected.isEmpty)
         #expect(last == expected)
     }
