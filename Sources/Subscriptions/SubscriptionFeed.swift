@@ -209,8 +209,11 @@ public struct TargetFeed: ClockedFeed {
     public let agency: String?
     /// The seq the feed resumed after. One started ahead of the log
     /// (`subscribe --from` a seq not yet stored) folds the events up to it
-    /// and evaluates nothing before it.
+    /// as they come, then evaluates the statuses there without a line, as a
+    /// feed resumed there evaluates them (`reachedStart`).
     private let start: UInt64
+    /// Whether the statuses last evaluated are those at `start` or after it.
+    private var reachedStart: Bool
     /// How often statuses are evaluated again while no event arrives.
     public static let idleEvaluationSeconds: Int64 = 60
 
@@ -226,6 +229,7 @@ public struct TargetFeed: ClockedFeed {
         start = position
         follower = LogFollower(ledger: ledger)
         watch = try TargetWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock))
+        reachedStart = watch.position >= position
     }
 
     /// Folds up to `limit` events after the position; when there are none,
@@ -240,12 +244,19 @@ public struct TargetFeed: ClockedFeed {
     public mutating func next(now: Int64, limit: Int, into w: inout JSONWriter) throws -> Bool {
         let caughtUp = try ledger.store.read { txn in
             let before = watch.folded
-            _ = try follower.forEachRecord(after: before, limit: limit, in: txn) { view in
+            let batch = reachedStart ? limit : Int(min(UInt64(limit), start - before))
+            _ = try follower.forEachRecord(after: before, limit: batch, in: txn) { view in
                 try watch.apply(view, ledger: ledger, in: txn)
             }
             return watch.folded == before
         }
-        guard caughtUp, watch.folded >= start, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
+        if !reachedStart {
+            guard watch.folded == start else { return caughtUp }
+            _ = try watch.evaluate(at: try Self.startClock(ledger, position: start, clock: nil))
+            reachedStart = true
+            return false
+        }
+        guard caughtUp, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
         let changes = try watch.evaluate(at: now)
         let reference = watch.reference
         for c in changes where agency.map({ reference.holder(c.progress.assignment.holder, isUnder: $0) }) ?? true {

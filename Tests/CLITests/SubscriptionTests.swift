@@ -138,7 +138,8 @@ import Testing
     }
 
     /// A deadline or target feed following the log from a seq it has not
-    /// reached prints no line before that seq, and the lines after it.
+    /// reached prints no line before that seq, and the lines after it; the
+    /// target feed the changes from the statuses at that seq.
     @Test func aClockedFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
         let projections = ["deadlines", "targets"]
         let (ledger, from, followers) = try feedsStartedAhead(projections)
@@ -156,6 +157,12 @@ import Testing
                 #expect(line["cause"] as? String == "event" ? seq >= from : seq >= from - 1, "\(projection): \(line)")
             }
         }
+        // The target feed reports the changes a feed resumed at its start reports, from the statuses there.
+        func changes(_ lines: [[String: Any]]) -> [String] { lines.map { "\($0["id"] ?? "") from \($0["from"] ?? "none")" } }
+        let resumed = Tool.objects(try Tool.run(["subscribe", "resumed", "--projection", "targets", "--from", "\(from)"], ledger: ledger).stdout)
+        #expect(!resumed.isEmpty)
+        let ahead = Tool.objects(waitFor(dir + "/ahead-targets.ndjson") { Tool.objects($0).count >= resumed.count })
+        #expect(changes(ahead) == changes(resumed))
     }
 
     @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
