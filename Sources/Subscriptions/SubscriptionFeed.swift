@@ -147,9 +147,13 @@ public struct DeadlineFeed: ClockedFeed {
     /// Only crossings of this agency's dossiers are written (nil: all).
     public let agency: String?
     /// The seq the feed resumed after. One started ahead of the log
-    /// (`subscribe --from` a seq not yet stored) follows the events before
-    /// it without a line: crossings of events up to it, and by time before it.
+    /// (`subscribe --from` a seq not yet stored) applies the events up to it
+    /// as they come, without a line and without moving its clock on while
+    /// it waits for them, so that from there it prints what a feed that
+    /// followed the whole log prints (`reachedStart`).
     private let start: UInt64
+    /// Whether the watch has applied the events up to `start`.
+    private var reachedStart: Bool
 
     /// The last seq applied, and the instant evaluated to.
     public var position: UInt64 { watch.position }
@@ -163,6 +167,7 @@ public struct DeadlineFeed: ClockedFeed {
         start = position
         follower = LogFollower(ledger: ledger)
         watch = try DeadlineWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock), window: window)
+        reachedStart = watch.position >= position
     }
 
     /// Applies up to `limit` events after the position, or when there are
@@ -176,13 +181,19 @@ public struct DeadlineFeed: ClockedFeed {
         var crossings: [DeadlineWatch.Crossing] = []
         let (caughtUp, calendar) = try ledger.store.read { txn in
             let before = watch.position
-            _ = try follower.forEachRecord(after: before, limit: limit, in: txn) { view in
+            let batch = reachedStart ? limit : Int(min(UInt64(limit), start - before))
+            _ = try follower.forEachRecord(after: before, limit: batch, in: txn) { view in
                 crossings += try watch.apply(view, ledger: ledger, in: txn)
             }
             return (watch.position == before, try ledger.reference(in: txn).calendar)
         }
+        if !reachedStart {
+            guard watch.position == start else { return caughtUp }
+            reachedStart = true
+            return false
+        }
         if caughtUp { crossings = try watch.advance(to: now) }
-        for c in crossings where (agency == nil || c.agency == agency) && (c.cause == .event ? c.seq > start : c.seq >= start) {
+        for c in crossings where agency == nil || c.agency == agency {
             w.object(c.json(calendar: calendar))
             w.bytes.append(0x0A)
         }

@@ -138,8 +138,9 @@ import Testing
     }
 
     /// A deadline or target feed following the log from a seq it has not
-    /// reached prints no line before that seq, and the lines after it; the
-    /// target feed the changes from the statuses at that seq.
+    /// reached prints no line before that seq; then the deadline feed prints
+    /// what a feed that followed the whole log prints, and the target feed
+    /// what a feed resumed at that seq prints.
     @Test func aClockedFeedStartedAheadOfTheLogPrintsNothingBeforeItsStart() throws {
         let projections = ["deadlines", "targets"]
         let (ledger, from, followers) = try feedsStartedAhead(projections)
@@ -157,12 +158,22 @@ import Testing
                 #expect(line["cause"] as? String == "event" ? seq >= from : seq >= from - 1, "\(projection): \(line)")
             }
         }
-        // The target feed reports the changes a feed resumed at its start reports, from the statuses there.
+        // The deadline feed prints, from its start, what a feed that followed the whole log prints.
+        let whole = try Tool.run(["subscribe", "whole", "--projection", "deadlines", "--from-start"], ledger: ledger).stdout
+            .split(separator: "\n").filter { line in
+                let crossing = Tool.objects(String(line)).first ?? [:], seq = crossing["seq"] as? Int ?? 0
+                return crossing["cause"] as? String == "event" ? seq >= from : seq >= from - 1
+            }
+        let deadlines = waitFor(dir + "/ahead-deadlines.ndjson") { $0.split(separator: "\n").count >= whole.count }
+        #expect(whole.count > 50)
+        #expect(deadlines.split(separator: "\n") == whole)
+        // The target feed reports the changes a feed resumed at its start reports, from the statuses
+        // there (the instant of the evaluation aside).
         func changes(_ lines: [[String: Any]]) -> [String] { lines.map { "\($0["id"] ?? "") from \($0["from"] ?? "none")" } }
         let resumed = Tool.objects(try Tool.run(["subscribe", "resumed", "--projection", "targets", "--from", "\(from)"], ledger: ledger).stdout)
         #expect(!resumed.isEmpty)
-        let ahead = Tool.objects(waitFor(dir + "/ahead-targets.ndjson") { Tool.objects($0).count >= resumed.count })
-        #expect(changes(ahead) == changes(resumed))
+        let targets = Tool.objects(waitFor(dir + "/ahead-targets.ndjson") { Tool.objects($0).count >= resumed.count })
+        #expect(changes(targets) == changes(resumed))
     }
 
     @Test func aFollowerSeesCommitsOfAnotherProcess() throws {
