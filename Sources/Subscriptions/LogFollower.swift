@@ -52,22 +52,20 @@ public struct LogFollower: Sendable {
     /// examined (filtered-out records included), so a checkpoint can move
     /// past them.
     ///
-    /// With `keepsMappedPagesWithinBudget`, the mapped pages read are kept
-    /// within `Environment.residentFileBudget` (checked every 1,024 records),
-    /// so that a subscription catching up on the whole log does not map all
-    /// of it.
+    /// The mapped pages read are kept within `Environment.residentFileBudget`
+    /// (checked every 1,024 records), so that a subscription catching up on
+    /// the whole log does not map all of it.
     /// - Throws: `LedgerError(.corrupt)` naming the seq of a record that does not decode.
     @inline(__always)
-    package func forEachRecord(after: UInt64, limit: Int, in txn: Transaction, keepsMappedPagesWithinBudget: Bool = true,
-                               _ body: (RecordView) throws -> Void) throws -> UInt64 {
+    package func forEachRecord(after: UInt64, limit: Int, in txn: Transaction, _ body: (RecordView) throws -> Void) throws -> UInt64 {
         let store = ledger.store
         var passed = 0
         var scanned = after
         var cache = FilterCache()
-        var mappedPages = keepsMappedPagesWithinBudget ? Environment.MappedPageBudget(store.environment, in: txn) : nil
+        var mappedPages = Environment.MappedPageBudget(store.environment, in: txn)
         let scanLimit = UInt64(limit) * 16
         try store.forEachRecord(from: after + 1, in: txn) { seq, raw in
-            try mappedPages?.step()
+            try mappedPages.step()
             scanned = seq
             let view = try store.view(raw, seq: seq)
             guard try passes(view, cache: &cache, in: txn) else { return seq - after < scanLimit }
