@@ -140,20 +140,45 @@ extension ClockedFeed {
     }
 }
 
+/// The seq a clocked feed resumed after. One started ahead of the log
+/// (`subscribe --from` a seq not yet stored) follows the events up to it as
+/// they come, in batches that stop there, and prints nothing until it has
+/// reached it.
+struct FeedStart {
+    let seq: UInt64
+    /// Whether the feed has followed the log up to `seq`.
+    private(set) var reached: Bool
+
+    init(_ seq: UInt64, followed: UInt64) {
+        self.seq = seq
+        reached = followed >= seq
+    }
+
+    /// How many events to follow after `followed`: `limit`, or fewer, so as
+    /// to stop at `seq` while it is not reached.
+    func batch(_ limit: Int, after followed: UInt64) -> Int {
+        reached ? limit : Int(min(UInt64(limit), seq - followed))
+    }
+
+    /// Whether the feed, having followed the log to `followed`, reaches `seq` now.
+    mutating func reachesNow(_ followed: UInt64) -> Bool {
+        guard !reached, followed == seq else { return false }
+        reached = true
+        return true
+    }
+}
+
 public struct DeadlineFeed: ClockedFeed {
     public let ledger: Ledger
     private var watch: DeadlineWatch
     private let follower: LogFollower
     /// Only crossings of this agency's dossiers are written (nil: all).
     public let agency: String?
-    /// The seq the feed resumed after. One started ahead of the log
-    /// (`subscribe --from` a seq not yet stored) applies the events up to it
-    /// as they come, without a line and without moving its clock on while
-    /// it waits for them, so that from there it prints what a feed that
-    /// followed the whole log prints (`reachedStart`).
-    private let start: UInt64
-    /// Whether the watch has applied the events up to `start`.
-    private var reachedStart: Bool
+    /// Where it resumed. Started ahead of the log, it applies the events up
+    /// to there without a line and without moving its clock on while it
+    /// waits for them, so that from there it prints what a feed that
+    /// followed the whole log prints.
+    private var start: FeedStart
 
     /// The last seq applied, and the instant evaluated to.
     public var position: UInt64 { watch.position }
@@ -164,10 +189,9 @@ public struct DeadlineFeed: ClockedFeed {
     public init(ledger: Ledger, after position: UInt64, clock: Int64?, window: Int64 = defaultWarningWindowSeconds, agency: String? = nil) throws {
         self.ledger = ledger
         self.agency = agency
-        start = position
         follower = LogFollower(ledger: ledger)
         watch = try DeadlineWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock), window: window)
-        reachedStart = watch.position >= position
+        start = FeedStart(position, followed: watch.position)
     }
 
     /// Applies up to `limit` events after the position, or when there are
@@ -181,17 +205,12 @@ public struct DeadlineFeed: ClockedFeed {
         var crossings: [DeadlineWatch.Crossing] = []
         let (caughtUp, calendar) = try ledger.store.read { txn in
             let before = watch.position
-            let batch = reachedStart ? limit : Int(min(UInt64(limit), start - before))
-            _ = try follower.forEachRecord(after: before, limit: batch, in: txn) { view in
+            _ = try follower.forEachRecord(after: before, limit: start.batch(limit, after: before), in: txn) { view in
                 crossings += try watch.apply(view, ledger: ledger, in: txn)
             }
             return (watch.position == before, try ledger.reference(in: txn).calendar)
         }
-        if !reachedStart {
-            guard watch.position == start else { return caughtUp }
-            reachedStart = true
-            return false
-        }
+        if !start.reached { return start.reachesNow(watch.position) ? false : caughtUp }
         if caughtUp { crossings = try watch.advance(to: now) }
         for c in crossings where agency == nil || c.agency == agency {
             w.object(c.json(calendar: calendar))
@@ -218,13 +237,10 @@ public struct TargetFeed: ClockedFeed {
     private let follower: LogFollower
     /// Only targets of this agency, the agencies under it and their officers (nil: all).
     public let agency: String?
-    /// The seq the feed resumed after. One started ahead of the log
-    /// (`subscribe --from` a seq not yet stored) folds the events up to it
-    /// as they come, then evaluates the statuses there without a line, as a
-    /// feed resumed there evaluates them (`reachedStart`).
-    private let start: UInt64
-    /// Whether the statuses last evaluated are those at `start` or after it.
-    private var reachedStart: Bool
+    /// Where it resumed. Started ahead of the log, it folds the events up
+    /// to there, then evaluates the statuses there without a line, as a feed
+    /// resumed there evaluates them.
+    private var start: FeedStart
     /// How often statuses are evaluated again while no event arrives.
     public static let idleEvaluationSeconds: Int64 = 60
 
@@ -237,10 +253,9 @@ public struct TargetFeed: ClockedFeed {
     public init(ledger: Ledger, after position: UInt64, clock: Int64?, agency: String? = nil) throws {
         self.ledger = ledger
         self.agency = agency
-        start = position
         follower = LogFollower(ledger: ledger)
         watch = try TargetWatch(ledger: ledger, through: position, clock: try Self.startClock(ledger, position: position, clock: clock))
-        reachedStart = watch.position >= position
+        start = FeedStart(position, followed: watch.position)
     }
 
     /// Folds up to `limit` events after the position; when there are none,
@@ -255,16 +270,14 @@ public struct TargetFeed: ClockedFeed {
     public mutating func next(now: Int64, limit: Int, into w: inout JSONWriter) throws -> Bool {
         let caughtUp = try ledger.store.read { txn in
             let before = watch.folded
-            let batch = reachedStart ? limit : Int(min(UInt64(limit), start - before))
-            _ = try follower.forEachRecord(after: before, limit: batch, in: txn) { view in
+            _ = try follower.forEachRecord(after: before, limit: start.batch(limit, after: before), in: txn) { view in
                 try watch.apply(view, ledger: ledger, in: txn)
             }
             return watch.folded == before
         }
-        if !reachedStart {
-            guard watch.folded == start else { return caughtUp }
-            _ = try watch.evaluate(at: try Self.startClock(ledger, position: start, clock: nil))
-            reachedStart = true
+        if !start.reached {
+            guard start.reachesNow(watch.folded) else { return caughtUp }
+            _ = try watch.evaluate(at: try Self.startClock(ledger, position: start.seq, clock: nil))
             return false
         }
         guard caughtUp, watch.hasNewEvents || now - watch.clock >= Self.idleEvaluationSeconds else { return caughtUp }
