@@ -177,7 +177,7 @@ struct LedgerBench {
                 }
             }
             if only.contains("commands") {
-                progress("commands (import, rebuild, verify, violations, audit, site, replay)…")
+                progress("commands (import, rebuild, verify, violations, audit, site, replay, subscribe)…")
                 if let figure = try CommandsBenchmark.figure(ledger, input: input, directory: try ScratchDirectory.inside(scratch, "commands")) {
                     figures["commands"] = figure
                 } else {
