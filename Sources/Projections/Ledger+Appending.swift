@@ -405,7 +405,10 @@ struct AppendSession {
         reference = try ledger.reference(in: txn)
         mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn, budget: Environment.residentFileBudgetWhileWriting,
                                                    checkingEvery: 128)
-        fold = DossierFold(reader: DossierEvent.Reader(strings: try ledger.store.stringTexts(in: txn).prefix(Int(appender.committedStringCount))))
+        // The ledger's reader, caught up with the strings committed since: a small commit pays
+        // for the strings it interns, not for a pass over the whole string table.
+        fold = try ledger.dossierFold(in: txn)
+        fold.reader.truncate(to: Int(appender.committedStringCount))
     }
 
     /// Starts a batch, to be kept (`keepBatch`) or undone (`dropBatch`).
