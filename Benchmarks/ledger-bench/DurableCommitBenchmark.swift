@@ -7,7 +7,8 @@ import Synchronization
 /// thread, where every append is a commit of its own, and with `writers`
 /// threads appending at once to the same `Ledger` — many services each
 /// recording their dossiers' events — where group commit lets the waiting
-/// appends share one commit and one fsync.
+/// appends share one commit and one fsync; then with `writers` threads
+/// again and no fsync, which leaves the appends' own work.
 enum DurableCommitBenchmark {
     /// Concurrent writer threads: a realistic count of services appending to
     /// one ledger process. Each blocks until its append is durable, so a
@@ -104,9 +105,12 @@ enum DurableCommitBenchmark {
     /// Appends the workload to a fresh ledger in `directory` (reference data
     /// first, untimed) from `writers` threads for about `secondsPerMode`.
     /// Each thread owns the dossiers that hash to it, so its appends are
-    /// valid whatever the interleaving.
-    static func measure(_ workload: Workload, writers: Int, directory: String) throws -> Outcome {
-        let ledger = try Ledger.create(at: directory)
+    /// valid whatever the interleaving. With `durable` false the commits
+    /// skip their fsync: what is left is the work of the appends alone.
+    static func measure(_ workload: Workload, writers: Int, durable: Bool = true, directory: String) throws -> Outcome {
+        var options = Ledger.Options()
+        options.skipsSync = !durable
+        let ledger = try Ledger.create(at: directory, options: options)
         if !workload.reference.isEmpty { try ledger.append(workload.reference) }
         var lists = Array(repeating: [InputEvent](), count: writers)
         for e in workload.events {
@@ -183,7 +187,9 @@ enum DurableCommitBenchmark {
                         bound: single.millisecondsPerCommit / slope)
     }
 
-    static func figure(single s: Outcome, fewer f: Outcome, concurrent c: Outcome, disk: DiskTimes?) -> Figure {
+    /// - Parameter workAlone: the `writers` threads' appends with no fsync at
+    ///   all: the most any disk could let them reach with this work per append.
+    static func figure(single s: Outcome, fewer f: Outcome, concurrent c: Outcome, workAlone w: Outcome, disk: DiskTimes?) -> Figure {
         var single = s, concurrent = c
         let ratio = concurrent.eventsPerSecond / single.eventsPerSecond
         let perCommit = concurrent.appendsPerCommit
@@ -206,11 +212,13 @@ enum DurableCommitBenchmark {
         if let line {
             notes.append("\(fewerWriters) writers shared commits of \(String(format: "%.1f", f.appendsPerCommit)) appends (\(String(format: "%.2f", f.millisecondsPerCommit)) ms each): a commit takes about \(String(format: "%.2f", line.baseMilliseconds)) ms + \(String(format: "%.3f", line.perAppendMilliseconds)) ms an append, so however many writers wait, the ratio to 1 writer stays under \(String(format: "%.1f", line.bound))× (1 writer's commit / what each further append adds); \(Int(groupCommitGoal))× needs an append to add at most \(String(format: "%.3f", singleCommitMilliseconds / groupCommitGoal)) ms")
         }
+        let workAloneRatio = w.eventsPerSecond / single.eventsPerSecond
+        notes.append("the work alone: the same \(writers) writers with the fsync skipped appended \(grouped(w.eventsPerSecond)) events/s (\(String(format: "%.1f", w.appendsPerCommit)) appends a commit, \(String(format: "%.2f", w.millisecondsPerCommit)) ms each, the one thread committing a group validating, chaining, indexing and folding its events and handing LMDB its pages): \(String(format: "%.1f", workAloneRatio))× the durable single writer, the most any disk could give; \(Int(groupCommitGoal))× needs \(grouped(groupCommitGoal * single.eventsPerSecond)) events/s")
         notes.append("slowest append: 1 writer \(String(format: "%.2f", single.latencies.microseconds(atPercentile: 1) / 1000)) ms; \(writers) writers \(String(format: "%.2f", concurrent.latencies.microseconds(atPercentile: 1) / 1000)) ms")
-        if concurrent.exhausted + single.exhausted > 0 {
-            notes.append("\(concurrent.exhausted + single.exhausted) writers ran out of events before \(secondsPerMode) s: raise maxEvents")
+        if concurrent.exhausted + single.exhausted + w.exhausted > 0 {
+            notes.append("\(concurrent.exhausted + single.exhausted + w.exhausted) writers ran out of events before \(secondsPerMode) s: raise maxEvents")
         }
-        for failure in (single.failures + concurrent.failures).prefix(3) { notes.append("append failed: " + failure) }
+        for failure in (single.failures + concurrent.failures + w.failures).prefix(3) { notes.append("append failed: " + failure) }
         return Figure(
             name: "durableSmallCommits",
             subject: Side(label: "\(writers) writer threads calling ledger.append at once",
@@ -235,7 +243,9 @@ enum DurableCommitBenchmark {
                       Value("singleWriterCommitMilliseconds", singleCommitMilliseconds, .milliseconds),
                       Value("goalCommitMilliseconds", goalCommitMilliseconds, .milliseconds),
                       Value("fewerWriters", Double(fewerWriters), .count),
-                      Value("fewerWritersAppendsPerCommit", f.appendsPerCommit, .count)]
+                      Value("fewerWritersAppendsPerCommit", f.appendsPerCommit, .count),
+                      Value("workAloneEventsPerSecond", w.eventsPerSecond, .eventsPerSecond),
+                      Value("workAloneRatio", workAloneRatio, .ratio)]
                 + (line.map { line in
                     [Value("commitMillisecondsPerAppend", line.perAppendMilliseconds, .milliseconds),
                      Value("ratioBoundWithManyWriters", line.bound, .ratio)]
