@@ -122,13 +122,14 @@ public enum OCELExport {
             w.raw("\n],\n\"events\":[")
             first = true
             var seen = EventTypes()
+            // Resident memory is what one stretch of the log maps, not the log.
+            var mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn, budget: 0, checkingEvery: 1 << 13)
             try ledger.store.forEachRecord(in: txn) { seq, raw in
                 let r = try ledger.store.decode(raw, seq: seq, in: txn)
                 item()
                 event(r, reference: reference, types: &seen, into: &w)
                 try flush()
-                // Resident memory is what one stretch of the log maps, not the log.
-                if seq & 0x1FFF == 0 { try ledger.store.environment.releaseMappedPages() }
+                try mappedPages.step()
                 return true
             }
 

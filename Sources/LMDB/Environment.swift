@@ -318,8 +318,7 @@ public final class Environment: @unchecked Sendable {
     /// The resident file-backed memory (the ledger's mapped pages, the
     /// executable and its libraries) a process lets a ledger's reads keep:
     /// the log's scans and folds release the mapped pages when it is
-    /// exceeded (`releaseMappedPagesOverBudget`,
-    /// `MappedRegion.releaseOverBudget`); a write keeps to
+    /// exceeded (`releaseMappedPagesOverBudget`, `MappedPageBudget`); a write keeps to
     /// `residentFileBudgetWhileWriting`. Their window of the ledger is this
     /// size however large the ledger; below it, pages read stay mapped, and
     /// are not faulted in again by the other reader of `verify`, or by the
@@ -399,12 +398,6 @@ public final class Environment: @unchecked Sendable {
             return true
         }
 
-        /// Releases every page of the map when the process's resident
-        /// file-backed memory exceeds `Environment.residentFileBudget`.
-        public func releaseOverBudget() throws {
-            try releaseAll(ifResidentFileBytesExceed: Environment.residentFileBudget)
-        }
-
         private func release(_ range: Range<UInt>) throws {
             do { try FileSystem.releaseMapping(range, subject: "ledger \(path)") } catch {
                 throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
@@ -417,35 +410,41 @@ public final class Environment: @unchecked Sendable {
     /// each entry where it lies in its table, and a fault maps the pages
     /// around the one read, so a large batch would otherwise map most of the
     /// tables it touches, and a long read all it passes. Call `step()` once
-    /// per entry written or read; every `interval` steps it reads the
-    /// process's resident file-backed memory and, over the budget, releases
-    /// the map's pages (`MappedRegion.releaseAll`). The map's region is
-    /// found at the first release, so a write or read that stays within the
-    /// budget costs one read of `/proc/self/statm` per check.
+    /// per entry written or read (`step(_:)` with more for a read that may
+    /// map more, such as a seek far from the last read); every `interval`
+    /// steps it reads the process's resident file-backed memory and, over
+    /// the budget, releases the map's pages (`MappedRegion.releaseAll`). A
+    /// budget of 0 releases them every `interval` steps, for a walk that
+    /// will not read again what it passed. The map's region is found at the
+    /// first release, so a write or read that stays within the budget costs
+    /// one read of `/proc/self/statm` per check.
     ///
-    /// Use it only inside the transaction it was made for.
+    /// Use it only inside the transaction it was made for, on one thread.
     public struct MappedPageBudget {
         private let environment: Environment
         private let transaction: Transaction
         private var region: MappedRegion?
         private let budget: Int
-        private let mask: Int
+        private let interval: Int
         private var steps = 0
 
         /// - Parameters:
         ///   - budget: resident file-backed bytes of the process above which the map's pages are released.
-        ///   - interval: a power of two.
+        ///   - interval: steps between two checks of the resident memory.
         public init(_ environment: Environment, in txn: Transaction, budget: Int = Environment.residentFileBudget, checkingEvery interval: Int = 1024) {
-            precondition(interval > 0 && interval & (interval - 1) == 0, "the interval is a power of two")
+            precondition(interval > 0, "the interval is positive")
             self.environment = environment
             transaction = txn
             self.budget = budget
-            mask = interval - 1
+            self.interval = interval
         }
 
-        public mutating func step() throws {
-            steps &+= 1
-            guard steps & mask == 0, Environment.residentFileBytesExceed(budget) else { return }
+        /// Counts `weight` steps; at the end of each `interval`, releases the map's pages when over the budget.
+        public mutating func step(_ weight: Int = 1) throws {
+            steps += weight
+            guard steps >= interval else { return }
+            steps = 0
+            guard Environment.residentFileBytesExceed(budget) else { return }
             if region == nil { region = try environment.mappedRegion(in: transaction) }
             try region!.releaseAll()
         }

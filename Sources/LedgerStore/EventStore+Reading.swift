@@ -92,15 +92,17 @@ extension EventStore {
 
     /// Calls `body` with each entry of `table` in key order, from the first
     /// key at or after `start` (nil: the first), until it returns false.
-    /// Memory: mapped pages are released as it goes (`MappedPagesRelease`).
+    /// Memory: every 16,384 entries read, the mapped pages are released when
+    /// the process's resident ones exceed `Environment.residentFileBudget`
+    /// (`Environment.MappedPageBudget`).
     package func forEachEntry(of table: Database, from start: [UInt8]? = nil, in txn: Transaction,
                               _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
-        var release = MappedPagesRelease()
+        var mappedPages = Environment.MappedPageBudget(environment, in: txn, checkingEvery: 1 << 14)
         try txn.withCursor(table) { cursor in
             var entry = try start.map { try cursor.seek($0) } ?? cursor.first()
             while let (key, value) = entry {
                 guard try body(key, value) else { return }
-                try release.entryRead(in: txn)
+                try mappedPages.step()
                 entry = try cursor.next()
             }
         }
@@ -201,22 +203,3 @@ extension EventStore {
     }
 }
 
-/// What keeps a long scan's resident memory to a window of the ledger: every
-/// 16,384 entries read, the mapped pages are released when the process's
-/// resident ones exceed `Environment.residentFileBudget` (they stay in the
-/// page cache). One per scan, inside its transaction.
-package struct MappedPagesRelease {
-    private var map: Environment.MappedRegion?
-    private var sinceRelease = 0
-
-    package init() {}
-
-    /// Counts one entry read.
-    package mutating func entryRead(in txn: Transaction) throws {
-        sinceRelease += 1
-        guard sinceRelease == 1 << 14 else { return }
-        sinceRelease = 0
-        if map == nil { map = try txn.environment.mappedRegion(in: txn) }
-        try map!.releaseOverBudget()
-    }
-}

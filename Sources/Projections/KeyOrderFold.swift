@@ -137,13 +137,9 @@ public struct KeyOrderFold {
                                    progress: (UInt64) -> Void = { _ in },
                                    _ body: (_ code: String, _ row: UnsafeRawBufferPointer, _ reference: ReferenceData) throws -> Void) throws -> Summary {
         let folded = try fold(ledger, in: txn, chunkSize: chunkSize, include: include, progress: progress)
-        let map = try ledger.store.environment.mappedRegion(in: txn)
-        var handedOut = 0
-        while try folded.next(body) != nil {
-            handedOut += 1
-            // What `body` reads (the live rows `verify` compares) is mapped too.
-            if handedOut & 0x3FFF == 0 { try map.releaseOverBudget() }
-        }
+        // What `body` reads (the live rows `verify` compares) is mapped too.
+        var mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn, checkingEvery: 1 << 14)
+        while try folded.next(body) != nil { try mappedPages.step() }
         return folded.summary
     }
 
@@ -207,14 +203,12 @@ public struct KeyOrderFold {
     @discardableResult
     package static func forEachRowInFoldOrder(_ ledger: Ledger, in txn: Transaction, chunkSize: Int? = nil, foldThreads: Int = foldThreads(),
                                               _ body: (_ code: String, _ row: UnsafeRawBufferPointer) throws -> Void) throws -> Summary {
-        let map = try ledger.store.environment.mappedRegion(in: txn)
-        var handedOut = 0
+        // What `body` reads (the live rows `verify` compares) is mapped too.
+        var mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn, checkingEvery: 1 << 14)
         return try foldChunks(ledger, in: txn, chunkSize: chunkSize, threads: foldThreads) { chunk, _ in
             for slot in keptSlotsInKeyOrder(codes: chunk.codes, versionOfSlot: chunk.versionOfSlot) {
                 try chunk.rows[slot].withUnsafeBytes { row in try body(chunk.codes[slot], row) }
-                handedOut += 1
-                // What `body` reads (the live rows `verify` compares) is mapped too.
-                if handedOut & 0x3FFF == 0 { try map.releaseOverBudget() }
+                try mappedPages.step()
             }
         }.summary
     }
@@ -268,7 +262,7 @@ public struct KeyOrderFold {
         var scratch: [Pending] = []
         var rows: [[UInt8]] = []
         var streamSeqs: [UInt64] = []
-        let map = try store.environment.mappedRegion(in: txn)
+        var mappedPages = Environment.MappedPageBudget(store.environment, in: txn, checkingEvery: 1 << 12)
         try txn.withCursor(store.tables.dossierCodes) { numbered in try txn.withCursor(store.tables.streams) { streams in
             var row = try numbered.first()
             while row != nil {
@@ -286,7 +280,7 @@ public struct KeyOrderFold {
                     }
                     codes.append(code)
                     row = try numbered.next()
-                    if codes.count & 0xFFF == 0 { try map.releaseOverBudget() }
+                    try mappedPages.step()
                 }
                 summary.streams += codes.count
                 summary.dossierEvents += UInt64(pending.count)
@@ -297,7 +291,7 @@ public struct KeyOrderFold {
                 rows = Array(repeating: [], count: codes.count)
                 summary.lastSeq = max(summary.lastSeq, try foldEvents(
                     of: pending, codes: codes, into: &states, versionOfSlot: &versionOfSlot, rows: &rows, ledger: ledger, in: txn,
-                    versions: versions, dossierFold: &dossierFold, map: map, threads: threads, include: include))
+                    versions: versions, dossierFold: &dossierFold, threads: threads, include: include))
                 summary.dossiers += versionOfSlot.lazy.filter { $0 >= 0 }.count
                 try chunkDone(FoldedChunk(codes: codes, rows: rows, versionOfSlot: versionOfSlot), row == nil)
                 rows = []
@@ -330,18 +324,17 @@ public struct KeyOrderFold {
     /// have met it first.
     private static func foldEvents(of pending: [Pending], codes: [String], into states: inout [DossierState], versionOfSlot: inout [Int],
                                    rows: inout [[UInt8]], ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
-                                   map: Environment.MappedRegion, threads: Int,
-                                   include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+                                   threads: Int, include: @escaping @Sendable (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
         let parts = pending.count >= 2 && threads >= 2 ? 2 : 1
         do {
             return try states.withUnsafeMutableBufferPointer { states in
                 try versionOfSlot.withUnsafeMutableBufferPointer { versionOfSlot in
                     try rows.withUnsafeMutableBufferPointer { rows in
-                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, rows: rows, versions: versions, map: map)
+                        nonisolated(unsafe) let shared = (states: states, versionOfSlot: versionOfSlot, rows: rows, versions: versions)
                         /// Folds the dossiers of slot `part` modulo `parts`, reading in `txn`, and encodes their rows.
                         @Sendable func foldPart(_ part: Int, of parts: Int, in txn: Transaction, _ fold: inout DossierFold) throws -> UInt64 {
                             let last = try foldEvents(of: pending, part: part, parts: parts, codes: codes, into: shared.states, versionOfSlot: shared.versionOfSlot,
-                                                      ledger: ledger, in: txn, versions: shared.versions, dossierFold: &fold, map: shared.map, include: include)
+                                                      ledger: ledger, in: txn, versions: shared.versions, dossierFold: &fold, include: include)
                             encodeRows(part: part, parts: parts, states: shared.states, versionOfSlot: shared.versionOfSlot, versions: shared.versions, into: shared.rows)
                             return last
                         }
@@ -413,11 +406,12 @@ public struct KeyOrderFold {
     private static func foldEvents(of pending: [Pending], part: Int, parts: Int, codes: [String],
                                    into states: UnsafeMutableBufferPointer<DossierState>, versionOfSlot: UnsafeMutableBufferPointer<Int>,
                                    ledger: Ledger, in txn: Transaction, versions: [ReferenceVersion], dossierFold: inout DossierFold,
-                                   map: Environment.MappedRegion, include: (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
+                                   include: (Timestamp, Timestamp) -> Bool) throws -> UInt64 {
         let store = ledger.store
         var lastSeq: UInt64 = 0
-        var readSinceRelease = 0
-        var jumps = 0   // far reads since the mapped pages were last released
+        // The chunk reads the log forward: the pages behind are not needed again. After 1,024 reads, or
+        // 4 far ones, the mapped pages are released if the resident ones exceed the budget.
+        var mappedPages = Environment.MappedPageBudget(store.environment, in: txn, checkingEvery: 1 << 10)
         var seqKey = [UInt8](repeating: 0, count: 8)
         try txn.withCursor(store.tables.events) { log in
             var v = 0   // the version in force at the current seq: the last one before it
@@ -440,6 +434,7 @@ public struct KeyOrderFold {
                     let slot = Int(p.slot)
                     // The log cursor steps forward while the chunk's seqs run on or nearly (they mostly do), else seeks.
                     var record: Cursor.Entry?
+                    var readWeight = 1
                     if at != 0, p.seq > at, p.seq - at <= 8 {
                         repeat {
                             record = try log.next()
@@ -448,21 +443,14 @@ public struct KeyOrderFold {
                         } while at < p.seq
                     } else {
                         // A seek. A far one may map a page-cache folio (up to 2 MiB) around its read.
-                        if p.seq &- at > 64 { jumps += 1 }
+                        if p.seq &- at > 64 { readWeight = 1 << 8 }
                         withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
                         record = try log.find(seqKey)
                     }
                     guard let record, record.key.count == 8, try Key.readU64(record.key) == p.seq else {
                         throw FoldDamage(seq: p.seq, error: LedgerError(.corrupt, "\(store.path): dossier \(codes[slot]): its stream names seq \(p.seq), which is not in the log"))
                     }
-                    // The chunk reads the log forward: the pages behind are not needed again. After 1,024 reads
-                    // or 4 far ones, the mapped pages are released if the resident ones exceed the budget.
-                    readSinceRelease += 1
-                    if readSinceRelease >= 1 << 10 || jumps >= 4 {
-                        try map.releaseOverBudget()
-                        readSinceRelease = 0
-                        jumps = 0
-                    }
+                    try mappedPages.step(readWeight)
                     at = p.seq
                     let raw = record.value
                     do {

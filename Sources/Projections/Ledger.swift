@@ -266,17 +266,15 @@ extension Ledger {
     }
 
     /// Walks `table` in key order, releasing the mapped pages read every
-    /// `entries` (a power of two) entries, so that resident memory is bounded
-    /// by that many entries' pages rather than by the table.
+    /// `entries` entries, so that resident memory is bounded by that many
+    /// entries' pages rather than by the table.
     private func walk(_ table: Database, releasingEvery entries: Int, in txn: Transaction,
                       _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
-        let map = try store.environment.mappedRegion(in: txn)
+        var mappedPages = Environment.MappedPageBudget(store.environment, in: txn, budget: 0, checkingEvery: entries)
         try txn.withCursor(table) { cursor in
             var entry = try cursor.first()
-            var walked = 0
             while let e = entry {
-                walked += 1
-                if walked & (entries - 1) == 0 { try map.releaseAll() }
+                try mappedPages.step()
                 try body(e.key, e.value)
                 entry = try cursor.next()
             }
