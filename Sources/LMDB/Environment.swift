@@ -372,6 +372,26 @@ public final class Environment: @unchecked Sendable {
         }
     }
 
+    /// Runs `body`, one LMDB call in `txn` that reads pages the caller cannot
+    /// step through (`Transaction.removeAll`), while a helper thread keeps
+    /// the process's resident file-backed memory within `budget` by
+    /// releasing this environment's map whenever it is exceeded
+    /// (`ResidentMappingWatch`): what `body` maps stays bounded, however
+    /// large the table it walks. Use only in `txn`, on its thread.
+    func keepingMappedPagesWithinBudget<R>(in txn: Transaction, budget: Int, _ body: () throws -> R) throws -> R {
+        let region = try mappedRegion(in: txn)
+        let watch = ResidentMappingWatch(ranges: region.ranges, budget: budget, subject: "ledger \(path)")
+        let result: R
+        do { result = try body() } catch {
+            try? watch.stop()
+            throw error
+        }
+        do { try watch.stop() } catch {
+            throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
+        }
+        return result
+    }
+
     /// Where this process maps the ledger, to release its pages without a
     /// walk of `/proc/self/maps` each time. Valid while the transaction it
     /// was taken in is open: the map moves only when it is resized, which

@@ -104,8 +104,17 @@ public struct Transaction {
     }
 
     /// Removes every entry of `db`, keeping the database itself.
-    public func removeAll(_ db: Database) throws {
-        try check(mdb_drop(txn, db.dbi, 0), "mdb_drop", context(db))
+    ///
+    /// LMDB frees the pages by walking the table's lowest branch pages (and
+    /// its leaves where values overflow), and each page read maps the pages
+    /// around it: emptying a table of hundreds of megabytes would map most
+    /// of it. For a table larger than a quarter of `mappedPageBudget`, a
+    /// helper thread keeps the process's resident file-backed memory within
+    /// that budget meanwhile (`Environment.keepingMappedPagesWithinBudget`).
+    public func removeAll(_ db: Database, mappedPageBudget: Int = Environment.residentFileBudgetWhileWriting) throws {
+        let drop = { try check(mdb_drop(txn, db.dbi, 0), "mdb_drop", context(db)) }
+        guard try statistics(db).bytes > mappedPageBudget / 4 else { return try drop() }
+        try environment.keepingMappedPagesWithinBudget(in: self, budget: mappedPageBudget, drop)
     }
 
     /// Deletes `db` and its entries from the environment (its handle must not be used again).

@@ -114,6 +114,59 @@ struct EnvironmentTests {
         #expect(values.allSatisfy { $0 == 9 }, "releasing the map inside the write changed nothing written")
     }
 
+    /// What a call the caller cannot step through maps (LMDB's walk of a
+    /// table it empties) is released by a helper thread while it runs,
+    /// whenever the process's resident file-backed memory exceeds the budget.
+    @Test func pagesMappedDuringACallAreReleasedWhileItRuns() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let db = try env.openDatabase("pages", create: true)
+        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+        try env.write { txn in
+            for n: UInt32 in 0..<8192 { try txn.put(db, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }   // a page each
+        }
+        try env.releaseMappedPages()
+        try env.read { txn in
+            // A budget below what the process maps anyway: the helper releases at every check.
+            let (mapped, left) = try env.keepingMappedPagesWithinBudget(in: txn, budget: 1 << 20) {
+                var sum = 0
+                for n: UInt32 in 0..<8192 { sum += Int(try txn.get(db, key: key(n))?.first ?? 0) }
+                #expect(sum == 7 * 8192)
+                let mapped = try mappedBytes(ofLedgerIn: dir)
+                var left = mapped
+                let deadline = Date().addingTimeInterval(5)
+                while left > 4 << 20, Date() < deadline {
+                    usleep(1000)
+                    left = try mappedBytes(ofLedgerIn: dir)
+                }
+                return (mapped, left)
+            }
+            #expect(left <= 4 << 20, "\(left) of \(mapped) bytes still mapped")
+        }
+    }
+
+    /// Emptying a large table with the helper releasing the map meanwhile
+    /// empties that table and no other.
+    @Test func emptyingALargeTableLeavesTheOthers() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = try Environment(path: dir)
+        let large = try env.openDatabase("large", create: true)
+        let kept = try env.openDatabase("kept", create: true)
+        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+        try env.write { txn in
+            for n: UInt32 in 0..<8192 { try txn.put(large, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }
+            for n: UInt32 in 0..<100 { try txn.put(kept, key: key(n), value: Array("kept \(n)".utf8)) }
+        }
+        try env.write { txn in try txn.removeAll(large, mappedPageBudget: 1 << 20) }   // a table of 32 MB: the helper runs
+        let (entries, values) = try env.read { txn in
+            (try txn.statistics(large).entries, try (0..<100).map { try txn.get(kept, key: key($0)).map { String(decoding: $0, as: UTF8.self) } })
+        }
+        #expect(entries == 0)
+        #expect(values == (0..<100).map { "kept \($0)" })
+    }
+
     @Test func abortedWriteLeavesNothing() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
