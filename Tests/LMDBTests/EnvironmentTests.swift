@@ -11,6 +11,20 @@ func makeTemporaryDirectory() -> String {
     return path
 }
 
+/// The key of value `n` in `pageTable`.
+func pageKey(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+
+/// A new environment in `dir` whose table `name` holds `count` values of
+/// 3,000 bytes of 7, keyed `pageKey(0..<count)`: a page each.
+func pageTable(_ count: UInt32, in dir: String, named name: String = "pages") throws -> (Environment, Database) {
+    let env = try Environment(path: dir)
+    let db = try env.openDatabase(name, create: true)
+    try env.write { txn in
+        for n: UInt32 in 0..<count { try txn.put(db, key: pageKey(n), value: [UInt8](repeating: 7, count: 3000)) }
+    }
+    return (env, db)
+}
+
 struct EnvironmentTests {
     @Test func writesAndReadsInKeyOrder() throws {
         let dir = makeTemporaryDirectory()
@@ -82,12 +96,8 @@ struct EnvironmentTests {
     @Test func aWriteLetsGoOfItsMappedPagesOverItsBudget() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let env = try Environment(path: dir)
-        let db = try env.openDatabase("pages", create: true)
-        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
-        try env.write { txn in
-            for n: UInt32 in 0..<4096 { try txn.put(db, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }   // a leaf page each
-        }
+        let (env, db) = try pageTable(4096, in: dir)
+        let key = pageKey
         /// Rewrites every value (each leaf page read through the map, then copied), a step of a
         /// `MappedPageBudget` of `budget` bytes checked every 16 steps after each; gives the most of
         /// the data file this process had mapped meanwhile.
@@ -120,12 +130,8 @@ struct EnvironmentTests {
     @Test func pagesMappedDuringACallAreReleasedWhileItRuns() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let env = try Environment(path: dir)
-        let db = try env.openDatabase("pages", create: true)
-        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
-        try env.write { txn in
-            for n: UInt32 in 0..<8192 { try txn.put(db, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }   // a page each
-        }
+        let (env, db) = try pageTable(8192, in: dir)
+        let key = pageKey
         try env.releaseMappedPages()
         try env.read { txn in
             // A budget below what the process maps anyway: the helper releases at every check.
@@ -151,12 +157,10 @@ struct EnvironmentTests {
     @Test func emptyingALargeTableLeavesTheOthers() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let env = try Environment(path: dir)
-        let large = try env.openDatabase("large", create: true)
+        let (env, large) = try pageTable(8192, in: dir, named: "large")
         let kept = try env.openDatabase("kept", create: true)
-        func key(_ n: UInt32) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+        let key = pageKey
         try env.write { txn in
-            for n: UInt32 in 0..<8192 { try txn.put(large, key: key(n), value: [UInt8](repeating: 7, count: 3000)) }
             for n: UInt32 in 0..<100 { try txn.put(kept, key: key(n), value: Array("kept \(n)".utf8)) }
         }
         try env.write { txn in try txn.removeAll(large, mappedPageBudget: 1 << 20) }   // a table of 32 MB: the helper runs
