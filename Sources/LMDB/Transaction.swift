@@ -112,14 +112,21 @@ public struct Transaction {
     /// helper thread keeps the process's resident file-backed memory within
     /// that budget meanwhile (`Environment.keepingMappedPagesWithinBudget`).
     public func removeAll(_ db: Database, mappedPageBudget: Int = Environment.residentFileBudgetWhileWriting) throws {
-        let drop = { try check(mdb_drop(txn, db.dbi, 0), "mdb_drop", context(db)) }
-        guard try statistics(db).bytes > mappedPageBudget / 4 else { return try drop() }
-        try environment.keepingMappedPagesWithinBudget(in: self, budget: mappedPageBudget, drop)
+        try drop(db, deleting: false, mappedPageBudget: mappedPageBudget)
     }
 
-    /// Deletes `db` and its entries from the environment (its handle must not be used again).
-    public func deleteDatabase(_ db: Database) throws {
-        try check(mdb_drop(txn, db.dbi, 1), "mdb_drop", context(db, "deleting the database"))
+    /// Deletes `db` and its entries from the environment (its handle must
+    /// not be used again), its mapped pages kept within the budget as by `removeAll`.
+    public func deleteDatabase(_ db: Database, mappedPageBudget: Int = Environment.residentFileBudgetWhileWriting) throws {
+        try drop(db, deleting: true, mappedPageBudget: mappedPageBudget)
+    }
+
+    private func drop(_ db: Database, deleting: Bool, mappedPageBudget: Int) throws {
+        let drop = {
+            try check(mdb_drop(txn, db.dbi, deleting ? 1 : 0), "mdb_drop", deleting ? context(db, "deleting the database") : context(db))
+        }
+        guard try statistics(db).bytes > mappedPageBudget / 4 else { return try drop() }
+        try environment.keepingMappedPagesWithinBudget(in: self, budget: mappedPageBudget, drop)
     }
 
     /// Entry and page counts of `db` as seen by this transaction.
