@@ -143,6 +143,7 @@ public final class EventStore: Sendable {
                 throw LedgerError(.corrupt, "\(path): a ledger of format 1 without its table of streams", underlying: error)
             }
             try txn.removeAll(tables.streams)
+            var mappedPages = Environment.MappedPageBudget(environment, in: txn, budget: Environment.residentFileBudgetWhileWriting)
             try txn.withCursor(old) { cursor in
                 var seqs: [UInt64] = []
                 var number: [UInt8] = []
@@ -156,6 +157,7 @@ public final class EventStore: Sendable {
                         dup = try cursor.nextDuplicate()
                     }
                     _ = try txn.put(tables.streams, key: number, value: StreamSeqs.encode(seqs), flags: .append)
+                    try mappedPages.step()
                     entry = try cursor.next()
                 }
             }
