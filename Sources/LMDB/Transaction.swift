@@ -121,12 +121,14 @@ public struct Transaction {
         try drop(db, deleting: true, mappedPageBudget: mappedPageBudget)
     }
 
+    /// `mdb_drop` of `db` (deleting the database too, or only emptying it),
+    /// with a helper keeping the mapped pages within `mappedPageBudget` for a large table.
     private func drop(_ db: Database, deleting: Bool, mappedPageBudget: Int) throws {
-        let drop = {
+        let freePages = {
             try check(mdb_drop(txn, db.dbi, deleting ? 1 : 0), "mdb_drop", deleting ? context(db, "deleting the database") : context(db))
         }
-        guard try statistics(db).bytes > mappedPageBudget / 4 else { return try drop() }
-        try environment.keepingMappedPagesWithinBudget(in: self, budget: mappedPageBudget, drop)
+        guard try statistics(db).bytes > mappedPageBudget / 4 else { return try freePages() }
+        try environment.keepingMappedPagesWithinBudget(in: self, budget: mappedPageBudget, freePages)
     }
 
     /// Entry and page counts of `db` as seen by this transaction.

@@ -4,13 +4,15 @@ import Synchronization
 /// Keeps the process's resident file-backed memory within a budget, on a
 /// helper thread, while a call that cannot be stepped through maps pages of
 /// a file (LMDB's walk of a table it empties reads pages all over the file,
-/// and each read maps the pages around it): every `interval` microseconds
-/// (a read of `/proc/self/statm`, a few microseconds),
-/// when the resident file-backed bytes exceed the budget, the helper
-/// releases the given mappings (`FileSystem.releaseMapping`). Released
-/// pages stay in the page cache, and a read of one on another thread maps
-/// it again: use it only for shared mappings whose contents do not change
-/// while it runs.
+/// and each read maps the pages around it). Every `interval` microseconds
+/// the helper reads `/proc/self/statm` (a few microseconds) and, when the
+/// resident file-backed bytes exceed the budget, releases the given
+/// mappings (`FileSystem.releaseMapping`). Released pages stay in the page
+/// cache, and a read of one on another thread maps it again: use it only
+/// for shared mappings whose contents do not change while it runs.
+///
+/// A bound in time, not in pages: while the helper waits for a core, the
+/// call may map more than the budget.
 ///
 /// Thread rules: `stop()` once, from any thread; the helper never outlives it.
 package final class ResidentMappingWatch: Sendable {
