@@ -54,12 +54,13 @@ enum ReplayCommand {
         }
         try dossiers.close()
         try violations.close()
-        func write(_ name: String, _ rows: [JSONObject]) throws {
+        func write(_ name: String, _ rows: some Sequence<JSONObject>) throws {
             let file = try RowFile(dir + "/" + name)
             for row in rows { try file.row(row) }
             try file.close()
         }
-        try write("kpi-days.ndjson", try Replay.kpiRows(ledger, as: past, KPIAggregation(period: .day, asOf: past.instant)).map { $0.json(bands: [:]) })
+        // Each agency-day's line is made as it is written: the rows of years of days are not held twice.
+        try write("kpi-days.ndjson", try Replay.kpiRows(ledger, as: past, KPIAggregation(period: .day, asOf: past.instant)).lazy.map { $0.json(bands: [:]) })
         let (kind, instant): (String, Int64) = switch past {
         case .happenedBy(let t): ("asOf", t)
         case .knownAt(let t): ("knownAt", t)
