@@ -373,22 +373,22 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Runs `body`, one LMDB call in `txn` that reads pages the caller cannot
-    /// step through (`Transaction.removeAll`), while a helper thread keeps
-    /// the process's resident file-backed memory within `budget` by
-    /// releasing this environment's map whenever it is exceeded
-    /// (`ResidentMappingWatch`): what `body` maps stays bounded, however
-    /// large the table it walks. Use only in `txn`, on its thread.
+    /// step through (`Transaction.removeAll`), while a helper thread
+    /// (`RepeatingHelper`, every 250 µs) keeps the process's resident
+    /// file-backed memory within `budget` by releasing this environment's
+    /// map whenever it is exceeded (`MappedRegion.releaseAll(ifResidentFileBytesExceed:)`):
+    /// what `body` maps stays bounded, however large the table it walks.
+    /// Released pages stay in the page cache, and a read of one by `body`
+    /// maps it again. Use only in `txn`, on its thread.
     func keepingMappedPagesWithinBudget<R>(in txn: Transaction, budget: Int, _ body: () throws -> R) throws -> R {
         let region = try mappedRegion(in: txn)
-        let watch = ResidentMappingWatch(ranges: region.ranges, budget: budget, subject: "ledger \(path)")
+        let helper = RepeatingHelper(name: "mapped-page-release", interval: 250) { try region.releaseAll(ifResidentFileBytesExceed: budget) }
         let result: R
         do { result = try body() } catch {
-            try? watch.stop()
+            try? helper.stop()
             throw error
         }
-        do { try watch.stop() } catch {
-            throw LMDBError(code: error.code, operation: error.operation, context: ["ledger \(path)", "releasing mapped pages"])
-        }
+        try helper.stop()
         return result
     }
 
@@ -396,7 +396,7 @@ public final class Environment: @unchecked Sendable {
     /// walk of `/proc/self/maps` each time. Valid while the transaction it
     /// was taken in is open: the map moves only when it is resized, which
     /// waits until no transaction of this process is live.
-    public struct MappedRegion {
+    public struct MappedRegion: Sendable {
         let ranges: [Range<UInt>]
         let path: String
 
