@@ -55,6 +55,9 @@ enum DurableCommitBenchmark {
         /// Durable commits (LMDB transaction ids used); fewer than `appends` with group commit.
         var commits = 0
         var seconds = 0.0
+        /// CPU time (user + system) of the whole process over `seconds`: every
+        /// writer's thread, the commits and LMDB's calls.
+        var cpuSeconds = 0.0
         var latencies = Latencies(capacity: 0)
         var failures: [String] = []
         /// Writers that ran out of events before the time was up (the workload is too small if any).
@@ -64,6 +67,10 @@ enum DurableCommitBenchmark {
         /// The ledger's data file at the end.
         var fileBytes = 0
         var eventsPerSecond: Double { Double(events) / seconds }
+        /// Cores kept busy on average.
+        var coresBusy: Double { cpuSeconds / seconds }
+        /// CPU time an append took, on all cores together.
+        var cpuMicrosecondsPerAppend: Double { cpuSeconds * 1e6 / Double(max(1, appends)) }
         /// Appends a commit carried, on average.
         var appendsPerCommit: Double { Double(appends) / Double(max(1, commits)) }
         /// Wall time per commit, appends waiting for it included.
@@ -120,6 +127,7 @@ enum DurableCommitBenchmark {
         let collected = Collected()
         let group = DispatchGroup()
         let bytesBefore = DiskBaseline.bytesWritten()
+        let cpuBefore = cpuSeconds()
         let start = monotonicNanoseconds()
         let deadline = start + UInt64(secondsPerMode * 1e9)
         for (w, list) in lists.enumerated() {
@@ -161,6 +169,7 @@ enum DurableCommitBenchmark {
         let seconds = Double(monotonicNanoseconds() - start) / 1e9
         var outcome = collected.outcome.withLock { $0 }
         outcome.seconds = seconds
+        outcome.cpuSeconds = cpuSeconds() - cpuBefore
         if let before = bytesBefore, let after = DiskBaseline.bytesWritten() { outcome.bytesWritten = after - before }
         outcome.fileBytes = (try? FileManager.default.attributesOfItem(atPath: directory + "/data.mdb")[.size] as? Int) ?? 0
         outcome.commits = try ledger.store.environment.info.lastTransactionID - firstTransaction
@@ -214,6 +223,11 @@ enum DurableCommitBenchmark {
         }
         let workAloneRatio = w.eventsPerSecond / single.eventsPerSecond
         notes.append("the work alone: the same \(writers) writers with the fsync skipped appended \(grouped(w.eventsPerSecond)) events/s (\(String(format: "%.1f", w.appendsPerCommit)) appends a commit, \(String(format: "%.2f", w.millisecondsPerCommit)) ms each, the one thread committing a group validating, chaining, indexing and folding its events and handing LMDB its pages): \(String(format: "%.1f", workAloneRatio))× the durable single writer, the most any disk could give; \(Int(groupCommitGoal))× needs \(grouped(groupCommitGoal * single.eventsPerSecond)) events/s")
+        // The CPU an append may take at 20×, were every core busy all the time.
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let goalAppendsPerSecond = groupCommitGoal * single.eventsPerSecond / (Double(w.events) / Double(max(1, w.appends)))
+        let goalCPUMicrosecondsPerAppend = cores * 1e6 / goalAppendsPerSecond
+        notes.append("without fsync the process kept \(String(format: "%.2f", w.coresBusy)) of \(Int(cores)) cores busy: \(String(format: "%.0f", w.cpuMicrosecondsPerAppend)) µs of CPU an append, every thread counted; \(Int(groupCommitGoal))× is \(grouped(goalAppendsPerSecond)) appends/s, at most \(String(format: "%.0f", goalCPUMicrosecondsPerAppend)) µs of CPU an append with all \(Int(cores)) cores busy all the time (\(String(format: "%.0f", goalCPUMicrosecondsPerAppend / cores)) µs where one thread does it all)")
         notes.append("slowest append: 1 writer \(String(format: "%.2f", single.latencies.microseconds(atPercentile: 1) / 1000)) ms; \(writers) writers \(String(format: "%.2f", concurrent.latencies.microseconds(atPercentile: 1) / 1000)) ms")
         if concurrent.exhausted + single.exhausted + w.exhausted > 0 {
             notes.append("\(concurrent.exhausted + single.exhausted + w.exhausted) writers ran out of events before \(secondsPerMode) s: raise maxEvents")
@@ -245,7 +259,10 @@ enum DurableCommitBenchmark {
                       Value("fewerWriters", Double(fewerWriters), .count),
                       Value("fewerWritersAppendsPerCommit", f.appendsPerCommit, .count),
                       Value("workAloneEventsPerSecond", w.eventsPerSecond, .eventsPerSecond),
-                      Value("workAloneRatio", workAloneRatio, .ratio)]
+                      Value("workAloneRatio", workAloneRatio, .ratio),
+                      Value("workAloneCPU", w.coresBusy * 100, .percent),
+                      Value("workAloneCPUMicrosecondsPerAppend", w.cpuMicrosecondsPerAppend, .microseconds),
+                      Value("goalCPUMicrosecondsPerAppend", goalCPUMicrosecondsPerAppend, .microseconds)]
                 + (line.map { line in
                     [Value("commitMillisecondsPerAppend", line.perAppendMilliseconds, .milliseconds),
                      Value("ratioBoundWithManyWriters", line.bound, .ratio)]

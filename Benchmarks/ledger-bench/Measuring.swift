@@ -50,6 +50,16 @@ struct Latencies {
     }
 }
 
+/// CPU seconds (user + system) process `pid` has used, all its threads, from
+/// /proc (to the clock tick, 10 ms here).
+func cpuSeconds(_ pid: Int32 = getpid()) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)   // utime, stime
+    return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 /// A small deterministic generator (SplitMix64) for picking random dossiers
 /// and batch sizes: the same run picks the same ones.
 struct SplitMix64 {

@@ -13,15 +13,6 @@ enum SubscriptionBenchmark {
             .appendingPathComponent("dossier-ledger")
     }
 
-    /// CPU seconds (user + system) a process has used, from /proc.
-    static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)   // utime, stime
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
     static func figure(_ ledger: Ledger, events: Int) throws -> Figure? {
         guard FileManager.default.isExecutableFile(atPath: tool.path) else { return nil }
         // Catch-up: a fresh subscription reads the whole log to /dev/null, against a raw cursor scan.
