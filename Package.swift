@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "SystemIO"]),
         .testTarget(name: "LedgerContractTests", dependencies: ["LedgerContract"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerContract", "LMDB"]),
-        .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime", "LedgerContract"]),
+        .testTarget(name: "WorkingTimeTests", dependencies: ["WorkingTime", "LedgerContract", "ProvinceGenerator"]),
         .testTarget(name: "DossierRulesTests", dependencies: ["DossierRules", "LedgerContract", "WorkingTime"]),
         .testTarget(name: "ProvinceGeneratorTests", dependencies: ["ProvinceGenerator", "DossierRules", "LedgerContract", "WorkingTime"]),
         .testTarget(name: "LedgerTests", dependencies: ["Projections", "Audit", "Subscriptions", "ProvinceGenerator", "DossierRules",

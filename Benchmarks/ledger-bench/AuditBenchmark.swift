@@ -2,6 +2,7 @@ import DossierRules
 import LedgerStore
 import LedgerContract
 import Projections
+import ProvinceGenerator
 
 /// One dossier's timeline as an auditor asks for it: its stream's records
 /// folded (`Ledger.foldedDossier`) and checked (`violations(reference:asOf:)`),

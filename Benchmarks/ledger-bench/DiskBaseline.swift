@@ -2,6 +2,7 @@ import Foundation
 import SystemIO
 #if canImport(Glibc)
 import Glibc
+import ProvinceGenerator
 #endif
 
 /// What the disk alone takes to make a commit's pages durable, measured in

@@ -1,6 +1,7 @@
 import Foundation
 import Projections
 import Synchronization
+import ProvinceGenerator
 
 /// Small durable commits: each `Ledger.append` of 1–10 events returns only
 /// once it is committed and fsynced (the default). Measured with one writer

@@ -1,5 +1,6 @@
 import LMDB
 import Projections
+import ProvinceGenerator
 
 /// `Ledger.dossier(code, in:)` (B-tree lookup plus decoding the state) for
 /// random dossiers inside one read transaction, against a raw `get` of the

@@ -60,24 +60,6 @@ func cpuSeconds(_ pid: Int32 = getpid()) -> Double {
     return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
-/// A small deterministic generator (SplitMix64) for picking random dossiers
-/// and batch sizes: the same run picks the same ones.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound (bound > 0; the modulo bias is negligible here).
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
 /// The memory lines of `/proc/self/status`, in bytes.
 struct MemoryStatus {
     /// Peak resident set size (VmHWM) since start or the last `resetPeak()`.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerContract
 import Projections
+import ProvinceGenerator
 
 /// `import --format xes` of a generated XES log of about `events` events,
 /// as a user runs it (the `dossier-ledger` executable in a child process,

@@ -6,15 +6,8 @@ struct Xoshiro256 {
 
     /// Expands `seed` with SplitMix64; `stream` separates independent streams of one seed.
     init(seed: UInt64, stream: UInt64 = 0) {
-        var x = seed &+ stream &* 0xD1B5_4A32_D192_ED03
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        var splitMix = SplitMix64(seed: seed &+ stream &* 0xD1B5_4A32_D192_ED03)
+        s0 = splitMix.next(); s1 = splitMix.next(); s2 = splitMix.next(); s3 = splitMix.next()
     }
 
     @inline(__always)
@@ -80,4 +73,24 @@ struct WeightedChoice {
         }
         return lo
     }
+}
+
+/// SplitMix64: a small deterministic generator, the same stream for a seed
+/// on every machine. It seeds `Xoshiro256`, and picks the benchmarks'
+/// random dossiers and the tests' random instants.
+package struct SplitMix64 {
+    private var state: UInt64
+
+    package init(seed: UInt64) { state = seed }
+
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..<bound` (bound > 0; the modulo bias is negligible for bounds far below 2^64).
+    package mutating func below<Bound: BinaryInteger>(_ bound: Bound) -> Bound { Bound(next() % UInt64(bound)) }
 }

@@ -56,21 +56,6 @@ enum Local {
     }
 }
 
-/// A deterministic pseudo-random generator (SplitMix64) for property-style tests.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `0..<bound`.
-    mutating func below(_ bound: Int64) -> Int64 { Int64(next() % UInt64(bound)) }
-}
-
 /// A deliberately naive working-time calculator: it walks day by day and
 /// period by period, with no tables, no closed forms and no shared code with
 /// the engine beyond `LocalDate`. The engine must agree with it everywhere.
