@@ -430,23 +430,32 @@ public final class Environment: @unchecked Sendable {
     /// each entry where it lies in its table, and a fault maps the pages
     /// around the one read, so a large batch would otherwise map most of the
     /// tables it touches, and a long read all it passes. Call `step()` once
-    /// per entry written or read (`step(_:)` with more for a read that may
-    /// map more, such as a seek far from the last read); every `interval`
-    /// steps it reads the process's resident file-backed memory and, over
-    /// the budget, releases the map's pages (`MappedRegion.releaseAll`). A
-    /// budget of 0 releases them every `interval` steps, for a walk that
-    /// will not read again what it passed. The map's region is found at the
-    /// first release, so a write or read that stays within the budget costs
-    /// one read of `/proc/self/statm` per check.
+    /// per entry written or read, and `step(farReadWeight)` for a read far
+    /// from the last one; every `interval` steps it reads the process's
+    /// resident file-backed memory and, over the budget, releases the map's
+    /// pages (`MappedRegion.releaseAll`). A budget of 0 releases them every
+    /// `interval` steps, for a walk that will not read again what it passed.
+    /// The map's region is found at the first release, so a write or read
+    /// that stays within the budget costs one read of `/proc/self/statm`
+    /// per check.
     ///
-    /// Use it only inside the transaction it was made for, on one thread.
+    /// Made for a transaction, use it only inside that transaction, on one
+    /// thread. Made without one (`init(_:budget:checkingEvery:)`), it may
+    /// outlive transactions and finds the map again at each release.
     public struct MappedPageBudget {
         private let environment: Environment
-        private let transaction: Transaction
+        private let transaction: Transaction?
         private var region: MappedRegion?
         private let budget: Int
         private let interval: Int
         private var steps = 0
+
+        /// The weight of a read far from the last one. The kernel may map a
+        /// whole page-cache folio around a read, up to 2 MiB (and does, for
+        /// the folios a large file's writes and readahead leave): with the
+        /// default interval a walk checks after 4 far reads, so it maps at
+        /// most about 8 MiB past its budget between two checks.
+        public static let farReadWeight = 256
 
         /// - Parameters:
         ///   - budget: resident file-backed bytes of the process above which the map's pages are released.
@@ -459,12 +468,22 @@ public final class Environment: @unchecked Sendable {
             self.interval = interval
         }
 
+        /// A budget kept across transactions: each release finds the map again (`releaseMappedPages`).
+        public init(_ environment: Environment, budget: Int = Environment.residentFileBudget, checkingEvery interval: Int = 1024) {
+            precondition(interval > 0, "the interval is positive")
+            self.environment = environment
+            transaction = nil
+            self.budget = budget
+            self.interval = interval
+        }
+
         /// Counts `weight` steps; at the end of each `interval`, releases the map's pages when over the budget.
         public mutating func step(_ weight: Int = 1) throws {
             steps += weight
             guard steps >= interval else { return }
             steps = 0
             guard Environment.residentFileBytesExceed(budget) else { return }
+            guard let transaction else { return try environment.releaseMappedPages() }
             if region == nil { region = try environment.mappedRegion(in: transaction) }
             try region!.releaseAll()
         }

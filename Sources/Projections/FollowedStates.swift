@@ -20,8 +20,9 @@ import LedgerContract
 ///
 /// Transaction rules: each call reads in the transaction it is given, whose
 /// snapshot must hold the position (a feed reads the events it applies in one).
-/// Every 1,024 rows and records it reads, the mapped pages of the ledger are
-/// released (with none kept, those over the budget).
+/// The mapped pages of the ledger it reads stay within the budget
+/// (`Environment.MappedPageBudget`): each row and record it reads is a far
+/// read, a dossier met for the first time read where it lies in the log.
 package struct FollowedStates {
     /// The last seq applied.
     package private(set) var position: UInt64
@@ -38,9 +39,8 @@ package struct FollowedStates {
     private var older: [ExactText: Kept] = [:]
     private let capacity: Int
     private var dossierFold: DossierFold?
-    /// Rows and records read since the mapped pages were last released: a
-    /// dossier met for the first time is read where it lies in the log.
-    private var readSinceRelease = 0
+    /// Counts the rows and records read, across transactions.
+    private var mappedPages: Environment.MappedPageBudget
 
     /// The states kept by default: more than the dossiers a busy province
     /// has in flight at once (a catch-up of 10^7 events with a quarter of it
@@ -51,6 +51,7 @@ package struct FollowedStates {
     package init(ledger: Ledger, through position: UInt64, capacity: Int = defaultCapacity, in txn: Transaction) throws {
         self.position = min(position, try ledger.store.head(in: txn).seq)
         self.capacity = capacity == 0 ? 0 : max(2, capacity)
+        mappedPages = Environment.MappedPageBudget(ledger.store.environment)
         var summary = KeyOrderFold.Summary(), firstLeftOut = UInt64.max
         versions = try KeyOrderFold.referenceVersions(ledger, in: txn, through: self.position, include: { _, _ in true },
                                                       summary: &summary, firstLeftOut: &firstLeftOut)
@@ -126,19 +127,12 @@ package struct FollowedStates {
 
     /// The state at the position: the live one when its last event is not after it, else folded from the stream.
     private mutating func read(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
-        readSinceRelease += 1
-        if readSinceRelease >= 1024 {
-            // Kept states are read once, each where its dossier lies: letting every page go costs little. With
-            // none kept, each event shown reads its dossier again, from pages read a moment before: only the
-            // pages over the budget go (releasing all would fault them in again and again).
-            if capacity > 0 { try ledger.store.environment.releaseMappedPages() } else { try ledger.store.environment.releaseMappedPagesOverBudget() }
-            readSinceRelease = 0
-        }
+        try mappedPages.step(Environment.MappedPageBudget.farReadWeight)
         if let live = try ledger.dossier(code, in: txn), live.lastSeq <= position {
             return (live, KeyOrderFold.version(before: live.lastSeq, in: versions))
         }
         let stream = try ledger.store.records(ofDossier: code, through: position, in: txn)
-        readSinceRelease += stream.count
+        try mappedPages.step(stream.count * Environment.MappedPageBudget.farReadWeight)
         var fold = try self.fold(ledger, in: txn)
         return try KeyOrderFold.foldStream(stream, of: code, versions: versions, fold: &fold, path: ledger.path).map { ($0.state, $0.version) }
     }

@@ -54,7 +54,7 @@ extension KeyOrderFold {
         var firstLeftOut = UInt64.max
         let versions = try referenceVersions(ledger, in: txn, through: lastKept, include: include, summary: &summary, firstLeftOut: &firstLeftOut)
         let walk = PastStatesWalk(ledger: ledger, lastKept: lastKept, firstLeftOut: firstLeftOut, versions: versions,
-                                  map: try ledger.store.environment.mappedRegion(in: txn), include: include)
+                                  include: include)
         summary.add(try walkStates(walk, in: txn, dossiersPerBatch: dossiersPerBatch, body))
         return summary
     }
@@ -69,7 +69,7 @@ extension KeyOrderFold {
         // Every event kept and no reference event left out: each live state is handed out as it is stored.
         let walk = PastStatesWalk(ledger: ledger, lastKept: .max, firstLeftOut: .max,
                                   versions: [ReferenceVersion(seq: 0, data: ledger.emptyReference)],
-                                  map: try ledger.store.environment.mappedRegion(in: txn), include: { _, _ in true })
+                                  include: { _, _ in true })
         return try walkStates(walk, in: txn, dossiersPerBatch: dossiersPerBatch) { state, _ in try body(&state) }
     }
 
@@ -240,12 +240,13 @@ extension KeyOrderFold {
         let lastKept: UInt64
         let firstLeftOut: UInt64
         let versions: [ReferenceVersion]
-        let map: Environment.MappedRegion
         let include: @Sendable (Timestamp, Timestamp) -> Bool
 
         /// Walks the live states in `txn` that `share` owns, giving `visit` each dossier the replay keeps, in
         /// code order, and calling `endOfRun` after each run of rows `share` owns (the last one too, when cut short);
         /// `checkpoint` runs every 8,192 rows or 1,024 records read from streams, and may stop the walk by throwing.
+        /// The pages it maps stay within the budget (`Environment.MappedPageBudget`): a row counts one step, a
+        /// record read from a stream a far read.
         func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary, share: WalkShare = WalkShare(),
                  checkpoint: () throws -> Void = {}, endOfRun: () throws -> Void = {},
                  _ visit: (consuming DossierState, Int) throws -> Void) throws {
@@ -253,16 +254,15 @@ extension KeyOrderFold {
             func version(before seq: UInt64) -> Int { KeyOrderFold.version(before: seq, in: versions) }
             try txn.withCursor(try ledger.projections(in: txn).dossierStates) { cursor in
                 var entry = try cursor.first()
-                var streamReads = 0   // records read from streams since the mapped pages were last released
+                var mappedPages = Environment.MappedPageBudget(ledger.store.environment, in: txn)
                 var rowNumber = 0
+                var streamReads = 0   // records read from streams since the last checkpoint
                 while let row = entry {
                     let owned = share.owns(row: rowNumber)
                     rowNumber += 1
-                    // A state row is read where the last one was, owned or not; a stream's records lie anywhere
-                    // in the log, each mapping a page-cache folio around it: release after every 8,192 rows
-                    // walked or 1,024 records.
+                    // A state row is read where the last one was, owned or not.
+                    try mappedPages.step()
                     if rowNumber & 0x1FFF == 0 || streamReads >= 1024 {
-                        try map.releaseAll()
                         streamReads = 0
                         try checkpoint()
                     }
@@ -298,6 +298,8 @@ extension KeyOrderFold {
                         try visit(consume state, referenceVersion)   // moved, not copied
                     } else {
                         let stream = try ledger.store.records(ofDossier: code, through: lastKept, in: txn)
+                        // A stream's records lie anywhere in the log, each mapping a page-cache folio around it.
+                        try mappedPages.step(stream.count * Environment.MappedPageBudget.farReadWeight)
                         streamReads += stream.count
                         if case let (state, lastSeq, referenceVersion)? = try foldStream(stream, of: code, versions: versions, fold: &dossierFold,
                                                                                           path: path, include: include) {

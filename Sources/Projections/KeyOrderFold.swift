@@ -443,7 +443,7 @@ public struct KeyOrderFold {
                         } while at < p.seq
                     } else {
                         // A seek. A far one may map a page-cache folio (up to 2 MiB) around its read.
-                        if p.seq &- at > 64 { readWeight = 1 << 8 }
+                        if p.seq &- at > 64 { readWeight = Environment.MappedPageBudget.farReadWeight }
                         withUnsafeBytes(of: p.seq.bigEndian) { source in seqKey.withUnsafeMutableBytes { $0.copyMemory(from: source) } }
                         record = try log.find(seqKey)
                     }

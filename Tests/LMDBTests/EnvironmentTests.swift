@@ -124,6 +124,37 @@ struct EnvironmentTests {
         #expect(values.allSatisfy { $0 == 9 }, "releasing the map inside the write changed nothing written")
     }
 
+    /// A budget made without a transaction (a feed's, kept from one read
+    /// transaction to the next) releases what each of them maps.
+    @Test func aBudgetKeptAcrossTransactionsReleasesInEach() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (env, db) = try pageTable(4096, in: dir)
+        /// Reads every value in a transaction of its own, each a far read of `pages`; gives the most of
+        /// the data file this process had mapped meanwhile.
+        func readAll(stepping pages: inout Environment.MappedPageBudget) throws -> Int {
+            try env.read { txn in
+                var highest = 0
+                for n: UInt32 in 0..<4096 {
+                    #expect(try txn.get(db, key: pageKey(n))?.first == 7)
+                    try pages.step(Environment.MappedPageBudget.farReadWeight)
+                    if n % 64 == 63 { highest = max(highest, try mappedBytes(ofLedgerIn: dir)) }
+                }
+                return highest
+            }
+        }
+        try env.releaseMappedPages()
+        var unbounded = Environment.MappedPageBudget(env, budget: .max)
+        #expect(try readAll(stepping: &unbounded) >= 12 << 20, "under its budget, the 16 MB of leaf pages read stay mapped")
+        try env.releaseMappedPages()
+        var none = Environment.MappedPageBudget(env, budget: 0)
+        for _ in 0..<2 {
+            // Checked every 4 far reads: at most what 4 reads map (a page and the 64 KiB around it each).
+            let most = try readAll(stepping: &none)
+            #expect(most <= 4 * (68 << 10), "\(most) bytes mapped")
+        }
+    }
+
     /// What a call the caller cannot step through maps (LMDB's walk of a
     /// table it empties) is released by a helper thread while it runs,
     /// whenever the process's resident file-backed memory exceeds the budget.
