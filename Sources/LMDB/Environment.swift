@@ -483,6 +483,13 @@ public final class Environment: @unchecked Sendable {
             guard steps >= interval else { return }
             steps = 0
             guard Environment.residentFileBytesExceed(budget) else { return }
+            try releaseAll()
+        }
+
+        /// Releases the map's pages now, whatever the budget: for a walk
+        /// that has passed pages it will not read again, so that it holds
+        /// less than the budget while it can.
+        public mutating func releaseAll() throws {
             guard let transaction else { return try environment.releaseMappedPages() }
             if region == nil { region = try environment.mappedRegion(in: transaction) }
             try region!.releaseAll()

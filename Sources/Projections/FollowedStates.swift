@@ -23,6 +23,7 @@ import LedgerContract
 /// The mapped pages of the ledger it reads stay within the budget
 /// (`Environment.MappedPageBudget`): each row and record it reads is a far
 /// read, a dossier met for the first time read where it lies in the log.
+/// With states kept, they are all released every 1,024 reads.
 package struct FollowedStates {
     /// The last seq applied.
     package private(set) var position: UInt64
@@ -41,6 +42,8 @@ package struct FollowedStates {
     private var dossierFold: DossierFold?
     /// Counts the rows and records read, across transactions.
     private var mappedPages: Environment.MappedPageBudget
+    /// Rows and records read since the mapped pages were last released.
+    private var readSinceRelease = 0
 
     /// The states kept by default: more than the dossiers a busy province
     /// has in flight at once (a catch-up of 10^7 events with a quarter of it
@@ -128,11 +131,20 @@ package struct FollowedStates {
     /// The state at the position: the live one when its last event is not after it, else folded from the stream.
     private mutating func read(_ code: String, ledger: Ledger, in txn: Transaction) throws -> Kept {
         try mappedPages.step(Environment.MappedPageBudget.farReadWeight)
+        readSinceRelease += 1
+        if readSinceRelease >= 1024, capacity > 0 {
+            // Kept states are read once, each where its dossier lies: letting every page go costs little. With
+            // none kept, each event shown reads its dossier again, from pages read a moment before: only the
+            // pages over the budget go (releasing all would fault them in again and again).
+            try mappedPages.releaseAll()
+            readSinceRelease = 0
+        }
         if let live = try ledger.dossier(code, in: txn), live.lastSeq <= position {
             return (live, KeyOrderFold.version(before: live.lastSeq, in: versions))
         }
         let stream = try ledger.store.records(ofDossier: code, through: position, in: txn)
         try mappedPages.step(stream.count * Environment.MappedPageBudget.farReadWeight)
+        readSinceRelease += stream.count
         var fold = try self.fold(ledger, in: txn)
         return try KeyOrderFold.foldStream(stream, of: code, versions: versions, fold: &fold, path: ledger.path).map { ($0.state, $0.version) }
     }

@@ -244,9 +244,9 @@ extension KeyOrderFold {
 
         /// Walks the live states in `txn` that `share` owns, giving `visit` each dossier the replay keeps, in
         /// code order, and calling `endOfRun` after each run of rows `share` owns (the last one too, when cut short);
-        /// `checkpoint` runs every 8,192 rows or 1,024 records read from streams, and may stop the walk by throwing.
-        /// The pages it maps stay within the budget (`Environment.MappedPageBudget`): a row counts one step, a
-        /// record read from a stream a far read.
+        /// `checkpoint` runs every 8,192 rows or 1,024 records read from streams, and may stop the walk by throwing;
+        /// the mapped pages are released there. Between, they stay within the budget (`Environment.MappedPageBudget`):
+        /// a row counts one step, a record read from a stream a far read.
         func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary, share: WalkShare = WalkShare(),
                  checkpoint: () throws -> Void = {}, endOfRun: () throws -> Void = {},
                  _ visit: (consuming DossierState, Int) throws -> Void) throws {
@@ -263,6 +263,8 @@ extension KeyOrderFold {
                     // A state row is read where the last one was, owned or not.
                     try mappedPages.step()
                     if rowNumber & 0x1FFF == 0 || streamReads >= 1024 {
+                        // The rows and records passed are not read again.
+                        try mappedPages.releaseAll()
                         streamReads = 0
                         try checkpoint()
                     }
