@@ -101,15 +101,22 @@ public enum DossierLedgerCLI {
         "subscriptions": SubscriptionsCommand.run,
     ]
 
+    /// A refused append's exit code and line; `written` says what of the input was not written.
+    static func describe(_ r: AppendRefusal, written: String) -> (ExitCode, String) {
+        switch r.kind {
+        case .versionConflict: (.temporaryFailure, "conflict, \(written): \(r)")
+        case .invalid, .idConflict: (.dataError, "refused, \(written): \(r)")
+        }
+    }
+
     static func describe(_ error: any Error) -> (ExitCode, String) {
         switch error {
         case let f as CommandFailure:
             return (f.code, f.message)
         case let r as AppendRefusal:
-            switch r.kind {
-            case .versionConflict: return (.temporaryFailure, "conflict, nothing written: \(r)")
-            case .invalid, .idConflict: return (.dataError, "refused, nothing written: \(r)")
-            }
+            return describe(r, written: "nothing written")
+        case let r as ImportCommand.RefusedAfterEarlierBatches:
+            return describe(r.refusal, written: "nothing of its batch written")
         case let e as LedgerError:
             switch e.kind {
             case .missing: return (.noInput, e.description)

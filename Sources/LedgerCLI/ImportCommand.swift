@@ -7,6 +7,11 @@ import Projections
 /// `import [FILE|-] [--batch N]`: streams a large input in atomic batches.
 /// Re-running it after an interruption stores only what is missing.
 enum ImportCommand {
+    /// A batch refused after earlier batches of the same import were
+    /// committed: they stay stored, nothing of this batch is written.
+    struct RefusedAfterEarlierBatches: Error {
+        let refusal: AppendRefusal
+    }
 
     static func run(_ context: CommandContext) throws {
         let args = try Arguments(context.arguments, valued: ["batch", "format", "agency", "timezone"], flags: ["verbose"])
@@ -157,6 +162,7 @@ enum ImportCommand {
                     committed = "the \(summary.stored) events before this batch were stored (seq \(first)–\(last))"
                 }
                 printError("dossier-ledger import: \(committed); nothing of the batch holding line \(refusal.line) was written. Fix the input and run the same import again: events already stored are skipped.")
+                guard summary.first == nil else { throw RefusedAfterEarlierBatches(refusal: refusal) }
                 throw refusal
             }
             summary.stored += report.storedCount
