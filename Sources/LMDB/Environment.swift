@@ -56,6 +56,9 @@ public final class Environment: @unchecked Sendable {
     private let faultReportSlot: Int?
     /// The pages the large commit under way appends, and the helper readying them.
     private let commitGrowth = Mutex(CommitGrowth())
+    /// Counts the moves of the map (`watchMap`): a region found while it
+    /// had a count still holds the map while the count is the same.
+    private let mapMoves = Atomic<Int>(0)
 
     /// What `write(writingBehind:)` knows of the data file's growth.
     private struct CommitGrowth {
@@ -264,10 +267,11 @@ public final class Environment: @unchecked Sendable {
         watchMap()
     }
 
-    /// Tells `MapFaultReport` where the map is now: after opening, and after
-    /// each resize (which may move it). Where the map cannot be found, faults
-    /// on it are not reported as damage.
+    /// Tells `MapFaultReport` and `MappedPageBudget` that the map may have
+    /// moved: after opening, and after each resize. Where the map cannot be
+    /// found, faults on it are not reported as damage.
     private func watchMap() {
+        mapMoves.add(1, ordering: .releasing)
         guard let faultReportSlot else { return }
         var fd: Int32 = -1
         guard mdb_env_get_fd(handle, &fd) == MDB_SUCCESS else { return }
@@ -441,11 +445,15 @@ public final class Environment: @unchecked Sendable {
     ///
     /// Made for a transaction, use it only inside that transaction, on one
     /// thread. Made without one (`init(_:budget:checkingEvery:)`), it may
-    /// outlive transactions and finds the map again at each release.
+    /// outlive transactions, and is stepped and released only inside one of
+    /// this environment's transactions (the map cannot move then): it finds
+    /// the map again after each resize, and keeps the region it found meanwhile.
     public struct MappedPageBudget {
         private let environment: Environment
         private let transaction: Transaction?
         private var region: MappedRegion?
+        /// For a budget kept across transactions: the map's moves when `region` was found.
+        private var regionMoves = 0
         private let budget: Int
         private let interval: Int
         private var steps = 0
@@ -468,7 +476,7 @@ public final class Environment: @unchecked Sendable {
             self.interval = interval
         }
 
-        /// A budget kept across transactions: each release finds the map again (`releaseMappedPages`).
+        /// A budget kept across transactions: a release after a resize finds the map again.
         public init(_ environment: Environment, budget: Int = Environment.residentFileBudget, checkingEvery interval: Int = 1024) {
             precondition(interval > 0, "the interval is positive")
             self.environment = environment
@@ -490,14 +498,26 @@ public final class Environment: @unchecked Sendable {
         /// that has passed pages it will not read again, so that it holds
         /// less than the budget while it can.
         public mutating func releaseAll() throws {
-            guard let transaction else { return try environment.releaseMappedPages() }
-            if region == nil { region = try environment.mappedRegion(in: transaction) }
+            if let transaction {
+                if region == nil { region = try environment.mappedRegion(in: transaction) }
+            } else {
+                let moves = environment.mapMoves.load(ordering: .acquiring)
+                if region == nil || moves != regionMoves {
+                    region = try environment.mappedRegionNow()
+                    regionMoves = moves
+                }
+            }
             try region!.releaseAll()
         }
     }
 
     /// The region where the ledger is mapped now; use it only inside the transaction it is taken in.
     public func mappedRegion(in txn: Transaction) throws -> MappedRegion {
+        try mappedRegionNow()
+    }
+
+    /// The region where the ledger is mapped now (`/proc/self/maps`): valid until the map is next resized.
+    private func mappedRegionNow() throws -> MappedRegion {
         var fd: Int32 = -1
         try check(mdb_env_get_fd(handle, &fd), "mdb_env_get_fd", ["ledger \(path)"])
         do { return MappedRegion(ranges: try FileSystem.mappings(ofFileDescriptor: fd, subject: "ledger \(path)"), path: path) } catch {

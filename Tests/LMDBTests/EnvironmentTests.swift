@@ -155,6 +155,35 @@ struct EnvironmentTests {
         }
     }
 
+    /// A budget kept across transactions keeps the map's region it found,
+    /// and finds it again once the map has been resized (which moves it):
+    /// it still releases what the reads map, and never the addresses the
+    /// map left.
+    @Test func aBudgetKeptAcrossTransactionsFindsTheMapAgainAfterAResize() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (env, db) = try pageTable(4096, in: dir)
+        var none = Environment.MappedPageBudget(env, budget: 0)
+        func readAll() throws -> Int {
+            try env.read { txn in
+                var highest = 0
+                for n: UInt32 in 0..<4096 {
+                    #expect(try txn.get(db, key: pageKey(n))?.first == 7)
+                    try none.step(Environment.MappedPageBudget.farReadWeight)
+                    if n % 64 == 63 { highest = max(highest, try mappedBytes(ofLedgerIn: dir)) }
+                }
+                return highest
+            }
+        }
+        let before = try env.info.mapSize
+        for round in 0..<3 {
+            let most = try readAll()
+            #expect(most <= 4 * (68 << 10), "round \(round): \(most) bytes mapped")
+            try env.growMap()
+        }
+        #expect(try env.info.mapSize == before * 8)
+    }
+
     /// What a call the caller cannot step through maps (LMDB's walk of a
     /// table it empties) is released by a helper thread while it runs,
     /// whenever the process's resident file-backed memory exceeds the budget.
