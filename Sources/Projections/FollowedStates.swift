@@ -40,6 +40,8 @@ package struct FollowedStates {
     private var older: [ExactText: Kept] = [:]
     private let capacity: Int
     private var dossierFold: DossierFold?
+    /// The read transaction's snapshot `dossierFold` was last caught up with.
+    private var foldSnapshot: Int?
     /// Counts the rows and records read, across transactions.
     private var mappedPages: Environment.MappedPageBudget
     /// Rows and records read since the mapped pages were last released.
@@ -73,6 +75,24 @@ package struct FollowedStates {
     /// - Returns: for a dossier event, the dossier's state after it.
     @discardableResult
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> DossierState? {
+        try step(view, ledger: ledger, in: txn)?.after
+    }
+
+    /// Applies the next event of the log, as `apply(_:ledger:in:)` does;
+    /// for a dossier event, calls `body` with the dossier's state before it
+    /// (nil when the dossier had no event) and after it, each with the
+    /// reference data in force at its last event, and returns what `body`
+    /// returns. The dossier is looked up once, and nothing is copied for `body`.
+    package mutating func apply<R>(_ view: RecordView, ledger: Ledger, in txn: Transaction,
+                                   comparing body: (_ before: DossierState?, _ beforeReference: ReferenceData,
+                                                    _ after: DossierState, _ afterReference: ReferenceData) throws -> R) throws -> R? {
+        guard let (before, after) = try step(view, ledger: ledger, in: txn) else { return nil }
+        let last = versions.count - 1
+        return try body(before?.state, versions[before?.version ?? last].data, after, versions[last].data)
+    }
+
+    /// Applies the next event; for a dossier event, gives the dossier's state before it and after it.
+    private mutating func step(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> (before: Kept, after: DossierState)? {
         let store = ledger.store
         guard view.isDossierEvent else {
             var next = reference
@@ -82,10 +102,11 @@ package struct FollowedStates {
             return nil
         }
         let code = try store.dossierCode(number: view.dossierNumber, in: txn)
-        var state = try kept(code, ledger: ledger, in: txn)?.state ?? DossierState(code: code)
-        var fold = try self.fold(ledger, in: txn)
+        let before = try kept(code, ledger: ledger, in: txn)
+        var state = before?.state ?? DossierState(code: code)
+        try catchUpFold(ledger, in: txn)
         do {
-            try fold.apply(view, to: &state, reference: reference) { code in
+            try dossierFold!.apply(view, to: &state, reference: versions[versions.count - 1].data) { code in
                 try store.records(ofDossier: code, through: view.seq, in: txn)
             }
         } catch let e as RecordDecodingError {
@@ -93,7 +114,7 @@ package struct FollowedStates {
         }
         position = view.seq
         keep(ExactText(code), (state, versions.count - 1))
-        return state
+        return (before, state)
     }
 
     /// Moves the position past the next event of the log, the record `view`
@@ -145,13 +166,18 @@ package struct FollowedStates {
         let stream = try ledger.store.records(ofDossier: code, through: position, in: txn)
         try mappedPages.step(stream.count * Environment.MappedPageBudget.farReadWeight)
         readSinceRelease += stream.count
-        var fold = try self.fold(ledger, in: txn)
-        return try KeyOrderFold.foldStream(stream, of: code, versions: versions, fold: &fold, path: ledger.path).map { ($0.state, $0.version) }
+        try catchUpFold(ledger, in: txn)
+        return try KeyOrderFold.foldStream(stream, of: code, versions: versions, fold: &dossierFold!, path: ledger.path).map { ($0.state, $0.version) }
     }
 
-    /// The record fold, caught up with the strings of `txn`'s snapshot.
-    private mutating func fold(_ ledger: Ledger, in txn: Transaction) throws -> DossierFold {
-        if dossierFold == nil { dossierFold = try ledger.dossierFold(in: txn) } else { dossierFold!.reader.catchUp(with: try ledger.store.stringTexts(in: txn)) }
-        return dossierFold!
+    /// Catches the record fold up with the strings of `txn`'s snapshot:
+    /// once per read transaction's snapshot (its id), whose strings do not change.
+    private mutating func catchUpFold(_ ledger: Ledger, in txn: Transaction) throws {
+        if dossierFold == nil {
+            dossierFold = try ledger.dossierFold(in: txn)
+        } else if !txn.isReadOnly || txn.id != foldSnapshot {
+            dossierFold!.reader.catchUp(with: try ledger.store.stringTexts(in: txn))
+        }
+        foldSnapshot = txn.isReadOnly ? txn.id : nil
     }
 }

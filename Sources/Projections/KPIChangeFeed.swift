@@ -36,12 +36,10 @@ public struct KPIChangeFeed {
 
     /// Applies the next event of the log (its record, read in `txn`) and returns the rows it changed.
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Change] {
-        let code = view.isDossierEvent ? try ledger.store.dossierCode(number: view.dossierNumber, in: txn) : nil
-        let before = try code.flatMap { try states.dossier($0, ledger: ledger, in: txn) }.map { $0.state.kpiContributions(reference: $0.reference) } ?? []
-        try states.apply(view, ledger: ledger, in: txn)
-        guard let code, let entry = try states.dossier(code, ledger: ledger, in: txn) else { return [] }
-        let after = entry.state.kpiContributions(reference: entry.reference)
-        guard before != after else { return [] }
+        let contributions = try states.apply(view, ledger: ledger, in: txn) { before, beforeReference, after, afterReference in
+            (before?.kpiContributions(reference: beforeReference) ?? [], after.kpiContributions(reference: afterReference))
+        }
+        guard let (before, after) = contributions, before != after else { return [] }
         var touched = Set<KPIKey>()
         for c in before { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] -= c.delta; touched.insert(k) }
         for c in after { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] += c.delta; touched.insert(k) }

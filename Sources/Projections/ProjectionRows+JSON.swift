@@ -68,12 +68,15 @@ extension KPIRow {
             "repeatedSupplement": .int(c[.repeatedSupplement]),
             "satisfaction": c.satisfaction.map { .double(($0 * 100).rounded() / 100) } ?? .null,
         ]
-        var band = JSONObject()
+        // The rates' names are not among the members above: each is appended.
+        var band = JSONObject(members: [])
+        band.members.reserveCapacity(rates.count)
+        o.members.reserveCapacity(o.members.count + rates.count)
         for (name, value) in rates {
-            if name != "onTimeRate" { o[name] = rate(value) }
-            band[name] = (bands[name] ?? BandThresholds()).band(value).map { .string($0.rawValue) } ?? .null
+            if name != "onTimeRate" { o.members.append(JSONMember(key: name, value: rate(value))) }
+            band.members.append(JSONMember(key: name, value: (bands[name] ?? BandThresholds()).band(value).map { .string($0.rawValue) } ?? .null))
         }
-        o["band"] = .object(band)
+        o.members.append(JSONMember(key: "band", value: .object(band)))
         return o
     }
 }
