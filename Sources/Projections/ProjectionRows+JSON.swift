@@ -28,10 +28,11 @@ extension DossierState {
             "step": holding.map { .string($0.step) } ?? .null,
             "supplementRequests": .int(Int64(supplementRequests)),
         ]
-        o["paused"] = .bool(isPaused)
-        o["apologyDueAt"] = localText(apologyNewDueAt, calendar)
-        o["result"] = result.map(JSONValue.string) ?? .null
-        o["version"] = .int(Int64(version))
+        // Members the literal above does not name: appended.
+        o.members.append(JSONMember(key: "paused", value: .bool(isPaused)))
+        o.members.append(JSONMember(key: "apologyDueAt", value: localText(apologyNewDueAt, calendar)))
+        o.members.append(JSONMember(key: "result", value: result.map(JSONValue.string) ?? .null))
+        o.members.append(JSONMember(key: "version", value: .int(Int64(version))))
         return o
     }
 }
