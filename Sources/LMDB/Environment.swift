@@ -485,6 +485,26 @@ public final class Environment: @unchecked Sendable {
             self.interval = interval
         }
 
+        /// How far from the last read (`step(reading:)`) a read still counts
+        /// as near: the 64 KiB the kernel maps around a page it faults in.
+        public static let nearReadBytes: UInt = 64 << 10
+
+        /// Where the last read counted by `step(reading:)` was.
+        private var lastRead: UInt = 0
+
+        /// Counts a read of the bytes at `address` of the map: one step
+        /// within `nearReadBytes` of the last such read, else a far read
+        /// (`farReadWeight`). A walk of a table whose leaves lie one after
+        /// another (as `rebuild` writes them) checks its budget seldom; one
+        /// whose leaves lie scattered over the file (as appends leave them)
+        /// checks it after a few leaves, however much each maps.
+        public mutating func step(reading address: UnsafeRawPointer) throws {
+            let at = UInt(bitPattern: address)
+            let distance = at >= lastRead ? at - lastRead : lastRead - at
+            lastRead = at
+            try step(distance <= Self.nearReadBytes ? 1 : Self.farReadWeight)
+        }
+
         /// Counts `weight` steps; at the end of each `interval`, releases the map's pages when over the budget.
         public mutating func step(_ weight: Int = 1) throws {
             steps += weight

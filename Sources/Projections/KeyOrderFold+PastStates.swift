@@ -260,8 +260,8 @@ extension KeyOrderFold {
                 while let row = entry {
                     let owned = share.owns(row: rowNumber)
                     rowNumber += 1
-                    // A state row is read where the last one was, owned or not.
-                    try mappedPages.step()
+                    // A state row is read, owned or not: near the last one within a leaf, far at a leaf elsewhere.
+                    try mappedPages.step(reading: (row.value.baseAddress ?? row.key.baseAddress)!)
                     if rowNumber & 0x1FFF == 0 || streamReads >= 1024 {
                         // The rows and records passed are not read again.
                         try mappedPages.releaseAll()

@@ -184,6 +184,30 @@ struct EnvironmentTests {
         #expect(try env.info.mapSize == before * 8)
     }
 
+    /// Reads near the last one (the next leaf of a table written in key
+    /// order) are one step each; a read far from the last is a far read, so
+    /// a few of them check the budget, however few the steps before.
+    @Test func farReadsCheckTheBudgetAfterAFewOfThem() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (env, db) = try pageTable(4096, in: dir)   // a value a page, in key order: neighbouring keys lie on neighbouring pages
+        try env.releaseMappedPages()
+        try env.read { txn in
+            var pages = Environment.MappedPageBudget(env, in: txn, budget: 0)
+            func read(_ n: UInt32) throws {
+                let value = try #require(try txn.get(db, key: pageKey(n)))
+                #expect(value.first == 7)
+                try pages.step(reading: value.baseAddress!)
+            }
+            for n: UInt32 in 0..<512 { try read(n) }
+            let near = try mappedBytes(ofLedgerIn: dir)
+            #expect(near >= 512 * 4096, "512 near reads are 512 steps, not yet a check: \(near) bytes mapped")
+            for n: UInt32 in [1024, 2048] { try read(n) }   // 512 + 2 × 256 steps: a check, over the budget of 0
+            let far = try mappedBytes(ofLedgerIn: dir)
+            #expect(far <= 2 * (68 << 10), "released at the second far read: \(far) bytes mapped")
+        }
+    }
+
     /// What a call the caller cannot step through maps (LMDB's walk of a
     /// table it empties) is released by a helper thread while it runs,
     /// whenever the process's resident file-backed memory exceeds the budget.
