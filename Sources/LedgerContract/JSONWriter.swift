@@ -134,12 +134,18 @@ public struct JSONWriter {
         a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
     }
 
-    /// Writes `"key":value`, after a comma unless it is the object's first member.
     private mutating func member(_ m: JSONMember, first: Bool, sortedKeys: Bool) {
+        member(m.key, m.value, first: first, sortedKeys: sortedKeys)
+    }
+
+    /// Writes `"key":value`, after a comma unless it is the object's first
+    /// member: what `object` writes for each member, for an object written
+    /// a member at a time without building it.
+    public mutating func member(_ key: String, _ value: JSONValue, first: Bool = false, sortedKeys: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }
-        string(m.key)
+        string(key)
         bytes.append(UInt8(ascii: ":"))
-        value(m.value, sortedKeys: sortedKeys)
+        self.value(value, sortedKeys: sortedKeys)
     }
 
     /// Writes `"key":` after a comma unless it is the object's first member.

@@ -12,28 +12,44 @@ func localText(_ instant: Int64?, _ calendar: WorkingCalendar) -> JSONValue {
 extension DossierState {
     /// The dossier line of `show`/`dossiers` (stable field names, see README).
     public func json(reference: ReferenceData) -> JSONObject {
+        var o = JSONObject()
+        o.members.reserveCapacity(16)
+        forEachLineMember(reference: reference) { key, value in o.members.append(JSONMember(key: key, value: value)) }
+        return o
+    }
+
+    /// Writes the dossier line's object into `w`, the bytes
+    /// `w.object(json(reference:))` writes, without building the object.
+    public func writeJSON(reference: ReferenceData, into w: inout JSONWriter) {
+        w.raw("{")
+        var first = true
+        forEachLineMember(reference: reference) { key, value in
+            w.member(key, value, first: first)
+            first = false
+        }
+        w.raw("}")
+    }
+
+    /// The members of the dossier line, in their order: the one list both forms are made of.
+    private func forEachLineMember(reference: ReferenceData, _ member: (String, JSONValue) -> Void) {
         let calendar = reference.calendar
         let holding = currentHolding
-        var o: JSONObject = [
-            "dossier": .string(code),
-            "state": .string(stage.name),
-            "procedure": procedure.map(JSONValue.string) ?? .null,
-            "agency": agency.map(JSONValue.string) ?? .null,
-            "channel": channel.map(JSONValue.string) ?? .null,
-            "receivedAt": localText(receivedAt, calendar),
-            "dueAt": localText(dueInstant(calendar: calendar), calendar),
-            "processedAt": localText(processedAt, calendar),
-            "outcome": outcome(calendar: calendar).map { .string($0.rawValue) } ?? .null,
-            "holder": holding.map { .string($0.officer) } ?? .null,
-            "step": holding.map { .string($0.step) } ?? .null,
-            "supplementRequests": .int(Int64(supplementRequests)),
-        ]
-        // Members the literal above does not name: appended.
-        o.members.append(JSONMember(key: "paused", value: .bool(isPaused)))
-        o.members.append(JSONMember(key: "apologyDueAt", value: localText(apologyNewDueAt, calendar)))
-        o.members.append(JSONMember(key: "result", value: result.map(JSONValue.string) ?? .null))
-        o.members.append(JSONMember(key: "version", value: .int(Int64(version))))
-        return o
+        member("dossier", .string(code))
+        member("state", .string(stage.name))
+        member("procedure", procedure.map(JSONValue.string) ?? .null)
+        member("agency", agency.map(JSONValue.string) ?? .null)
+        member("channel", channel.map(JSONValue.string) ?? .null)
+        member("receivedAt", localText(receivedAt, calendar))
+        member("dueAt", localText(dueInstant(calendar: calendar), calendar))
+        member("processedAt", localText(processedAt, calendar))
+        member("outcome", outcome(calendar: calendar).map { .string($0.rawValue) } ?? .null)
+        member("holder", holding.map { .string($0.officer) } ?? .null)
+        member("step", holding.map { .string($0.step) } ?? .null)
+        member("supplementRequests", .int(Int64(supplementRequests)))
+        member("paused", .bool(isPaused))
+        member("apologyDueAt", localText(apologyNewDueAt, calendar))
+        member("result", result.map(JSONValue.string) ?? .null)
+        member("version", .int(Int64(version)))
     }
 }
 

@@ -99,14 +99,17 @@ public struct SubscriptionFeed {
                 }
                 // The dossier's new row, or its violations, as of this event.
                 guard let state = try states!.apply(view, ledger: ledger, in: txn) else { return }
-                var line: JSONObject = ["seq": .int(Int64(view.seq)), "projection": .string(kind.rawValue), "dossier": .string(state.code)]
+                w.raw("{")
+                w.member("seq", .int(Int64(view.seq)), first: true)
+                w.member("projection", .string(kind.rawValue))
+                w.member("dossier", .string(state.code))
                 if kind == .dossiers {
-                    line["row"] = .object(state.json(reference: reference))
+                    w.key("row")
+                    state.writeJSON(reference: reference, into: &w)
                 } else {
-                    line["rows"] = .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) })
+                    w.member("rows", .array(state.violations(reference: reference, asOf: asOf).map { .object($0.json) }))
                 }
-                w.object(line)
-                w.bytes.append(0x0A)
+                w.raw("}\n")
             }
         }
     }

@@ -286,7 +286,7 @@ public struct WarehouseSync {
                 rows.field(state.processedAt.map { calendar.localTimestamp($0).text })
                 rows.field(state.outcome(calendar: calendar)?.rawValue)
                 var w = JSONWriter(capacity: 512)
-                w.object(state.json(reference: reference))
+                state.writeJSON(reference: reference, into: &w)
                 rows.field(String(decoding: w.bytes, as: UTF8.self))
                 rows.endRow()
                 dossiers += 1
