@@ -72,28 +72,52 @@ extension Violation {
 extension KPIRow {
     /// The KPI line of `kpi` (stable field names, see README).
     public func json(bands: [String: BandThresholds]) -> JSONObject {
+        var o = JSONObject()
+        o.members.reserveCapacity(24)
+        forEachLineMember(bands: bands, withOverdueInProgress: true) { key, value in o.members.append(JSONMember(key: key, value: value)) }
+        return o
+    }
+
+    /// Writes the KPI line's object into `w`, the bytes `w.object(json(bands:))`
+    /// writes, without building the object; without `overdueInProgress`
+    /// unless `withOverdueInProgress`.
+    public func writeJSON(bands: [String: BandThresholds], withOverdueInProgress: Bool = true, into w: inout JSONWriter) {
+        w.raw("{")
+        var first = true
+        forEachLineMember(bands: bands, withOverdueInProgress: withOverdueInProgress) { key, value in
+            w.member(key, value, first: first)
+            first = false
+        }
+        w.raw("}")
+    }
+
+    /// The members of the KPI line, in their order: the one list both forms are made of.
+    private func forEachLineMember(bands: [String: BandThresholds], withOverdueInProgress: Bool, _ member: (String, JSONValue) -> Void) {
         let c = counters
         func rate(_ v: Double?) -> JSONValue { v.map { .double(($0 * 10_000).rounded() / 10_000) } ?? .null }
-        var o: JSONObject = [
-            "agency": .string(agency), "period": .string(period),
-            "received": .int(c[.received]), "receivedOnline": .int(c[.receivedOnline]),
-            "receivedOnlineEligible": .int(c[.receivedOnlineEligible]),
-            "processed": .int(c[.processed]), "early": .int(c[.early]), "onTime": .int(c[.onTime]), "late": .int(c[.late]),
-            "onTimeRate": rate(c.onTimeRate), "overdueInProgress": .int(c.overdueInProgress),
-            "feesPaid": .int(c[.feesPaid]), "feesPaidOnline": .int(c[.feesPaidOnline]),
-            "inputDigitised": .int(c[.inputDigitised]), "resultDigitised": .int(c[.resultDigitised]),
-            "repeatedSupplement": .int(c[.repeatedSupplement]),
-            "satisfaction": c.satisfaction.map { .double(($0 * 100).rounded() / 100) } ?? .null,
-        ]
-        // The rates' names are not among the members above: each is appended.
-        var band = JSONObject(members: [])
+        member("agency", .string(agency))
+        member("period", .string(period))
+        member("received", .int(c[.received]))
+        member("receivedOnline", .int(c[.receivedOnline]))
+        member("receivedOnlineEligible", .int(c[.receivedOnlineEligible]))
+        member("processed", .int(c[.processed]))
+        member("early", .int(c[.early]))
+        member("onTime", .int(c[.onTime]))
+        member("late", .int(c[.late]))
+        member("onTimeRate", rate(c.onTimeRate))
+        if withOverdueInProgress { member("overdueInProgress", .int(c.overdueInProgress)) }
+        member("feesPaid", .int(c[.feesPaid]))
+        member("feesPaidOnline", .int(c[.feesPaidOnline]))
+        member("inputDigitised", .int(c[.inputDigitised]))
+        member("resultDigitised", .int(c[.resultDigitised]))
+        member("repeatedSupplement", .int(c[.repeatedSupplement]))
+        member("satisfaction", c.satisfaction.map { .double(($0 * 100).rounded() / 100) } ?? .null)
+        var band = JSONObject()
         band.members.reserveCapacity(rates.count)
-        o.members.reserveCapacity(o.members.count + rates.count)
         for (name, value) in rates {
-            if name != "onTimeRate" { o.members.append(JSONMember(key: name, value: rate(value))) }
+            if name != "onTimeRate" { member(name, rate(value)) }
             band.members.append(JSONMember(key: name, value: (bands[name] ?? BandThresholds()).band(value).map { .string($0.rawValue) } ?? .null))
         }
-        o.members.append(JSONMember(key: "band", value: .object(band)))
-        return o
+        member("band", .object(band))
     }
 }

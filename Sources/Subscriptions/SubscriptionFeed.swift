@@ -86,11 +86,13 @@ public struct SubscriptionFeed {
                     let changes = try kpi!.apply(view, ledger: ledger, in: txn)
                     guard try matching.passes(view, cache: &cache, in: txn) else { return }
                     for c in changes {
-                        var row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))),
-                                         counters: c.counters).json(bands: [:])
-                        row["overdueInProgress"] = nil   // evaluated at query time, not a counter
-                        w.object(["seq": .int(Int64(view.seq)), "projection": .string("kpi"), "row": .object(row)])
-                        w.bytes.append(0x0A)
+                        let row = KPIRow(agency: c.key.agency, period: KPIPeriod.day.label(LocalDate(daysSinceEpoch: Int(c.key.day))), counters: c.counters)
+                        w.raw("{")
+                        w.member("seq", .int(Int64(view.seq)), first: true)
+                        w.member("projection", .string("kpi"))
+                        w.key("row")
+                        row.writeJSON(bands: [:], withOverdueInProgress: false, into: &w)   // evaluated at query time, not a counter
+                        w.raw("}\n")
                     }
                     return
                 }
