@@ -86,9 +86,9 @@ public struct DeadlineWatch {
     /// the crossings time brings before it acts, and returns the crossings, in order.
     package mutating func apply(_ view: RecordView, ledger: Ledger, in txn: Transaction) throws -> [Crossing] {
         var out = try advance(to: max(clock, view.recordedAt.seconds), in: txn)
-        try states.apply(view, ledger: ledger, in: txn)
-        if view.isDossierEvent {
-            try reevaluate(try ledger.store.dossierCode(number: view.dossierNumber, in: txn), cause: .event, seq: view.seq, into: &out, in: txn)
+        let after = try states.apply(view, ledger: ledger, in: txn)
+        if let after {
+            reevaluate(after.code, state: after, cause: .event, seq: view.seq, into: &out)
         } else {
             // Calendars and procedure definitions move every due instant.
             for code in buckets.keys.map(\.text).sorted(by: Key.precedes) { try reevaluate(code, cause: .event, seq: view.seq, into: &out, in: txn) }
@@ -116,25 +116,35 @@ public struct DeadlineWatch {
     }
 
     private mutating func reevaluate(_ code: String, cause: Cause, seq: UInt64, at: Int64? = nil, into out: inout [Crossing], in txn: Transaction) throws {
+        reevaluate(code, state: try states.dossier(code, ledger: ledger, in: txn)?.state, cause: cause, seq: seq, at: at, into: &out)
+    }
+
+    /// Re-evaluates dossier `code`, whose state at the position is `state` (nil: no event yet).
+    private mutating func reevaluate(_ code: String, state: DossierState?, cause: Cause, seq: UInt64, at: Int64? = nil, into out: inout [Crossing]) {
         let instant = at ?? clock
-        let state = try states.dossier(code, ledger: ledger, in: txn)?.state
+        let key = ExactText(code)
         let warning = state?.deadlineWarning(at: instant, reference: states.reference, window: window)
-        let before = buckets[ExactText(code)]
-        buckets[ExactText(code)] = warning?.bucket
-        try schedule(code, after: instant, in: txn)
+        let before = buckets[key]
+        buckets[key] = warning?.bucket
+        schedule(code, key: key, state: state, after: instant)
         guard before != warning?.bucket, before == .dueSoon || before == .overdue || warning?.bucket == .dueSoon || warning?.bucket == .overdue
         else { return }
         out.append(Crossing(dossier: code, agency: warning?.agency ?? state?.agency, from: before, to: warning?.bucket,
                             at: instant, seq: seq, cause: cause, warning: warning))
     }
 
-    private mutating func schedule(_ code: String, after instant: Int64? = nil, in txn: Transaction) throws {
-        guard buckets[ExactText(code)] != nil, let state = try states.dossier(code, ledger: ledger, in: txn)?.state,
+    private mutating func schedule(_ code: String, in txn: Transaction) throws {
+        schedule(code, key: ExactText(code), state: try states.dossier(code, ledger: ledger, in: txn)?.state)
+    }
+
+    /// Queues the next crossing of dossier `code` (`key`), whose state at the position is `state`, while it is open.
+    private mutating func schedule(_ code: String, key: ExactText, state: DossierState?, after instant: Int64? = nil) {
+        guard buckets[key] != nil, let state,
               let next = state.nextDeadlineCrossing(after: instant ?? clock, calendar: states.reference.calendar, window: window) else {
-            scheduled[ExactText(code)] = nil
+            scheduled[key] = nil
             return
         }
-        scheduled[ExactText(code)] = next
+        scheduled[key] = next
         queue.insert(at: next, code: code)
     }
 }
