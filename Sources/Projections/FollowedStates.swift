@@ -82,7 +82,7 @@ package struct FollowedStates {
     /// for a dossier event, calls `body` with the dossier's state before it
     /// (nil when the dossier had no event) and after it, each with the
     /// reference data in force at its last event, and returns what `body`
-    /// returns. The dossier is looked up once, and nothing is copied for `body`.
+    /// returns. The dossier is looked up once.
     package mutating func apply<R>(_ view: RecordView, ledger: Ledger, in txn: Transaction,
                                    comparing body: (_ before: DossierState?, _ beforeReference: ReferenceData,
                                                     _ after: DossierState, _ afterReference: ReferenceData) throws -> R) throws -> R? {
