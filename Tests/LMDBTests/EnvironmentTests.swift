@@ -130,28 +130,29 @@ struct EnvironmentTests {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (env, db) = try pageTable(4096, in: dir)
-        /// Reads every value in a transaction of its own, each a far read of `pages`; gives the most of
-        /// the data file this process had mapped meanwhile.
-        func readAll(stepping pages: inout Environment.MappedPageBudget) throws -> Int {
-            try env.read { txn in
-                var highest = 0
-                for n: UInt32 in 0..<4096 {
-                    #expect(try txn.get(db, key: pageKey(n))?.first == 7)
-                    try pages.step(Environment.MappedPageBudget.farReadWeight)
-                    if n % 64 == 63 { highest = max(highest, try mappedBytes(ofLedgerIn: dir)) }
-                }
-                return highest
-            }
-        }
         try env.releaseMappedPages()
         var unbounded = Environment.MappedPageBudget(env, budget: .max)
-        #expect(try readAll(stepping: &unbounded) >= 12 << 20, "under its budget, the 16 MB of leaf pages read stay mapped")
+        #expect(try readEachPage(of: env, db, in: dir, stepping: &unbounded) >= 12 << 20, "under its budget, the 16 MB of leaf pages read stay mapped")
         try env.releaseMappedPages()
         var none = Environment.MappedPageBudget(env, budget: 0)
         for _ in 0..<2 {
             // Checked every 4 far reads: at most what 4 reads map (a page and the 64 KiB around it each).
-            let most = try readAll(stepping: &none)
+            let most = try readEachPage(of: env, db, in: dir, stepping: &none)
             #expect(most <= 4 * (68 << 10), "\(most) bytes mapped")
+        }
+    }
+
+    /// Reads every value of `pageTable(4096, in: dir)` in a read transaction of its own, each a far
+    /// read of `pages`; gives the most of the data file this process had mapped meanwhile.
+    func readEachPage(of env: Environment, _ db: Database, in dir: String, stepping pages: inout Environment.MappedPageBudget) throws -> Int {
+        try env.read { txn in
+            var highest = 0
+            for n: UInt32 in 0..<4096 {
+                #expect(try txn.get(db, key: pageKey(n))?.first == 7)
+                try pages.step(Environment.MappedPageBudget.farReadWeight)
+                if n % 64 == 63 { highest = max(highest, try mappedBytes(ofLedgerIn: dir)) }
+            }
+            return highest
         }
     }
 
@@ -164,20 +165,9 @@ struct EnvironmentTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (env, db) = try pageTable(4096, in: dir)
         var none = Environment.MappedPageBudget(env, budget: 0)
-        func readAll() throws -> Int {
-            try env.read { txn in
-                var highest = 0
-                for n: UInt32 in 0..<4096 {
-                    #expect(try txn.get(db, key: pageKey(n))?.first == 7)
-                    try none.step(Environment.MappedPageBudget.farReadWeight)
-                    if n % 64 == 63 { highest = max(highest, try mappedBytes(ofLedgerIn: dir)) }
-                }
-                return highest
-            }
-        }
         let before = try env.info.mapSize
         for round in 0..<3 {
-            let most = try readAll()
+            let most = try readEachPage(of: env, db, in: dir, stepping: &none)
             #expect(most <= 4 * (68 << 10), "round \(round): \(most) bytes mapped")
             try env.growMap()
         }
