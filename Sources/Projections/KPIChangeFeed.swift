@@ -14,7 +14,8 @@ import LedgerContract
 ///   costs one dossier's contributions (and its stream, the first time it is met).
 public struct KPIChangeFeed {
     private var states: FollowedStates
-    private var days: [KPIKey: KPICounters]
+    /// The agency-day counters, summed from zero.
+    private var days: KPIDayDeltas
 
     /// One changed row: the agency, the local day and the counters after the change.
     public struct Change {
@@ -28,8 +29,8 @@ public struct KPIChangeFeed {
     public init(ledger: Ledger, through seq: UInt64) throws {
         (states, days) = try ledger.store.read { txn in
             let states = try FollowedStates(ledger: ledger, through: seq, in: txn)
-            var days: [KPIKey: KPICounters] = [:]
-            try states.forEachDossier(ledger: ledger, in: txn) { state, reference in days.add(state, reference: reference) }
+            var days = KPIDayDeltas()
+            try states.forEachDossier(ledger: ledger, in: txn) { state, reference in days.add(state.kpiContributions(reference: reference), sign: 1) }
             return (states, days)
         }
     }
@@ -40,13 +41,15 @@ public struct KPIChangeFeed {
             (before?.kpiContributions(reference: beforeReference) ?? [], after.kpiContributions(reference: afterReference))
         }
         guard let (before, after) = contributions, before != after else { return [] }
+        days.add(before, sign: -1)
+        days.add(after, sign: 1)
         var touched = Set<KPIKey>()
-        for c in before { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] -= c.delta; touched.insert(k) }
-        for c in after { let k = KPIKey(agency: c.agency, day: c.day); days[k, default: KPICounters()][c.counter] += c.delta; touched.insert(k) }
+        for c in before { touched.insert(KPIKey(agency: c.agency, day: c.day)) }
+        for c in after { touched.insert(KPIKey(agency: c.agency, day: c.day)) }
         return touched.sorted { ($0.agency, $0.day) < ($1.agency, $1.day) }.compactMap { k in
             let old = before.filter { $0.agency == k.agency && $0.day == k.day }.sorted { $0.counter.rawValue < $1.counter.rawValue }
             let new = after.filter { $0.agency == k.agency && $0.day == k.day }.sorted { $0.counter.rawValue < $1.counter.rawValue }
-            return old == new ? nil : Change(key: k, counters: days[k] ?? KPICounters())
+            return old == new ? nil : Change(key: k, counters: days.slot(of: k).map(days.counters(ofSlot:)) ?? KPICounters())
         }
     }
 }
