@@ -1,8 +1,8 @@
 import Foundation
+import ProvinceGenerator
 import SystemIO
 #if canImport(Glibc)
 import Glibc
-import ProvinceGenerator
 #endif
 
 /// What the disk alone takes to make a commit's pages durable, measured in

@@ -434,8 +434,9 @@ public final class Environment: @unchecked Sendable {
     /// each entry where it lies in its table, and a fault maps the pages
     /// around the one read, so a large batch would otherwise map most of the
     /// tables it touches, and a long read all it passes. Call `step()` once
-    /// per entry written or read, and `step(farReadWeight)` for a read far
-    /// from the last one; every `interval` steps it reads the process's
+    /// per entry written or read, `step(farReadWeight)` for a read far from
+    /// the last one, or `step(reading:)`, which tells the two apart by the
+    /// address read; every `interval` steps it reads the process's
     /// resident file-backed memory and, over the budget, releases the map's
     /// pages (`MappedRegion.releaseAll`). A budget of 0 releases them every
     /// `interval` steps, for a walk that will not read again what it passed.

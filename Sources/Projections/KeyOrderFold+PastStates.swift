@@ -246,7 +246,8 @@ extension KeyOrderFold {
         /// code order, and calling `endOfRun` after each run of rows `share` owns (the last one too, when cut short);
         /// `checkpoint` runs every 8,192 rows or 1,024 records read from streams, and may stop the walk by throwing;
         /// the mapped pages are released there. Between, they stay within the budget (`Environment.MappedPageBudget`):
-        /// a row counts one step, a record read from a stream a far read.
+        /// a row counts one step on the leaf of the last one and a far read on a leaf elsewhere, a record read from a
+        /// stream a far read.
         func run(in txn: Transaction, fold dossierFold: inout DossierFold, summary: inout Summary, share: WalkShare = WalkShare(),
                  checkpoint: () throws -> Void = {}, endOfRun: () throws -> Void = {},
                  _ visit: (consuming DossierState, Int) throws -> Void) throws {
